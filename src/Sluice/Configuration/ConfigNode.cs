@@ -1,0 +1,64 @@
+using Sluice.Pipelines;
+
+namespace Sluice.Configuration;
+
+/// <summary>
+/// A value read from a pipeline file, already checked against its <see cref="Shape"/>, with the location it was
+/// written at. Scalars hold their text; lists and maps hold child nodes in file order.
+/// </summary>
+public sealed class ConfigNode
+{
+    private readonly string? _scalar;
+    private readonly IReadOnlyList<ConfigNode>? _items;
+    private readonly IReadOnlyList<KeyValuePair<string, ConfigNode>>? _entries;
+
+    private ConfigNode(SourceLocation location, string? scalar, IReadOnlyList<ConfigNode>? items,
+        IReadOnlyList<KeyValuePair<string, ConfigNode>>? entries, SourceLocation? content)
+    {
+        Location = location;
+        _scalar = scalar;
+        _items = items;
+        _entries = entries;
+        ContentLocation = content ?? location;
+    }
+
+    public static ConfigNode Scalar(SourceLocation location, string text, SourceLocation? contentLocation = null) =>
+        new(location, text, null, null, contentLocation);
+
+    public static ConfigNode List(SourceLocation location, IReadOnlyList<ConfigNode> items) =>
+        new(location, null, items, null, null);
+
+    public static ConfigNode Map(SourceLocation location, IReadOnlyList<KeyValuePair<string, ConfigNode>> entries) =>
+        new(location, null, null, entries, null);
+
+    public SourceLocation Location { get; }
+
+    /// <summary>Where the scalar's text itself starts (after an opening quote), for positioning errors inside it.</summary>
+    public SourceLocation ContentLocation { get; }
+
+    public bool IsScalar => _scalar is not null;
+    public bool IsList => _items is not null;
+    public bool IsMap => _entries is not null;
+
+    public string Text => _scalar ?? throw new InvalidOperationException($"{Location}: not a scalar");
+
+    public IReadOnlyList<ConfigNode> Items => _items ?? throw new InvalidOperationException($"{Location}: not a list");
+
+    public IReadOnlyList<KeyValuePair<string, ConfigNode>> Entries =>
+        _entries ?? throw new InvalidOperationException($"{Location}: not a mapping");
+
+    /// <summary>The child under <paramref name="key"/>, or null when the key is absent.</summary>
+    public ConfigNode? this[string key] => Entries.FirstOrDefault(e => e.Key == key).Value;
+
+    public string? GetString(string key) => this[key]?.Text;
+
+    public string GetString(string key, string fallback) => this[key]?.Text ?? fallback;
+
+    public long? GetInt64(string key) => this[key] is { } n ? long.Parse(n.Text, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    public double? GetDouble(string key) => this[key] is { } n ? double.Parse(n.Text, System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    public bool? GetBool(string key) => this[key] is { } n ? bool.Parse(n.Text) : null;
+
+    public IReadOnlyList<string>? GetStrings(string key) => this[key]?.Items.Select(i => i.Text).ToList();
+}

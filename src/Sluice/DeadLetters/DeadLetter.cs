@@ -1,0 +1,16 @@
+using Sluice.Records;
+
+namespace Sluice.DeadLetters;
+
+/// <summary>A record that did not make it, with everything needed to understand and replay it.</summary>
+/// <param name="Stage">Name of the stage that rejected it.</param>
+/// <param name="Origin">Source file, line, byte offset and original bytes.</param>
+/// <param name="Field">The field concerned, when there is one.</param>
+/// <param name="Rule">The contract rule or check that failed (e.g. <c>min</c>, <c>pattern</c>, <c>field_count</c>).</param>
+public sealed record DeadLetter(
+    string Stage,
+    RowOrigin Origin,
+    DeadLetterReason Reason,
+    string? Field,
+    string? Rule,
+    string Message);

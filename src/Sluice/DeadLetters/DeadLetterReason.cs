@@ -1,0 +1,22 @@
+namespace Sluice.DeadLetters;
+
+/// <summary>Why a record was dead-lettered. The lower-case names are the reason codes users filter on.</summary>
+public enum DeadLetterReason
+{
+    /// <summary>The record's bytes could not be read as a record, or a value not as its type.</summary>
+    Parse,
+    /// <summary>The record was read but broke a contract rule.</summary>
+    Contract,
+    /// <summary>A transform failed on the record (e.g. division by zero, failed cast).</summary>
+    Transform,
+    /// <summary>A sink refused the record.</summary>
+    Sink,
+}
+
+public static class DeadLetterReasons
+{
+    public static string Code(this DeadLetterReason reason) => reason.ToString().ToLowerInvariant();
+
+    public static bool TryParse(string code, out DeadLetterReason reason) =>
+        Enum.TryParse(code, ignoreCase: true, out reason) && Enum.IsDefined(reason);
+}

@@ -1,0 +1,17 @@
+namespace Sluice.DeadLetters;
+
+/// <summary>A dead letter as kept in the state store.</summary>
+public sealed record StoredDeadLetter(
+    long Id,
+    string RunId,
+    string Pipeline,
+    string Stage,
+    string File,
+    long Line,
+    long ByteOffset,
+    DeadLetterReason Reason,
+    string? Field,
+    string? Rule,
+    string Message,
+    byte[] Original,
+    DateTimeOffset CreatedAt);

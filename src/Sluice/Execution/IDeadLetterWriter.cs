@@ -1,0 +1,9 @@
+using Sluice.DeadLetters;
+
+namespace Sluice.Execution;
+
+/// <summary>Where stages hand their dead letters. Thread-safe; the runner persists them in the state store.</summary>
+public interface IDeadLetterWriter
+{
+    void Write(DeadLetter deadLetter);
+}

@@ -1,0 +1,25 @@
+using Sluice.Pipelines;
+
+namespace Sluice.Execution;
+
+/// <summary>A run in progress: its id, live per-stage counters (for progress displays) and its completion.</summary>
+public sealed class PipelineRun
+{
+    internal PipelineRun(string id, PipelineDefinition pipeline, IReadOnlyList<StageCounters> stages, Task<RunOutcome> completion)
+    {
+        Id = id;
+        Pipeline = pipeline;
+        Stages = stages;
+        Completion = completion;
+    }
+
+    public string Id { get; }
+
+    public PipelineDefinition Pipeline { get; }
+
+    /// <summary>One entry per stage in graph order; safe to read while the run goes on.</summary>
+    public IReadOnlyList<StageCounters> Stages { get; }
+
+    /// <summary>Completes when the run ends, whatever the outcome; faults only on a bug in Sluice itself.</summary>
+    public Task<RunOutcome> Completion { get; }
+}

@@ -1,0 +1,12 @@
+using Sluice.State;
+
+namespace Sluice.Execution;
+
+/// <summary>How a run ended, with what the CLI needs to print its summary.</summary>
+/// <param name="Error">One line saying why the run did not succeed; null when it did.</param>
+/// <param name="Published">Files (or other outputs) the sinks published.</param>
+public sealed record RunOutcome(
+    RunRecord Run,
+    IReadOnlyList<StageCounts> Stages,
+    string? Error,
+    IReadOnlyList<string> Published);

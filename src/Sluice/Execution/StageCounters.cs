@@ -1,0 +1,35 @@
+namespace Sluice.Execution;
+
+/// <summary>
+/// Live per-stage counts, updated by the stage's worker and read by progress displays from other threads.
+/// Every stage must end with <c>In == Out + DeadLettered + Filtered</c>; the runner checks it.
+/// </summary>
+public sealed class StageCounters
+{
+    private long _in, _out, _filtered, _deadLettered, _busyTicks;
+
+    public StageCounters(string stage, Pipelines.StageKind kind)
+    {
+        Stage = stage;
+        Kind = kind;
+    }
+
+    public string Stage { get; }
+    public Pipelines.StageKind Kind { get; }
+
+    public long In => Volatile.Read(ref _in);
+    public long Out => Volatile.Read(ref _out);
+    public long Filtered => Volatile.Read(ref _filtered);
+    public long DeadLettered => Volatile.Read(ref _deadLettered);
+
+    /// <summary>Time the stage spent doing work (not waiting on its channels).</summary>
+    public TimeSpan Busy => TimeSpan.FromTicks(Volatile.Read(ref _busyTicks));
+
+    public bool Balances => In == Out + DeadLettered + Filtered;
+
+    internal void AddIn(long n) => Interlocked.Add(ref _in, n);
+    internal void AddOut(long n) => Interlocked.Add(ref _out, n);
+    internal void AddFiltered(long n) => Interlocked.Add(ref _filtered, n);
+    internal void AddDeadLettered(long n) => Interlocked.Add(ref _deadLettered, n);
+    internal void AddBusy(TimeSpan t) => Interlocked.Add(ref _busyTicks, t.Ticks);
+}

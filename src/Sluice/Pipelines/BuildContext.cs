@@ -1,0 +1,30 @@
+namespace Sluice.Pipelines;
+
+/// <summary>What stage factories need to know about the run they are built for.</summary>
+public sealed class BuildContext
+{
+    public BuildContext(string baseDirectory, string runId)
+    {
+        BaseDirectory = baseDirectory;
+        RunId = runId;
+    }
+
+    /// <summary>Relative paths in options resolve against this folder (the pipeline file's folder).</summary>
+    public string BaseDirectory { get; }
+
+    /// <summary>The run being built; sinks use it to name their output files uniquely.</summary>
+    public string RunId { get; }
+
+    /// <summary>Rows per batch a source should emit (a batch never spans two files).</summary>
+    public int BatchSize { get; init; } = 4096;
+
+    /// <summary>Set for a source that feeds a contract: the columns the contract expects and whether it keeps
+    /// fields it does not name. Sources whose records carry their own keys (JSONL) use it to choose columns.</summary>
+    public SourceReadHint? ReadHint { get; init; }
+
+    public string Resolve(string path) => Path.GetFullPath(Path.Combine(BaseDirectory, path));
+}
+
+/// <param name="Columns">Fields the downstream contract names, in its order.</param>
+/// <param name="UnknownFields">What the contract does with other fields.</param>
+public sealed record SourceReadHint(IReadOnlyList<string> Columns, Contracts.UnknownFields UnknownFields);

@@ -1,0 +1,16 @@
+namespace Sluice.Pipelines;
+
+/// <summary>
+/// A pipeline: a directed acyclic graph of stages. Built by the YAML loader or in code; checked by
+/// <see cref="PipelineGraph"/> before anything runs.
+/// </summary>
+public sealed record PipelineDefinition(string Name, IReadOnlyList<StageDefinition> Stages)
+{
+    public DeadLetterPolicy DeadLetter { get; init; } = new();
+
+    /// <summary>Folder that relative paths resolve against; the pipeline file's folder when loaded from YAML.</summary>
+    public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
+
+    /// <summary>The pipeline file, when it came from one.</summary>
+    public string? SourceFile { get; init; }
+}

@@ -1,0 +1,11 @@
+namespace Sluice.Pipelines;
+
+/// <summary>One node of the pipeline graph: its unique name, what it does, and the stages it reads from.</summary>
+/// <param name="Inputs">Names of upstream stages; empty for a source, one or more (a union) otherwise.</param>
+public sealed record StageDefinition(string Name, IStageOptions Options, IReadOnlyList<string> Inputs)
+{
+    /// <summary>Where the stage is declared, for error messages; null for pipelines built in code.</summary>
+    public SourceLocation? Location { get; init; }
+
+    public StageKind Kind => Options.Kind;
+}

@@ -1,0 +1,9 @@
+namespace Sluice.Pipelines;
+
+public enum StageKind
+{
+    Source,
+    Contract,
+    Transform,
+    Sink,
+}
