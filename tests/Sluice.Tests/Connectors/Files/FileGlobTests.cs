@@ -1,0 +1,44 @@
+using Sluice.Connectors.Files;
+using Sluice.Tests.TestSupport;
+
+namespace Sluice.Tests.Connectors.Files;
+
+public class FileGlobTests
+{
+    [Fact]
+    public void Star_matches_within_one_folder_in_name_order()
+    {
+        using var dir = new TempDir();
+        dir.Write("data/b.csv", "");
+        dir.Write("data/a.csv", "");
+        dir.Write("data/c.txt", "");
+        dir.Write("data/sub/d.csv", "");
+
+        var files = FileGlob.Expand("data/*.csv", dir.Path).Select(Path.GetFileName);
+
+        Assert.Equal(["a.csv", "b.csv"], files);
+    }
+
+    [Fact]
+    public void Double_star_matches_any_depth()
+    {
+        using var dir = new TempDir();
+        dir.Write("data/a.csv", "");
+        dir.Write("data/x/y/b.csv", "");
+
+        var files = FileGlob.Expand("data/**/*.csv", dir.Path).Select(f => Path.GetRelativePath(dir.Path, f));
+
+        Assert.Equal(["data/a.csv", "data/x/y/b.csv"], files);
+    }
+
+    [Fact]
+    public void Plain_path_and_missing_folder()
+    {
+        using var dir = new TempDir();
+        dir.Write("one.csv", "");
+
+        Assert.Single(FileGlob.Expand("one.csv", dir.Path));
+        Assert.Empty(FileGlob.Expand("two.csv", dir.Path));
+        Assert.Empty(FileGlob.Expand("nowhere/*.csv", dir.Path));
+    }
+}
