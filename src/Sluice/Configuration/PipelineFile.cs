@@ -1,11 +1,69 @@
+using Sluice.Execution;
 using Sluice.Pipelines;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Sluice.Configuration;
 
 /// <summary>Reads pipeline files (YAML) into <see cref="PipelineDefinition"/>s.</summary>
 public static class PipelineFile
 {
-    /// <summary>Loads and checks a pipeline file: keys, value types, expressions against the schema.
-    /// Throws <see cref="PipelineException"/> listing every problem with its <c>file:line:column</c>.</summary>
-    public static PipelineDefinition Load(string path) => throw new NotImplementedException(path);
+    /// <summary>Loads a pipeline file and checks it as deeply as possible without running it: keys, value types,
+    /// regexes, the stage graph, and expressions and contracts against the sources' schemas (which reads the input
+    /// files' headers). Throws <see cref="PipelineException"/> listing every problem with its <c>file:line:column</c>.</summary>
+    public static PipelineDefinition Load(string path)
+    {
+        var pipeline = Parse(path);
+        PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, "validate"));
+        return pipeline;
+    }
+
+    /// <summary>Loads a pipeline file and checks its keys and values, but not the graph or the expressions.</summary>
+    public static PipelineDefinition Parse(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string display = Path.GetRelativePath(Directory.GetCurrentDirectory(), full);
+        if (!File.Exists(full))
+        {
+            throw new PipelineException(null, $"pipeline file '{path}' does not exist");
+        }
+        var checker = new ShapeChecker(display);
+        var root = ReadYaml(full, checker);
+        var definition = root is null ? null : new PipelineReader(checker, Path.GetDirectoryName(full)!).Read(root);
+        if (checker.Problems.Count > 0 || definition is null)
+        {
+            throw new PipelineException(checker.Problems.Count > 0 ? checker.Problems : [new Diagnostic(null, $"{display}: not a pipeline")]);
+        }
+        return definition with { SourceFile = full };
+    }
+
+    /// <summary>The root mapping of a YAML file, or null with the problem recorded.</summary>
+    internal static YamlMappingNode? ReadYaml(string fullPath, ShapeChecker checker)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(fullPath);
+            stream.Load(reader);
+        }
+        catch (YamlException e)
+        {
+            string message = (e.InnerException?.Message ?? e.Message).ReplaceLineEndings(" ");
+            checker.Problems.Add(new Diagnostic(checker.Locate(e.Start), $"YAML syntax error: {StripMarkPrefix(message)}"));
+            return null;
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            checker.Problems.Add(new Diagnostic(new SourceLocation(checker.File, 1, 1), "expected a mapping with `name:`, `source:` and `sink:` (or `stages:`)"));
+            return null;
+        }
+        return root;
+    }
+
+    // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (Line: …): "; we print our own location.
+    private static string StripMarkPrefix(string message)
+    {
+        int end = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line:", StringComparison.Ordinal) && end > 0 ? message[(end + 3)..] : message;
+    }
 }

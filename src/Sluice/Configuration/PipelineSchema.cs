@@ -1,9 +1,113 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Sluice.Pipelines;
+
 namespace Sluice.Configuration;
 
-/// <summary>The pipeline file's JSON Schema and Markdown reference, generated from the component declarations.</summary>
+/// <summary>The pipeline file's JSON Schema, generated from the same declarations the loader checks against,
+/// so editors complete and check exactly what <c>sluice validate</c> accepts.</summary>
 public static class PipelineSchema
 {
-    public static string JsonSchema() => throw new NotImplementedException();
+    public static string JsonSchema()
+    {
+        var schema = ToSchema(PipelineSpec.Root);
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+        schema["title"] = "Sluice pipeline file";
+        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
 
-    public static string Markdown() => throw new NotImplementedException();
+    public static string Markdown() => PipelineDocs.Generate();
+
+    internal static JsonObject ToSchema(Shape shape) => shape switch
+    {
+        ScalarShape { Allowed: { Count: > 0 } allowed } => new JsonObject { ["enum"] = new JsonArray(allowed.Select(a => (JsonNode)a!).ToArray()) },
+        ScalarShape s => s.Kind switch
+        {
+            ScalarKind.Integer => new JsonObject { ["type"] = "integer" },
+            ScalarKind.Number => new JsonObject { ["type"] = "number" },
+            ScalarKind.Boolean => new JsonObject { ["type"] = "boolean" },
+            ScalarKind.Any => new JsonObject { ["type"] = new JsonArray("string", "number", "boolean") },
+            _ => new JsonObject { ["type"] = "string" },
+        },
+        ListShape l => new JsonObject { ["type"] = "array", ["items"] = ToSchema(l.Item) },
+        MapShape m => new JsonObject { ["type"] = "object", ["additionalProperties"] = ToSchema(m.Value) },
+        ObjectShape o => ObjectSchema(o.Options, []),
+        OneOfShape one => new JsonObject { ["anyOf"] = new JsonArray(one.Alternatives.Select(a => (JsonNode)ToSchema(a)).ToArray()) },
+        ComponentShape c => new JsonObject
+        {
+            ["oneOf"] = new JsonArray(ComponentRegistry.Of(c.Kind).Select(spec => (JsonNode)ObjectSchema(((ObjectShape)spec.Shape).Options,
+                [new("type", new JsonObject { ["const"] = spec.Name, ["description"] = spec.Description })])).ToArray()),
+        },
+        TransformShape => new JsonObject
+        {
+            ["oneOf"] = new JsonArray(ComponentRegistry.Transforms.Select(t => (JsonNode)new JsonObject
+            {
+                ["type"] = "object",
+                ["description"] = t.Description,
+                ["properties"] = new JsonObject { [t.Name] = ToSchema(t.Shape) },
+                ["required"] = new JsonArray(t.Name),
+                ["additionalProperties"] = false,
+            }).ToArray()),
+        },
+        StageShape => StageSchema(),
+        _ => throw new NotSupportedException(shape.GetType().Name),
+    };
+
+    private static JsonObject ObjectSchema(IReadOnlyList<OptionSpec> options, IReadOnlyList<KeyValuePair<string, JsonObject>> extra)
+    {
+        var properties = new JsonObject();
+        foreach (var (name, value) in extra)
+        {
+            properties[name] = value;
+        }
+        foreach (var option in options)
+        {
+            var property = ToSchema(option.Shape);
+            property["description"] = option.Description;
+            if (option.Default is not null)
+            {
+                property["default"] = option.Default;
+            }
+            properties[option.Name] = property;
+        }
+        var required = extra.Select(e => e.Key).Concat(options.Where(o => o.Required).Select(o => o.Name)).ToList();
+        var schema = new JsonObject { ["type"] = "object", ["properties"] = properties, ["additionalProperties"] = false };
+        if (required.Count > 0)
+        {
+            schema["required"] = new JsonArray(required.Select(r => (JsonNode)r!).ToArray());
+        }
+        return schema;
+    }
+
+    private static JsonObject StageSchema()
+    {
+        var kinds = new List<(string Key, Shape Shape)>
+        {
+            ("source", new ComponentShape(StageKind.Source)),
+            ("contract", Shape.OneOf(Shape.String, ComponentRegistry.Contract.Shape)),
+            ("sink", new ComponentShape(StageKind.Sink)),
+        };
+        kinds.AddRange(ComponentRegistry.Transforms.Select(t => (t.Name, t.Shape)));
+        var properties = new JsonObject
+        {
+            ["name"] = new JsonObject { ["type"] = "string", ["description"] = "The stage's unique name." },
+            ["from"] = new JsonObject
+            {
+                ["description"] = "The stage(s) this one reads from; several make a union. Default: the stage above.",
+                ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "string" }, new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } }),
+            },
+        };
+        foreach (var (key, shape) in kinds)
+        {
+            properties[key] = ToSchema(shape);
+        }
+        return new JsonObject
+        {
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["required"] = new JsonArray("name"),
+            ["additionalProperties"] = false,
+            ["oneOf"] = new JsonArray(kinds.Select(k => (JsonNode)new JsonObject { ["required"] = new JsonArray(k.Key) }).ToArray()),
+        };
+    }
 }

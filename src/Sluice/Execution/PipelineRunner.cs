@@ -3,7 +3,10 @@ using Sluice.State;
 
 namespace Sluice.Execution;
 
-/// <summary>Runs pipelines against a state store.</summary>
+/// <summary>
+/// Runs pipelines against a state store: builds the stage graph (every error reported before anything runs),
+/// records a run, then moves batches through bounded channels with one concurrent worker per stage.
+/// </summary>
 public sealed class PipelineRunner
 {
     private readonly IStateStore _store;
@@ -13,10 +16,38 @@ public sealed class PipelineRunner
     {
         _store = store;
         _options = options ?? new RunnerOptions();
+        if (_options.BatchSize < 1 || _options.ChannelCapacity < 1)
+        {
+            throw new ArgumentException("BatchSize and ChannelCapacity must be at least 1", nameof(options));
+        }
     }
 
     /// <summary>Builds the pipeline (throwing <see cref="PipelineException"/> if it is invalid), records a new run
     /// and starts it. Cancelling the token stops the run cleanly and marks it cancelled.</summary>
-    public Task<PipelineRun> StartAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException($"{_store}{_options}{pipeline}{cancellationToken}");
+    public async Task<PipelineRun> StartAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default)
+    {
+        // Build once with a provisional id so that an invalid pipeline leaves no run behind.
+        PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, "validate") { BatchSize = _options.BatchSize });
+        var run = await _store.StartRunAsync(pipeline.Name, cancellationToken: cancellationToken);
+        IReadOnlyList<StageNode> nodes;
+        try
+        {
+            nodes = PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, run.Id) { BatchSize = _options.BatchSize });
+        }
+        catch (Exception e)
+        {
+            // The inputs changed between the two builds (e.g. a file vanished): the run exists, so end it.
+            await _store.FinishRunAsync(run.Id, RunState.Failed, new RunTotals(0, 0, 0, 0), e.Message, CancellationToken.None);
+            throw;
+        }
+        var execution = new RunExecution(run, pipeline, nodes, _store, _options);
+        return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken));
+    }
+
+    /// <summary>Starts the pipeline and waits for it to end.</summary>
+    public async Task<RunOutcome> RunAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default)
+    {
+        var run = await StartAsync(pipeline, cancellationToken);
+        return await run.Completion;
+    }
 }

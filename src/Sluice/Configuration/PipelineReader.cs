@@ -1,0 +1,158 @@
+using Sluice.Pipelines;
+using YamlDotNet.RepresentationModel;
+
+namespace Sluice.Configuration;
+
+/// <summary>Turns a checked pipeline file into stage definitions: the chain form (source → contract → transforms →
+/// sink) or the graph form (<c>stages:</c> with <c>from:</c>).</summary>
+internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
+{
+    public PipelineDefinition? Read(YamlMappingNode root)
+    {
+        var node = checker.Check(root, PipelineSpec.Root, "pipeline");
+        if (node is null)
+        {
+            return null;
+        }
+        bool graph = node["stages"] is not null;
+        var chainKeys = new[] { "source", "contract", "transforms", "sink" }.Where(k => node[k] is not null).ToList();
+        if (graph && chainKeys.Count > 0)
+        {
+            Problem(node, $"use either `stages:` or {string.Join("/", chainKeys)}, not both");
+            return null;
+        }
+        if (!graph && (node["source"] is null || node["sink"] is null))
+        {
+            Problem(node, "a pipeline needs `source:` and `sink:` (or a `stages:` list)");
+            return null;
+        }
+        var stages = graph ? ReadGraph(node["stages"]!) : ReadChain(node);
+        return new PipelineDefinition(node.GetString("name")!, stages)
+        {
+            DeadLetter = ReadDeadLetter(node["dead_letter"]),
+            BaseDirectory = baseDirectory,
+        };
+    }
+
+    private List<StageDefinition> ReadChain(ConfigNode node)
+    {
+        var stages = new List<StageDefinition>();
+        void Add(string name, IStageOptions? options, ConfigNode at)
+        {
+            if (options is null)
+            {
+                return;
+            }
+            IReadOnlyList<string> inputs = stages.Count == 0 ? [] : [stages[^1].Name];
+            stages.Add(new StageDefinition(name, options, inputs) { Location = at.Location });
+        }
+        Add("source", Bind(node["source"]!, StageKind.Source), node["source"]!);
+        if (node["contract"] is { } contract)
+        {
+            Add("contract", BindContract(contract), contract);
+        }
+        var used = new Dictionary<string, int>();
+        foreach (var item in node["transforms"]?.Items ?? [])
+        {
+            var (key, value) = item.Entries[0];
+            used[key] = used.GetValueOrDefault(key) + 1;
+            Add(used[key] == 1 ? key : $"{key}_{used[key]}", BindTransform(key, value), item);
+        }
+        Add("sink", Bind(node["sink"]!, StageKind.Sink), node["sink"]!);
+        return stages;
+    }
+
+    private List<StageDefinition> ReadGraph(ConfigNode list)
+    {
+        var stages = new List<StageDefinition>();
+        string? previous = null;
+        foreach (var item in list.Items)
+        {
+            string name = item.GetString("name")!;
+            var (key, value) = item.Entries.First(e => e.Key is not ("name" or "from"));
+            IStageOptions? options = key switch
+            {
+                "source" => Bind(value, StageKind.Source),
+                "sink" => Bind(value, StageKind.Sink),
+                "contract" => BindContract(value),
+                _ => BindTransform(key, value),
+            };
+            IReadOnlyList<string> inputs = item["from"] switch
+            {
+                null when key == "source" || previous is null => [],
+                null => [previous],
+                { IsScalar: true } from => [from.Text],
+                { } from => from.Items.Select(i => i.Text).ToList(),
+            };
+            previous = name;
+            if (options is not null)
+            {
+                stages.Add(new StageDefinition(name, options, inputs) { Location = item.Location });
+            }
+        }
+        return stages;
+    }
+
+    private IStageOptions? Bind(ConfigNode node, StageKind kind)
+    {
+        var spec = ComponentRegistry.Of(kind).First(c => c.Name == node.GetString("type"));
+        return Bind(spec, node);
+    }
+
+    private IStageOptions? BindTransform(string key, ConfigNode value) =>
+        Bind(ComponentRegistry.Transforms.First(t => t.Name == key), value);
+
+    private IStageOptions? BindContract(ConfigNode node)
+    {
+        if (!node.IsScalar)
+        {
+            return Bind(ComponentRegistry.Contract, node);
+        }
+        // A contract kept in its own file: its problems are reported at their place in that file.
+        string path = Path.GetFullPath(Path.Combine(baseDirectory, node.Text));
+        if (!File.Exists(path))
+        {
+            checker.Problems.Add(new Diagnostic(node.ContentLocation, $"contract file '{node.Text}' does not exist (looked for {path})"));
+            return null;
+        }
+        var fileChecker = new ShapeChecker(Path.GetRelativePath(Directory.GetCurrentDirectory(), path));
+        var root = PipelineFile.ReadYaml(path, fileChecker);
+        var contract = root is null ? null : fileChecker.Check(root, ComponentRegistry.Contract.Shape, "contract");
+        checker.Problems.AddRange(fileChecker.Problems);
+        return contract is null ? null : Bind(ComponentRegistry.Contract, contract);
+    }
+
+    private IStageOptions? Bind(ComponentSpec spec, ConfigNode node)
+    {
+        try
+        {
+            return spec.Bind(node);
+        }
+        catch (PipelineException e)
+        {
+            checker.Problems.AddRange(e.Diagnostics.Select(d => d.Location is null ? d with { Location = node.Location } : d));
+            return null;
+        }
+    }
+
+    private DeadLetterPolicy ReadDeadLetter(ConfigNode? node)
+    {
+        if (node is null)
+        {
+            return new DeadLetterPolicy();
+        }
+        double? ratio = node.GetDouble("max_ratio");
+        long? count = node.GetInt64("max_count");
+        if (ratio is < 0 or > 1)
+        {
+            Problem(node["max_ratio"]!, $"dead_letter.max_ratio must be between 0 and 1 (a share, e.g. 0.01 for 1 %); found {node["max_ratio"]!.Text}");
+        }
+        if (count < 0)
+        {
+            Problem(node["max_count"]!, "dead_letter.max_count must be 0 or more");
+        }
+        return new DeadLetterPolicy(ratio, count);
+    }
+
+    private void Problem(ConfigNode node, string message) => checker.Problems.Add(new Diagnostic(node.Location, message));
+}

@@ -1,0 +1,105 @@
+using Apache.Arrow;
+using Sluice.Contracts;
+using Sluice.Pipelines;
+
+namespace Sluice.Execution;
+
+/// <summary>
+/// Turns a checked graph into stage instances, flowing each stage's output schema into the stages it feeds so
+/// that expressions and contracts are type-checked before any data moves. Reports every problem it can find.
+/// </summary>
+internal static class PipelineBuilder
+{
+    public static IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, BuildContext context)
+    {
+        var order = PipelineGraph.Order(pipeline);
+        var nodes = new Dictionary<string, StageNode>(StringComparer.Ordinal);
+        var problems = new List<Diagnostic>();
+        foreach (var stage in order)
+        {
+            var inputs = stage.Inputs.Select(i => nodes.GetValueOrDefault(i)).ToList();
+            if (inputs.Any(i => i is null))
+            {
+                continue; // an upstream stage failed to build; its error is already reported
+            }
+            try
+            {
+                var node = Create(stage, inputs!, pipeline, context);
+                foreach (var input in inputs)
+                {
+                    input!.Downstream.Add(node);
+                    node.Upstream.Add(input);
+                }
+                nodes.Add(stage.Name, node);
+            }
+            catch (PipelineException e)
+            {
+                problems.AddRange(e.Diagnostics.Select(d => d.Location is null && stage.Location is not null
+                    ? d with { Location = stage.Location, Message = $"stage '{stage.Name}': {d.Message}" }
+                    : d));
+            }
+        }
+        if (problems.Count > 0)
+        {
+            throw new PipelineException(problems);
+        }
+        return order.Select(s => nodes[s.Name]).ToList();
+    }
+
+    private static StageNode Create(StageDefinition stage, List<StageNode?> inputs, PipelineDefinition pipeline, BuildContext context)
+    {
+        var counters = new StageCounters(stage.Name, stage.Kind);
+        switch (stage.Options)
+        {
+            case ISourceOptions source:
+                var instance = source.CreateSource(WithReadHint(stage, pipeline, context));
+                return new StageNode(stage, counters) { Source = instance, Schema = instance.Schema };
+            case ITransformOptions transform:
+                var t = transform.CreateTransform(InputSchema(stage, inputs), context);
+                return new StageNode(stage, counters) { Transform = t, Schema = t.OutputSchema };
+            case ISinkOptions sink:
+                var schema = InputSchema(stage, inputs);
+                return new StageNode(stage, counters) { Sink = sink.CreateSink(schema, context), Schema = schema };
+            default:
+                throw new PipelineException(stage.Location, $"stage '{stage.Name}' has options of type {stage.Options.GetType().Name}, which is not a source, transform or sink");
+        }
+    }
+
+    /// <summary>A source that feeds exactly one stage, a contract, learns the contract's fields, so that sources whose
+    /// records name their own keys (JSONL) emit the columns the contract expects.</summary>
+    private static BuildContext WithReadHint(StageDefinition source, PipelineDefinition pipeline, BuildContext context)
+    {
+        var consumers = pipeline.Stages.Where(s => s.Inputs.Contains(source.Name)).ToList();
+        if (consumers is [{ Options: ContractOptions contract }])
+        {
+            return new BuildContext(context.BaseDirectory, context.RunId)
+            {
+                BatchSize = context.BatchSize,
+                ReadHint = new SourceReadHint(contract.Fields.Select(f => f.Name).ToList(), contract.UnknownFields),
+            };
+        }
+        return context;
+    }
+
+    private static Schema InputSchema(StageDefinition stage, List<StageNode?> inputs)
+    {
+        var first = inputs[0]!.Schema;
+        foreach (var other in inputs.Skip(1))
+        {
+            if (!SameColumns(first, other!.Schema))
+            {
+                throw new PipelineException(stage.Location,
+                    $"stage '{stage.Name}' unions '{inputs[0]!.Name}' ({Describe(first)}) with '{other.Name}' ({Describe(other.Schema)}); " +
+                    "a union needs the same columns and types: add a `select` to line them up");
+            }
+        }
+        return first;
+    }
+
+    private static bool SameColumns(Schema a, Schema b) =>
+        a.FieldsList.Count == b.FieldsList.Count &&
+        a.FieldsList.Zip(b.FieldsList).All(p => p.First.Name == p.Second.Name && p.First.DataType.TypeId == p.Second.DataType.TypeId);
+
+    private static string Describe(Schema schema) =>
+        string.Join(", ", schema.FieldsList.Select(f => $"{f.Name} {f.DataType.Name}"));
+}
