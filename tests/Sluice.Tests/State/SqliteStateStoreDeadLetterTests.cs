@@ -133,6 +133,28 @@ public class SqliteStateStoreDeadLetterTests
     }
 
     [Fact]
+    public async Task Ten_thousand_letters_are_stored_in_well_under_a_second()
+    {
+        using var dir = new TempDir();
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
+        var run = await store.StartRunAsync("p");
+        byte[] chunk = new byte[1_000_000];
+        var letters = Enumerable.Range(0, 10_000)
+            .Select(i => new DeadLetter("checks", new RowOrigin("data/a.csv", i + 2, i * 100, chunk.AsMemory(i * 100, 100)),
+                DeadLetterReason.Contract, "delay", "max", "delay 3001 > 3000"))
+            .ToList();
+        await store.AddDeadLettersAsync(run.Id, "p", letters[..10]); // compile the code paths first
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await store.AddDeadLettersAsync(run.Id, "p", letters);
+        clock.Stop();
+
+        // Typically under 0.1 s here; the bound leaves room for a loaded machine.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"10,000 dead letters took {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(10_010, (await store.ListDeadLettersAsync(new(Limit: 100_000))).Count);
+    }
+
+    [Fact]
     public async Task A_batch_that_fails_part_way_keeps_none_of_its_letters()
     {
         using var dir = new TempDir();

@@ -17,8 +17,9 @@ public class SqliteStateStoreRunTests
         await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"), time, default);
 
         var run = await store.StartRunAsync("flights");
+        time.Now += TimeSpan.FromMilliseconds(500);
         var child = await store.StartRunAsync("flights", kind: "task", parentRunId: run.Id);
-        time.Now += TimeSpan.FromMilliseconds(1500);
+        time.Now += TimeSpan.FromMilliseconds(1000);
         await store.FinishRunAsync(run.Id, RunState.QualityGateFailed, new RunTotals(10, 7, 2, 1), "dead letters 10 % > 1 %");
 
         Assert.Matches("^20250304-050607-[0-9a-f]{6}$", run.Id);
