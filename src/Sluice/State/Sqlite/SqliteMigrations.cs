@@ -1,0 +1,117 @@
+using Microsoft.Data.Sqlite;
+
+namespace Sluice.State.Sqlite;
+
+/// <summary>
+/// The state file's schema, as an ordered list of migrations. A migration, once released, is never edited:
+/// a change to the schema is a new migration at the end of the list.
+/// </summary>
+internal static class SqliteMigrations
+{
+    internal sealed record Migration(int Version, string Sql);
+
+    public static IReadOnlyList<Migration> All { get; } =
+    [
+        new(1, """
+            CREATE TABLE runs (
+                id TEXT PRIMARY KEY,
+                pipeline TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                parent_run_id TEXT REFERENCES runs(id),
+                state TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                ended_at TEXT,
+                records_read INTEGER NOT NULL DEFAULT 0,
+                records_written INTEGER NOT NULL DEFAULT 0,
+                filtered INTEGER NOT NULL DEFAULT 0,
+                dead_lettered INTEGER NOT NULL DEFAULT 0,
+                error TEXT
+            );
+            CREATE INDEX runs_by_start ON runs (started_at, id);
+            CREATE INDEX runs_by_pipeline ON runs (pipeline, started_at, id);
+
+            CREATE TABLE run_stages (
+                run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL,
+                stage TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                records_in INTEGER NOT NULL,
+                records_out INTEGER NOT NULL,
+                filtered INTEGER NOT NULL,
+                dead_lettered INTEGER NOT NULL,
+                busy_ms INTEGER NOT NULL,
+                PRIMARY KEY (run_id, stage)
+            );
+
+            CREATE TABLE dead_letters (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                pipeline TEXT NOT NULL,
+                stage TEXT NOT NULL,
+                file TEXT NOT NULL,
+                line INTEGER NOT NULL,
+                byte_offset INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                field TEXT,
+                rule TEXT,
+                message TEXT NOT NULL,
+                original BLOB NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            -- Listing is newest first (id desc), so each index ends in id and a limited listing reads no more
+            -- rows than it returns. Reason and stage have few values and are checked on the rows a run or a
+            -- pipeline index yields: one index fewer to maintain on every insert.
+            CREATE INDEX dead_letters_by_run ON dead_letters (run_id, id);
+            CREATE INDEX dead_letters_by_pipeline ON dead_letters (pipeline, id);
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+
+    /// <summary>Brings the file's schema up to <see cref="Latest"/>, each migration in its own transaction.</summary>
+    /// <exception cref="InvalidOperationException">The file was written by a newer Sluice.</exception>
+    public static async Task ApplyAsync(SqliteConnection connection, string path, CancellationToken cancellationToken)
+    {
+        await using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var migration in All)
+        {
+            // BEGIN IMMEDIATE takes the write lock first, so the version read below cannot go stale:
+            // when two processes open a new file together, the second sees the first one's work and skips it.
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            int current = await CurrentVersionAsync(connection, transaction, cancellationToken);
+            if (current > Latest)
+            {
+                throw new InvalidOperationException(
+                    $"state file {path} has schema version {current} but this Sluice knows up to {Latest}; upgrade Sluice");
+            }
+            if (current >= migration.Version)
+            {
+                continue;
+            }
+
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = migration.Sql;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+
+            command.CommandText = "INSERT INTO schema_version (version, applied_at) VALUES ($version, $at)";
+            command.Parameters.AddWithValue("$version", migration.Version);
+            command.Parameters.AddWithValue("$at", SqliteValues.Timestamp(DateTimeOffset.UtcNow));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+
+    private static async Task<int> CurrentVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

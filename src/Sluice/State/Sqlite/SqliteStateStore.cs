@@ -1,0 +1,410 @@
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using Sluice.DeadLetters;
+
+namespace Sluice.State.Sqlite;
+
+/// <summary>
+/// The embedded state store: one SQLite file (WAL mode) holding runs, their stage counts and dead letters.
+/// Writes go through one connection, one at a time; reads open their own connection and run beside the writer,
+/// which WAL allows, so the CLI can read while a run writes dead letters. After <see cref="DisposeAsync"/> no
+/// connection holds the file.
+/// </summary>
+public sealed class SqliteStateStore : IStateStore
+{
+    // Applied to every connection. busy_timeout makes SQLite wait for a lock held by another process (another
+    // run or the CLI on the same file) instead of failing at once.
+    private const string ConnectionPragmas = "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;";
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+    private readonly SqliteConnection _writer;
+    // Guards _writer and _disposed. Not disposed itself: it has no wait handle to free, and a call that races
+    // with DisposeAsync must still be able to take it and then see _disposed.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private bool _disposed;
+
+    private SqliteStateStore(string path, string connectionString, TimeProvider time, SqliteConnection writer)
+    {
+        Path = path;
+        _connectionString = connectionString;
+        _time = time;
+        _writer = writer;
+    }
+
+    /// <summary>The full path of the state file.</summary>
+    public string Path { get; }
+
+    /// <summary>Opens the state file, creating it and its folder when missing, and brings its schema up to date.</summary>
+    /// <exception cref="InvalidOperationException">The file was written by a newer Sluice.</exception>
+    public static Task<SqliteStateStore> OpenAsync(string path, CancellationToken cancellationToken = default) =>
+        OpenAsync(path, TimeProvider.System, cancellationToken);
+
+    internal static async Task<SqliteStateStore> OpenAsync(string path, TimeProvider time, CancellationToken cancellationToken)
+    {
+        string fullPath = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+        string connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            // A pooled connection would keep the file open after DisposeAsync; opening a SQLite connection is cheap.
+            Pooling = false,
+        }.ToString();
+
+        var writer = new SqliteConnection(connectionString);
+        try
+        {
+            await writer.OpenAsync(cancellationToken);
+            // WAL lets readers run while a write is in progress. synchronous=NORMAL is safe in WAL mode: the file
+            // is never corrupted and a crash of the process loses nothing; only an OS crash or power loss can lose
+            // the last transactions. That is enough for run history and dead letters today; exactly-once
+            // checkpoints will revisit it (they may need FULL for the checkpoint commit).
+            await ExecuteAsync(writer, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; " + ConnectionPragmas, cancellationToken);
+            await SqliteMigrations.ApplyAsync(writer, fullPath, cancellationToken);
+        }
+        catch
+        {
+            await writer.DisposeAsync();
+            throw;
+        }
+        return new SqliteStateStore(fullPath, connectionString, time, writer);
+    }
+
+    public Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        var startedAt = _time.GetUtcNow();
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO runs (id, pipeline, kind, parent_run_id, state, started_at)
+                VALUES ($id, $pipeline, $kind, $parent, $state, $started)
+                ON CONFLICT (id) DO NOTHING
+                """;
+            var id = command.Parameters.Add("$id", SqliteType.Text);
+            command.Parameters.AddWithValue("$pipeline", pipeline);
+            command.Parameters.AddWithValue("$kind", kind);
+            command.Parameters.AddWithValue("$parent", (object?)parentRunId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$state", SqliteValues.Code(RunState.Running));
+            command.Parameters.AddWithValue("$started", SqliteValues.Timestamp(startedAt));
+            // Two runs started in the same second share 1 chance in 16.7 million of drawing the same id: draw again.
+            do
+            {
+                id.Value = RunIds.New(startedAt);
+            }
+            while (await command.ExecuteNonQueryAsync(cancellationToken) == 0);
+
+            return new RunRecord((string)id.Value, pipeline, kind, parentRunId, RunState.Running, startedAt, null, 0, 0, 0, 0, null);
+        }, cancellationToken);
+    }
+
+    public Task SaveStageCountsAsync(string runId, IReadOnlyList<StageCounts> stages, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(stages);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM run_stages WHERE run_id = $run";
+            command.Parameters.AddWithValue("$run", runId);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+
+            command.CommandText = """
+                INSERT INTO run_stages (run_id, ordinal, stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms)
+                VALUES ($run, $ordinal, $stage, $kind, $in, $out, $filtered, $dead, $busy)
+                """;
+            var ordinal = command.Parameters.Add("$ordinal", SqliteType.Integer);
+            var stage = command.Parameters.Add("$stage", SqliteType.Text);
+            var kind = command.Parameters.Add("$kind", SqliteType.Text);
+            var recordsIn = command.Parameters.Add("$in", SqliteType.Integer);
+            var recordsOut = command.Parameters.Add("$out", SqliteType.Integer);
+            var filtered = command.Parameters.Add("$filtered", SqliteType.Integer);
+            var dead = command.Parameters.Add("$dead", SqliteType.Integer);
+            var busy = command.Parameters.Add("$busy", SqliteType.Integer);
+            for (int i = 0; i < stages.Count; i++)
+            {
+                var counts = stages[i];
+                ordinal.Value = i;
+                stage.Value = counts.Stage;
+                kind.Value = SqliteValues.Code(counts.Kind);
+                recordsIn.Value = counts.In;
+                recordsOut.Value = counts.Out;
+                filtered.Value = counts.Filtered;
+                dead.Value = counts.DeadLettered;
+                busy.Value = (long)Math.Round(counts.Busy.TotalMilliseconds);
+                command.ExecuteNonQuery();
+            }
+            return 0;
+        }, cancellationToken);
+    }
+
+    public Task FinishRunAsync(string runId, RunState state, RunTotals totals, string? error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(totals);
+        var endedAt = _time.GetUtcNow();
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE runs SET state = $state, ended_at = $ended, records_read = $read, records_written = $written,
+                    filtered = $filtered, dead_lettered = $dead, error = $error
+                WHERE id = $id
+                """;
+            command.Parameters.AddWithValue("$id", runId);
+            command.Parameters.AddWithValue("$state", SqliteValues.Code(state));
+            command.Parameters.AddWithValue("$ended", SqliteValues.Timestamp(endedAt));
+            command.Parameters.AddWithValue("$read", totals.RecordsRead);
+            command.Parameters.AddWithValue("$written", totals.RecordsWritten);
+            command.Parameters.AddWithValue("$filtered", totals.Filtered);
+            command.Parameters.AddWithValue("$dead", totals.DeadLettered);
+            command.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                throw new InvalidOperationException($"state file {Path} has no run '{runId}' to finish");
+            }
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <summary>Stores the letters in one transaction through one prepared statement, so a large batch of bad
+    /// records costs one disk sync, not one per letter.</summary>
+    public Task AddDeadLettersAsync(string runId, string pipeline, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        if (deadLetters.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        string createdAt = SqliteValues.Timestamp(_time.GetUtcNow());
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = """
+                INSERT INTO dead_letters (run_id, pipeline, stage, file, line, byte_offset, reason, field, rule, message, original, created_at)
+                VALUES ($run, $pipeline, $stage, $file, $line, $offset, $reason, $field, $rule, $message, $original, $created)
+                """;
+            command.Parameters.AddWithValue("$run", runId);
+            command.Parameters.AddWithValue("$pipeline", pipeline);
+            command.Parameters.AddWithValue("$created", createdAt);
+            var stage = command.Parameters.Add("$stage", SqliteType.Text);
+            var file = command.Parameters.Add("$file", SqliteType.Text);
+            var line = command.Parameters.Add("$line", SqliteType.Integer);
+            var offset = command.Parameters.Add("$offset", SqliteType.Integer);
+            var reason = command.Parameters.Add("$reason", SqliteType.Text);
+            var field = command.Parameters.Add("$field", SqliteType.Text);
+            var rule = command.Parameters.Add("$rule", SqliteType.Text);
+            var message = command.Parameters.Add("$message", SqliteType.Text);
+            var original = command.Parameters.Add("$original", SqliteType.Blob);
+            await command.PrepareAsync(cancellationToken);
+
+            // Synchronous calls in the loop: Microsoft.Data.Sqlite's async methods run synchronously anyway, and
+            // their per-call overhead made 10,000 inserts about four times slower.
+            foreach (var letter in deadLetters)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                stage.Value = letter.Stage;
+                file.Value = letter.Origin.File;
+                line.Value = letter.Origin.Line;
+                offset.Value = letter.Origin.ByteOffset;
+                reason.Value = letter.Reason.Code();
+                field.Value = (object?)letter.Field ?? DBNull.Value;
+                rule.Value = (object?)letter.Rule ?? DBNull.Value;
+                message.Value = letter.Message;
+                original.Value = WholeArray(letter.Origin.Original);
+                command.ExecuteNonQuery();
+            }
+            return 0;
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string? pipeline = null, int limit = 50, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {SqliteRows.RunColumns} FROM runs
+            {(pipeline is null ? "" : "WHERE pipeline = $pipeline")}
+            ORDER BY started_at DESC, id DESC LIMIT $limit
+            """;
+        if (pipeline is not null)
+        {
+            command.Parameters.AddWithValue("$pipeline", pipeline);
+        }
+        command.Parameters.AddWithValue("$limit", limit);
+        return await ReadAllAsync(command, SqliteRows.ReadRun, cancellationToken);
+    }
+
+    public async Task<RunRecord?> FindRunAsync(string idOrPrefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(idOrPrefix);
+        if (idOrPrefix.Length == 0)
+        {
+            return null;
+        }
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // A range on the primary key rather than LIKE: index-backed, and the user's text needs no escaping.
+        // Ids are ASCII, so every id starting with the prefix sorts below prefix + U+10FFFF. The exact id, if
+        // present, sorts first.
+        command.CommandText = $"""
+            SELECT {SqliteRows.RunColumns} FROM runs
+            WHERE id >= $prefix AND id < $prefix || char(1114111)
+            ORDER BY id LIMIT 2
+            """;
+        command.Parameters.AddWithValue("$prefix", idOrPrefix);
+        var runs = await ReadAllAsync(command, SqliteRows.ReadRun, cancellationToken);
+        return runs.Count == 1 || (runs.Count == 2 && runs[0].Id == idOrPrefix) ? runs[0] : null;
+    }
+
+    public async Task<IReadOnlyList<StageCounts>> GetStageCountsAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms FROM run_stages
+            WHERE run_id = $run ORDER BY ordinal
+            """;
+        command.Parameters.AddWithValue("$run", runId);
+        return await ReadAllAsync(command, static row => new StageCounts(
+            row.GetString(0),
+            SqliteValues.ParseStageKind(row.GetString(1)),
+            row.GetInt64(2),
+            row.GetInt64(3),
+            row.GetInt64(4),
+            row.GetInt64(5),
+            TimeSpan.FromMilliseconds(row.GetInt64(6))), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoredDeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit, nameof(query.Limit));
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var conditions = new List<string>(4);
+        AddFilter(command, conditions, "pipeline", query.Pipeline);
+        AddFilter(command, conditions, "run_id", query.RunId);
+        AddFilter(command, conditions, "reason", query.Reason?.Code());
+        AddFilter(command, conditions, "stage", query.Stage);
+        command.CommandText = $"""
+            SELECT {SqliteRows.DeadLetterColumns} FROM dead_letters
+            {(conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions))}
+            ORDER BY id DESC LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        return await ReadAllAsync(command, SqliteRows.ReadDeadLetter, cancellationToken);
+    }
+
+    public async Task<StoredDeadLetter?> GetDeadLetterAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRows.DeadLetterColumns} FROM dead_letters WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        var letters = await ReadAllAsync(command, SqliteRows.ReadDeadLetter, cancellationToken);
+        return letters.Count == 0 ? null : letters[0];
+    }
+
+    /// <summary>Waits for the write in progress, if any, then closes the file. Reads in progress finish on
+    /// their own connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            await _writer.DisposeAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in an immediate transaction on the write connection, alone.</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            // Immediate: take the file's write lock up front, so a transaction never fails half-way on a lock
+            // another process holds (busy_timeout covers the wait for it here instead).
+            await using var transaction = _writer.BeginTransaction(deferred: false);
+            var result = await work(_writer, transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, ConnectionPragmas, cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<List<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var results = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            results.Add(read(reader));
+        }
+        return results;
+    }
+
+    private static void AddFilter(SqliteCommand command, List<string> conditions, string column, string? value)
+    {
+        if (value is not null)
+        {
+            conditions.Add($"{column} = ${column}");
+            command.Parameters.AddWithValue("$" + column, value);
+        }
+    }
+
+    /// <summary>The bytes as an array, without copying when the memory already is a whole array
+    /// (the SQLite binder takes arrays only).</summary>
+    private static byte[] WholeArray(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : bytes.ToArray();
+}

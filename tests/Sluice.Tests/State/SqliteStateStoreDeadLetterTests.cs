@@ -1,0 +1,177 @@
+using Sluice.DeadLetters;
+using Sluice.Records;
+using Sluice.State;
+using Sluice.State.Sqlite;
+using Sluice.Tests.TestSupport;
+
+namespace Sluice.Tests.State;
+
+public class SqliteStateStoreDeadLetterTests
+{
+    private static readonly DateTimeOffset T0 = new(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Dead_letters_come_back_with_every_field_and_their_exact_bytes()
+    {
+        using var dir = new TempDir();
+        var time = new ManualTime(T0.AddTicks(42));
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"), time, default);
+        var run = await store.StartRunAsync("flights");
+        byte[] invalidUtf8 = [0xFF, 0xFE, 0x00, 0xC3, 0x28, 0x0A];
+        byte[] chunk = "aaa,1\nbbb,2\n"u8.ToArray();
+
+        await store.AddDeadLettersAsync(run.Id, "flights", [
+            new("read", new RowOrigin("data/a.csv", 7, 1234, invalidUtf8), DeadLetterReason.Parse, null, null, "not UTF-8"),
+            new("checks", new RowOrigin("data/a.csv", 2, 6, chunk.AsMemory(6, 6)), DeadLetterReason.Contract, "delay", "max", "delay 3001 > 3000"),
+            new("out", new RowOrigin("data/b.parquet", 5, -1, ReadOnlyMemory<byte>.Empty), DeadLetterReason.Sink, null, null, "refused"),
+        ]);
+
+        var letters = await store.ListDeadLettersAsync(new DeadLetterQuery());
+        Assert.Equal(3, letters.Count);
+        var (sink, contract, parse) = (letters[0], letters[1], letters[2]);
+        Assert.Equal(
+            new StoredDeadLetter(parse.Id, run.Id, "flights", "read", "data/a.csv", 7, 1234, DeadLetterReason.Parse, null, null,
+                "not UTF-8", parse.Original, T0.AddTicks(42)),
+            parse);
+        Assert.Equal(invalidUtf8, parse.Original);
+        Assert.Equal(
+            new StoredDeadLetter(contract.Id, run.Id, "flights", "checks", "data/a.csv", 2, 6, DeadLetterReason.Contract, "delay", "max",
+                "delay 3001 > 3000", contract.Original, T0.AddTicks(42)),
+            contract);
+        Assert.Equal("bbb,2\n"u8.ToArray(), contract.Original);
+        Assert.Equal(-1, sink.ByteOffset);
+        Assert.Empty(sink.Original);
+
+        var byId = await store.GetDeadLetterAsync(parse.Id);
+        Assert.NotNull(byId);
+        Assert.Equal(invalidUtf8, byId.Original);
+        Assert.Equal(parse with { Original = byId.Original }, byId);
+        Assert.Null(await store.GetDeadLetterAsync(sink.Id + 1));
+    }
+
+    [Fact]
+    public async Task Every_filter_of_the_query_applies_and_letters_list_newest_first()
+    {
+        using var dir = new TempDir();
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
+        var a1 = await store.StartRunAsync("a");
+        var a2 = await store.StartRunAsync("a");
+        var b1 = await store.StartRunAsync("b");
+        await store.AddDeadLettersAsync(a1.Id, "a", [
+            Letter("read", DeadLetterReason.Parse, "1"),
+            Letter("checks", DeadLetterReason.Contract, "2"),
+        ]);
+        await store.AddDeadLettersAsync(b1.Id, "b", [Letter("checks", DeadLetterReason.Contract, "3")]);
+        await store.AddDeadLettersAsync(a2.Id, "a", [
+            Letter("derive", DeadLetterReason.Transform, "4"),
+            Letter("checks", DeadLetterReason.Contract, "5"),
+            Letter("read", DeadLetterReason.Parse, "6"),
+        ]);
+
+        async Task<string> Messages(DeadLetterQuery query) =>
+            string.Concat((await store.ListDeadLettersAsync(query)).Select(l => l.Message));
+
+        Assert.Equal("654321", await Messages(new()));
+        Assert.Equal("65421", await Messages(new(Pipeline: "a")));
+        Assert.Equal("3", await Messages(new(Pipeline: "b")));
+        Assert.Equal("", await Messages(new(Pipeline: "c")));
+        Assert.Equal("21", await Messages(new(RunId: a1.Id)));
+        Assert.Equal("532", await Messages(new(Reason: DeadLetterReason.Contract)));
+        Assert.Equal("4", await Messages(new(Reason: DeadLetterReason.Transform)));
+        Assert.Equal("", await Messages(new(Reason: DeadLetterReason.Sink)));
+        Assert.Equal("61", await Messages(new(Stage: "read")));
+        Assert.Equal("52", await Messages(new(Pipeline: "a", Stage: "checks")));
+        Assert.Equal("5", await Messages(new(Pipeline: "a", RunId: a2.Id, Reason: DeadLetterReason.Contract, Stage: "checks")));
+        Assert.Equal("", await Messages(new(Pipeline: "b", RunId: a2.Id)));
+        Assert.Equal("65", await Messages(new(Limit: 2)));
+        Assert.Equal("53", await Messages(new(Reason: DeadLetterReason.Contract, Limit: 2)));
+
+        var ids = (await store.ListDeadLettersAsync(new())).Select(l => l.Id).ToList();
+        Assert.Equal(ids.OrderDescending(), ids);
+    }
+
+    [Fact]
+    public async Task Eight_writers_at_once_store_every_letter_while_a_reader_reads()
+    {
+        using var dir = new TempDir();
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
+        var run = await store.StartRunAsync("p");
+        using var stop = new CancellationTokenSource();
+        var reader = Task.Run(async () =>
+        {
+            var seen = new List<int>();
+            do
+            {
+                seen.Add((await store.ListDeadLettersAsync(new(RunId: run.Id, Limit: 100_000))).Count);
+            }
+            while (!stop.IsCancellationRequested);
+            return seen;
+        });
+
+        var writers = Enumerable.Range(0, 8).Select(writer => Task.Run(async () =>
+        {
+            for (int batch = 0; batch < 10; batch++)
+            {
+                var letters = Enumerable.Range(0, 100)
+                    .Select(i => Letter($"writer{writer}", DeadLetterReason.Parse, $"{batch * 100 + i}"))
+                    .ToList();
+                await store.AddDeadLettersAsync(run.Id, "p", letters);
+            }
+        }));
+        await Task.WhenAll(writers);
+        stop.Cancel();
+        // A reader sees whole batches only, and never fewer letters than before.
+        var seen = await reader;
+        Assert.All(seen, count => Assert.Equal(0, count % 100));
+        Assert.Equal(seen.Order(), seen);
+
+        var all = await store.ListDeadLettersAsync(new(RunId: run.Id, Limit: 100_000));
+        Assert.Equal(8000, all.Count);
+        Assert.Equal(8000, all.Select(l => l.Id).Distinct().Count());
+        Assert.All(all.GroupBy(l => l.Stage), writer => Assert.Equal(1000, writer.Select(l => l.Message).Distinct().Count()));
+        Assert.Equal(8, all.Select(l => l.Stage).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Ten_thousand_letters_are_stored_in_well_under_a_second()
+    {
+        using var dir = new TempDir();
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
+        var run = await store.StartRunAsync("p");
+        byte[] chunk = new byte[1_000_000];
+        var letters = Enumerable.Range(0, 10_000)
+            .Select(i => new DeadLetter("checks", new RowOrigin("data/a.csv", i + 2, i * 100, chunk.AsMemory(i * 100, 100)),
+                DeadLetterReason.Contract, "delay", "max", "delay 3001 > 3000"))
+            .ToList();
+        await store.AddDeadLettersAsync(run.Id, "p", letters[..10]); // compile the code paths first
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await store.AddDeadLettersAsync(run.Id, "p", letters);
+        clock.Stop();
+
+        // Typically under 0.1 s here; the bound leaves room for a loaded machine.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"10,000 dead letters took {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(10_010, (await store.ListDeadLettersAsync(new(Limit: 100_000))).Count);
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_part_way_keeps_none_of_its_letters()
+    {
+        using var dir = new TempDir();
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
+        var run = await store.StartRunAsync("p");
+        await store.AddDeadLettersAsync(run.Id, "p", [Letter("read", DeadLetterReason.Parse, "kept")]);
+
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(
+            () => store.AddDeadLettersAsync("unknown-run", "p", [Letter("read", DeadLetterReason.Parse, "x")]));
+        await Assert.ThrowsAnyAsync<Exception>(() => store.AddDeadLettersAsync(run.Id, "p", [
+            Letter("read", DeadLetterReason.Parse, "first"),
+            Letter("read", DeadLetterReason.Parse, null!),
+        ]));
+
+        Assert.Equal(["kept"], (await store.ListDeadLettersAsync(new())).Select(l => l.Message));
+    }
+
+    private static DeadLetter Letter(string stage, DeadLetterReason reason, string message) =>
+        new(stage, new RowOrigin("data/a.csv", 3, 40, "x,y\n"u8.ToArray()), reason, "delay", "min", message);
+}

@@ -1,0 +1,117 @@
+using Microsoft.Data.Sqlite;
+using Sluice.DeadLetters;
+using Sluice.Pipelines;
+using Sluice.Records;
+using Sluice.State;
+using Sluice.State.Sqlite;
+using Sluice.Tests.TestSupport;
+
+namespace Sluice.Tests.State;
+
+public class SqliteStateStoreFileTests
+{
+    [Fact]
+    public async Task Open_creates_missing_folders_and_the_file_in_wal_mode()
+    {
+        using var dir = new TempDir();
+        string path = dir.File(".sluice/nested/state.db");
+
+        await using (await SqliteStateStore.OpenAsync(path))
+        {
+            Assert.True(File.Exists(path));
+            Assert.Equal("wal", await ScalarAsync(path, "PRAGMA journal_mode"));
+        }
+    }
+
+    [Fact]
+    public async Task Reopening_keeps_the_data_and_applies_no_migration_twice()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("state.db");
+        RunRecord run;
+        await using (var store = await SqliteStateStore.OpenAsync(path))
+        {
+            run = await store.StartRunAsync("p");
+            await store.SaveStageCountsAsync(run.Id, [new("source", StageKind.Source, 0, 3, 0, 1, TimeSpan.FromMilliseconds(2))]);
+            await store.AddDeadLettersAsync(run.Id, "p", [
+                new("source", new RowOrigin("a.csv", 2, 4, new byte[] { 0xFF }), DeadLetterReason.Parse, null, null, "bad"),
+            ]);
+            await store.FinishRunAsync(run.Id, RunState.Succeeded, new RunTotals(3, 2, 0, 1), null);
+        }
+
+        await using (var store = await SqliteStateStore.OpenAsync(path))
+        {
+            var reopened = await store.FindRunAsync(run.Id);
+            Assert.Equal(RunState.Succeeded, reopened?.State);
+            Assert.Equal(new RunTotals(3, 2, 0, 1), new RunTotals(reopened!.RecordsRead, reopened.RecordsWritten, reopened.Filtered, reopened.DeadLettered));
+            Assert.Equal(3, Assert.Single(await store.GetStageCountsAsync(run.Id)).Out);
+            Assert.Equal([0xFF], Assert.Single(await store.ListDeadLettersAsync(new())).Original);
+        }
+        await using (await SqliteStateStore.OpenAsync(path)) { }
+
+        Assert.Equal(
+            string.Join(",", SqliteMigrations.All.Select(m => m.Version)),
+            await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
+    }
+
+    [Fact]
+    public async Task A_file_from_a_newer_Sluice_is_refused_with_advice()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("state.db");
+        await using (await SqliteStateStore.OpenAsync(path)) { }
+        await ScalarAsync(path, "INSERT INTO schema_version (version, applied_at) VALUES (5, '2030-01-01T00:00:00.0000000+00:00')");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStateStore.OpenAsync(path));
+
+        Assert.Equal($"state file {path} has schema version 5 but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
+        Assert.Equal(1, SqliteMigrations.Latest);
+        AssertNotOpen(path); // the refused open let go of the file too
+    }
+
+    [Fact]
+    public async Task After_dispose_nothing_holds_the_file_and_the_folder_can_be_deleted()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "sluice-test-" + Guid.NewGuid().ToString("N")[..12]);
+        string path = Path.Combine(folder, "state.db");
+        var store = await SqliteStateStore.OpenAsync(path);
+        var run = await store.StartRunAsync("p");
+        await store.AddDeadLettersAsync(run.Id, "p", [
+            new("s", new RowOrigin("a.csv", 1, 0, new byte[] { 1 }), DeadLetterReason.Parse, null, null, "m"),
+        ]);
+        Assert.NotNull(await store.FindRunAsync(run.Id));
+
+        await store.DisposeAsync();
+
+        AssertNotOpen(path);
+        Assert.False(File.Exists(path + "-wal")); // the last connection to close checkpoints and removes the log
+        Directory.Delete(folder, recursive: true);
+        Assert.False(Directory.Exists(folder));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.StartRunAsync("p"));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.ListRunsAsync());
+    }
+
+    /// <summary>Fails if this process has the file open (Linux: a file can be deleted while open, so deleting
+    /// the folder alone would prove nothing there).</summary>
+    private static void AssertNotOpen(string path)
+    {
+        if (!Directory.Exists("/proc/self/fd"))
+        {
+            return;
+        }
+        var open = new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
+            .Select(fd => { try { return fd.LinkTarget; } catch (IOException) { return null; } })
+            .Where(target => target is not null && target.StartsWith(path, StringComparison.Ordinal))
+            .ToList();
+        Assert.Empty(open);
+    }
+
+    private static async Task<string?> ScalarAsync(string path, string sql)
+    {
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (await command.ExecuteScalarAsync())?.ToString();
+    }
+}
