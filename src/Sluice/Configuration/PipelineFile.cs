@@ -52,6 +52,12 @@ public static class PipelineFile
             checker.Problems.Add(new Diagnostic(checker.Locate(e.Start), $"YAML syntax error: {StripMarkPrefix(message)}"));
             return null;
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet 18 throws this instead of a YamlException for some malformed flow collections, without a position.
+            checker.Problems.Add(new Diagnostic(new SourceLocation(checker.File, 1, 1), $"YAML syntax error (position unknown): {e.Message} Check brackets and quotes."));
+            return null;
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             checker.Problems.Add(new Diagnostic(new SourceLocation(checker.File, 1, 1), "expected a mapping with `name:`, `source:` and `sink:` (or `stages:`)"));

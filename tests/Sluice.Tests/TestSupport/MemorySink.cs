@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Apache.Arrow;
+using Sluice.Execution;
+using Sluice.Pipelines;
+using Sluice.Records;
+
+namespace Sluice.Tests.TestSupport;
+
+/// <summary>A sink that keeps the ids it received; "publishes" them only on CompleteAsync, like a file sink.</summary>
+public sealed record MemorySinkOptions : ISinkOptions
+{
+    public ConcurrentQueue<long> Received { get; } = new();
+    public ConcurrentQueue<long> Published { get; } = new();
+    public StrongBox<int> Written { get; } = new(0);
+    public StrongBox<bool> Aborted { get; } = new(false);
+
+    /// <summary>Delay per batch, to make the sink the bottleneck.</summary>
+    public TimeSpan Delay { get; init; }
+
+    /// <summary>Called with the number of batches written so far, before each write; lets a test observe backpressure.</summary>
+    public Action<int>? BeforeWrite { get; init; }
+
+    public ISink CreateSink(Schema input, BuildContext context) => new MemorySink(this);
+}
+
+internal sealed class MemorySink(MemorySinkOptions options) : ISink
+{
+    private readonly List<long> _pending = [];
+
+    public IReadOnlyList<string> Published { get; private set; } = [];
+
+    public async ValueTask WriteAsync(Batch batch, StageContext context, CancellationToken cancellationToken)
+    {
+        options.BeforeWrite?.Invoke(options.Written.Value);
+        if (options.Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(options.Delay, cancellationToken);
+        }
+        var ids = (Int64Array)batch.Data.Column(batch.Schema.GetFieldIndex("id"));
+        for (int i = 0; i < ids.Length; i++)
+        {
+            _pending.Add(ids.GetValue(i)!.Value);
+            options.Received.Enqueue(ids.GetValue(i)!.Value);
+        }
+        options.Written.Value++;
+    }
+
+    public ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        foreach (var id in _pending)
+        {
+            options.Published.Enqueue(id);
+        }
+        Published = ["memory"];
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask AbortAsync()
+    {
+        options.Aborted.Value = true;
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
