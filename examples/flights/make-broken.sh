@@ -21,7 +21,8 @@ const fs = require('fs');
 const [csvPath, tsvPath] = process.argv.slice(2);
 
 // A row is its raw bytes (strings are UTF-8, numbers are raw bytes), then outcome, rule and field.
-// Rule and field are empty for ok and filtered rows; field is empty for reader errors, which concern the record.
+// Rule and field are empty for ok and filtered rows. Field is the column where the reader or the contract found the
+// fault, empty for field_count, which concerns the whole record.
 const raw = (...parts) => Buffer.concat(parts.map(p => typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from([p])));
 const ok = text => [raw(text), 'ok', '', ''];
 const filtered = text => [raw(text), 'filtered', '', ''];
@@ -40,9 +41,9 @@ const rows = [
   filtered('2001/01/01 07:10,4,0,ORD,MDW'),
   parse('type', 'yesterday,12,612,DFW,ATL', 'date'),
   contract('pattern', 'origin', '2001/01/01 07:30,0,1121,lax,SEA'),
-  parse('bad_quote', '2001/01/01 07:45,7,599,"ab"c,DEN'),
+  parse('bad_quote', '2001/01/01 07:45,7,599,"ab"c,DEN', 'origin'),
   ok('2001/01/01 08:00,,1024,ORD,DFW'),
-  parse('utf8', raw('2001/01/01 08:05,27,1464,ORD,', 0xC0, 0xAF, 'SFO')),
+  parse('utf8', raw('2001/01/01 08:05,27,1464,ORD,', 0xC0, 0xAF, 'SFO'), 'destination'),
   contract('min', 'delay', '2001/01/01 08:10,-500,404,PHX,LAS'),
   parse('field_count', '2001/01/01 08:20,3,1200,ORD,LGA,X'),
   contract('max', 'delay', '2001/01/01 08:35,99999,731,BOS,DCA'),
@@ -50,14 +51,14 @@ const rows = [
   parse('field_count', '2001/01/01 08:50,5,ORD,LGA'),
   contract('pattern', 'destination', '2001/01/01 09:00,2,1745,ATL,KLAX'),
   ok('2001/01/01 09:05,-120,954,DEN,SLC'),
-  parse('bad_quote', '"2001/01/01 09:15"x,14,1235,IAH,SAN'),
+  parse('bad_quote', '"2001/01/01 09:15"x,14,1235,IAH,SAN', 'date'),
   filtered('2001/01/01 09:20,-3,0,LAX,BUR'),
   parse('type', '2001/01/01 09:30,7.5,647,CLE,ATL', 'delay'),
   ok('2001/01/01 09:40,3000,2586,JFK,SFO'),
   contract('max', 'delay', '2001/01/01 09:45,3001,1946,MIA,SEA'),
   parse('type', '2001/02/29 10:00,1,334,SAN,SFO', 'date'),
   contract('min', 'delay', '2001/01/01 10:05,-121,239,OAK,BUR'),
-  parse('bad_quote', '2001/01/01 10:10,"7"7,1100,DFW,ORD'),
+  parse('bad_quote', '2001/01/01 10:10,"7"7,1100,DFW,ORD', 'delay'),
   ok('2001/01/01 10:20,"18","1379","SEA","DEN"'),
   // Two faults each: the field first in contract order wins (delay before origin; distance before origin).
   parse('type', '2001/01/01 10:25,abc,628,lax,MSP', 'delay'),
@@ -65,9 +66,9 @@ const rows = [
   contract('required', 'date', ',6,1400,DEN,ORD'),
   parse('field_count', '2001/01/01 10:40,-4,550,ATL,MCO,,'),
   ok('2001/01/01 10:45,21,862,BWI,ATL'),
-  parse('utf8', raw('2001/01/01 10:47,10,1020,S', 0xE3, 'O,ORD')),
+  parse('utf8', raw('2001/01/01 10:47,10,1020,S', 0xE3, 'O,ORD'), 'origin'),
   // The stray quote: never closed, so this line is dead-lettered and every row after it is read normally.
-  parse('unterminated_quote', '2001/01/01 10:50,12,"733,ATL,MIA'),
+  parse('unterminated_quote', '2001/01/01 10:50,12,"733,ATL,MIA', 'distance'),
   ok('2001/01/01 11:00,-7,1506,LAS,ORD'),
   filtered('2001/01/01 11:10,0,0,SFO,OAK'),
   contract('required', 'origin', '2001/01/01 11:15,-9,1587,,ATL'),
