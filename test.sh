@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Needs only the .NET SDK (no python, no jq).
+# Prints "N passed, N failed[, N skipped]" last, and exits non-zero if the build failed, a test failed or did not
+# run to the end, or no test ran at all.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+# Services the integration tests need (PostgreSQL, Redis) will be installed/located here, before the build,
+# so a fresh machine needs nothing but this script.
+
+results="TestResults"
+rm -rf "$results"
+
+if ! dotnet build Sluice.slnx -c Release -nologo -v quiet; then
+  echo "build failed" >&2
+  exit 1
+fi
+
+test_status=0
+dotnet test Sluice.slnx -c Release --no-build --nologo -v quiet \
+  --logger "trx;LogFilePrefix=r" --logger "console;verbosity=minimal" \
+  --results-directory "$results" || test_status=$?
+
+# Count the outcomes of every test result in the TRX files. Outcomes other than Passed and NotExecuted (Failed,
+# Error, Timeout, Aborted, …) count as failed.
+passed=0 failed=0 skipped=0
+shopt -s nullglob
+trx_files=("$results"/*.trx)
+if ((${#trx_files[@]} > 0)); then
+  while read -r count outcome; do
+    case "$outcome" in
+      Passed) passed=$((passed + count)) ;;
+      NotExecuted) skipped=$((skipped + count)) ;;
+      *) failed=$((failed + count)) ;;
+    esac
+  done < <(grep -ho '<UnitTestResult [^>]*>' "${trx_files[@]}" | grep -o ' outcome="[A-Za-z]*"' |
+    sed 's/ outcome="\(.*\)"/\1/' | sort | uniq -c)
+fi
+
+summary="$passed passed, $failed failed"
+((skipped > 0)) && summary+=", $skipped skipped"
+echo "$summary"
+
+if ((failed > 0 || test_status != 0 || passed + failed == 0)); then
+  ((passed + failed == 0)) && echo "no test ran" >&2
+  ((failed == 0 && test_status != 0)) && echo "dotnet test exited with $test_status" >&2
+  exit 1
+fi
