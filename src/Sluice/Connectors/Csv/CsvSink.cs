@@ -24,7 +24,7 @@ internal sealed class CsvSink : ISink
     {
         if (!CsvSinkOptions.IsValidDelimiter(options.Delimiter))
         {
-            throw new PipelineException(null, $"the csv sink's delimiter {options.Delimiter} is not one ASCII character other than a quote or a line break; use e.g. ',' or ';'");
+            throw new PipelineException(null, $"the csv sink's delimiter (U+{(int)options.Delimiter:X4}) is not one ASCII character other than a quote or a line break; use e.g. ',' or ';'");
         }
         var types = PartFileSchema.FieldTypesOf(input, "csv");
         _files = new PartFileSet(context.Resolve(options.Path), context.RunId, "csv", options.MaxRowsPerFile,

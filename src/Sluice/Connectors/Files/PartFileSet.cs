@@ -1,5 +1,6 @@
 using System.Globalization;
 using Apache.Arrow;
+using Sluice.Pipelines;
 
 namespace Sluice.Connectors.Files;
 
@@ -33,10 +34,14 @@ internal sealed class PartFileSet : IDisposable
 
     /// <param name="folder">The output folder (absolute); created if missing.</param>
     /// <param name="extension">The final extension without its dot, e.g. <c>parquet</c>.</param>
+    /// <exception cref="PipelineException"><paramref name="maxRowsPerFile"/> is less than 1.</exception>
     /// <param name="open">Starts the format's writer over a new, empty file stream.</param>
     public PartFileSet(string folder, string runId, string extension, long maxRowsPerFile, Func<Stream, PartFileWriter> open)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxRowsPerFile, 1);
+        if (maxRowsPerFile < 1)
+        {
+            throw new PipelineException(null, $"the {extension} sink's max_rows_per_file is {maxRowsPerFile}; it must be at least 1 (the default is {PartFileOptions.DefaultMaxRowsPerFile})");
+        }
         _folder = folder;
         _runId = runId;
         _extension = extension;

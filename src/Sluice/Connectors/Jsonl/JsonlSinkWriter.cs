@@ -33,6 +33,7 @@ internal sealed class JsonlSinkWriter : PartFileWriter
         _types = types;
         _names = schema.FieldsList.Select(f => JsonEncodedText.Encode(f.Name, encoder)).ToArray();
         _columns = new IArrowArray[types.Length];
+        // Objects are well-formed by construction, so the writer need not track structure to check it.
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = encoder, SkipValidation = true });
     }
 

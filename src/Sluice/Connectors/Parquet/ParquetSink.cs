@@ -20,6 +20,10 @@ internal sealed class ParquetSink : ISink
 
     public ParquetSink(ParquetSinkOptions options, Schema input, BuildContext context)
     {
+        if (options.RowGroupRows < 1)
+        {
+            throw new PipelineException(null, $"the parquet sink's row_group_rows is {options.RowGroupRows}; it must be at least 1 (the default is 131072)");
+        }
         PartFileSchema.FieldTypesOf(input, "parquet");
         _files = new PartFileSet(context.Resolve(options.Path), context.RunId, "parquet", options.MaxRowsPerFile,
             stream => new ParquetSinkWriter(stream, input, options.Compression, options.RowGroupRows));

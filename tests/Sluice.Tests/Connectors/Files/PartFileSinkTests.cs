@@ -143,6 +143,17 @@ public class PartFileSinkTests
 
     [Theory]
     [MemberData(nameof(Formats))]
+    public void Options_built_in_code_are_checked_when_the_sink_is_built(string format)
+    {
+        using var dir = new TempDir();
+
+        var error = Assert.Throws<PipelineException>(() => SinkRows.Options(format, "out", 0).CreateSink(SinkRows.Schema, new BuildContext(dir.Path, "run1")));
+
+        Assert.Contains("max_rows_per_file", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
     public void Random_rows_round_trip(string format)
     {
         var gen = Gen.Select(SinkRows.RowGen.Array[0, 40], Gen.Int[1, 9], Gen.Int[1, 15]);
