@@ -1,0 +1,24 @@
+using Sluice.Configuration;
+using Sluice.Pipelines;
+
+namespace Sluice.Connectors.Files;
+
+/// <summary>The options every part-file sink has, declared once.</summary>
+internal static class PartFileOptions
+{
+    public const long DefaultMaxRowsPerFile = 1_000_000;
+
+    public static OptionSpec Path { get; } = new("path", Shape.String,
+        "Folder the part files are written to (created if missing). Files appear under their final names only when the run completes.",
+        Required: true, Example: "out/flights");
+
+    public static OptionSpec MaxRowsPerFile { get; } = new("max_rows_per_file", Shape.Integer,
+        "Rows per part file; a new file is started when one is full.", Default: "1000000");
+
+    /// <summary>A positive integer option, or <paramref name="fallback"/> when it is absent.</summary>
+    public static long PositiveInt64(ConfigNode node, string key, long fallback)
+    {
+        long value = node.GetInt64(key) ?? fallback;
+        return value >= 1 ? value : throw new PipelineException(node[key]!.Location, $"{key} must be at least 1; write e.g. {key}: {fallback}");
+    }
+}

@@ -1,0 +1,29 @@
+using Apache.Arrow;
+using Sluice.Configuration;
+using Sluice.Connectors.Files;
+using Sluice.Execution;
+using Sluice.Pipelines;
+
+namespace Sluice.Connectors.Jsonl;
+
+/// <summary>Options of the <c>jsonl</c> sink (see <see cref="JsonlSink"/>).</summary>
+public sealed record JsonlSinkOptions : ISinkOptions
+{
+    /// <summary>Output folder; relative paths resolve against the pipeline file's folder.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Rows per part file. The default is 1,000,000.</summary>
+    public long MaxRowsPerFile { get; init; } = PartFileOptions.DefaultMaxRowsPerFile;
+
+    public static ComponentSpec Spec { get; } = new("jsonl", StageKind.Sink,
+        "Writes JSON Lines part files (one compact object per row) into a folder; a run publishes all of its files or none.",
+        Shape.Object(PartFileOptions.Path, PartFileOptions.MaxRowsPerFile),
+        node => new JsonlSinkOptions
+        {
+            Path = node.GetString("path")!,
+            MaxRowsPerFile = PartFileOptions.PositiveInt64(node, "max_rows_per_file", PartFileOptions.DefaultMaxRowsPerFile),
+        },
+        Example: "sink:\n  type: jsonl\n  path: out/events");
+
+    public ISink CreateSink(Schema input, BuildContext context) => new JsonlSink(this, input, context);
+}
