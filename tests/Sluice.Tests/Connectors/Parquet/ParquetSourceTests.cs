@@ -47,6 +47,42 @@ public class ParquetSourceTests
     }
 
     [Fact]
+    public async Task Other_integer_float_date_timestamp_and_string_types_are_widened()
+    {
+        using var dir = new TempDir();
+        var ns = new TimestampType(TimeUnit.Nanosecond, (string?)null);
+        var batch = new RecordBatch.Builder()
+            .Append("i8", true, new Int8Array.Builder().Append(-8).AppendNull().Build())
+            .Append("u16", true, new UInt16Array.Builder().Append(65535).Append(0).Build())
+            .Append("u64", true, new UInt64Array.Builder().Append(42).AppendNull().Build())
+            .Append("h", true, new HalfFloatArray.Builder().Append((Half)0.5).AppendNull().Build())
+            .Append("d64", true, new Date64Array.Builder().Append(new DateTime(1960, 1, 2)).AppendNull().Build())
+            .Append("tns", true, new TimestampArray.Builder(ns).Append(T0.AddTicks(5)).AppendNull().Build())
+            .Append("ls", true, new LargeStringArray.Builder().Append("big").AppendNull().Build())
+            .Build();
+        // Storing the Arrow schema makes the reader return the original Arrow types rather than Parquet's own.
+        using (var properties = new ArrowWriterPropertiesBuilder().StoreSchema().Build())
+        using (var writer = new FileWriter(dir.File("a.parquet"), batch.Schema, arrowProperties: properties))
+        {
+            writer.WriteRecordBatch(batch);
+            writer.Close();
+        }
+
+        var (source, batches, _) = await ReadAsync(dir.Path, "a.parquet");
+
+        Assert.Equal(["Int64", "Int64", "Int64", "Double", "Date32", "Timestamp", "String"],
+            source.Schema.FieldsList.Select(f => f.DataType.TypeId.ToString()));
+        var data = batches.Single().Data;
+        Assert.Equal([-8L, null], ((Int64Array)data.Column("i8")).ToArray());
+        Assert.Equal([65535L, 0L], ((Int64Array)data.Column("u16")).ToArray());
+        Assert.Equal([42L, null], ((Int64Array)data.Column("u64")).ToArray());
+        Assert.Equal([0.5, null], ((DoubleArray)data.Column("h")).ToArray());
+        Assert.Equal([new DateOnly(1960, 1, 2), null], Enumerable.Range(0, 2).Select(i => ((Date32Array)data.Column("d64")).GetDateOnly(i)));
+        Assert.Equal([T0, null], Enumerable.Range(0, 2).Select(i => ((TimestampArray)data.Column("tns")).GetTimestamp(i)));
+        Assert.Equal(["big", null], Enumerable.Range(0, 2).Select(i => ((StringArray)data.Column("ls")).GetString(i)));
+    }
+
+    [Fact]
     public async Task A_row_renders_as_a_compact_json_object_with_its_row_number()
     {
         using var dir = new TempDir();
