@@ -147,6 +147,20 @@ public class ParquetSourceTests
     }
 
     [Fact]
+    public void A_decimal_wider_than_28_digits_is_a_pipeline_error()
+    {
+        using var dir = new TempDir();
+        Write(dir.File("a.parquet"), new RecordBatch.Builder()
+            .Append("big", true, new Decimal128Array.Builder(new Decimal128Type(38, 4)).Append(1m).Build())
+            .Build());
+
+        var error = Assert.Throws<PipelineException>(() => Source(dir.Path, "a.parquet"));
+
+        Assert.Contains("column 'big'", error.Message);
+        Assert.Contains("decimal(38, 4) has more than the 28 digits", error.Message);
+    }
+
+    [Fact]
     public void No_matching_file_is_a_pipeline_error()
     {
         using var dir = new TempDir();
