@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Sluice.Connectors.Files;
+using Sluice.DeadLetters;
+using Sluice.Execution;
+using Sluice.Pipelines;
+using Sluice.Records;
+
+namespace Sluice.Connectors.Jsonl;
+
+/// <summary>Reads the files of a <see cref="JsonlSourceOptions"/> in name order; see there for the behaviour.</summary>
+internal sealed class JsonlSource : ISource
+{
+    private readonly IReadOnlyList<string> _files;
+    private readonly JsonlSourceColumns _columns;
+    private readonly int _batchSize;
+
+    private JsonlSource(IReadOnlyList<string> files, JsonlSourceColumns columns, int batchSize)
+    {
+        _files = files;
+        _columns = columns;
+        _batchSize = batchSize;
+        Schema = new Schema(columns.Names.Select(n => new Field(n, StringType.Default, nullable: true)), null);
+    }
+
+    public Schema Schema { get; }
+
+    public static JsonlSource Create(JsonlSourceOptions options, BuildContext context)
+    {
+        var files = FileGlob.Expand(options.Path, context.BaseDirectory);
+        if (files.Count == 0)
+        {
+            throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
+        }
+        return new JsonlSource(files, JsonlSourceColumns.Choose(options, context.ReadHint, files[0]), context.BatchSize);
+    }
+
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var parser = new JsonlRecordReader(_columns);
+        foreach (string file in _files)
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
+                FileOptions.Asynchronous | FileOptions.SequentialScan);
+            var lines = new JsonlLineReader(stream);
+            var batch = new BatchBuilder(_columns.Count, _batchSize);
+            while (await lines.ReadLineAsync(cancellationToken))
+            {
+                if (JsonlRecordReader.IsBlank(lines.Line))
+                {
+                    continue;
+                }
+                batch.Read++;
+                if (parser.Parse(lines.Line) is { } error)
+                {
+                    var origin = new RowOrigin(file, lines.LineNumber, lines.LineOffset, lines.Line.ToArray());
+                    context.DeadLetter(origin, DeadLetterReason.Parse, error.Field, error.Rule, error.Message);
+                }
+                else
+                {
+                    parser.AppendTo(batch.Columns, lines.Line);
+                    batch.Add(lines.LineNumber, lines.LineOffset, lines.LineLength);
+                }
+                if (batch.Count == _batchSize)
+                {
+                    yield return batch.Build(Schema, file, lines, context);
+                    batch = new BatchBuilder(_columns.Count, _batchSize);
+                }
+            }
+            if (batch.Count > 0)
+            {
+                yield return batch.Build(Schema, file, lines, context);
+            }
+            else
+            {
+                context.RecordsRead(batch.Read); // dead-lettered lines after the last batch
+            }
+        }
+    }
+
+    /// <summary>The rows of the batch being filled: one string builder per column and the rows' origins.</summary>
+    private sealed class BatchBuilder(int columns, int capacity)
+    {
+        private readonly long[] _lines = new long[capacity];
+        private readonly long[] _offsets = new long[capacity];
+        private readonly int[] _lengths = new int[capacity];
+
+        public StringArray.Builder[] Columns { get; } = Enumerable.Range(0, columns).Select(_ => new StringArray.Builder()).ToArray();
+
+        public int Count { get; private set; }
+
+        /// <summary>Records read while filling this batch, dead-lettered ones included; counted when it is built.</summary>
+        public long Read { get; set; }
+
+        public void Add(long line, long offset, int length)
+        {
+            _lines[Count] = line;
+            _offsets[Count] = offset;
+            _lengths[Count] = length;
+            Count++;
+        }
+
+        public Batch Build(Schema schema, string file, JsonlLineReader lines, StageContext context)
+        {
+            context.RecordsRead(Read);
+            var data = new RecordBatch(schema, Columns.Select(c => (IArrowArray)c.Build()), Count);
+            var rows = new JsonlSourceRows(file, lines.Buffer, lines.BufferOffset, _lines, _offsets, _lengths, Count);
+            // The next batch starts after this one; the buffer keeps this batch's bytes until then.
+            lines.RetainFrom(lines.NextOffset);
+            return new Batch(data, new RowOrigins(rows), new SourcePosition(file, lines.NextOffset));
+        }
+    }
+}

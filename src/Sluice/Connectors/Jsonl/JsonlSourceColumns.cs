@@ -1,0 +1,120 @@
+using System.Text;
+using System.Text.Json;
+using Sluice.Contracts;
+using Sluice.Pipelines;
+
+namespace Sluice.Connectors.Jsonl;
+
+/// <summary>
+/// The keys a JSONL source emits as columns, how they were chosen (for the message when a record has another
+/// key), and whether other keys are ignored rather than dead-lettered.
+/// </summary>
+internal sealed class JsonlSourceColumns
+{
+    private readonly byte[][] _utf8;
+    private readonly string _origin;
+
+    private JsonlSourceColumns(IReadOnlyList<string> names, bool dropUnknown, string origin)
+    {
+        Names = names;
+        DropUnknown = dropUnknown;
+        _origin = origin;
+        _utf8 = names.Select(Encoding.UTF8.GetBytes).ToArray();
+    }
+
+    public IReadOnlyList<string> Names { get; }
+
+    public int Count => _utf8.Length;
+
+    /// <summary>True when the downstream contract drops keys it does not name, so reading them is wasted work.</summary>
+    public bool DropUnknown { get; }
+
+    public static JsonlSourceColumns Choose(JsonlSourceOptions options, SourceReadHint? hint, string firstFile)
+    {
+        string inferred = $"the first {options.InferRows} records of {firstFile}";
+        if (hint is not null)
+        {
+            if (hint.UnknownFields == UnknownFields.Drop)
+            {
+                return new(hint.Columns, true, "the contract's fields");
+            }
+            var names = hint.Columns.ToList();
+            var seen = names.ToHashSet(StringComparer.Ordinal);
+            names.AddRange(InferKeys(firstFile, options.InferRows).Where(seen.Add));
+            return new(names, false, $"the contract's fields and the keys of {inferred}; name it in the contract");
+        }
+        if (options.Columns is not null)
+        {
+            return new(options.Columns, false, "`columns`; add it there");
+        }
+        return new(InferKeys(firstFile, options.InferRows), false,
+            $"the columns, which were fixed by {inferred}; name it in the contract or in `columns`");
+    }
+
+    /// <summary>Index of the column named by <paramref name="key"/> (unescaped UTF-8), or -1. Records tend to
+    /// repeat one key order, so the column after the previous key is tried first.</summary>
+    public int Find(ReadOnlySpan<byte> key, int expected)
+    {
+        if ((uint)expected < (uint)_utf8.Length && key.SequenceEqual(_utf8[expected]))
+        {
+            return expected;
+        }
+        for (int i = 0; i < _utf8.Length; i++)
+        {
+            if (key.SequenceEqual(_utf8[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public string UnknownKeyMessage(string key) => $"key '{key}' is not among {_origin}";
+
+    /// <summary>Top-level keys of the first <paramref name="records"/> non-blank lines, in order of first appearance.
+    /// Lines that do not parse add nothing here; the read dead-letters them.</summary>
+    private static List<string> InferKeys(string file, int records)
+    {
+        var keys = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        var lines = new JsonlLineReader(stream);
+        int read = 0;
+        while (read < records && lines.ReadLineAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+        {
+            lines.RetainFrom(lines.NextOffset);
+            if (JsonlRecordReader.IsBlank(lines.Line))
+            {
+                continue;
+            }
+            read++;
+            AddKeys(lines.Line, keys, seen);
+        }
+        return keys;
+    }
+
+    private static void AddKeys(ReadOnlySpan<byte> line, List<string> keys, HashSet<string> seen)
+    {
+        var found = new List<string>();
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                found.Add(reader.GetString()!);
+                reader.Read();
+                reader.Skip();
+            }
+            while (reader.Read()) { } // a line with trailing garbage is not a record: its keys do not count
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return;
+        }
+        keys.AddRange(found.Where(seen.Add));
+    }
+}

@@ -1,0 +1,84 @@
+using Sluice.Configuration;
+using Sluice.Execution;
+using Sluice.Pipelines;
+
+namespace Sluice.Connectors.Jsonl;
+
+/// <summary>
+/// Reads JSON Lines files: one JSON object per line, UTF-8 (a leading BOM is skipped), LF or CRLF line breaks.
+/// Every column is a string holding the value's text — strings unescaped, numbers as written, <c>true</c>/<c>false</c>,
+/// nested objects and arrays as their raw JSON — and JSON <c>null</c> or a missing key is null. Typing the values
+/// is the contract's job downstream, so a number is never silently rounded here.
+/// </summary>
+/// <remarks>
+/// Columns: when the source feeds a contract, the contract's fields, plus (unless the contract drops unknown
+/// fields) the other keys of the first <see cref="InferRows"/> records of the first file; otherwise
+/// <see cref="Columns"/> if given, else the keys of those first records, in order of first appearance.
+/// A record with a key outside the columns, or a line that is not a JSON object in valid UTF-8 without duplicate
+/// keys, is dead-lettered (reason <c>parse</c>) with its line and original bytes. Blank lines are skipped.
+/// Emits a batch when it holds <see cref="BuildContext.BatchSize"/> records or a file ends; backpressures by
+/// awaiting the downstream channel; completes after the last file; the position is the byte offset after a batch.
+/// </remarks>
+public sealed record JsonlSourceOptions : ISourceOptions
+{
+    /// <summary>Glob of the files to read, in name order.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The keys to emit as columns, in this order; null to infer them. Ignored when a contract follows.</summary>
+    public IReadOnlyList<string>? Columns { get; init; }
+
+    /// <summary>How many records of the first file are read to infer the columns. The default value is 1000.</summary>
+    public int InferRows { get; init; } = 1000;
+
+    public static ComponentSpec Spec { get; } = new(
+        "jsonl",
+        StageKind.Source,
+        "Reads JSON Lines files (one JSON object per line). Values arrive as text; a contract types them.",
+        Shape.Object(
+            new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.jsonl"),
+            new OptionSpec("columns", Shape.ListOf(Shape.String),
+                "Keys to emit as columns, in this order. Without it the keys of the first `infer_rows` records are used; " +
+                "with a contract downstream the contract's fields are.", Example: "[id, name, amount]"),
+            new OptionSpec("infer_rows", Shape.Integer, "Records of the first file read to find the columns.", Default: "1000")),
+        Bind);
+
+    public ISource CreateSource(BuildContext context) => JsonlSource.Create(this, context);
+
+    private static JsonlSourceOptions Bind(ConfigNode node)
+    {
+        var diagnostics = new List<Diagnostic>();
+        int inferRows = 1000;
+        if (node["infer_rows"] is { } rows)
+        {
+            if (!int.TryParse(rows.Text, System.Globalization.CultureInfo.InvariantCulture, out inferRows) || inferRows < 1)
+            {
+                diagnostics.Add(new Diagnostic(rows.Location,
+                    $"infer_rows must be a whole number from 1 to {int.MaxValue}, not '{rows.Text}'; write e.g. infer_rows: 1000"));
+            }
+        }
+        var columns = node["columns"];
+        if (columns is not null)
+        {
+            if (columns.Items.Count == 0)
+            {
+                diagnostics.Add(new Diagnostic(columns.Location,
+                    "columns is empty; list the keys to read, or remove columns to infer them from the first records"));
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var column in columns.Items.Where(c => !seen.Add(c.Text)))
+            {
+                diagnostics.Add(new Diagnostic(column.Location, $"column '{column.Text}' is listed twice; list each key once"));
+            }
+        }
+        if (diagnostics.Count > 0)
+        {
+            throw new PipelineException(diagnostics);
+        }
+        return new JsonlSourceOptions
+        {
+            Path = node.GetString("path")!,
+            Columns = columns?.Items.Select(c => c.Text).ToList(),
+            InferRows = inferRows,
+        };
+    }
+}

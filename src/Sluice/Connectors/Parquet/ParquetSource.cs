@@ -1,0 +1,101 @@
+using System.Runtime.CompilerServices;
+using Apache.Arrow;
+using ParquetSharp.Arrow;
+using Sluice.Connectors.Files;
+using Sluice.Execution;
+using Sluice.Pipelines;
+using Sluice.Records;
+
+namespace Sluice.Connectors.Parquet;
+
+/// <summary>Reads the files of a <see cref="ParquetSourceOptions"/> in name order; see there for the behaviour.</summary>
+internal sealed class ParquetSource : ISource
+{
+    private readonly IReadOnlyList<string> _files;
+    private readonly int _batchSize;
+
+    private ParquetSource(IReadOnlyList<string> files, Schema schema, int batchSize)
+    {
+        _files = files;
+        Schema = schema;
+        _batchSize = batchSize;
+    }
+
+    public Schema Schema { get; }
+
+    public static ParquetSource Create(ParquetSourceOptions options, BuildContext context)
+    {
+        var files = FileGlob.Expand(options.Path, context.BaseDirectory);
+        if (files.Count == 0)
+        {
+            throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
+        }
+        using var reader = new FileReader(files[0]);
+        var problems = new List<Diagnostic>();
+        var schema = Normalise(reader.Schema, files[0], problems);
+        if (problems.Count > 0)
+        {
+            throw new PipelineException(problems);
+        }
+        return new ParquetSource(files, schema, context.BatchSize);
+    }
+
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var properties = ArrowReaderProperties.GetDefault();
+        properties.BatchSize = _batchSize; // the reader then never hands out more rows than a batch may hold
+        foreach (string file in _files)
+        {
+            using var reader = new FileReader(file, arrowProperties: properties);
+            var fileSchema = reader.Schema;
+            var problems = new List<Diagnostic>();
+            if (!SameColumns(Normalise(fileSchema, file, problems), Schema) || problems.Count > 0)
+            {
+                throw new InvalidDataException(
+                    $"{file} has columns ({Describe(fileSchema)}) but {_files[0]} has ({Describe(Schema)}); " +
+                    "every file of a parquet source must have the same columns");
+            }
+            using var batches = reader.GetRecordBatchReader();
+            long nextRow = 1;
+            while (await batches.ReadNextRecordBatchAsync(cancellationToken) is { } read)
+            {
+                var columns = new IArrowArray[read.ColumnCount];
+                for (int c = 0; c < columns.Length; c++)
+                {
+                    columns[c] = ParquetSourceTypes.Convert(read.Column(c), Schema.FieldsList[c].DataType);
+                }
+                var data = new RecordBatch(Schema, columns, read.Length);
+                context.RecordsRead(read.Length);
+                var origins = new RowOrigins(new ParquetSourceRows(file, data, nextRow));
+                nextRow += read.Length;
+                yield return new Batch(data, origins, new SourcePosition(file, nextRow));
+            }
+        }
+    }
+
+    private static Schema Normalise(Schema schema, string file, List<Diagnostic> problems)
+    {
+        var fields = new List<Field>();
+        foreach (var field in schema.FieldsList)
+        {
+            if (ParquetSourceTypes.Normalise(field.DataType, out string? problem) is { } type)
+            {
+                fields.Add(new Field(field.Name, type, nullable: true));
+            }
+            else
+            {
+                problems.Add(new Diagnostic(null,
+                    $"column '{field.Name}' of {file}: {problem}; convert it before reading, or read another copy without it"));
+            }
+        }
+        return new Schema(fields, null);
+    }
+
+    private static bool SameColumns(Schema a, Schema b) =>
+        a.FieldsList.Count == b.FieldsList.Count &&
+        a.FieldsList.Zip(b.FieldsList).All(p => p.First.Name == p.Second.Name &&
+            ParquetSourceTypes.Describe(p.First.DataType) == ParquetSourceTypes.Describe(p.Second.DataType));
+
+    private static string Describe(Schema schema) =>
+        string.Join(", ", schema.FieldsList.Select(f => $"{f.Name} {ParquetSourceTypes.Describe(f.DataType)}"));
+}

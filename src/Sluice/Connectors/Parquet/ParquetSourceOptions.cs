@@ -1,0 +1,34 @@
+using Sluice.Configuration;
+using Sluice.Execution;
+using Sluice.Pipelines;
+
+namespace Sluice.Connectors.Parquet;
+
+/// <summary>
+/// Reads Parquet files in name order. Column types become Sluice types: every integer type int64, float and half
+/// float float64, date64 date, a timestamp of any unit or time zone timestamp (microseconds, UTC; a timestamp
+/// without zone is taken as UTC), large string string, decimal decimal(28, its scale); bool, string and date as they
+/// are. Any other column type (list, struct, map, binary, time…) is an error when the pipeline is built.
+/// </summary>
+/// <remarks>
+/// The first file fixes the columns; a later file whose columns (after that mapping) differ fails the run.
+/// Emits a batch of at most <see cref="BuildContext.BatchSize"/> rows as the file is decoded, never spanning two
+/// files; backpressures by awaiting the downstream channel; completes after the last file. A row's origin is its
+/// 1-based row number in its file; its original bytes, wanted only for dead letters, are the row as a compact
+/// JSON object, rendered when asked. The position after a batch is the file and the number of the next row.
+/// </remarks>
+public sealed record ParquetSourceOptions : ISourceOptions
+{
+    /// <summary>Glob of the files to read, in name order.</summary>
+    public required string Path { get; init; }
+
+    public static ComponentSpec Spec { get; } = new(
+        "parquet",
+        StageKind.Source,
+        "Reads Parquet files; column types are mapped to Sluice types and must be the same in every file.",
+        Shape.Object(
+            new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.parquet")),
+        node => new ParquetSourceOptions { Path = node.GetString("path")! });
+
+    public ISource CreateSource(BuildContext context) => ParquetSource.Create(this, context);
+}
