@@ -52,7 +52,7 @@ internal static class DlqCommand
         {
             RunRecord? run = await store.FindRunAsync(query.RunId, ct);
             if (run is null)
-                return context.Error($"no run has the id or unique id prefix '{query.RunId}' (see sluice runs)", ExitCodes.NotFound);
+                return context.Error(QueryStore.RunNotFound(query.RunId), ExitCodes.NotFound);
             query = query with { RunId = run.Id };
         }
 
@@ -119,7 +119,7 @@ internal static class DlqCommand
         if (!OriginalBytes.IsValidUtf8(d.Original))
         {
             context.Console.WriteLine("not valid UTF-8; hex:");
-            context.Console.Write(new Text(OriginalBytes.HexDump(d.Original)));
+            context.Console.WriteLine(OriginalBytes.HexDump(d.Original).TrimEnd('\n'));
         }
         return ExitCodes.Ok;
     }

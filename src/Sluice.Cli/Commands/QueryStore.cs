@@ -13,4 +13,7 @@ internal static class QueryStore
 
     public static string Missing(string statePath) =>
         $"no state file at {statePath} (run a pipeline first, or pass --state PATH or set ${StatePaths.EnvironmentVariable})";
+
+    public static string RunNotFound(string idOrPrefix) =>
+        $"no run has the id '{idOrPrefix}', and no single run starts with it (see sluice runs)";
 }

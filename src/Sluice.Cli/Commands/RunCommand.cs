@@ -33,7 +33,6 @@ internal static class RunCommand
         PipelineDefinition pipeline = PipelineFile.Load(file);
 
         string statePath = StatePaths.ForPipeline(stateOption, file);
-        Directory.CreateDirectory(Path.GetDirectoryName(statePath)!);
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
 
         PipelineRun run = await new PipelineRunner(store).StartAsync(pipeline, ct);

@@ -26,7 +26,7 @@ internal static class ShowCommand
             return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
         RunRecord? run = await store.FindRunAsync(idOrPrefix, ct);
         if (run is null)
-            return context.Error($"no run has the id or unique id prefix '{idOrPrefix}' (see sluice runs)", ExitCodes.NotFound);
+            return context.Error(QueryStore.RunNotFound(idOrPrefix), ExitCodes.NotFound);
 
         var header = new Grid().AddColumn().AddColumn();
         void Field(string name, string value) => header.AddRow(new Text(name), new Text(value));
