@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Sluice.Cli.Commands;
+
+namespace Sluice.Cli;
+
+/// <summary>The <c>sluice</c> command line, invokable in-process (tests capture its output this way).</summary>
+public static class Cli
+{
+    /// <summary>Runs <c>sluice <paramref name="args"/></c> with no live display (as when output is redirected).</summary>
+    public static Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        InvokeAsync(args, stdout, stderr, interactive: false, cancellationToken);
+
+    /// <summary>Runs <c>sluice <paramref name="args"/></c> and returns its exit code (see <see cref="ExitCodes"/>).</summary>
+    /// <param name="interactive">True when <paramref name="stdout"/> is a terminal: shows live progress.</param>
+    /// <param name="cancellationToken">Cancels a run cleanly (the run is recorded as cancelled, exit code 130).</param>
+    public static async Task<int> InvokeAsync(
+        string[] args, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellationToken)
+    {
+        var context = new CliContext(stdout, stderr, interactive);
+        Command root = Build(context);
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Action is ParseErrorAction)
+        {
+            foreach (var error in parsed.Errors)
+                stderr.WriteLine("error: " + error.Message);
+            stderr.WriteLine($"see '{CommandPath(parsed.CommandResult.Command)} --help'");
+            return ExitCodes.Invalid;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = stderr,
+            // CtrlC (Program.cs) owns Ctrl-C: System.CommandLine's handler would kill the process after a timeout
+            // instead of letting the run finish as cancelled.
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        }, cancellationToken);
+    }
+
+    /// <summary>A plain command named <c>sluice</c> rather than a <see cref="RootCommand"/>, whose name would be
+    /// the host's file name (<c>Sluice.Cli</c>, <c>testhost</c>) in usage lines.</summary>
+    private static Command Build(CliContext context)
+    {
+        var help = new HelpOption();
+        var root = new Command("sluice", "Sluice runs data pipelines described in YAML files: no record lost, bad records dead-lettered with their reason.")
+        {
+            help,
+            new VersionOption(),
+            RunCommand.Create(context),
+            ValidateCommand.Create(context),
+            RunsCommand.Create(context),
+            ShowCommand.Create(context),
+            DlqCommand.Create(context),
+            SchemaCommand.Create(context),
+            SchemaCommand.CreateDocs(context),
+        };
+
+        var helpWithExitCodes = new HelpWithExitCodes((HelpAction)help.Action!);
+        help.Action = helpWithExitCodes;
+        root.SetAction(helpWithExitCodes.Invoke); // bare `sluice` shows the commands
+        foreach (Command command in root.Subcommands)
+            AddHelp(command);
+        return root;
+    }
+
+    /// <summary>A RootCommand gives every command <c>--help</c>; a plain root must add it down the tree.</summary>
+    private static void AddHelp(Command command)
+    {
+        command.Options.Add(new HelpOption());
+        foreach (Command sub in command.Subcommands)
+            AddHelp(sub);
+    }
+
+    private static string CommandPath(Command command)
+    {
+        var names = new List<string>();
+        for (Symbol? symbol = command; symbol is Command c; symbol = c.Parents.FirstOrDefault())
+            names.Insert(0, c.Name);
+        return string.Join(' ', names);
+    }
+
+    /// <summary>The standard help, plus the exit codes table under the root command's help.</summary>
+    private sealed class HelpWithExitCodes(HelpAction standard) : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            standard.Invoke(parseResult);
+            if (parseResult.CommandResult.Command.Parents.FirstOrDefault() is null)
+            {
+                TextWriter output = parseResult.InvocationConfiguration.Output;
+                output.WriteLine(ExitCodes.HelpText);
+                output.WriteLine();
+            }
+            return ExitCodes.Ok;
+        }
+    }
+}

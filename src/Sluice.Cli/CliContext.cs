@@ -1,0 +1,72 @@
+using Sluice.Pipelines;
+using Spectre.Console;
+
+namespace Sluice.Cli;
+
+/// <summary>What every command writes to during one invocation: a Spectre console over stdout (tables,
+/// live progress), the raw stdout (machine-readable output such as the JSON Schema) and stderr.</summary>
+internal sealed class CliContext
+{
+    public CliContext(TextWriter stdout, TextWriter stderr, bool interactive)
+    {
+        Stdout = stdout;
+        Stderr = stderr;
+        Interactive = interactive;
+        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = interactive ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        // Redirected output has no window to fit: keep table rows on one line so they stay greppable.
+        if (!interactive)
+            Console.Profile.Width = 240;
+    }
+
+    public IAnsiConsole Console { get; }
+
+    public TextWriter Stdout { get; }
+
+    public TextWriter Stderr { get; }
+
+    /// <summary>True when stdout is a terminal a live display can redraw.</summary>
+    public bool Interactive { get; }
+
+    public int Error(string message, int exitCode)
+    {
+        Stderr.WriteLine("error: " + message);
+        return exitCode;
+    }
+
+    /// <summary>Runs a command's body and turns the failures every command shares into their exit codes,
+    /// so that no stack trace ever reaches a user.</summary>
+    public async Task<int> GuardAsync(Func<Task<int>> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (PipelineException e)
+        {
+            foreach (Diagnostic diagnostic in e.Diagnostics)
+                Stderr.WriteLine(diagnostic);
+            return ExitCodes.Invalid;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Error("cancelled", ExitCodes.Cancelled);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Error(OneLine(e.Message), ExitCodes.RunFailed);
+        }
+    }
+
+    public static string OneLine(string message)
+    {
+        string trimmed = message.Trim();
+        int newline = trimmed.IndexOfAny(['\r', '\n']);
+        return newline < 0 ? trimmed : trimmed[..newline];
+    }
+}

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using Sluice.Cli.Rendering;
+using Sluice.DeadLetters;
+using Sluice.State;
+using Spectre.Console;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary><c>sluice dlq list|show</c>: the dead-letter queue — what was rejected, where, why, and its bytes.</summary>
+internal static class DlqCommand
+{
+    private static readonly string ValidReasons = string.Join(", ", Enum.GetValues<DeadLetterReason>().Select(r => r.Code()));
+
+    public static Command Create(CliContext context) =>
+        new("dlq", "Inspect dead letters: records rejected by parsing, a contract, a transform or a sink.")
+        {
+            List(context),
+            Show(context),
+        };
+
+    private static Command List(CliContext context)
+    {
+        var pipeline = CommonOptions.Pipeline();
+        var reason = new Option<string?>("--reason") { Description = $"Only this reason: {ValidReasons}.", HelpName = "REASON" };
+        reason.Validators.Add(result =>
+        {
+            string? code = result.GetValueOrDefault<string?>();
+            if (code is not null && !DeadLetterReasons.TryParse(code, out _))
+                result.AddError($"unknown reason '{code}'; valid reasons: {ValidReasons}");
+        });
+        var stage = new Option<string?>("--stage") { Description = "Only this stage (its name).", HelpName = "STAGE" };
+        var run = new Option<string?>("--run") { Description = "Only this run (id or unique id prefix).", HelpName = "RUN" };
+        var limit = CommonOptions.Limit(50);
+        var state = CommonOptions.State();
+        var command = new Command("list", "List dead letters, newest first.") { pipeline, reason, stage, run, limit, state };
+        command.SetAction((parsed, ct) => context.GuardAsync(() =>
+        {
+            DeadLetterReason? reasonFilter = parsed.GetValue(reason) is { } code && DeadLetterReasons.TryParse(code, out var r) ? r : null;
+            var query = new DeadLetterQuery(parsed.GetValue(pipeline), parsed.GetValue(run), reasonFilter, parsed.GetValue(stage), parsed.GetValue(limit));
+            return ListAsync(context, query, parsed.GetValue(state), ct);
+        }, ct));
+        return command;
+    }
+
+    private static async Task<int> ListAsync(CliContext context, DeadLetterQuery query, string? stateOption, CancellationToken ct)
+    {
+        string statePath = StatePaths.ForQueries(stateOption);
+        await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
+        if (store is null)
+            return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
+        if (query.RunId is not null)
+        {
+            RunRecord? run = await store.FindRunAsync(query.RunId, ct);
+            if (run is null)
+                return context.Error(QueryStore.RunNotFound(query.RunId), ExitCodes.NotFound);
+            query = query with { RunId = run.Id };
+        }
+
+        IReadOnlyList<StoredDeadLetter> letters = await store.ListDeadLettersAsync(query, ct);
+        if (letters.Count == 0)
+        {
+            context.Console.WriteLine("no dead letters");
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumn(new TableColumn("id").RightAligned());
+        table.AddColumns("run", "stage", "reason", "field", "rule", "file:line", "message");
+        foreach (StoredDeadLetter d in letters)
+        {
+            table.AddRow(
+                d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(d.RunId), Markup.Escape(d.Stage),
+                d.Reason.Code(), Markup.Escape(d.Field ?? ""), Markup.Escape(d.Rule ?? ""),
+                Markup.Escape($"{Path.GetFileName(d.File)}:{d.Line}"), Markup.Escape(d.Message));
+        }
+        context.Console.Write(table);
+        context.Console.WriteLine("details and original bytes: sluice dlq show ID");
+        return ExitCodes.Ok;
+    }
+
+    private static Command Show(CliContext context)
+    {
+        var id = new Argument<long>("ID") { Description = "The dead letter's id (see sluice dlq list)." };
+        var state = CommonOptions.State();
+        var command = new Command("show", "Show one dead letter: every field and its original bytes.") { id, state };
+        command.SetAction((parsed, ct) => context.GuardAsync(
+            () => ShowAsync(context, parsed.GetValue(id), parsed.GetValue(state), ct), ct));
+        return command;
+    }
+
+    private static async Task<int> ShowAsync(CliContext context, long id, string? stateOption, CancellationToken ct)
+    {
+        string statePath = StatePaths.ForQueries(stateOption);
+        await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
+        if (store is null)
+            return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
+        StoredDeadLetter? d = await store.GetDeadLetterAsync(id, ct);
+        if (d is null)
+            return context.Error($"no dead letter has the id {id} (see sluice dlq list)", ExitCodes.NotFound);
+
+        var fields = new Grid().AddColumn().AddColumn();
+        void Field(string name, string value) => fields.AddRow(new Text(name), new Text(value));
+        Field("id", d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Field("run", d.RunId);
+        Field("pipeline", d.Pipeline);
+        Field("stage", d.Stage);
+        Field("reason", d.Reason.Code());
+        Field("field", d.Field ?? "");
+        Field("rule", d.Rule ?? "");
+        Field("file", d.File);
+        Field("line", d.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Field("byte offset", d.ByteOffset < 0 ? "" : d.ByteOffset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Field("created (UTC)", Format.Utc(d.CreatedAt));
+        Field("message", d.Message);
+        context.Console.Write(fields);
+
+        context.Console.WriteLine($"original ({Format.Count(d.Original.Length)} bytes):");
+        context.Console.WriteLine("  " + OriginalBytes.Escape(d.Original));
+        if (!OriginalBytes.IsValidUtf8(d.Original))
+        {
+            context.Console.WriteLine("not valid UTF-8; hex:");
+            context.Console.WriteLine(OriginalBytes.HexDump(d.Original).TrimEnd('\n'));
+        }
+        return ExitCodes.Ok;
+    }
+}

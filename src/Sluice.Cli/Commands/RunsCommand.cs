@@ -1,0 +1,53 @@
+using System.CommandLine;
+using Sluice.Cli.Rendering;
+using Sluice.State;
+using Spectre.Console;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary><c>sluice runs</c>: the run history, newest first.</summary>
+internal static class RunsCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var pipeline = CommonOptions.Pipeline();
+        var limit = CommonOptions.Limit(20);
+        var state = CommonOptions.State();
+        var command = new Command("runs", "List recent runs, newest first.") { pipeline, limit, state };
+        command.SetAction((parsed, ct) => context.GuardAsync(
+            () => ListAsync(context, parsed.GetValue(pipeline), parsed.GetValue(limit), parsed.GetValue(state), ct), ct));
+        return command;
+    }
+
+    private static async Task<int> ListAsync(CliContext context, string? pipeline, int limit, string? stateOption, CancellationToken ct)
+    {
+        string statePath = StatePaths.ForQueries(stateOption);
+        await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
+        if (store is null)
+        {
+            context.Console.WriteLine(QueryStore.Missing(statePath));
+            return ExitCodes.Ok;
+        }
+
+        IReadOnlyList<RunRecord> runs = await store.ListRunsAsync(pipeline, limit, ct);
+        if (runs.Count == 0)
+        {
+            context.Console.WriteLine(pipeline is null ? "no runs yet" : $"no runs of pipeline '{pipeline}'");
+            return ExitCodes.Ok;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumns("id", "pipeline", "state", "started (UTC)");
+        foreach (string right in new[] { "duration", "read", "written", "filtered", "dead" })
+            table.AddColumn(new TableColumn(right).RightAligned());
+        foreach (RunRecord run in runs)
+        {
+            table.AddRow(
+                Markup.Escape(run.Id), Markup.Escape(run.Pipeline), Format.State(run.State), Format.Utc(run.StartedAt),
+                Format.Duration(run.Duration), Format.Count(run.RecordsRead), Format.Count(run.RecordsWritten),
+                Format.Count(run.Filtered), Format.Count(run.DeadLettered));
+        }
+        context.Console.Write(table);
+        return ExitCodes.Ok;
+    }
+}

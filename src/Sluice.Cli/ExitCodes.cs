@@ -1,0 +1,37 @@
+using Sluice.State;
+
+namespace Sluice.Cli;
+
+/// <summary>The exit codes of <c>sluice</c>; scripts and schedulers depend on them, so they never change meaning.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int RunFailed = 1;
+    /// <summary>The pipeline file is invalid, or the command line is wrong.</summary>
+    public const int Invalid = 2;
+    public const int QualityGateFailed = 3;
+    /// <summary>The run or dead letter asked for does not exist.</summary>
+    public const int NotFound = 4;
+    /// <summary>128 + SIGINT, as shells report a process stopped by Ctrl-C.</summary>
+    public const int Cancelled = 130;
+
+    /// <summary>The exit code for a run that ended in <paramref name="state"/>.</summary>
+    public static int For(RunState state) => state switch
+    {
+        RunState.Succeeded => Ok,
+        RunState.QualityGateFailed => QualityGateFailed,
+        RunState.Cancelled => Cancelled,
+        _ => RunFailed,
+    };
+
+    /// <summary>The table printed at the end of <c>sluice --help</c> (and kept in docs/cli.md).</summary>
+    internal const string HelpText = """
+        Exit codes:
+          0    ok
+          1    the run failed
+          2    invalid pipeline file or bad usage
+          3    the run broke its quality gate (too many dead letters)
+          4    run or dead letter not found
+          130  cancelled (Ctrl-C)
+        """;
+}

@@ -1,0 +1,39 @@
+using System.Globalization;
+using Sluice.State;
+
+namespace Sluice.Cli.Rendering;
+
+/// <summary>How numbers, durations and times read in every table, so that all commands agree.</summary>
+internal static class Format
+{
+    public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Duration(TimeSpan? duration) => duration switch
+    {
+        null => "",
+        { TotalMilliseconds: < 1000 } d => $"{d.TotalMilliseconds:0} ms",
+        { TotalSeconds: < 60 } d => d.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s",
+        { TotalHours: < 1 } d => $"{(int)d.TotalMinutes} min {d.Seconds} s",
+        { } d => $"{(int)d.TotalHours} h {d.Minutes} min",
+    };
+
+    public static string Utc(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "";
+
+    public static string Rate(long records, TimeSpan elapsed) =>
+        elapsed <= TimeSpan.Zero ? "" : Count((long)(records / elapsed.TotalSeconds));
+
+    /// <summary>The lower-case word for a state, as users type it and as it reads in sentences.</summary>
+    public static string State(RunState state) => state switch
+    {
+        RunState.QualityGateFailed => "quality-gate-failed",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The run totals as an equation: it holds exactly for a chain with one sink.</summary>
+    public static string Reconciliation(RunRecord run)
+    {
+        bool balances = run.RecordsRead == run.RecordsWritten + run.DeadLettered + run.Filtered;
+        return $"in {Count(run.RecordsRead)} {(balances ? "=" : "≠")} out {Count(run.RecordsWritten)} + dead {Count(run.DeadLettered)} + filtered {Count(run.Filtered)}";
+    }
+}

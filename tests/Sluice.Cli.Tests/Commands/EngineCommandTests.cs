@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Sluice.Cli.Tests.TestSupport;
+
+namespace Sluice.Cli.Tests.Commands;
+
+/// <summary>
+/// <c>run</c>, <c>validate</c>, <c>schema</c> and <c>docs</c> end to end: a real pipeline file over a real CSV file,
+/// written to JSON Lines, with its state in a real SQLite file. These need the engine (loader, runner, connectors).
+/// </summary>
+public sealed class EngineCommandTests : IDisposable
+{
+    private const string Pipeline = """
+        name: orders
+        source:
+          type: csv
+          path: data/*.csv
+        contract:
+          fields:
+            id: { type: int64, min: 1, required: true }
+            name: { type: string, required: true }
+        transforms:
+          - filter: id > 1
+        sink:
+          type: jsonl
+          path: out
+        """;
+
+    // Six records: 'x' and 0 break the contract (dead), 1 is filtered out, 2, 3 and 5 are written.
+    private const string Csv = "id,name\n1,a\n2,b\n3,c\nx,d\n0,e\n5,f\n";
+
+    private readonly TempDir _dir = new();
+    private readonly string _state;
+
+    public EngineCommandTests()
+    {
+        _dir.Write("data/orders.csv", Csv);
+        _state = _dir.File("state/state.db");
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string[] Cells(string output, string stage) =>
+        output.Split('\n').Single(line => line.StartsWith($"│ {stage} ", StringComparison.Ordinal))
+            .Split('│', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public async Task Run_prints_the_summary_with_balanced_counts_and_exits_0()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+
+        CliResult result = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        Assert.Equal("", result.Stderr);
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Equal(["filter", "transform", "4", "3", "1", "0"], Cells(result.Stdout, "filter")[..6]);
+        Assert.Equal(["sink", "sink", "3", "3", "0", "0"], Cells(result.Stdout, "sink")[..6]);
+        foreach (string stage in new[] { "source", "contract", "filter", "sink" })
+            Assert.Equal("✓", Cells(result.Stdout, stage)[^1]);
+        Assert.Contains("in 6 = out 3 + dead 2 + filtered 1", result.Stdout);
+
+        string published = result.Stdout.Split('\n').Single(l => l.StartsWith("published ", StringComparison.Ordinal))["published ".Length..].Trim();
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(_dir.Path, published)).Length);
+
+        string[] lines = result.Stdout.TrimEnd().Split('\n');
+        Assert.Matches(@"^run \d{8}-\d{6}-[0-9a-f]{6} succeeded in \d", lines[^2]);
+        Assert.Matches($@"^dead letters: sluice dlq list --run \d{{8}}-\d{{6}}-[0-9a-f]{{6}} --state {System.Text.RegularExpressions.Regex.Escape(_state)}$", lines[^1]);
+    }
+
+    [Fact]
+    public async Task A_run_is_recorded_with_its_dead_letters()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+        await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        CliResult runs = await TestSupport.Sluice.RunAsync("runs", "--state", _state);
+        CliResult letters = await TestSupport.Sluice.RunAsync("dlq", "list", "--pipeline", "orders", "--state", _state);
+
+        Assert.Contains("│ orders ", runs.Stdout);
+        Assert.Contains("orders.csv:5", letters.Stdout);
+        Assert.Contains("orders.csv:6", letters.Stdout);
+    }
+
+    [Fact]
+    public async Task Without_state_option_the_state_goes_beside_the_pipeline_file()
+    {
+        if (Environment.GetEnvironmentVariable(StatePaths.EnvironmentVariable) is not null)
+            return; // The developer's own SLUICE_STATE rightly wins; StatePathsTests cover the rule.
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+
+        CliResult result = await TestSupport.Sluice.RunAsync("run", file);
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.True(File.Exists(_dir.File(".sluice/state.db")));
+    }
+
+    [Fact]
+    public async Task A_broken_quality_gate_exits_3()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline + "\ndead_letter:\n  max_count: 1\n");
+
+        CliResult result = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        Assert.Equal(ExitCodes.QualityGateFailed, result.ExitCode);
+        Assert.StartsWith("error: ", result.Stderr);
+        Assert.Contains("failed its quality gate", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_exits_130()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        int code = await Cli.InvokeAsync(["run", file, "--state", _state], stdout, stderr, new CancellationToken(canceled: true));
+
+        Assert.Equal(ExitCodes.Cancelled, code);
+    }
+
+    [Fact]
+    public async Task Run_of_an_invalid_file_exits_2_with_positioned_diagnostics()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline.Replace("  path: data/*.csv", "  path: data/*.csv\n  delimter: ';'"));
+
+        CliResult result = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Matches(@"pipeline\.yaml:5:3: .*unknown key 'delimter'", result.Stderr);
+        Assert.False(File.Exists(_state));
+    }
+
+    [Fact]
+    public async Task Validate_of_a_valid_file_names_its_stages()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+
+        CliResult result = await TestSupport.Sluice.RunAsync("validate", file);
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Equal("ok: pipeline 'orders' is valid (4 stages: source, contract, filter, sink)", result.Stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Validate_prints_every_problem_as_file_line_col_and_exits_2()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline
+            .Replace("  path: data/*.csv", "  path: data/*.csv\n  delimter: ';'")
+            .Replace("filter: id > 1", "filter: idd > 1"));
+
+        CliResult result = await TestSupport.Sluice.RunAsync("validate", file);
+
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        string[] lines = result.Stderr.TrimEnd().Split('\n');
+        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"pipeline\.yaml:5:3: .*'delimter'"));
+        Assert.All(lines, l => Assert.Matches(@"pipeline\.yaml:\d+:\d+: ", l));
+    }
+
+    [Fact]
+    public async Task Schema_prints_a_json_schema()
+    {
+        CliResult result = await TestSupport.Sluice.RunAsync("schema");
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        using JsonDocument schema = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(JsonValueKind.Object, schema.RootElement.ValueKind);
+        Assert.Contains("\"csv\"", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Docs_pipeline_file_prints_the_markdown_reference()
+    {
+        CliResult result = await TestSupport.Sluice.RunAsync("docs", "pipeline-file");
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.StartsWith("#", result.Stdout);
+        Assert.Contains("csv", result.Stdout);
+    }
+}
