@@ -20,7 +20,7 @@ internal static class ContractBinding
         }
         if (problems.Count > 0)
         {
-            throw new PipelineException(problems);
+            throw new PipelineException(problems.OrderBy(p => p.Location?.Line).ThenBy(p => p.Location?.Column).ToList());
         }
         return new ContractOptions
         {
