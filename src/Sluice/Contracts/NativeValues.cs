@@ -71,11 +71,13 @@ internal static class NativeValues
                 System.Globalization.CultureInfo.InvariantCulture, out decimal m) => m,
             FieldType.Date when TextValues.TryParseDate(bytes, out int days) =>
                 DateOnly.FromDayNumber(days + TextValues.UnixEpochDayNumber),
-            FieldType.Timestamp when TextValues.TryParseTimestamp(bytes, out long micros) =>
+            FieldType.Timestamp when TextValues.TryParseTimestamp(bytes, out long micros) && micros >= MinMicros =>
                 DateTimeOffset.UnixEpoch.AddTicks(micros * 10),
             _ => null,
         };
     }
+
+    private static readonly long MinMicros = TextValues.MicrosOf(DateTimeOffset.MinValue);
 
     public static string TypeText(FieldContract field) => field.Type == FieldType.Decimal
         ? $"decimal({FieldTypes.DecimalPrecision},{field.DecimalScale})"
