@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Sluice.Connectors.Files;
+using Sluice.DeadLetters;
+using Sluice.Execution;
+using Sluice.Pipelines;
+using Sluice.Records;
+
+namespace Sluice.Connectors.Csv;
+
+/// <summary>
+/// The <c>csv</c> source: reads the files a glob matches, in name order, as batches of nullable string columns named
+/// by the first file's header. Every file must have the same header. A broken record is dead-lettered (reason
+/// <c>parse</c>) with its file, line, byte offset and original bytes, and reading goes on.
+/// <para>
+/// Emits when a batch holds <see cref="BuildContext.BatchSize"/> records or a file ends (a batch never spans two
+/// files; an empty or header-only file emits nothing). Backpressures by not reading while the consumer has not
+/// asked for the next batch. Completes after the last file. Cancels between batches. Fails when a file's header
+/// differs from the first file's, or a file cannot be opened.
+/// </para>
+/// </summary>
+internal sealed class CsvSource : ISource
+{
+    private readonly CsvSourceOptions _options;
+    private readonly IReadOnlyList<string> _files;
+    private readonly string _schemaFile;
+    private readonly string[] _columns;
+    private readonly int _batchSize;
+
+    private CsvSource(CsvSourceOptions options, IReadOnlyList<string> files, string schemaFile, string[] columns, int batchSize)
+    {
+        _options = options;
+        _files = files;
+        _schemaFile = schemaFile;
+        _columns = columns;
+        _batchSize = batchSize;
+        Schema = new Schema(columns.Select(c => new Field(c, StringType.Default, nullable: true)), null);
+    }
+
+    public Schema Schema { get; }
+
+    /// <summary>Expands the glob and fixes the columns from the first file that is not empty (no columns when
+    /// every file is empty).</summary>
+    public static CsvSource Open(CsvSourceOptions options, BuildContext context)
+    {
+        var files = FileGlob.Expand(options.Path, context.BaseDirectory);
+        if (files.Count == 0)
+        {
+            throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
+        }
+        foreach (var file in files)
+        {
+            using var reader = CsvRecordReader.Open(file, options);
+            var result = reader.Read();
+            if (result == CsvReadResult.End)
+            {
+                continue;
+            }
+            if (result == CsvReadResult.Broken)
+            {
+                throw new PipelineException(null,
+                    $"{file} line {reader.Line}: cannot read the {(options.Header ? "header" : "first record")}: {reader.Message}");
+            }
+            string[] columns = options.Header
+                ? HeaderNames(reader)
+                : Enumerable.Range(1, reader.FieldCount).Select(i => $"column_{i}").ToArray();
+            return new CsvSource(options, files, file, columns, context.BatchSize);
+        }
+        return new CsvSource(options, files, files[0], [], context.BatchSize);
+    }
+
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Parsing is synchronous work on spans; leave the caller's thread before starting it.
+        await Task.Yield();
+        var builder = new CsvBatchBuilder(Schema, _batchSize);
+        foreach (var file in _files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var reader = CsvRecordReader.Open(file, _options);
+            if (!StartFile(reader, file))
+            {
+                continue;
+            }
+            while (ReadBatch(reader, builder, context, file) is { } batch)
+            {
+                yield return batch;
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    /// <summary>Reads past the header, checking it; false for an empty file.</summary>
+    private bool StartFile(CsvRecordReader reader, string file)
+    {
+        if (_options.Header)
+        {
+            var result = reader.Read();
+            if (result == CsvReadResult.End)
+            {
+                return false;
+            }
+            if (result == CsvReadResult.Broken)
+            {
+                throw new InvalidDataException($"{file} line {reader.Line}: cannot read the header: {reader.Message}");
+            }
+            var names = HeaderNames(reader);
+            if (!names.AsSpan().SequenceEqual(_columns))
+            {
+                throw new InvalidDataException(
+                    $"{file} has columns ({string.Join(", ", names)}) but {_schemaFile} has ({string.Join(", ", _columns)}): "
+                    + Difference(names, _columns) + "; every file must have the same header");
+            }
+        }
+        reader.ExpectedFields = _columns.Length;
+        return true;
+    }
+
+    /// <summary>Reads records until a batch is full or the file ends; null when the file has no more records.</summary>
+    private Batch? ReadBatch(CsvRecordReader reader, CsvBatchBuilder builder, StageContext context, string file)
+    {
+        long read = 0;
+        byte quote = (byte)_options.Quote;
+        while (builder.Count < _batchSize && reader.Read() is var result && result != CsvReadResult.End)
+        {
+            read++;
+            if (result == CsvReadResult.Record)
+            {
+                builder.Append(reader, quote);
+            }
+            else
+            {
+                var origin = new RowOrigin(file, reader.Line, reader.Offset, reader.Record.ToArray());
+                string? field = reader.BrokenField >= 0 && reader.BrokenField < _columns.Length ? _columns[reader.BrokenField] : null;
+                context.DeadLetter(origin, DeadLetterReason.Parse, field, reader.Rule, reader.Message);
+            }
+        }
+        context.RecordsRead(read);
+        return builder.Count == 0 ? null : builder.Build(file);
+    }
+
+    /// <summary>Column names from the header record; an empty name becomes <c>column_N</c> so every column can be named.</summary>
+    private static string[] HeaderNames(CsvRecordReader reader)
+    {
+        var names = new string[reader.FieldCount];
+        for (int i = 0; i < names.Length; i++)
+        {
+            string name = reader.FieldString(i);
+            names[i] = name.Length == 0 ? $"column_{i + 1}" : name;
+        }
+        return names;
+    }
+
+    private static string Difference(string[] found, string[] expected)
+    {
+        for (int i = 0; i < Math.Min(found.Length, expected.Length); i++)
+        {
+            if (found[i] != expected[i])
+            {
+                return $"column {i + 1} is '{found[i]}' instead of '{expected[i]}'";
+            }
+        }
+        return $"it has {found.Length} columns instead of {expected.Length}";
+    }
+}
