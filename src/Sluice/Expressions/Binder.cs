@@ -46,7 +46,7 @@ internal sealed class Binder(Schema schema)
         BinaryNode { Op: "||" } n => StringConcat(n),
         BinaryNode { Op: "+" or "-" or "*" or "/" or "%" } n => Arithmetic(n),
         BinaryNode n => Comparison(n, Bind(n.Left), Bind(n.Right)),
-        IsNullNode n => new IsNullKernel(Bind(n.Operand), n.Negated),
+        IsNullNode n => new IsNullKernel(Typed(Bind(n.Operand)), n.Negated),
         InNode n => In(n),
         BetweenNode n => Between(n),
         LikeNode n => Like(n),
@@ -55,6 +55,9 @@ internal sealed class Binder(Schema schema)
         CallNode n => FunctionLibrary.Bind(n, this),
         _ => throw new InvalidOperationException($"unexpected node {node.GetType().Name}"),
     };
+
+    /// <summary>The kernel, or a NULL of some type where it is an untyped NULL whose type does not matter.</summary>
+    private static Kernel Typed(Kernel kernel) => kernel is UntypedNull ? KernelFactory.Null(FieldType.Bool) : kernel;
 
     /// <summary>Binds <paramref name="node"/> and converts it to <paramref name="type"/> (NULL or a widening only).</summary>
     public Kernel Expect(Node node, FieldType type, string what)
@@ -79,7 +82,7 @@ internal sealed class Binder(Schema schema)
             if (target is null) { target = kernels[i].Type; first = nodes[i]; continue; }
             target = Join(target.Value, kernels[i].Type)
                 ?? throw new ExpressionException(
-                    $"{what} mixes {target.Value.Name()} ('{first!.Text}') and {kernels[i].Type.Name()} ('{nodes[i].Text}'); CAST one of them", nodes[i].At);
+                    $"{what} mixes {target.Value.Name()} ({first!.Text}) and {kernels[i].Type.Name()} ({nodes[i].Text}); CAST one of them", nodes[i].At);
         }
         if (target is null && kernels.Any(k => k is not UntypedNull)) target = FieldType.String;
         if (target is null) throw new ExpressionException($"{what} has only NULLs, so no type; write CAST(NULL AS <type>)", nodes[0].At);
@@ -95,7 +98,7 @@ internal sealed class Binder(Schema schema)
         if (IsStringLiteral(node) && target is FieldType.Date or FieldType.Timestamp) return TemporalLiteral((LiteralNode)node, target);
         if (Widens(kernel.Type, target)) return new CastKernel(kernel, target, node.Text);
         throw new ExpressionException(
-            $"{what} mixes {target.Name()} ('{other?.Text}') and {kernel.Type.Name()} ('{node.Text}'); CAST one of them", node.At);
+            $"{what} mixes {target.Name()} ({other?.Text}) and {kernel.Type.Name()} ({node.Text}); CAST one of them", node.At);
     }
 
     private static bool IsStringLiteral(Node node) => node is LiteralNode { Kind: LiteralKind.String };
