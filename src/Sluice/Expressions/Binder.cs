@@ -177,7 +177,9 @@ internal sealed class Binder(Schema schema)
     {
         var left = Expect(n.Left, FieldType.String, "||");
         var right = Expect(n.Right, FieldType.String, "||");
-        return FunctionLibrary.Concat([left, right], skipNulls: false);
+        // a || b || c is one pass over three columns, not two passes building an intermediate column.
+        var parts = left is ConcatKernel { SkipNulls: false } chain ? [.. chain.Parts, right] : new List<Kernel> { left, right };
+        return FunctionLibrary.Concat(parts, skipNulls: false);
     }
 
     private Kernel Arithmetic(BinaryNode n)

@@ -127,24 +127,7 @@ internal static class FunctionLibrary
         }).ToList(), skipNulls: true);
 
     /// <summary>Joins strings: with <paramref name="skipNulls"/> NULL parts count as '' (concat), otherwise any NULL gives NULL (||).</summary>
-    public static Kernel Concat(IReadOnlyList<Kernel> parts, bool skipNulls) =>
-        new FunctionKernel(FieldType.String, parts, (v, _) =>
-        {
-            var strings = v.Cast<StrVec>().ToArray();
-            var builder = new StrBuilder(strings[0].Length, strings.Sum(s => s.Offsets[^1]));
-            for (int i = 0; i < strings[0].Length; i++)
-            {
-                bool anyNull = false;
-                foreach (var s in strings)
-                {
-                    if (s.IsValid(i)) builder.Add(s[i]);
-                    else anyNull = true;
-                }
-                if (anyNull && !skipNulls) builder.EndRowAsNull();
-                else builder.Commit(0);
-            }
-            return builder.Build();
-        });
+    public static Kernel Concat(IReadOnlyList<Kernel> parts, bool skipNulls) => new ConcatKernel(parts, skipNulls);
 
     private static Kernel Same(CallNode n, Binder b, Func<Kernel[], Kernel> build) =>
         build(b.Unify(n.Args, n.Name.ToLowerInvariant()));
