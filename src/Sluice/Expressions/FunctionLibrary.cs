@@ -42,9 +42,6 @@ internal static class FunctionLibrary
         ["date"] = new("date(ts)", 1, 1, DateOf),
     };
 
-    /// <summary>Every function signature, for error messages and documentation.</summary>
-    public static IEnumerable<string> Signatures => Functions.Values.Select(f => f.Signature);
-
     public static Kernel Bind(CallNode call, Binder binder)
     {
         if (!Functions.TryGetValue(call.Name, out var function))

@@ -6,8 +6,6 @@ namespace Sluice.Expressions.Kernels;
 /// <summary>Copies an Arrow column into the kernels' storage for its <see cref="Sluice.Records.FieldType"/>.</summary>
 internal static class ArrowReader
 {
-    private const long MicrosPerDay = 86_400_000_000;
-
     public static Vec Read(IArrowArray array)
     {
         var valid = ReadValidity(array);
@@ -84,6 +82,4 @@ internal static class ArrowReader
             _ => Widen(a.Values, valid, v => Math.DivRem(v, 1_000L) is var (q, r) && r < 0 ? q - 1 : q),
         };
     }
-
-    public static long MicrosOfDays(int days) => days * MicrosPerDay;
 }

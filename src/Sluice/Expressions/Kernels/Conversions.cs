@@ -61,8 +61,6 @@ internal static class Conversions
 
     public static int TimestampToDate(long micros) => (int)Math.Floor(micros / (double)MicrosPerDay);
 
-    public static DateOnly ToDateOnly(int days) => DateOnly.FromDayNumber(days + EpochDayNumber);
-
     /// <summary>The timestamp as a UTC DateTime, false when it is outside DateTime's range (years 1–9999).</summary>
     public static bool TryToDateTime(long micros, out DateTime value)
     {

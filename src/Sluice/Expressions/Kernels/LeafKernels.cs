@@ -17,8 +17,6 @@ internal sealed class LiteralKernel(FieldType type, object? value) : Kernel(type
 {
     private Vec? _last;
 
-    public object? Value { get; } = value;
-
     public override Vec Evaluate(EvalContext context)
     {
         var last = _last;
@@ -28,8 +26,8 @@ internal sealed class LiteralKernel(FieldType type, object? value) : Kernel(type
 
     private Vec Broadcast(int n)
     {
-        bool[]? valid = Value is null ? new bool[n] : null;
-        return Value switch
+        bool[]? valid = value is null ? new bool[n] : null;
+        return value switch
         {
             bool b => Fill(b, n),
             long l => Fill(l, n),
@@ -46,7 +44,7 @@ internal sealed class LiteralKernel(FieldType type, object? value) : Kernel(type
                 FieldType.Date => new Vec<int>(new int[n], valid),
                 _ => new StrVec([], new int[n + 1], valid),
             },
-            _ => throw new InvalidOperationException($"unexpected literal {Value.GetType().Name}"),
+            _ => throw new InvalidOperationException($"unexpected literal {value.GetType().Name}"),
         };
     }
 
