@@ -9,25 +9,23 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
 {
     public PipelineDefinition? Read(YamlMappingNode root)
     {
-        var node = checker.Check(root, PipelineSpec.Root, "pipeline");
-        if (node is null)
-        {
-            return null;
-        }
-        bool graph = node["stages"] is not null;
-        var chainKeys = new[] { "source", "contract", "transforms", "sink" }.Where(k => node[k] is not null).ToList();
+        // Structure is judged on the keys written, so a key whose value is wrong is not also reported as missing.
+        var written = root.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value).ToHashSet();
+        var node = checker.CheckRoot(root, PipelineSpec.Root, "pipeline")!;
+        bool graph = written.Contains("stages");
+        var chainKeys = new[] { "source", "contract", "transforms", "sink" }.Where(written.Contains).ToList();
         if (graph && chainKeys.Count > 0)
         {
             Problem(node, $"use either `stages:` or {string.Join("/", chainKeys)}, not both");
             return null;
         }
-        if (!graph && (node["source"] is null || node["sink"] is null))
+        if (!graph && !(written.Contains("source") && written.Contains("sink")))
         {
             Problem(node, "a pipeline needs `source:` and `sink:` (or a `stages:` list)");
             return null;
         }
-        var stages = graph ? ReadGraph(node["stages"]!) : ReadChain(node);
-        return new PipelineDefinition(node.GetString("name")!, stages)
+        var stages = graph ? ReadGraph(node["stages"]) : ReadChain(node);
+        return new PipelineDefinition(node.GetString("name") ?? "", stages)
         {
             DeadLetter = ReadDeadLetter(node["dead_letter"]),
             BaseDirectory = baseDirectory,
@@ -46,7 +44,10 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             IReadOnlyList<string> inputs = stages.Count == 0 ? [] : [stages[^1].Name];
             stages.Add(new StageDefinition(name, options, inputs) { Location = at.Location });
         }
-        Add("source", Bind(node["source"]!, StageKind.Source), node["source"]!);
+        if (node["source"] is { } source)
+        {
+            Add("source", Bind(source, StageKind.Source), source);
+        }
         if (node["contract"] is { } contract)
         {
             Add("contract", BindContract(contract), contract);
@@ -58,15 +59,18 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             used[key] = used.GetValueOrDefault(key) + 1;
             Add(used[key] == 1 ? key : $"{key}_{used[key]}", BindTransform(key, value), item);
         }
-        Add("sink", Bind(node["sink"]!, StageKind.Sink), node["sink"]!);
+        if (node["sink"] is { } sink)
+        {
+            Add("sink", Bind(sink, StageKind.Sink), sink);
+        }
         return stages;
     }
 
-    private List<StageDefinition> ReadGraph(ConfigNode list)
+    private List<StageDefinition> ReadGraph(ConfigNode? list)
     {
         var stages = new List<StageDefinition>();
         string? previous = null;
-        foreach (var item in list.Items)
+        foreach (var item in list?.Items ?? [])
         {
             string name = item.GetString("name")!;
             var (key, value) = item.Entries.First(e => e.Key is not ("name" or "from"));

@@ -102,8 +102,12 @@ internal sealed class ShapeChecker(string file)
         return ok ? ConfigNode.Map(Locate(node), entries) : null;
     }
 
+    /// <summary>Checks a file's root mapping. Unlike nested values, the root is returned with whatever entries are valid
+    /// even when others are not, so that the caller can go on and report problems in the rest of the file too.</summary>
+    public ConfigNode? CheckRoot(YamlMappingNode root, ObjectShape shape, string where) => CheckObject(root, shape, where, [], lenient: true);
+
     /// <param name="extraKeys">Keys handled by the caller (e.g. <c>type</c>), accepted as plain strings.</param>
-    private ConfigNode? CheckObject(YamlNode node, ObjectShape shape, string where, IReadOnlyList<string> extraKeys)
+    private ConfigNode? CheckObject(YamlNode node, ObjectShape shape, string where, IReadOnlyList<string> extraKeys, bool lenient = false)
     {
         if (Mapping(node, where, "mapping") is not { } mapping)
         {
@@ -117,8 +121,8 @@ internal sealed class ShapeChecker(string file)
             if (option is null && !extraKeys.Contains(key))
             {
                 var known = shape.Options.Select(o => o.Name).Concat(extraKeys).ToList();
+                // Reported, but the rest of the mapping is still usable, so checking goes on deeper (e.g. into a contract file).
                 Problems.Add(new(Locate(KeyNode(node, key)), $"{where}: unknown key '{key}'{DidYouMean(key, known)}; expected one of: {string.Join(", ", known)}"));
-                ok = false;
                 continue;
             }
             var checkedValue = Check(value, option?.Shape ?? Shape.String, $"{where}.{key}");
@@ -133,7 +137,7 @@ internal sealed class ShapeChecker(string file)
             Problem(node, $"{where}: missing required key '{required.Name}' ({required.Description})");
             ok = false;
         }
-        return ok ? ConfigNode.Map(Locate(node), entries) : null;
+        return ok || lenient ? ConfigNode.Map(Locate(node), entries) : null;
     }
 
     private ConfigNode? CheckOneOf(YamlNode node, OneOfShape shape, string where)

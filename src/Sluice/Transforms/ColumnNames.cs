@@ -24,21 +24,25 @@ internal static class ColumnNames
         return $"{what}: unknown column '{name}'{hint}; columns are: {string.Join(", ", names)}";
     }
 
-    /// <summary>Levenshtein distance, for "did you mean" hints.</summary>
+    /// <summary>Edit distance counting a swap of two neighbours as one edit (optimal string alignment),
+    /// for "did you mean" hints: <c>cvs</c> is one edit from <c>csv</c>.</summary>
     public static int Distance(string a, string b)
     {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (int i = 0; i <= a.Length; i++) d[i, 0] = i;
+        for (int j = 0; j <= b.Length; j++) d[0, j] = j;
         for (int i = 1; i <= a.Length; i++)
         {
-            int diagonal = row[0];
-            row[0] = i;
             for (int j = 1; j <= b.Length; j++)
             {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
+                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                {
+                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
+                }
             }
         }
-        return row[b.Length];
+        return d[a.Length, b.Length];
     }
 }
