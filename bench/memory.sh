@@ -4,6 +4,7 @@
 #
 #   bench/memory.sh           200k and 2M rows (about 6.5 and 65 MB of CSV)
 #   bench/memory.sh --quick   20k and 200k rows
+#   bench/memory.sh --large   200k, 2M and 20M rows (the last is about 650 MB of CSV)
 #
 # Inputs are cached in bench/data/ (git-ignored); each run gets a fresh temp folder for its pipeline file, output
 # and state. Needs only bash, coreutils and the .NET SDK; uses GNU time for the peak when it is installed and
@@ -14,8 +15,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 sizes=(200000 2000000)
 case "${1:-}" in
   --quick) sizes=(20000 200000) ;;
+  --large) sizes=(200000 2000000 20000000) ;;
   "") ;;
-  *) echo "usage: bench/memory.sh [--quick]" >&2; exit 2 ;;
+  *) echo "usage: bench/memory.sh [--quick | --large]" >&2; exit 2 ;;
 esac
 
 source_csv="examples/flights/data/flights-20k.csv"
@@ -122,5 +124,7 @@ for rows in "${sizes[@]}"; do
   peaks+=("$peak_kb")
   printf '%12d %10s %14s\n' "$rows" "$wall_s" "$(awk -v k="$peak_kb" 'BEGIN { printf "%.1f", k / 1024 }')"
 done
-awk -v a="${peaks[0]}" -v b="${peaks[1]}" \
-  'BEGIN { printf "peak(10x)/peak(1x) = %.2f\n", (a > 0 ? b / a : 0) }'
+for ((i = 1; i < ${#sizes[@]}; i++)); do
+  awk -v a="${peaks[0]}" -v b="${peaks[i]}" -v x="$((sizes[i] / sizes[0]))" \
+    'BEGIN { printf "peak(%dx)/peak(1x) = %.2f\n", x, (a > 0 ? b / a : 0) }'
+done

@@ -71,6 +71,9 @@ internal static class RunCommand
         console.WriteLine(Format.Reconciliation(run));
         foreach (string published in outcome.Published)
             console.WriteLine("published " + published);
+        // Peak resident memory of this process (VmHWM on Linux): the figure that shows memory stays bounded.
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        console.WriteLine($"peak memory {self.PeakWorkingSet64 / (1024 * 1024)} MB");
         console.WriteLine(LastLine(run));
         if (run.DeadLettered > 0)
         {
