@@ -22,7 +22,7 @@ public static class PipelineFile
     public static PipelineDefinition Parse(string path)
     {
         string full = Path.GetFullPath(path);
-        string display = Path.GetRelativePath(Directory.GetCurrentDirectory(), full);
+        string display = DisplayPath(full);
         if (!File.Exists(full))
         {
             throw new PipelineException(null, $"pipeline file '{path}' does not exist");
@@ -64,6 +64,13 @@ public static class PipelineFile
             return null;
         }
         return root;
+    }
+
+    /// <summary>How a file is named in messages: relative to the current folder when it is below it, else in full.</summary>
+    internal static string DisplayPath(string fullPath)
+    {
+        string relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), fullPath);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? fullPath : relative;
     }
 
     // YamlDotNet prefixes messages with "(Line: 3, Col: 5, Idx: 20) - (Line: …): "; we print our own location.

@@ -119,7 +119,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             checker.Problems.Add(new Diagnostic(node.ContentLocation, $"contract file '{node.Text}' does not exist (looked for {path})"));
             return null;
         }
-        var fileChecker = new ShapeChecker(Path.GetRelativePath(Directory.GetCurrentDirectory(), path));
+        var fileChecker = new ShapeChecker(PipelineFile.DisplayPath(path));
         var root = PipelineFile.ReadYaml(path, fileChecker);
         var contract = root is null ? null : fileChecker.Check(root, ComponentRegistry.Contract.Shape, "contract");
         checker.Problems.AddRange(fileChecker.Problems);
