@@ -6,7 +6,14 @@ using Sluice.Pipelines;
 
 namespace Sluice.Connectors.Csv;
 
-/// <summary>Options of the <c>csv</c> sink (see <see cref="CsvSink"/>).</summary>
+/// <summary>
+/// Options of the <c>csv</c> sink, which writes batches as RFC 4180 part files (<c>part-{run}-{seq}.csv</c>): UTF-8 without BOM, LF line ends, a header
+/// row in every file unless turned off, invariant-culture numbers, dates as <c>yyyy-MM-dd</c> and timestamps as
+/// <c>yyyy-MM-ddTHH:mm:ss.ffffffZ</c>. A field is quoted only when it contains the delimiter, a quote, CR or LF
+/// (quotes doubled). A null is an empty field and an empty string is <c>""</c>, so the two stay distinguishable
+/// (as DuckDB writes them).
+/// Flow control and the all-or-nothing guarantee: see <see cref="PartFileSink"/>.
+/// </summary>
 public sealed record CsvSinkOptions : ISinkOptions
 {
     /// <summary>Output folder; relative paths resolve against the pipeline file's folder.</summary>
@@ -37,7 +44,16 @@ public sealed record CsvSinkOptions : ISinkOptions
         },
         Example: "sink:\n  type: csv\n  path: out/flights\n  delimiter: \";\"");
 
-    public ISink CreateSink(Schema input, BuildContext context) => new CsvSink(this, input, context);
+    public ISink CreateSink(Schema input, BuildContext context)
+    {
+        if (!CsvSinkOptions.IsValidDelimiter(Delimiter))
+        {
+            throw new PipelineException(null, $"the csv sink's delimiter (U+{(int)Delimiter:X4}) is not one ASCII character other than a quote or a line break; use e.g. ',' or ';'");
+    }
+    var types = PartFileSchema.FieldTypesOf(input, "csv");
+    return new PartFileSink(new PartFileSet(context.Resolve(Path), context.RunId, "csv", MaxRowsPerFile,
+        stream => new CsvSinkWriter(stream, input, types, (byte)Delimiter, Header)));
+    }
 
     internal static bool IsValidDelimiter(char c) => char.IsAscii(c) && c is not ('"' or '\r' or '\n');
 

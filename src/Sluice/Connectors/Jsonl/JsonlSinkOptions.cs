@@ -6,7 +6,13 @@ using Sluice.Pipelines;
 
 namespace Sluice.Connectors.Jsonl;
 
-/// <summary>Options of the <c>jsonl</c> sink (see <see cref="JsonlSink"/>).</summary>
+/// <summary>
+/// Options of the <c>jsonl</c> sink, which writes batches as JSON Lines part files (<c>part-{run}-{seq}.jsonl</c>): one compact object per row, keys in
+/// column order, nulls as <c>null</c>, decimals as exact JSON numbers, dates as <c>"yyyy-MM-dd"</c> and timestamps
+/// as <c>"yyyy-MM-ddTHH:mm:ss.ffffffZ"</c>. JSON has no NaN or infinity, so those doubles are written as the strings
+/// <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> (what System.Text.Json reads with named floating-point literals).
+/// Flow control and the all-or-nothing guarantee: see <see cref="PartFileSink"/>.
+/// </summary>
 public sealed record JsonlSinkOptions : ISinkOptions
 {
     /// <summary>Output folder; relative paths resolve against the pipeline file's folder.</summary>
@@ -25,5 +31,10 @@ public sealed record JsonlSinkOptions : ISinkOptions
         },
         Example: "sink:\n  type: jsonl\n  path: out/events");
 
-    public ISink CreateSink(Schema input, BuildContext context) => new JsonlSink(this, input, context);
+    public ISink CreateSink(Schema input, BuildContext context)
+    {
+        var types = PartFileSchema.FieldTypesOf(input, "jsonl");
+        return new PartFileSink(new PartFileSet(context.Resolve(Path), context.RunId, "jsonl", MaxRowsPerFile,
+            stream => new JsonlSinkWriter(stream, input, types)));
+    }
 }

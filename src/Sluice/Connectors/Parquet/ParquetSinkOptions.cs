@@ -7,7 +7,11 @@ using Sluice.Pipelines;
 
 namespace Sluice.Connectors.Parquet;
 
-/// <summary>Options of the <c>parquet</c> sink (see <see cref="ParquetSink"/>).</summary>
+/// <summary>
+/// Options of the <c>parquet</c> sink, which writes batches as Parquet part files (<c>part-{run}-{seq}.parquet</c>) through ParquetSharp's Arrow writer, so
+/// columns go from Arrow buffers to Parquet pages without a per-row step.
+/// Flow control and the all-or-nothing guarantee: see <see cref="PartFileSink"/>.
+/// </summary>
 public sealed record ParquetSinkOptions : ISinkOptions
 {
     /// <summary>Output folder; relative paths resolve against the pipeline file's folder.</summary>
@@ -46,5 +50,14 @@ public sealed record ParquetSinkOptions : ISinkOptions
         },
         Example: "sink:\n  type: parquet\n  path: out/flights\n  compression: zstd");
 
-    public ISink CreateSink(Schema input, BuildContext context) => new ParquetSink(this, input, context);
+    public ISink CreateSink(Schema input, BuildContext context)
+    {
+        if (RowGroupRows < 1)
+        {
+            throw new PipelineException(null, $"the parquet sink's row_group_rows is {RowGroupRows}; it must be at least 1 (the default is 131072)");
+    }
+    PartFileSchema.FieldTypesOf(input, "parquet");
+    return new PartFileSink(new PartFileSet(context.Resolve(Path), context.RunId, "parquet", MaxRowsPerFile,
+        stream => new ParquetSinkWriter(stream, input, Compression, RowGroupRows)));
+    }
 }
