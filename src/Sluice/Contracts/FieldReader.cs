@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -87,16 +88,19 @@ internal sealed class FieldReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     private IArrowArray Parse(StringArray text, Rejections rejections)
     {
         var output = new ColumnBuilder(_target, text.Length);
-        for (int row = 0; row < text.Length; row++)
+        var column = new Utf8Column(text);
+        ReadOnlySpan<bool> rejected = rejections.Rejected; // a view: it sees rows rejected inside the loop
+        for (int row = 0; row < column.Length; row++)
         {
-            if (rejections.IsRejected(row) || text.IsNull(row))
+            if (rejected[row] || column.IsNull(row))
             {
                 continue;
             }
-            ReadOnlySpan<byte> value = TextValues.Trim(text.GetBytes(row));
+            ReadOnlySpan<byte> value = TextValues.Trim(column[row]);
             if (value.IsEmpty)
             {
                 continue; // an empty value of a non-string type is null

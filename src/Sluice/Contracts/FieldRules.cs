@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -20,12 +21,14 @@ internal sealed class FieldRules
     private readonly FieldContract _field;
     private readonly IValueRules? _values;
     private readonly byte[][]? _allowedText;
+    private readonly PatternMatcher? _pattern;
 
     private FieldRules(FieldContract field, IValueRules? values, byte[][]? allowedText)
     {
         _field = field;
         _values = values;
         _allowedText = allowedText;
+        _pattern = field.Pattern is null ? null : new PatternMatcher(field.Pattern);
     }
 
     /// <summary>Converts the field's bounds and enum; throws <see cref="PipelineException"/> listing what does not fit.</summary>
@@ -96,27 +99,30 @@ internal sealed class FieldRules
         }
     }
 
-    private void CheckText(StringArray column, Rejections rejections)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
+    private void CheckText(StringArray text, Rejections rejections)
     {
         char[]? rented = null;
         Span<char> chars = stackalloc char[256];
+        var column = new Utf8Column(text);
+        ReadOnlySpan<bool> rejected = rejections.Rejected; // a view: it sees rows rejected inside the loop
         for (int row = 0; row < column.Length; row++)
         {
-            if (rejections.IsRejected(row) || column.IsNull(row))
+            if (rejected[row] || column.IsNull(row))
             {
                 continue;
             }
-            ReadOnlySpan<byte> value = column.GetBytes(row);
-            if (_field.Pattern is { } pattern)
+            ReadOnlySpan<byte> value = column[row];
+            if (_pattern is not null)
             {
                 if (Encoding.UTF8.GetMaxCharCount(value.Length) > chars.Length)
                 {
                     if (rented is not null) ArrayPool<char>.Shared.Return(rented);
                     chars = rented = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(value.Length));
                 }
-                if (!pattern.IsMatch(chars[..Encoding.UTF8.GetChars(value, chars)]))
+                if (!_pattern.IsMatch(value, chars))
                 {
-                    Reject(rejections, row, "pattern", $"{ValueText.Quote(value)} does not match {pattern}");
+                    Reject(rejections, row, "pattern", $"{ValueText.Quote(value)} does not match {_pattern}");
                     continue;
                 }
             }

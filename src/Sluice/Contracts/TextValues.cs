@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 
@@ -100,6 +101,7 @@ internal static class TextValues
     }
 
     /// <summary>Reads an ISO <c>yyyy-MM-dd</c> date as days since 1970-01-01.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     public static bool TryParseDate(ReadOnlySpan<byte> text, out int days)
     {
         days = 0;
@@ -109,6 +111,7 @@ internal static class TextValues
     /// <summary>Reads an ISO 8601 timestamp as microseconds since 1970-01-01 UTC: <c>yyyy-MM-dd</c>, then
     /// optionally <c>T</c> or a space, <c>HH:mm[:ss[.fraction]]</c> and <c>Z</c> or an offset (<c>+HH:mm</c>,
     /// <c>+HHmm</c>, <c>+HH</c>). No offset means UTC; fractions finer than a microsecond are truncated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     public static bool TryParseTimestamp(ReadOnlySpan<byte> text, out long micros)
     {
         micros = 0;
@@ -186,6 +189,7 @@ internal static class TextValues
     }
 
     /// <summary>Parses a timestamp with a .NET custom format; text without an offset is UTC.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     public static bool TryParseTimestampExact(ReadOnlySpan<byte> text, string format, out long micros)
     {
         micros = 0;
@@ -222,6 +226,7 @@ internal static class TextValues
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     private static bool TryReadDate(ReadOnlySpan<byte> text, out int days)
     {
         days = 0;
@@ -236,6 +241,7 @@ internal static class TextValues
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     private static bool TryReadOffset(ReadOnlySpan<byte> text, out int minutes)
     {
         minutes = 0;
@@ -269,6 +275,7 @@ internal static class TextValues
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     private static bool TryDigits(ReadOnlySpan<byte> text, out int value)
     {
         value = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Sluice.Records;
@@ -37,6 +38,7 @@ internal sealed class CsvBatchBuilder
     public int Count { get; private set; }
 
     /// <summary>Appends the reader's current record, which must have one field per column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     public void Append(CsvRecordReader reader, byte quote)
     {
         int row = Count;
@@ -109,6 +111,7 @@ internal sealed class CsvBatchBuilder
             _nulls = 0;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
         public void Append(int row, ReadOnlySpan<byte> field, CsvFieldKind kind, byte quote)
         {
             if (kind == CsvFieldKind.Unquoted && field.IsEmpty)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Text;
 using System.Text.Unicode;
@@ -105,6 +106,7 @@ internal sealed class CsvRecordReader : IDisposable
 
     /// <summary>The content of field <paramref name="index"/> of the current record, still escaped when its kind
     /// is <see cref="CsvFieldKind.QuotedEscaped"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     public ReadOnlySpan<byte> Field(int index, out CsvFieldKind kind)
     {
         kind = _fieldKinds[index];
@@ -142,6 +144,7 @@ internal sealed class CsvRecordReader : IDisposable
     }
 
     /// <summary>Moves to the next record, skipping blank lines.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     public CsvReadResult Read()
     {
         Consume();
@@ -197,6 +200,7 @@ internal sealed class CsvRecordReader : IDisposable
         NeedMore,
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     private Status Parse(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
@@ -321,6 +325,7 @@ internal sealed class CsvRecordReader : IDisposable
         return Status.Blank;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     private void AddField(int start, int length, CsvFieldKind kind)
     {
         if (_fieldCount == _fieldStarts.Length)
@@ -336,6 +341,7 @@ internal sealed class CsvRecordReader : IDisposable
     }
 
     /// <summary>A record parsed to its end: checks it is whole and valid.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     private Status Complete(ReadOnlySpan<byte> data, int length, int consumed, bool quoted)
     {
         int innerLines = quoted ? data[..length].Count(Lf) : 0;

@@ -118,6 +118,7 @@ internal sealed class CsvSource : ISource
     }
 
     /// <summary>Reads records until a batch is full or the file ends; null when the file has no more records.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     private Batch? ReadBatch(CsvRecordReader reader, CsvBatchBuilder builder, StageContext context, string file)
     {
         long read = 0;

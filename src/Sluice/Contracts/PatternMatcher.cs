@@ -1,0 +1,48 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Sluice.Contracts;
+
+/// <summary>
+/// Checks UTF-8 values against a contract's pattern. The regex is compiled to IL (a contract runs it millions of
+/// times), and verdicts are remembered per distinct value: real columns under a pattern (codes, identifiers,
+/// categories) repeat a few thousand values, so most rows cost one hash lookup on a char span and no allocation.
+/// The memory is bounded: after <see cref="MaxRemembered"/> distinct values new ones are matched but not kept.
+/// </summary>
+internal sealed class PatternMatcher
+{
+    private const int MaxRemembered = 8192;
+    private const int MaxRememberedLength = 64;
+
+    private readonly Regex _regex;
+    private readonly Dictionary<string, bool> _verdicts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    public PatternMatcher(Regex pattern)
+    {
+        _regex = new Regex(pattern.ToString(), pattern.Options | RegexOptions.Compiled, pattern.MatchTimeout);
+        _lookup = _verdicts.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public override string ToString() => _regex.ToString();
+
+    /// <param name="scratch">A buffer of at least <see cref="Encoding.GetMaxCharCount"/> chars for the value.</param>
+    public bool IsMatch(ReadOnlySpan<byte> value, Span<char> scratch)
+    {
+        ReadOnlySpan<char> chars = scratch[..Encoding.UTF8.GetChars(value, scratch)];
+        if (chars.Length > MaxRememberedLength)
+        {
+            return _regex.IsMatch(chars);
+        }
+        if (_lookup.TryGetValue(chars, out bool verdict))
+        {
+            return verdict;
+        }
+        verdict = _regex.IsMatch(chars);
+        if (_verdicts.Count < MaxRemembered)
+        {
+            _lookup[chars] = verdict;
+        }
+        return verdict;
+    }
+}
