@@ -6,8 +6,9 @@ namespace Sluice.Contracts;
 /// <summary>
 /// Checks UTF-8 values against a contract's pattern. The regex is compiled to IL (a contract runs it millions of
 /// times), and verdicts are remembered per distinct value: real columns under a pattern (codes, identifiers,
-/// categories) repeat a few thousand values, so most rows cost one hash lookup on a char span and no allocation.
-/// The memory is bounded: after <see cref="MaxRemembered"/> distinct values new ones are matched but not kept.
+/// categories) repeat a few thousand values, so most rows cost one hash lookup and no allocation. Values of up to
+/// 7 bytes (codes) are looked up by a 64-bit key packed from their bytes, longer ones by their chars. The memory is
+/// bounded: after <see cref="MaxRemembered"/> distinct values new ones are matched but not kept.
 /// </summary>
 internal sealed class PatternMatcher
 {
@@ -15,6 +16,7 @@ internal sealed class PatternMatcher
     private const int MaxRememberedLength = 64;
 
     private readonly Regex _regex;
+    private readonly Dictionary<ulong, bool> _shortVerdicts = [];
     private readonly Dictionary<string, bool> _verdicts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
@@ -29,6 +31,23 @@ internal sealed class PatternMatcher
     /// <param name="scratch">A buffer of at least <see cref="Encoding.GetMaxCharCount"/> chars for the value.</param>
     public bool IsMatch(ReadOnlySpan<byte> value, Span<char> scratch)
     {
+        if (value.Length <= 7)
+        {
+            ulong key = (ulong)value.Length << 56;
+            for (int i = 0; i < value.Length; i++)
+            {
+                key |= (ulong)value[i] << (8 * i);
+            }
+            if (!_shortVerdicts.TryGetValue(key, out bool known))
+            {
+                known = _regex.IsMatch(scratch[..Encoding.UTF8.GetChars(value, scratch)]);
+                if (_shortVerdicts.Count < MaxRemembered)
+                {
+                    _shortVerdicts[key] = known;
+                }
+            }
+            return known;
+        }
         ReadOnlySpan<char> chars = scratch[..Encoding.UTF8.GetChars(value, scratch)];
         if (chars.Length > MaxRememberedLength)
         {
