@@ -30,7 +30,8 @@ internal static class RunCommand
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file}", ExitCodes.Invalid);
-        PipelineDefinition pipeline = PipelineFile.Load(file);
+        // Parse, not Load: the runner builds (and so checks) the graph itself before it records a run.
+        PipelineDefinition pipeline = PipelineFile.Parse(file);
 
         string statePath = StatePaths.ForPipeline(stateOption, file);
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);

@@ -15,18 +15,21 @@ internal sealed class PatternMatcher
     private const int MaxRemembered = 8192;
     private const int MaxRememberedLength = 64;
 
-    private readonly Regex _regex;
+    private readonly Regex _pattern;
+    private Regex? _compiled; // compiled on first use: building a pipeline (also done to validate it) must stay cheap
     private readonly Dictionary<ulong, bool> _shortVerdicts = [];
     private readonly Dictionary<string, bool> _verdicts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
     public PatternMatcher(Regex pattern)
     {
-        _regex = new Regex(pattern.ToString(), pattern.Options | RegexOptions.Compiled, pattern.MatchTimeout);
+        _pattern = pattern;
         _lookup = _verdicts.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public override string ToString() => _regex.ToString();
+    public override string ToString() => _pattern.ToString();
+
+    private Regex Regex => _compiled ??= new Regex(_pattern.ToString(), _pattern.Options | RegexOptions.Compiled, _pattern.MatchTimeout);
 
     /// <param name="scratch">A buffer of at least <see cref="Encoding.GetMaxCharCount"/> chars for the value.</param>
     public bool IsMatch(ReadOnlySpan<byte> value, Span<char> scratch)
@@ -40,7 +43,7 @@ internal sealed class PatternMatcher
             }
             if (!_shortVerdicts.TryGetValue(key, out bool known))
             {
-                known = _regex.IsMatch(scratch[..Encoding.UTF8.GetChars(value, scratch)]);
+                known = Regex.IsMatch(scratch[..Encoding.UTF8.GetChars(value, scratch)]);
                 if (_shortVerdicts.Count < MaxRemembered)
                 {
                     _shortVerdicts[key] = known;
@@ -51,13 +54,13 @@ internal sealed class PatternMatcher
         ReadOnlySpan<char> chars = scratch[..Encoding.UTF8.GetChars(value, scratch)];
         if (chars.Length > MaxRememberedLength)
         {
-            return _regex.IsMatch(chars);
+            return Regex.IsMatch(chars);
         }
         if (_lookup.TryGetValue(chars, out bool verdict))
         {
             return verdict;
         }
-        verdict = _regex.IsMatch(chars);
+        verdict = Regex.IsMatch(chars);
         if (_verdicts.Count < MaxRemembered)
         {
             _lookup[chars] = verdict;
