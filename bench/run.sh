@@ -151,7 +151,7 @@ suffix=""
 ((quick)) && suffix=-quick
 results="bench/results/run-$(date -u +%Y%m%d-%H%M%S)$suffix.csv"
 echo "job,input,rows_in,contender,trial,wall_s,cpu_s,rss_mb,rows_out" >"$results"
-declare -A expected_rows expected_by
+declare -A expected_rows expected_by expected_fingerprint
 
 # measure JOB INPUT-KEY FORMAT FILE ROWS-IN CONTENDER TRIAL: one timed run in a fresh folder, appended to $results.
 measure() {
@@ -189,6 +189,19 @@ measure() {
     log "MISMATCH on $key: $contender wrote $rows_out rows but ${expected_by[$key]} wrote ${expected_rows[$key]}."
     log "A faster wrong answer is worthless: fix the contender before comparing times."
     exit 1
+  fi
+  # The first trial's output is also compared by content: the same rows with the same values.
+  if ((trial == 1)); then
+    local fingerprint
+    fingerprint=$(bench fingerprint "$out")
+    if [[ -z "${expected_fingerprint[$key]:-}" ]]; then
+      expected_fingerprint[$key]=$fingerprint
+    elif [[ "${expected_fingerprint[$key]}" != "$fingerprint" ]]; then
+      log "MISMATCH on $key: $contender's output differs from ${expected_by[$key]}'s (same row count, other values):"
+      log "  ${expected_by[$key]}: ${expected_fingerprint[$key]}"
+      log "  $contender: $fingerprint"
+      exit 1
+    fi
   fi
   awk -v j="$job" -v k="$key" -v n="$rows_in" -v c="$contender" -v t="$trial" -v w="$wall" -v u="$user" \
     -v s="$sys" -v m="$rss_kb" -v o="$rows_out" \

@@ -6,6 +6,7 @@ const string Usage = """
     usage: Sluice.Bench duckdb csv|csv-lenient|jsonl|parquet INPUT OUTPUT.parquet
            Sluice.Bench hand csv|jsonl|parquet INPUT OUTPUT.parquet
            Sluice.Bench count FILE-OR-FOLDER      rows in a Parquet file, or in every *.parquet of a folder
+           Sluice.Bench fingerprint FILE-OR-FOLDER   rows, sums and a hash of a job's Parquet output
            Sluice.Bench sql "STATEMENTS"          runs DuckDB SQL, prints result rows tab-separated
            Sluice.Bench report RESULTS.csv        the markdown tables of docs/benchmarks.md
            Sluice.Bench chart-data RESULTS.csv JOBS.dat SCALE.dat   median wall times for bench/chart.gp
@@ -23,6 +24,9 @@ try
             return 0;
         case ["count", var path]:
             Console.WriteLine(ParquetCount.Rows(path));
+            return 0;
+        case ["fingerprint", var path]:
+            Console.WriteLine(Fingerprint.Of(path));
             return 0;
         case ["sql", var sql]:
             DuckDbJob.Print(sql, Console.Out);
