@@ -57,8 +57,8 @@ ensure /usr/bin/time time
 ((update_docs)) && ensure gnuplot gnuplot-nox
 
 log "building Sluice.Cli and Sluice.Bench (Release)…"
-dotnet build src/Sluice.Cli -c Release -nologo -v quiet >&2
-dotnet build bench/Sluice.Bench -c Release -nologo -v quiet >&2
+dotnet build src/Sluice.Cli -c Release -nologo -v quiet -clp:NoSummary >&2
+dotnet build bench/Sluice.Bench -c Release -nologo -v quiet -clp:NoSummary >&2
 cli_dll="$(dotnet msbuild src/Sluice.Cli -getProperty:TargetPath -p:Configuration=Release)"
 bench_dll="$(dotnet msbuild bench/Sluice.Bench -getProperty:TargetPath -p:Configuration=Release)"
 bench() { dotnet "$bench_dll" "$@"; }

@@ -59,9 +59,9 @@ internal static class HandJsonl
         catch (JsonException)
         {
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
-            // A value of the wrong JSON type (e.g. a number where a string belongs).
+            // A value of the wrong JSON type (a string where a number belongs), or a number that is no int64.
         }
         writer.Reject();
     }

@@ -22,8 +22,8 @@ internal static class HandParquet
                 var date = (TimestampArray)batch.Column(0);
                 var delay = (Int64Array)batch.Column(1);
                 var distance = (Int64Array)batch.Column(2);
-                var origin = (StringArray)batch.Column(3);
-                var destination = (StringArray)batch.Column(4);
+                var origin = batch.Column(3);
+                var destination = batch.Column(4);
                 for (int i = 0; i < batch.Length; i++)
                 {
                     if (date.GetTimestamp(i) is not { } when || distance.GetValue(i) is not { } miles
@@ -32,9 +32,17 @@ internal static class HandParquet
                         writer.Reject();
                         continue;
                     }
-                    writer.Add(when, delay.GetValue(i), miles, origin.GetBytes(i), destination.GetBytes(i));
+                    writer.Add(when, delay.GetValue(i), miles, Utf8(origin, i), Utf8(destination, i));
                 }
             }
         }
     }
+
+    // Files written by pyarrow (like vega-datasets' own) hold large strings; DuckDB writes plain ones.
+    private static ReadOnlySpan<byte> Utf8(IArrowArray array, int index) => array switch
+    {
+        StringArray strings => strings.GetBytes(index),
+        LargeStringArray strings => strings.GetBytes(index),
+        _ => throw new InvalidDataException($"expected a string column, not {array.Data.DataType.Name}"),
+    };
 }
