@@ -57,8 +57,12 @@ ensure /usr/bin/time time
 ((update_docs)) && ensure gnuplot gnuplot-nox
 
 log "building Sluice.Cli and Sluice.Bench (Release)…"
-dotnet build src/Sluice.Cli -c Release -nologo -v quiet -clp:NoSummary >&2
-dotnet build bench/Sluice.Bench -c Release -nologo -v quiet -clp:NoSummary >&2
+for project in src/Sluice.Cli bench/Sluice.Bench; do
+  if ! build_log=$(dotnet build "$project" -c Release -nologo -v quiet 2>&1); then
+    log "$build_log"
+    exit 1
+  fi
+done
 cli_dll="$(dotnet msbuild src/Sluice.Cli -getProperty:TargetPath -p:Configuration=Release)"
 bench_dll="$(dotnet msbuild bench/Sluice.Bench -getProperty:TargetPath -p:Configuration=Release)"
 bench() { dotnet "$bench_dll" "$@"; }
@@ -225,6 +229,9 @@ run_job() {
   done
 }
 
+# Other work on a shared machine takes cores from the contenders: the report shows the load around the run.
+load_before=$(cut -d ' ' -f 1 /proc/loadavg)
+
 wants() { [[ -z "$only" || "$only" == "$1" ]]; }
 long_trials=$((trials < 2 ? trials : 2))
 
@@ -253,7 +260,8 @@ raw=$results
 section="$tmp/section.md"
 {
   echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)), $(free -m | awk '/^Mem:/ { printf "%.0f", $2 / 1024 }') GiB,"
-  echo ".NET SDK $(dotnet --version), DuckDB $(bench sql "SELECT version()"), with \`$command_line\`. Every measurement: \`$raw\`."
+  echo ".NET SDK $(dotnet --version), DuckDB $(bench sql "SELECT version()"), with \`$command_line\`; the 1-minute load"
+  echo "average was $load_before before the first job. Every measurement: \`$raw\`."
   echo
   bench report "$results"
 } >"$section"
