@@ -211,7 +211,7 @@ measure() {
     -v s="$sys" -v m="$rss_kb" -v o="$rows_out" \
     'BEGIN { printf "%s,%s,%d,%s,%d,%.2f,%.2f,%.1f,%d\n", j, k, n, c, t, w, u + s, m / 1024, o }' >>"$results"
   log "$(printf 'job %s %-10s trial %d/%d %-7s %7.2f s wall %7.2f s CPU %6.0f MB %12d rows out' \
-    "$job" "$key" "$trial" "$trials" "$contender" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" \
+    "$job" "$key" "$trial" "$trial_count" "$contender" "$wall" "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" \
     "$((rss_kb / 1024))" "$rows_out")"
   rm -rf "$dir"
 }
@@ -220,6 +220,7 @@ measure() {
 run_job() {
   local job=$1 key=$2 format=$3 input=$4 rows_in=$5 n=$6 trial contender
   shift 6
+  trial_count=$n
   for ((trial = 1; trial <= n; trial++)); do
     for contender in "$@"; do
       local f=$format
