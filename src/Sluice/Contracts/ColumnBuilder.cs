@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -34,25 +35,25 @@ internal sealed class ColumnBuilder
 
     public void Set(int row, long value)
     {
-        MemoryMarshal.Cast<byte, long>(_values.AsSpan())[row] = value;
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), row * 8), value);
         MarkValid(row);
     }
 
     public void Set(int row, int value)
     {
-        MemoryMarshal.Cast<byte, int>(_values.AsSpan())[row] = value;
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), row * 4), value);
         MarkValid(row);
     }
 
     public void Set(int row, double value)
     {
-        MemoryMarshal.Cast<byte, double>(_values.AsSpan())[row] = value;
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), row * 8), value);
         MarkValid(row);
     }
 
     public void Set(int row, Int128 value)
     {
-        MemoryMarshal.Cast<byte, Int128>(_values.AsSpan())[row] = value;
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_values), row * 16), value);
         MarkValid(row);
     }
 

@@ -17,7 +17,7 @@ internal sealed class PatternMatcher
 
     private readonly Regex _pattern;
     private Regex? _compiled; // compiled on first use: building a pipeline (also done to validate it) must stay cheap
-    private readonly Dictionary<ulong, bool> _shortVerdicts = [];
+    private readonly ShortValueVerdicts _shortVerdicts = new(MaxRemembered);
     private readonly Dictionary<string, bool> _verdicts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
@@ -41,13 +41,10 @@ internal sealed class PatternMatcher
             {
                 key |= (ulong)value[i] << (8 * i);
             }
-            if (!_shortVerdicts.TryGetValue(key, out bool known))
+            if (!_shortVerdicts.TryGet(key, out bool known))
             {
                 known = Regex.IsMatch(scratch[..Encoding.UTF8.GetChars(value, scratch)]);
-                if (_shortVerdicts.Count < MaxRemembered)
-                {
-                    _shortVerdicts[key] = known;
-                }
+                _shortVerdicts.TryAdd(key, known);
             }
             return known;
         }
