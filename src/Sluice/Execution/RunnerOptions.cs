@@ -4,8 +4,8 @@ namespace Sluice.Execution;
 /// about (stages × <see cref="ChannelCapacity"/> + stages) × <see cref="BatchSize"/> rows, whatever the input size.</summary>
 public sealed record RunnerOptions
 {
-    /// <summary>Rows per batch. The default value is 4096.</summary>
-    public int BatchSize { get; init; } = 4096;
+    /// <summary>Rows per batch. The default value is 8192 (measured against 4096 and 16384 on the 3M-row CSV job: fastest, same peak memory).</summary>
+    public int BatchSize { get; init; } = 8192;
 
     /// <summary>Batches a channel between two stages holds before the upstream stage waits. The default value is 4.</summary>
     public int ChannelCapacity { get; init; } = 4;

@@ -16,7 +16,7 @@ public sealed class BuildContext
     public string RunId { get; }
 
     /// <summary>Rows per batch a source should emit (a batch never spans two files).</summary>
-    public int BatchSize { get; init; } = 4096;
+    public int BatchSize { get; init; } = 8192;
 
     /// <summary>Set for a source that feeds a contract: the columns the contract expects and whether it keeps
     /// fields it does not name. Sources whose records carry their own keys (JSONL) use it to choose columns.</summary>
