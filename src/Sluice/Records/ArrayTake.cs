@@ -1,12 +1,14 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
 namespace Sluice.Records;
 
 /// <summary>
-/// Builds new Arrow arrays holding only some rows of existing ones — what a filter, a dedupe or a contract
-/// needs after deciding row by row. Works on the arrays' buffers: fixed-width values are copied as bytes,
-/// strings as one byte range per row, so nothing is allocated per row.
+/// Builds new Arrow arrays holding only some rows of existing ones — what a filter, a dedupe or a contract needs
+/// after deciding row by row. Works on the arrays' buffers, and copies runs of consecutive rows with one block copy
+/// each: a filter that drops a few rows in a batch leaves long runs, so the copy costs about one memcpy of the batch.
 /// </summary>
 public static class ArrayTake
 {
@@ -33,50 +35,74 @@ public static class ArrayTake
         _ => throw new NotSupportedException($"cannot select rows of an Arrow {array.Data.DataType.Name} column"),
     };
 
+    /// <summary>The length of the run of consecutive row indices that starts at <paramref name="i"/>.</summary>
+    private static int RunLength(ReadOnlySpan<int> rows, int i)
+    {
+        int n = 1;
+        while (i + n < rows.Length && rows[i + n] == rows[i] + n)
+        {
+            n++;
+        }
+        return n;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row loop; why: docs/decisions.md, "Hot loops"
     private static IArrowArray TakeFixed(IArrowArray array, int width, ReadOnlySpan<int> rows)
     {
         var data = array.Data;
-        var source = data.Buffers[1].Span[(data.Offset * width)..];
+        ReadOnlySpan<byte> source = data.Buffers[1].Span[(data.Offset * width)..];
         var values = new byte[rows.Length * width];
-        for (int i = 0; i < rows.Length; i++)
+        for (int i = 0; i < rows.Length;)
         {
-            source.Slice(rows[i] * width, width).CopyTo(values.AsSpan(i * width));
+            int run = RunLength(rows, i);
+            source.Slice(rows[i] * width, run * width).CopyTo(values.AsSpan(i * width));
+            i += run;
         }
         var (validity, nulls) = TakeValidity(array, rows);
         return ArrowArrayFactory.BuildArray(new ArrayData(data.DataType, rows.Length, nulls, 0, [validity, new ArrowBuffer(values)]));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row loop; why: docs/decisions.md, "Hot loops"
     private static IArrowArray TakeBooleans(BooleanArray array, ReadOnlySpan<int> rows)
     {
+        ReadOnlySpan<byte> source = array.ValueBuffer.Span;
+        int offset = array.Offset;
         var values = new byte[BitUtility.ByteCount(rows.Length)];
         for (int i = 0; i < rows.Length; i++)
         {
-            if (array.GetValue(rows[i]) == true)
+            int bit = rows[i] + offset;
+            if ((source[bit >> 3] & (1 << (bit & 7))) != 0)
             {
-                BitUtility.SetBit(values, i);
+                values[i >> 3] |= (byte)(1 << (i & 7));
             }
         }
         var (validity, nulls) = TakeValidity(array, rows);
         return new BooleanArray(new ArrowBuffer(values), validity, rows.Length, nulls, 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row loop; why: docs/decisions.md, "Hot loops"
     private static IArrowArray TakeStrings(StringArray array, ReadOnlySpan<int> rows)
     {
-        var offsets = new int[rows.Length + 1];
+        ReadOnlySpan<int> sourceOffsets = array.ValueOffsets;
+        ReadOnlySpan<byte> sourceData = array.ValueBuffer.Span;
+        var offsetBytes = new byte[(rows.Length + 1) * sizeof(int)];
+        Span<int> offsets = MemoryMarshal.Cast<byte, int>(offsetBytes.AsSpan());
         int total = 0;
         for (int i = 0; i < rows.Length; i++)
         {
-            total += array.GetValueLength(rows[i]);
+            total += sourceOffsets[rows[i] + 1] - sourceOffsets[rows[i]];
             offsets[i + 1] = total;
         }
         var bytes = new byte[total];
-        for (int i = 0; i < rows.Length; i++)
+        for (int i = 0; i < rows.Length;)
         {
-            array.GetBytes(rows[i]).CopyTo(bytes.AsSpan(offsets[i]));
+            int run = RunLength(rows, i);
+            int start = sourceOffsets[rows[i]];
+            int end = sourceOffsets[rows[i] + run];
+            sourceData[start..end].CopyTo(bytes.AsSpan(offsets[i]));
+            i += run;
         }
         var (validity, nulls) = TakeValidity(array, rows);
-        var offsetBytes = new byte[offsets.Length * sizeof(int)];
-        Buffer.BlockCopy(offsets, 0, offsetBytes, 0, offsetBytes.Length);
         return new StringArray(rows.Length, new ArrowBuffer(offsetBytes), new ArrowBuffer(bytes), validity, nulls, 0);
     }
 
@@ -86,13 +112,16 @@ public static class ArrayTake
         {
             return (ArrowBuffer.Empty, 0);
         }
+        ReadOnlySpan<byte> source = array.Data.Buffers[0].Span;
+        int offset = array.Offset;
         var bitmap = new byte[BitUtility.ByteCount(rows.Length)];
         int nulls = 0;
         for (int i = 0; i < rows.Length; i++)
         {
-            if (array.IsValid(rows[i]))
+            int bit = rows[i] + offset;
+            if ((source[bit >> 3] & (1 << (bit & 7))) != 0)
             {
-                BitUtility.SetBit(bitmap, i);
+                bitmap[i >> 3] |= (byte)(1 << (i & 7));
             }
             else
             {

@@ -50,3 +50,37 @@ public class ArrayTakeTests
         });
     }
 }
+
+public class ArrayTakeSliceTests
+{
+    /// <summary>Sliced arrays (a non-zero offset) with nulls, for every kind of buffer the take copies.</summary>
+    [Fact]
+    public void Taking_rows_of_sliced_arrays_matches_linq()
+    {
+        var value = Gen.Frequency((1, Gen.Const((long?)null)), (4, Gen.Long.Select(v => (long?)v)));
+        Gen.Select(value.Array[1, 60], Gen.Int[0, 20], Gen.Bool.Array[80]).Sample(t =>
+        {
+            var (values, skip, mask) = t;
+            skip = Math.Min(skip, values.Length - 1);
+            var ints = new Int64Array.Builder();
+            var strings = new StringArray.Builder();
+            var bools = new BooleanArray.Builder();
+            foreach (var v in values)
+            {
+                if (v is null) { ints.AppendNull(); strings.AppendNull(); bools.AppendNull(); }
+                else { ints.Append(v.Value); strings.Append(v.Value.ToString()); bools.Append(v.Value % 2 == 0); }
+            }
+            int length = values.Length - skip;
+            var rows = Enumerable.Range(0, length).Where(i => mask[i]).ToArray();
+            var expected = rows.Select(i => values[skip + i]).ToArray();
+
+            var takenInts = (Int64Array)ArrayTake.Take(ints.Build().Slice(skip, length), rows);
+            var takenStrings = (StringArray)ArrayTake.Take(strings.Build().Slice(skip, length), rows);
+            var takenBools = (BooleanArray)ArrayTake.Take(bools.Build().Slice(skip, length), rows);
+
+            Assert.Equal(expected, Enumerable.Range(0, rows.Length).Select(i => takenInts.GetValue(i)));
+            Assert.Equal(expected.Select(v => v?.ToString()), Enumerable.Range(0, rows.Length).Select(i => takenStrings.GetString(i)));
+            Assert.Equal(expected.Select(v => v is null ? (bool?)null : v % 2 == 0), Enumerable.Range(0, rows.Length).Select(i => takenBools.GetValue(i)));
+        });
+    }
+}

@@ -19,13 +19,20 @@ internal sealed class FilterTransform(Schema input, CompiledExpression predicate
         var failed = RowFailures.DeadLetter(batch, _errors, context, field: null);
         _keep.Clear();
         int dropped = 0;
+        // A row passes when its result is valid and true: read both bitmaps directly, not through GetValue per row.
+        ReadOnlySpan<byte> values = result.ValueBuffer.Span;
+        ReadOnlySpan<byte> validity = result.NullCount == 0 ? default : result.NullBitmapBuffer.Span;
+        int offset = result.Offset;
         for (int row = 0; row < batch.Length; row++)
         {
             if (failed?[row] == true)
             {
                 continue;
             }
-            if (result.GetValue(row) == true)
+            int bit = row + offset;
+            int mask = 1 << (bit & 7);
+            bool pass = (values[bit >> 3] & mask) != 0 && (validity.IsEmpty || (validity[bit >> 3] & mask) != 0);
+            if (pass)
             {
                 _keep.Add(row);
             }
