@@ -45,8 +45,31 @@ internal static class TextValues
         return Ascii.EqualsIgnoreCase(text, "false"u8) || Ascii.EqualsIgnoreCase(text, "no"u8);
     }
 
-    public static bool TryParseInt64(ReadOnlySpan<byte> text, out long value) =>
-        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+    /// <summary>An optionally signed decimal integer. Up to 18 digits (cannot overflow) are read in a plain loop;
+    /// longer ones go to <see cref="long.TryParse(ReadOnlySpan{byte}, NumberStyles, IFormatProvider, out long)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
+    public static bool TryParseInt64(ReadOnlySpan<byte> text, out long value)
+    {
+        int start = text.Length > 0 && text[0] is (byte)'-' or (byte)'+' ? 1 : 0;
+        int digits = text.Length - start;
+        if (digits is < 1 or > 18)
+        {
+            return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+        }
+        long result = 0;
+        for (int i = start; i < text.Length; i++)
+        {
+            uint digit = (uint)(text[i] - '0');
+            if (digit > 9)
+            {
+                value = 0;
+                return false;
+            }
+            result = result * 10 + digit;
+        }
+        value = start == 1 && text[0] == (byte)'-' ? -result : result;
+        return true;
+    }
 
     public static bool TryParseFloat64(ReadOnlySpan<byte> text, out double value) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);

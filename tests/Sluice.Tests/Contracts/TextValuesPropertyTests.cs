@@ -53,4 +53,16 @@ public class TextValuesPropertyTests
             TextValues.TryParseDateExact(bytes, "yyyy/MM/dd", out _);
             TextValues.TryParseTimestampExact(bytes, "yyyy/MM/dd HH:mm", out _);
         });
+
+    [Fact]
+    public void Int64_parsing_agrees_with_the_framework_on_digit_soup()
+    {
+        Gen.String[Gen.Char["0123456789+- x"], 0, 22].Sample(text =>
+        {
+            var bytes = Encoding.ASCII.GetBytes(text);
+            bool expected = long.TryParse(bytes, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long reference);
+            Assert.Equal(expected, TextValues.TryParseInt64(bytes, out long parsed));
+            Assert.Equal(expected ? reference : 0, expected ? parsed : 0);
+        });
+    }
 }

@@ -35,8 +35,15 @@ internal static class ArrowReader
     private static bool[]? ReadValidity(IArrowArray array)
     {
         if (array.NullCount == 0) return null;
+        // The bitmap is read directly: IsValid per row goes through several property calls.
+        ReadOnlySpan<byte> bitmap = array.Data.Buffers[0].Span;
+        int offset = array.Offset;
         var valid = new bool[array.Length];
-        for (int i = 0; i < valid.Length; i++) valid[i] = array.IsValid(i);
+        for (int i = 0; i < valid.Length; i++)
+        {
+            int bit = i + offset;
+            valid[i] = (bitmap[bit >> 3] & (1 << (bit & 7))) != 0;
+        }
         return valid;
     }
 
