@@ -12,7 +12,10 @@ internal sealed class ParquetSinkWriter : PartFileWriter
 
     public ParquetSinkWriter(Stream stream, Schema schema, Compression compression, long rowGroupRows)
     {
+        // The system allocator, not Arrow's default jemalloc pool: jemalloc keeps freed pages for reuse, which
+        // raised the 3M-row job's peak RSS from ~150 MB to ~200 MB for no measurable speed.
         using var properties = new WriterPropertiesBuilder()
+            .MemoryPool(MemoryPool.SystemMemoryPool())
             .Compression(compression)
             .MaxRowGroupLength(rowGroupRows)
             .Build();
