@@ -37,6 +37,24 @@ if ((${#trx_files[@]} > 0)); then
     sed 's/ outcome="\(.*\)"/\1/' | sort | uniq -c)
 fi
 
+# Smoke runs of the benchmarks' quick modes: each counts as one check. bench/run.sh fails when the contenders
+# (Sluice, DuckDB, a hand-written loop) disagree on the output or a run fails; bench/Micro runs every engine
+# micro-benchmark once. Timings in quick mode mean nothing and are not looked at.
+smoke() {
+  local name=$1
+  shift
+  if "$@" >"$results/$name.log" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "smoke check '$name' failed; see $results/$name.log" >&2
+    tail -n 20 "$results/$name.log" >&2
+  fi
+}
+mkdir -p "$results"
+smoke bench-quick bench/run.sh --quick
+smoke micro-quick dotnet run -c Release --project bench/Micro -- --quick
+
 summary="$passed passed, $failed failed"
 ((skipped > 0)) && summary+=", $skipped skipped"
 echo "$summary"
