@@ -56,26 +56,34 @@ ensure() {
 ensure /usr/bin/time time
 ((update_docs)) && ensure gnuplot gnuplot-nox
 
-# Both programs are published precompiled, as a .NET tool or service is deployed for start-up: self-contained with
-# one composite ReadyToRun image of the app and the framework (no JIT for generic instantiations across assemblies
-# either). A plain build would make every run pay JIT start-up, which a production run does not. The quick mode
-# (a smoke test) publishes the lighter framework-dependent ReadyToRun build, which takes a third of the time.
+# Both programs are published precompiled, as a .NET service is deployed for start-up: self-contained with one
+# composite ReadyToRun image of the app and the framework (no JIT even for generic instantiations across
+# assemblies). A plain build would make every run pay JIT start-up, which a production run does not. The quick mode
+# is a smoke test whose timings mean nothing, so it uses plain Release builds (publishing takes a minute). Only one
+# kind of publish is ever made into the RID-specific obj/ folders: mixing composite and non-composite publishes
+# there produced a binary that aborted at start.
 rid="$(dotnet --info | awk '/RID:/ { print $2; exit }')"
-if ((quick)); then
-  publish_flags=(--self-contained false -p:PublishReadyToRun=true)
-else
-  publish_flags=(--self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true)
-fi
-log "publishing Sluice.Cli and Sluice.Bench (Release, ReadyToRun)…"
 for project in src/Sluice.Cli bench/Sluice.Bench; do
-  if ! build_log=$(dotnet publish "$project" -c Release -r "$rid" "${publish_flags[@]}" \
-    -o "bench/bin/$(basename "$project")" -nologo -v quiet 2>&1); then
+  name=$(basename "$project")
+  if ((quick)); then
+    step=(build "$project" -c Release -nologo -v quiet)
+  else
+    step=(publish "$project" -c Release -r "$rid" --self-contained true -p:PublishReadyToRun=true
+      -p:PublishReadyToRunComposite=true -o "bench/bin/$name" -nologo -v quiet)
+  fi
+  log "dotnet ${step[*]:0:2} (Release)…"
+  if ! build_log=$(dotnet "${step[@]}" 2>&1); then
     log "$build_log"
     exit 1
   fi
 done
-sluice_exe="$PWD/bench/bin/Sluice.Cli/Sluice.Cli"
-bench_exe="$PWD/bench/bin/Sluice.Bench/Sluice.Bench"
+if ((quick)); then
+  sluice_exe="$PWD/src/Sluice.Cli/bin/Release/net10.0/Sluice.Cli"
+  bench_exe="$PWD/bench/Sluice.Bench/bin/Release/net10.0/Sluice.Bench"
+else
+  sluice_exe="$PWD/bench/bin/Sluice.Cli/Sluice.Cli"
+  bench_exe="$PWD/bench/bin/Sluice.Bench/Sluice.Bench"
+fi
 bench() { "$bench_exe" "$@"; }
 
 # ---- inputs ---------------------------------------------------------------------------------------------------

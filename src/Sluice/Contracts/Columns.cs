@@ -24,28 +24,4 @@ internal static class Columns
         var data = array.Data;
         return ArrowArrayFactory.BuildArray(new ArrayData(type, data.Length, data.NullCount, data.Offset, data.Buffers));
     }
-
-    /// <summary>The rows not marked in <paramref name="drop"/>, in order. Copies each run of kept rows once.</summary>
-    public static IArrowArray Compact(IArrowArray array, ReadOnlySpan<bool> drop)
-    {
-        var runs = new List<IArrowArray>();
-        int row = 0;
-        while (row < drop.Length)
-        {
-            int start = row;
-            while (row < drop.Length && !drop[row])
-            {
-                row++;
-            }
-            if (row > start)
-            {
-                runs.Add(ArrowArrayFactory.Slice(array, start, row - start));
-            }
-            while (row < drop.Length && drop[row])
-            {
-                row++;
-            }
-        }
-        return ArrowArrayConcatenator.Concatenate(runs);
-    }
 }

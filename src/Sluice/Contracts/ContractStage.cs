@@ -101,12 +101,12 @@ internal sealed class ContractStage : ITransform
         {
             return new Batch(new RecordBatch(OutputSchema, columns, rows), input.Origins, input.Position);
         }
+        int[] kept = rejections.Kept();
         for (int c = 0; c < columns.Length; c++)
         {
-            columns[c] = Columns.Compact(columns[c], rejections.Rejected);
+            columns[c] = ArrayTake.Take(columns[c], kept);
         }
-        int kept = rows - rejections.Count;
-        return new Batch(new RecordBatch(OutputSchema, columns, kept), input.Origins.Select(rejections.Kept()), input.Position);
+        return new Batch(new RecordBatch(OutputSchema, columns, kept.Length), input.Origins.Select(kept), input.Position);
     }
 
     /// <summary>A value in a column the contract does not name rejects its row. An empty string counts as no

@@ -15,7 +15,14 @@ public enum DeadLetterReason
 
 public static class DeadLetterReasons
 {
-    public static string Code(this DeadLetterReason reason) => reason.ToString().ToLowerInvariant();
+    public static string Code(this DeadLetterReason reason) => reason switch
+    {
+        DeadLetterReason.Parse => "parse",
+        DeadLetterReason.Contract => "contract",
+        DeadLetterReason.Transform => "transform",
+        DeadLetterReason.Sink => "sink",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason)),
+    };
 
     public static bool TryParse(string code, out DeadLetterReason reason) =>
         Enum.TryParse(code, ignoreCase: true, out reason) && Enum.IsDefined(reason);
