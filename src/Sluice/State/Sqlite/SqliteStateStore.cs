@@ -319,8 +319,11 @@ public sealed class SqliteStateStore : IStateStore
     /// Commits with synchronous=FULL, which in WAL mode fsyncs the log before the commit returns (NORMAL, the
     /// store's default, leaves the last transactions to the next WAL checkpoint and can lose them on power loss).
     /// The fsync also makes every earlier transaction durable, lease changes and dead letters included.
-    /// Measured on this machine (ext4 on a cloud disk, 2 cores, 200 commits of 4 stages, 10 files, 1 kB of
-    /// operator state, 10 dead letters): {DURABILITY_FIGURES}
+    /// Cost, measured on the dev machine (ext4 on a virtual disk, 2 shared cores; 200 commits each of 4 stages,
+    /// 10 committed files, 1 consumed file, 1 kB of operator state, 10 dead letters; 4 runs): 0.27-0.31 ms per
+    /// commit at NORMAL, 0.42-0.63 ms at FULL, 0.49-0.55 ms through this method (FULL plus the two pragmas).
+    /// So about 0.25 ms of fsync: nothing at one checkpoint per 10,000 records. A disk without a write cache
+    /// may take milliseconds per fsync; that is the price of the guarantee.
     /// </summary>
     public Task CommitCheckpointAsync(Lease lease, CheckpointRecord checkpoint, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default)
     {
