@@ -12,6 +12,8 @@ namespace Sluice.Bench.Micro;
 internal sealed class InMemoryStateStore : IStateStore
 {
     private readonly ConcurrentDictionary<string, RunRecord> _runs = new();
+    private readonly Dictionary<string, Lease> _leases = [];
+    private readonly Dictionary<string, CheckpointRecord> _checkpoints = [];
     private long _nextId;
 
     public Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, CancellationToken cancellationToken = default)
@@ -60,6 +62,100 @@ internal sealed class InMemoryStateStore : IStateStore
 
     public Task<StoredDeadLetter?> GetDeadLetterAsync(long id, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
+
+    // Leases and checkpoints follow the IStateStore rules (a runner resumes and fences against any store), kept
+    // under one lock; only the latest checkpoint per run is kept, which is all a resume reads.
+    public Task<Lease> AcquireLeaseAsync(string pipeline, string holder, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        lock (_leases)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var stored = _leases.GetValueOrDefault(pipeline);
+            if (stored is not null && stored.ExpiresAt > now && stored.Holder != holder)
+            {
+                throw new LeaseHeldException(pipeline, stored.Holder, stored.ExpiresAt);
+            }
+            long epoch = stored is null ? 1 : stored.ExpiresAt > now ? stored.Epoch : stored.Epoch + 1;
+            var lease = new Lease(pipeline, holder, epoch, now + ttl);
+            _leases[pipeline] = lease;
+            return Task.FromResult(lease);
+        }
+    }
+
+    public Task<Lease> RenewLeaseAsync(Lease lease, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        lock (_leases)
+        {
+            var now = EnsureCurrent(lease);
+            var renewed = lease with { ExpiresAt = now + ttl };
+            _leases[lease.Pipeline] = renewed;
+            return Task.FromResult(renewed);
+        }
+    }
+
+    public Task ReleaseLeaseAsync(Lease lease, CancellationToken cancellationToken = default)
+    {
+        lock (_leases)
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (_leases.GetValueOrDefault(lease.Pipeline) is { } stored && stored.Holder == lease.Holder && stored.Epoch == lease.Epoch && stored.ExpiresAt > now)
+            {
+                _leases[lease.Pipeline] = stored with { ExpiresAt = now };
+            }
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task CommitCheckpointAsync(Lease lease, CheckpointRecord checkpoint, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default)
+    {
+        if (deadLetters.Count > 0)
+        {
+            throw new NotSupportedException("the micro-benchmarks make no dead letters");
+        }
+        lock (_leases)
+        {
+            EnsureCurrent(lease);
+            long last = _checkpoints.GetValueOrDefault(checkpoint.RunId)?.Id ?? 0;
+            if (checkpoint.Id != last + 1)
+            {
+                throw new InvalidOperationException($"checkpoint {checkpoint.Id} of run {checkpoint.RunId} does not follow {last}");
+            }
+            _checkpoints[checkpoint.RunId] = checkpoint;
+            return Task.CompletedTask;
+        }
+    }
+
+    public Task<CheckpointRecord?> GetLatestCheckpointAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        lock (_leases)
+        {
+            return Task.FromResult(_checkpoints.GetValueOrDefault(runId));
+        }
+    }
+
+    public Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_runs.Values.Where(run => run.Pipeline == pipeline && run.State == RunState.Running)
+            .OrderByDescending(run => run.StartedAt).FirstOrDefault());
+
+    public Task<IReadOnlyList<CheckpointSummary>> ListCheckpointsAsync(string runId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
+    public Task<IReadOnlyList<ConsumedFile>> ListConsumedFilesAsync(string pipeline, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the micro-benchmarks read no input twice");
+
+    public Task<IReadOnlyList<CommittedFile>> ListCommittedFilesAsync(string runId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
+    /// <summary>Call under the lock.</summary>
+    private DateTimeOffset EnsureCurrent(Lease lease)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (_leases.GetValueOrDefault(lease.Pipeline) is not { } stored || stored.Holder != lease.Holder || stored.Epoch != lease.Epoch || stored.ExpiresAt <= now)
+        {
+            throw new LeaseLostException(lease, "it expired or another holder took it over");
+        }
+        return now;
+    }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

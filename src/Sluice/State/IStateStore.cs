@@ -30,6 +30,51 @@ public interface IStateStore : IAsyncDisposable
     Task<IReadOnlyList<StoredDeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);
 
     Task<StoredDeadLetter?> GetDeadLetterAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Takes the pipeline's lease for <paramref name="holder"/> until now + <paramref name="ttl"/>. No lease, or an
+    /// expired one (whoever held it): taken with epoch = previous + 1 (the first is 1). Held live by the same
+    /// holder: renewed with the same epoch (a holder id names one process, so nothing else can have committed).
+    /// </summary>
+    /// <exception cref="LeaseHeldException">Another holder's lease has not expired.</exception>
+    Task<Lease> AcquireLeaseAsync(string pipeline, string holder, TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the lease to now + <paramref name="ttl"/>, same epoch.</summary>
+    /// <exception cref="LeaseLostException">The stored lease has another holder or epoch, or it has expired
+    /// (an expired lease is lost even if nobody took it yet: the holder was paused and must resume afresh).</exception>
+    Task<Lease> RenewLeaseAsync(Lease lease, TimeSpan ttl, CancellationToken cancellationToken = default);
+
+    /// <summary>Expires the lease now if it is still this holder's at this epoch, so the next run need not wait;
+    /// otherwise does nothing. The epoch is kept, so the next holder's is still higher.</summary>
+    Task ReleaseLeaseAsync(Lease lease, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// In one transaction, durable on disk when the task completes: checks that <paramref name="lease"/> is still
+    /// current (same holder and epoch, not expired), then stores the checkpoint with its committed and consumed
+    /// files, the dead letters given, and saves <see cref="CheckpointRecord.Counts"/> as the run's stage counts.
+    /// Either all of it is stored or none. An I/O error (a failed fsync included) throws; it is never retried.
+    /// </summary>
+    /// <exception cref="LeaseLostException">The lease is no longer current; nothing was written.</exception>
+    /// <exception cref="InvalidOperationException">The run is unknown, not running, of another pipeline than the
+    /// lease, or the checkpoint id is not the run's previous id + 1 (a bug in the caller); nothing was written.</exception>
+    Task CommitCheckpointAsync(Lease lease, CheckpointRecord checkpoint, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default);
+
+    /// <summary>The run's last committed checkpoint with its whole payload, or null when it has none.</summary>
+    Task<CheckpointRecord?> GetLatestCheckpointAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>The run's checkpoints in id order, without payload.</summary>
+    Task<IReadOnlyList<CheckpointSummary>> ListCheckpointsAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>The pipeline's newest run still in state <see cref="RunState.Running"/> (a run that crashed, to
+    /// resume), or null.</summary>
+    Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, CancellationToken cancellationToken = default);
+
+    /// <summary>Every file the pipeline's sources have fully read in committed checkpoints, by path.</summary>
+    Task<IReadOnlyList<ConsumedFile>> ListConsumedFilesAsync(string pipeline, CancellationToken cancellationToken = default);
+
+    /// <summary>Every file the run's committed checkpoints made visible, in checkpoint order. A file a sink wrote
+    /// for this run that is not listed belongs to no committed checkpoint: it is abandoned.</summary>
+    Task<IReadOnlyList<CommittedFile>> ListCommittedFilesAsync(string runId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A run's totals; see <see cref="RunRecord"/> for what each counts.</summary>

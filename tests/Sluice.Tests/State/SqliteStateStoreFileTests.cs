@@ -55,6 +55,35 @@ public class SqliteStateStoreFileTests
     }
 
     [Fact]
+    public async Task A_version_1_file_is_migrated_once_and_keeps_its_runs()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("state.db");
+        // What Sluice wrote before checkpoints existed: migration 1 only, with a run still marked running.
+        await ScalarAsync(path, $"""
+            CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+            {SqliteMigrations.All[0].Sql}
+            INSERT INTO schema_version VALUES (1, '2025-01-01T00:00:00.0000000+00:00');
+            INSERT INTO runs (id, pipeline, kind, state, started_at) VALUES ('20250101-000000-abcdef', 'p', 'pipeline', 'running', '2025-01-01T00:00:00.0000000+00:00');
+            """);
+
+        await using (var store = await SqliteStateStore.OpenAsync(path))
+        {
+            Assert.Equal("20250101-000000-abcdef", (await store.FindUnfinishedRunAsync("p"))?.Id);
+            Assert.Empty(await store.ListCheckpointsAsync("20250101-000000-abcdef"));
+            var lease = await store.AcquireLeaseAsync("p", "me", TimeSpan.FromMinutes(1));
+            Assert.Equal(1, lease.Epoch);
+        }
+        await using (await SqliteStateStore.OpenAsync(path)) { }
+
+        Assert.Equal("1,2", await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
+        Assert.Equal("checkpoint_state,checkpoints,committed_files,consumed_files,leases", await ScalarAsync(path, """
+            SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema
+            WHERE type = 'table' AND name IN ('leases', 'checkpoints', 'checkpoint_state', 'committed_files', 'consumed_files') ORDER BY name)
+            """));
+    }
+
+    [Fact]
     public async Task A_file_from_a_newer_Sluice_is_refused_with_advice()
     {
         using var dir = new TempDir();
@@ -65,7 +94,7 @@ public class SqliteStateStoreFileTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStateStore.OpenAsync(path));
 
         Assert.Equal($"state file {path} has schema version 5 but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
-        Assert.Equal(1, SqliteMigrations.Latest);
+        Assert.Equal(2, SqliteMigrations.Latest);
         AssertNotOpen(path); // the refused open let go of the file too
     }
 

@@ -64,6 +64,63 @@ internal static class SqliteMigrations
             CREATE INDEX dead_letters_by_run ON dead_letters (run_id, id);
             CREATE INDEX dead_letters_by_pipeline ON dead_letters (pipeline, id);
             """),
+        // Exactly-once: leases, checkpoints and the files they published or consumed.
+        new(2, """
+            -- One row per pipeline that was ever leased. A released lease is expired, not deleted, so the next
+            -- holder's epoch is still higher than every earlier one.
+            CREATE TABLE leases (
+                pipeline TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                epoch INTEGER NOT NULL,
+                expires_at TEXT NOT NULL
+            );
+
+            -- source_positions and sink_tokens: JSON objects {stage: text}; counts: JSON array of
+            -- {stage, kind, in, out, filtered, dead_lettered, busy_ms}. Operator state is binary and can be large,
+            -- so it has its own table of blobs rather than base64 inside JSON.
+            CREATE TABLE checkpoints (
+                run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                id INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                duration_ms INTEGER NOT NULL,
+                records_committed INTEGER NOT NULL,
+                source_positions TEXT NOT NULL,
+                sink_tokens TEXT NOT NULL,
+                counts TEXT NOT NULL,
+                PRIMARY KEY (run_id, id)
+            );
+
+            -- Only the latest checkpoint of a run keeps its rows here (see SqliteCheckpoints).
+            CREATE TABLE checkpoint_state (
+                run_id TEXT NOT NULL,
+                checkpoint_id INTEGER NOT NULL,
+                stage TEXT NOT NULL,
+                state BLOB NOT NULL,
+                PRIMARY KEY (run_id, checkpoint_id, stage),
+                FOREIGN KEY (run_id, checkpoint_id) REFERENCES checkpoints (run_id, id) ON DELETE CASCADE
+            );
+
+            CREATE TABLE committed_files (
+                run_id TEXT NOT NULL,
+                checkpoint_id INTEGER NOT NULL,
+                stage TEXT NOT NULL,
+                path TEXT NOT NULL,
+                PRIMARY KEY (run_id, checkpoint_id, stage, path),
+                FOREIGN KEY (run_id, checkpoint_id) REFERENCES checkpoints (run_id, id) ON DELETE CASCADE
+            );
+
+            -- No foreign key: what a pipeline has consumed outlives the run that consumed it (incremental loads).
+            CREATE TABLE consumed_files (
+                pipeline TEXT NOT NULL,
+                path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                content_hash TEXT NOT NULL,
+                run_id TEXT NOT NULL,
+                checkpoint_id INTEGER NOT NULL,
+                PRIMARY KEY (pipeline, path, size, content_hash)
+            );
+            CREATE INDEX consumed_files_by_checkpoint ON consumed_files (run_id, checkpoint_id);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

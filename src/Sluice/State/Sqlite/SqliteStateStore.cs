@@ -58,8 +58,8 @@ public sealed class SqliteStateStore : IStateStore
             await writer.OpenAsync(cancellationToken);
             // WAL lets readers run while a write is in progress. synchronous=NORMAL is safe in WAL mode: the file
             // is never corrupted and a crash of the process loses nothing; only an OS crash or power loss can lose
-            // the last transactions. That is enough for run history and dead letters today; exactly-once
-            // checkpoints will revisit it (they may need FULL for the checkpoint commit).
+            // the last transactions. That is enough for run history and dead letters; a checkpoint commit, which must
+            // be durable, switches to FULL for its own transaction (see CommitCheckpointAsync).
             await ExecuteAsync(writer, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; " + ConnectionPragmas, cancellationToken);
             await SqliteMigrations.ApplyAsync(writer, fullPath, cancellationToken);
         }
@@ -108,39 +108,45 @@ public sealed class SqliteStateStore : IStateStore
         ArgumentNullException.ThrowIfNull(stages);
         return WriteAsync(async (connection, transaction) =>
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "DELETE FROM run_stages WHERE run_id = $run";
-            command.Parameters.AddWithValue("$run", runId);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-
-            command.CommandText = """
-                INSERT INTO run_stages (run_id, ordinal, stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms)
-                VALUES ($run, $ordinal, $stage, $kind, $in, $out, $filtered, $dead, $busy)
-                """;
-            var ordinal = command.Parameters.Add("$ordinal", SqliteType.Integer);
-            var stage = command.Parameters.Add("$stage", SqliteType.Text);
-            var kind = command.Parameters.Add("$kind", SqliteType.Text);
-            var recordsIn = command.Parameters.Add("$in", SqliteType.Integer);
-            var recordsOut = command.Parameters.Add("$out", SqliteType.Integer);
-            var filtered = command.Parameters.Add("$filtered", SqliteType.Integer);
-            var dead = command.Parameters.Add("$dead", SqliteType.Integer);
-            var busy = command.Parameters.Add("$busy", SqliteType.Integer);
-            for (int i = 0; i < stages.Count; i++)
-            {
-                var counts = stages[i];
-                ordinal.Value = i;
-                stage.Value = counts.Stage;
-                kind.Value = SqliteValues.Code(counts.Kind);
-                recordsIn.Value = counts.In;
-                recordsOut.Value = counts.Out;
-                filtered.Value = counts.Filtered;
-                dead.Value = counts.DeadLettered;
-                busy.Value = (long)Math.Round(counts.Busy.TotalMilliseconds);
-                command.ExecuteNonQuery();
-            }
+            await ReplaceStageCountsAsync(connection, transaction, runId, stages, cancellationToken);
             return 0;
         }, cancellationToken);
+    }
+
+    internal static async Task ReplaceStageCountsAsync(SqliteConnection connection, SqliteTransaction transaction, string runId,
+        IReadOnlyList<StageCounts> stages, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "DELETE FROM run_stages WHERE run_id = $run";
+        command.Parameters.AddWithValue("$run", runId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+
+        command.CommandText = """
+            INSERT INTO run_stages (run_id, ordinal, stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms)
+            VALUES ($run, $ordinal, $stage, $kind, $in, $out, $filtered, $dead, $busy)
+            """;
+        var ordinal = command.Parameters.Add("$ordinal", SqliteType.Integer);
+        var stage = command.Parameters.Add("$stage", SqliteType.Text);
+        var kind = command.Parameters.Add("$kind", SqliteType.Text);
+        var recordsIn = command.Parameters.Add("$in", SqliteType.Integer);
+        var recordsOut = command.Parameters.Add("$out", SqliteType.Integer);
+        var filtered = command.Parameters.Add("$filtered", SqliteType.Integer);
+        var dead = command.Parameters.Add("$dead", SqliteType.Integer);
+        var busy = command.Parameters.Add("$busy", SqliteType.Integer);
+        for (int i = 0; i < stages.Count; i++)
+        {
+            var counts = stages[i];
+            ordinal.Value = i;
+            stage.Value = counts.Stage;
+            kind.Value = SqliteValues.Code(counts.Kind);
+            recordsIn.Value = counts.In;
+            recordsOut.Value = counts.Out;
+            filtered.Value = counts.Filtered;
+            dead.Value = counts.DeadLettered;
+            busy.Value = SqliteValues.Milliseconds(counts.Busy);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     public Task FinishRunAsync(string runId, RunState state, RunTotals totals, string? error, CancellationToken cancellationToken = default)
@@ -282,6 +288,108 @@ public sealed class SqliteStateStore : IStateStore
         return letters.Count == 0 ? null : letters[0];
     }
 
+    public Task<Lease> AcquireLeaseAsync(string pipeline, string holder, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        return WriteAsync((connection, transaction) =>
+            SqliteLeases.AcquireAsync(connection, transaction, pipeline, holder, _time.GetUtcNow(), ttl, cancellationToken), cancellationToken);
+    }
+
+    public Task<Lease> RenewLeaseAsync(Lease lease, TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ttl, TimeSpan.Zero);
+        return WriteAsync((connection, transaction) =>
+            SqliteLeases.RenewAsync(connection, transaction, lease, _time.GetUtcNow(), ttl, cancellationToken), cancellationToken);
+    }
+
+    public Task ReleaseLeaseAsync(Lease lease, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await SqliteLeases.ReleaseAsync(connection, transaction, lease, _time.GetUtcNow(), cancellationToken);
+            return 0;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Commits with synchronous=FULL, which in WAL mode fsyncs the log before the commit returns (NORMAL, the
+    /// store's default, leaves the last transactions to the next WAL checkpoint and can lose them on power loss).
+    /// The fsync also makes every earlier transaction durable, lease changes and dead letters included.
+    /// Cost, measured on the dev machine (ext4 on a virtual disk, 2 shared cores; 200 commits each of 4 stages,
+    /// 10 committed files, 1 consumed file, 1 kB of operator state, 10 dead letters; 4 runs): 0.27-0.31 ms per
+    /// commit at NORMAL, 0.42-0.63 ms at FULL, 0.49-0.55 ms through this method (FULL plus the two pragmas).
+    /// So about 0.25 ms of fsync: nothing at one checkpoint per 10,000 records. A disk without a write cache
+    /// may take milliseconds per fsync; that is the price of the guarantee.
+    /// </summary>
+    public Task CommitCheckpointAsync(Lease lease, CheckpointRecord checkpoint, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(deadLetters);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await SqliteCheckpoints.CommitAsync(connection, transaction, lease, checkpoint, deadLetters, _time.GetUtcNow(), cancellationToken);
+            return 0;
+        }, cancellationToken, durable: true);
+    }
+
+    public async Task<CheckpointRecord?> GetLatestCheckpointAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        return await SqliteCheckpoints.GetLatestAsync(connection, runId, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<CheckpointSummary>> ListCheckpointsAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, created_at, duration_ms, records_committed FROM checkpoints WHERE run_id = $run ORDER BY id";
+        command.Parameters.AddWithValue("$run", runId);
+        return await ReadAllAsync(command, SqliteCheckpoints.ReadSummary, cancellationToken);
+    }
+
+    public async Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {SqliteRows.RunColumns} FROM runs
+            WHERE pipeline = $pipeline AND state = $state
+            ORDER BY started_at DESC, id DESC LIMIT 1
+            """;
+        command.Parameters.AddWithValue("$pipeline", pipeline);
+        command.Parameters.AddWithValue("$state", SqliteValues.Code(RunState.Running));
+        var runs = await ReadAllAsync(command, SqliteRows.ReadRun, cancellationToken);
+        return runs.Count == 0 ? null : runs[0];
+    }
+
+    public async Task<IReadOnlyList<ConsumedFile>> ListConsumedFilesAsync(string pipeline, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT path, size, content_hash FROM consumed_files WHERE pipeline = $pipeline ORDER BY path, size, content_hash";
+        command.Parameters.AddWithValue("$pipeline", pipeline);
+        return await ReadAllAsync(command, SqliteCheckpoints.ReadConsumedFile, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<CommittedFile>> ListCommittedFilesAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT stage, path FROM committed_files WHERE run_id = $run ORDER BY checkpoint_id, stage, path";
+        command.Parameters.AddWithValue("$run", runId);
+        return await ReadAllAsync(command, SqliteCheckpoints.ReadCommittedFile, cancellationToken);
+    }
+
     /// <summary>Waits for the write in progress, if any, then closes the file. Reads in progress finish on
     /// their own connections.</summary>
     public async ValueTask DisposeAsync()
@@ -302,18 +410,33 @@ public sealed class SqliteStateStore : IStateStore
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> in an immediate transaction on the write connection, alone.</summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="work"/> in an immediate transaction on the write connection, alone; when
+    /// <paramref name="durable"/>, the commit is on disk (fsynced) when the task completes.</summary>
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken,
+        bool durable = false)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            // SQLite refuses to change the level inside a transaction, so it is set around it. When the
+            // transaction fails the connection stays at FULL: slower for later writes, never less safe.
+            if (durable)
+            {
+                await ExecuteAsync(_writer, "PRAGMA synchronous = FULL", cancellationToken);
+            }
+            T result;
             // Immediate: take the file's write lock up front, so a transaction never fails half-way on a lock
             // another process holds (busy_timeout covers the wait for it here instead).
-            await using var transaction = _writer.BeginTransaction(deferred: false);
-            var result = await work(_writer, transaction);
-            await transaction.CommitAsync(cancellationToken);
+            await using (var transaction = _writer.BeginTransaction(deferred: false))
+            {
+                result = await work(_writer, transaction);
+                await transaction.CommitAsync(cancellationToken);
+            }
+            if (durable)
+            {
+                await ExecuteAsync(_writer, "PRAGMA synchronous = NORMAL", CancellationToken.None);
+            }
             return result;
         }
         finally
@@ -346,7 +469,7 @@ public sealed class SqliteStateStore : IStateStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<List<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    internal static async Task<List<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
     {
         var results = new List<T>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -365,7 +488,4 @@ public sealed class SqliteStateStore : IStateStore
             command.Parameters.AddWithValue("$" + column, value);
         }
     }
-
-    /// <summary>The bytes as an array, without copying when the memory already is a whole array
-    /// (the SQLite binder takes arrays only).</summary>
 }

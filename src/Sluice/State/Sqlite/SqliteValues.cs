@@ -15,6 +15,9 @@ internal static class SqliteValues
     public static DateTimeOffset ParseTimestamp(string text) =>
         DateTimeOffset.ParseExact(text, "O", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
 
+    /// <summary>Durations are kept in whole milliseconds.</summary>
+    public static long Milliseconds(TimeSpan value) => (long)Math.Round(value.TotalMilliseconds);
+
     public static string Code(RunState state) => state switch
     {
         RunState.Running => "running",

@@ -1,0 +1,4 @@
+namespace Sluice.State;
+
+/// <summary>A checkpoint as <c>sluice show</c> lists it, without its payload.</summary>
+public sealed record CheckpointSummary(long Id, DateTimeOffset CreatedAt, TimeSpan Duration, long RecordsCommitted);
