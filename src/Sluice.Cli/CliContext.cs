@@ -1,3 +1,4 @@
+using Sluice.State;
 using Sluice.Pipelines;
 using Spectre.Console;
 
@@ -52,6 +53,10 @@ internal sealed class CliContext
             foreach (Diagnostic diagnostic in e.Diagnostics)
                 Stderr.WriteLine(diagnostic);
             return ExitCodes.Invalid;
+        }
+        catch (LeaseHeldException e)
+        {
+            return Error(OneLine(e.Message), ExitCodes.Busy);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

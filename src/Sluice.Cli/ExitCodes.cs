@@ -12,6 +12,8 @@ public static class ExitCodes
     public const int QualityGateFailed = 3;
     /// <summary>The run or dead letter asked for does not exist.</summary>
     public const int NotFound = 4;
+    /// <summary>Another live process is running the same pipeline against the same state (it holds the lease).</summary>
+    public const int Busy = 5;
     /// <summary>128 + SIGINT, as shells report a process stopped by Ctrl-C.</summary>
     public const int Cancelled = 130;
 
@@ -32,6 +34,7 @@ public static class ExitCodes
           2    invalid pipeline file or bad usage
           3    the run broke its quality gate (too many dead letters)
           4    run or dead letter not found
+          5    another process is running this pipeline (same state file)
           130  cancelled (Ctrl-C)
         """;
 }

@@ -16,18 +16,38 @@ public sealed class PipelineRunner
     {
         _store = store;
         _options = options ?? new RunnerOptions();
-        if (_options.BatchSize < 1 || _options.ChannelCapacity < 1)
+        if (_options.BatchSize < 1 || _options.ChannelCapacity < 1 || _options.LeaseDuration <= TimeSpan.Zero)
         {
-            throw new ArgumentException("BatchSize and ChannelCapacity must be at least 1", nameof(options));
+            throw new ArgumentException("BatchSize and ChannelCapacity must be at least 1, LeaseDuration positive", nameof(options));
         }
     }
 
-    /// <summary>Builds the pipeline (throwing <see cref="PipelineException"/> if it is invalid), records a new run
-    /// and starts it. Cancelling the token stops the run cleanly and marks it cancelled.</summary>
+    /// <summary>Builds the pipeline (throwing <see cref="PipelineException"/> if it is invalid), takes the
+    /// pipeline's lease (throwing <see cref="LeaseHeldException"/> while another live process runs the same
+    /// pipeline against the same state store), records a new run and starts it. Cancelling the token stops the run
+    /// cleanly and marks it cancelled.</summary>
     public async Task<PipelineRun> StartAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default)
     {
         // Build once with a provisional id so that an invalid pipeline leaves no run behind.
         PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, "validate") { BatchSize = _options.BatchSize });
+        var lease = await _store.AcquireLeaseAsync(pipeline.Name, Holder, _options.LeaseDuration, cancellationToken);
+        try
+        {
+            return await StartLeasedAsync(pipeline, lease, cancellationToken);
+        }
+        catch
+        {
+            await _store.ReleaseLeaseAsync(lease, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>Who holds a lease: this process (host and pid) and this runner, so that two runners in one process
+    /// are two holders too.</summary>
+    private string Holder { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
+    private async Task<PipelineRun> StartLeasedAsync(PipelineDefinition pipeline, Lease lease, CancellationToken cancellationToken)
+    {
         var run = await _store.StartRunAsync(pipeline.Name, cancellationToken: cancellationToken);
         IReadOnlyList<StageNode> nodes;
         try
@@ -40,7 +60,7 @@ public sealed class PipelineRunner
             await _store.FinishRunAsync(run.Id, RunState.Failed, new RunTotals(0, 0, 0, 0), e.Message, CancellationToken.None);
             throw;
         }
-        var execution = new RunExecution(run, pipeline, nodes, _store, _options);
+        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options);
         return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken));
     }
 

@@ -19,11 +19,16 @@ internal sealed class RunExecution
     private readonly IReadOnlyList<StageNode> _nodes;
     private readonly IStateStore _store;
     private readonly DeadLetterBuffer _deadLetters;
+    private readonly TimeSpan _leaseDuration;
+    private Lease _lease;
     private readonly Dictionary<StageNode, InputPort> _inputs = [];
     private Exception? _firstFailure;
 
-    public RunExecution(RunRecord run, PipelineDefinition pipeline, IReadOnlyList<StageNode> nodes, IStateStore store, RunnerOptions options)
+    public RunExecution(RunRecord run, PipelineDefinition pipeline, IReadOnlyList<StageNode> nodes, IStateStore store,
+        Lease lease, RunnerOptions options)
     {
+        _lease = lease;
+        _leaseDuration = options.LeaseDuration;
         _run = run;
         _pipeline = pipeline;
         _nodes = nodes;
@@ -40,10 +45,12 @@ internal sealed class RunExecution
         await Task.Yield(); // return the PipelineRun to the caller before any work starts
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var saver = PeriodicSaveAsync(stop.Token);
+        var heartbeat = HeartbeatAsync(stop);
         var workers = _nodes.Select(n => Task.Run(() => WorkAsync(n, stop), CancellationToken.None)).ToArray();
         await Task.WhenAll(workers);
         await stop.CancelAsync(); // stops the periodic save
         await saver;
+        await heartbeat;
 
         var (state, error) = Decide(cancellationToken.IsCancellationRequested);
         var published = new List<string>();
@@ -72,6 +79,7 @@ internal sealed class RunExecution
         var stages = _nodes.Select(Snapshot).ToList();
         await _store.SaveStageCountsAsync(_run.Id, stages, CancellationToken.None);
         await _store.FinishRunAsync(_run.Id, state, Totals(), error, CancellationToken.None);
+        await _store.ReleaseLeaseAsync(_lease, CancellationToken.None);
         var finished = await _store.FindRunAsync(_run.Id, CancellationToken.None) ?? _run;
         return new RunOutcome(finished, stages, error, published);
     }
@@ -206,6 +214,28 @@ internal sealed class RunExecution
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    /// <summary>Renews the pipeline's lease every third of its duration. Losing it (the run was paused past its
+    /// expiry and another process took over) fails the run: two processes must never write the same pipeline.</summary>
+    private async Task HeartbeatAsync(CancellationTokenSource stop)
+    {
+        using var timer = new PeriodicTimer(_leaseDuration / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop.Token))
+            {
+                _lease = await _store.RenewLeaseAsync(_lease, _leaseDuration, stop.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (LeaseLostException e)
+        {
+            Interlocked.CompareExchange(ref _firstFailure, e, null);
+            await stop.CancelAsync();
         }
     }
 

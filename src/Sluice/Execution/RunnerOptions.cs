@@ -9,4 +9,8 @@ public sealed record RunnerOptions
 
     /// <summary>Batches a channel between two stages holds before the upstream stage waits. The default value is 4.</summary>
     public int ChannelCapacity { get; init; } = 4;
+
+    /// <summary>How long the run's lease on its pipeline lasts without a heartbeat; the runner renews it every third
+    /// of this. A process that dies holds the pipeline for at most this long. The default value is 30 seconds.</summary>
+    public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -94,6 +94,23 @@ public sealed class EngineCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_while_another_process_holds_the_pipeline_exits_5()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+        Directory.CreateDirectory(Path.GetDirectoryName(_state)!);
+        await using (var other = await Sluice.State.Sqlite.SqliteStateStore.OpenAsync(_state))
+        {
+            await other.AcquireLeaseAsync("orders", "other-host:42:abcd", TimeSpan.FromMinutes(5));
+        }
+
+        CliResult result = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        Assert.Equal(ExitCodes.Busy, result.ExitCode);
+        Assert.Contains("already being run by other-host:42:abcd", result.Stderr);
+        Assert.False(Directory.Exists(_dir.File("out")));
+    }
+
+    [Fact]
     public async Task A_broken_quality_gate_exits_3()
     {
         string file = _dir.Write("pipeline.yaml", Pipeline + "\ndead_letter:\n  max_count: 1\n");

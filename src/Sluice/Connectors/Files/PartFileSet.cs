@@ -47,7 +47,6 @@ internal sealed class PartFileSet : IDisposable
         _extension = extension;
         _maxRowsPerFile = maxRowsPerFile;
         _open = open;
-        Directory.CreateDirectory(folder);
     }
 
     /// <summary>Final paths of the files <see cref="Complete"/> published, in sequence order.</summary>
@@ -121,6 +120,8 @@ internal sealed class PartFileSet : IDisposable
         string name = string.Create(CultureInfo.InvariantCulture, $"part-{_runId}-{_sequence:D5}.{_extension}{InProgressSuffix}");
         string path = Path.Combine(_folder, name);
         // CreateNew: a name that already exists means a run id was reused, which must not overwrite anything.
+        // The folder is made when the first file is, not when the sink is built: building also serves validation.
+        Directory.CreateDirectory(_folder);
         _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
         _pending.Add(path);
         _sequence++;
