@@ -17,7 +17,9 @@ internal sealed class DiscardSink : ISink
 
     public ValueTask WriteAsync(Batch batch, StageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask CompleteAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask<string> PrepareAsync(CancellationToken cancellationToken) => ValueTask.FromResult("");
+
+    public ValueTask CommitAsync(string token, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public ValueTask AbortAsync() => ValueTask.CompletedTask;
 

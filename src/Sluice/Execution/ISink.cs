@@ -3,16 +3,27 @@ using Sluice.Records;
 namespace Sluice.Execution;
 
 /// <summary>
-/// Writes batches somewhere. Output written by <see cref="WriteAsync"/> is not visible under its final name
-/// until <see cref="CompleteAsync"/> publishes it; <see cref="AbortAsync"/> removes what was not published.
+/// Writes batches somewhere, in two phases. Output written by <see cref="WriteAsync"/> is invisible to readers.
+/// <see cref="PrepareAsync"/> makes everything written so far durable (still invisible) and returns a token that
+/// names it; <see cref="CommitAsync"/> publishes what a token names — idempotently, so that a process resuming
+/// after a crash can commit a token again. <see cref="AbortAsync"/> removes what was not published.
 /// Backpressures by taking its time in <see cref="WriteAsync"/>.
 /// </summary>
 public interface ISink : IAsyncDisposable
 {
     ValueTask WriteAsync(Batch batch, StageContext context, CancellationToken cancellationToken);
 
-    /// <summary>Finishes and publishes everything written (e.g. renames in-progress files to their final names).</summary>
-    ValueTask CompleteAsync(CancellationToken cancellationToken);
+    /// <summary>Makes everything written since the last prepare durable, without publishing it, and returns a token
+    /// naming it (opaque to the runner; stored in a checkpoint). Later writes go to new output.</summary>
+    ValueTask<string> PrepareAsync(CancellationToken cancellationToken);
+
+    /// <summary>Publishes what <paramref name="token"/> names. Committing a token that is already (partly)
+    /// committed is harmless.</summary>
+    ValueTask CommitAsync(string token, CancellationToken cancellationToken);
+
+    /// <summary>Prepares and commits at once: what a run does at its end.</summary>
+    async ValueTask CompleteAsync(CancellationToken cancellationToken) =>
+        await CommitAsync(await PrepareAsync(cancellationToken), cancellationToken);
 
     /// <summary>Discards unpublished output after a failure or cancellation. Must not throw for missing files.</summary>
     ValueTask AbortAsync();

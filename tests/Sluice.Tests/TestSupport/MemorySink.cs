@@ -7,7 +7,8 @@ using Sluice.Records;
 
 namespace Sluice.Tests.TestSupport;
 
-/// <summary>A sink that keeps the ids it received; "publishes" them only on CompleteAsync, like a file sink.</summary>
+/// <summary>A sink that keeps the ids it received; "publishes" them only when a prepared token is committed, like a
+/// file sink.</summary>
 public sealed record MemorySinkOptions : ISinkOptions
 {
     public ConcurrentQueue<long> Received { get; } = new();
@@ -46,11 +47,24 @@ internal sealed class MemorySink(MemorySinkOptions options) : ISink
         options.Written.Value++;
     }
 
-    public ValueTask CompleteAsync(CancellationToken cancellationToken)
+    private readonly Dictionary<string, List<long>> _prepared = [];
+
+    public ValueTask<string> PrepareAsync(CancellationToken cancellationToken)
     {
-        foreach (var id in _pending)
+        string token = Guid.NewGuid().ToString("N");
+        _prepared[token] = [.. _pending];
+        _pending.Clear();
+        return ValueTask.FromResult(token);
+    }
+
+    public ValueTask CommitAsync(string token, CancellationToken cancellationToken)
+    {
+        if (_prepared.Remove(token, out var ids))
         {
-            options.Published.Enqueue(id);
+            foreach (var id in ids)
+            {
+                options.Published.Enqueue(id);
+            }
         }
         Published = ["memory"];
         return ValueTask.CompletedTask;

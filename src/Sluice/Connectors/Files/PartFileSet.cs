@@ -6,15 +6,16 @@ namespace Sluice.Connectors.Files;
 
 /// <summary>
 /// The part files one sink writes into its folder for one run, and their two-phase life: written under an
-/// in-progress name, published all together by <see cref="Complete"/>, or deleted by <see cref="Abort"/>.
+/// in-progress name, made durable by <see cref="Prepare"/>, renamed into place by <see cref="Commit"/>, or deleted by
+/// <see cref="Abort"/>.
 /// </summary>
 /// <remarks>
 /// Files are named <c>part-{runId}-{seq:D5}.{extension}</c>; while written they end in <c>.inprogress</c>. That suffix,
 /// rather than a hidden dot-prefixed name, is what keeps them out of readers: DuckDB, Spark and Polars all read hidden
 /// files, but no reader's <c>*.parquet</c> glob matches <c>.parquet.inprogress</c>.
 /// A file is opened only when a row arrives for it, so a part with zero rows never exists. A full part (at
-/// <c>maxRowsPerFile</c>) is finished and fsynced at once but keeps its in-progress name until <see cref="Complete"/>:
-/// a run publishes all of its files or none. Not thread-safe: one sink writes it from one worker.
+/// <c>maxRowsPerFile</c>) is finished and fsynced at once but keeps its in-progress name until committed.
+/// Not thread-safe: one sink writes it from one worker.
 /// </remarks>
 internal sealed class PartFileSet : IDisposable
 {
@@ -25,7 +26,8 @@ internal sealed class PartFileSet : IDisposable
     private readonly string _extension;
     private readonly long _maxRowsPerFile;
     private readonly Func<Stream, PartFileWriter> _open;
-    private readonly List<string> _pending = []; // in-progress paths not yet published, in sequence order
+    private readonly List<string> _pending = []; // in-progress paths not yet prepared, in sequence order
+    private readonly List<string> _prepared = []; // prepared, not yet committed
     private readonly List<string> _published = [];
     private FileStream? _stream;
     private PartFileWriter? _writer;
@@ -49,7 +51,7 @@ internal sealed class PartFileSet : IDisposable
         _open = open;
     }
 
-    /// <summary>Final paths of the files <see cref="Complete"/> published, in sequence order.</summary>
+    /// <summary>Final paths of the files <see cref="Commit(IReadOnlyList{string})"/> published, in order.</summary>
     public IReadOnlyList<string> Published => _published;
 
     /// <summary>Writes every row of <paramref name="batch"/>, starting new part files at the row limit.</summary>
@@ -70,35 +72,66 @@ internal sealed class PartFileSet : IDisposable
         }
     }
 
-    /// <summary>
-    /// Finishes the current part, then renames every part to its final name and fsyncs the folder so the
-    /// renames survive a crash. Data is fsynced before any rename, so a published name never shows a torn file.
-    /// </summary>
-    public void Complete()
+    /// <summary>Seals the current part (its bytes fsynced) and returns the in-progress file names sealed since the
+    /// last prepare, relative to the folder: the commit token's content. Nothing becomes visible.</summary>
+    public IReadOnlyList<string> Prepare()
     {
         if (_writer is not null)
         {
             Seal();
         }
-        while (_pending.Count > 0)
+        var names = _pending.Select(Path.GetFileName).ToList();
+        _prepared.AddRange(_pending);
+        _pending.Clear();
+        return names!;
+    }
+
+    /// <summary>Renames the prepared files named to their final names and fsyncs the folder so the renames survive a
+    /// crash. Idempotent: a file already renamed (its final name exists, its in-progress one does not) is skipped,
+    /// so a token can be committed again after a crash in the middle of a commit.</summary>
+    /// <exception cref="IOException">A named file exists under neither name: the prepared data is lost.</exception>
+    public IReadOnlyList<string> Commit(IReadOnlyList<string> inProgressNames)
+    {
+        var published = Commit(_folder, inProgressNames);
+        _prepared.RemoveAll(p => inProgressNames.Contains(Path.GetFileName(p)));
+        _published.AddRange(published);
+        return published;
+    }
+
+    /// <inheritdoc cref="Commit(IReadOnlyList{string})"/>
+    public static IReadOnlyList<string> Commit(string folder, IReadOnlyList<string> inProgressNames)
+    {
+        var published = new List<string>(inProgressNames.Count);
+        foreach (string name in inProgressNames)
         {
-            string inProgress = _pending[0];
+            if (!name.EndsWith(InProgressSuffix, StringComparison.Ordinal) || Path.GetFileName(name) != name)
+            {
+                throw new ArgumentException($"'{name}' is not the name of an in-progress part file", nameof(inProgressNames));
+            }
+            string inProgress = Path.Combine(folder, name);
             string final = inProgress[..^InProgressSuffix.Length];
-            File.Move(inProgress, final, overwrite: false);
-            _pending.RemoveAt(0); // only once renamed, so Abort after a failed rename still deletes the rest
-            _published.Add(final);
+            if (File.Exists(inProgress))
+            {
+                File.Move(inProgress, final, overwrite: false);
+            }
+            else if (!File.Exists(final))
+            {
+                throw new IOException($"cannot publish {final}: neither it nor {inProgress} exists, so the prepared data is lost");
+            }
+            published.Add(final);
         }
-        if (_published.Count > 0)
+        if (published.Count > 0)
         {
-            PartFileFolder.FlushToDisk(_folder);
+            PartFileFolder.FlushToDisk(folder);
         }
+        return published;
     }
 
     /// <summary>Closes and deletes every part not yet published. Files already gone are not an error.</summary>
     public void Abort()
     {
         CloseCurrent();
-        foreach (string path in _pending)
+        foreach (string path in _pending.Concat(_prepared))
         {
             try
             {
@@ -110,6 +143,7 @@ internal sealed class PartFileSet : IDisposable
             }
         }
         _pending.Clear();
+        _prepared.Clear();
     }
 
     /// <summary>Releases the open file, if any, without publishing or deleting anything.</summary>

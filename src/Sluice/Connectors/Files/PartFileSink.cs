@@ -7,8 +7,8 @@ namespace Sluice.Connectors.Files;
 /// A file sink: every file format is this sink over a <see cref="PartFileSet"/> with that format's writer.
 /// Consumes when: a batch arrives; it is encoded before <see cref="WriteAsync"/> returns (buffering at most the
 /// writer's own buffer, e.g. one Parquet row group). Backpressures when: encoding or the disk is slower than upstream.
-/// Completes when: the run completes; then the files are finished, fsynced and renamed to their final names together.
-/// Guarantee: a run publishes all of its files or none.
+/// Prepares when asked: the current file is finished and fsynced and later rows go to a new file. Commits a token by
+/// renaming its files to their final names and fsyncing the folder; committing again is harmless.
 /// </summary>
 internal sealed class PartFileSink(PartFileSet files) : ISink
 {
@@ -20,9 +20,14 @@ internal sealed class PartFileSink(PartFileSet files) : ISink
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask CompleteAsync(CancellationToken cancellationToken)
+    /// <summary>The token is the JSON array of the prepared files' in-progress names.</summary>
+    public ValueTask<string> PrepareAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(System.Text.Json.JsonSerializer.Serialize(files.Prepare()));
+
+    public ValueTask CommitAsync(string token, CancellationToken cancellationToken)
     {
-        files.Complete();
+        files.Commit(System.Text.Json.JsonSerializer.Deserialize<string[]>(token)
+            ?? throw new ArgumentException("not a part-file commit token", nameof(token)));
         return ValueTask.CompletedTask;
     }
 
