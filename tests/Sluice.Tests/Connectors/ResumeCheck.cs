@@ -64,7 +64,8 @@ internal static class ResumeCheck
             Assert.Equal(Rows(full.Batches.Skip(k + 1)), Rows(resumed.Batches));
             Assert.Equal(full.DeadLetters.Skip(full.DeadLettersAt[k]).Select(Describe), resumed.DeadLetters.Select(Describe));
             Assert.Equal(full.RecordsRead - full.ReadAt[k], resumed.RecordsRead);
-            Assert.Equal(full.Batches.Skip(k + 1).Select(b => b.Position!.File), resumed.Batches.Select(b => b.Position!.File));
+            // Batch boundaries may differ (a Parquet reader cuts batches at row groups when it starts in one):
+            // what must match is the rows, their origins, the dead letters and where reading ends.
             Assert.Equal(full.Batches[^1].Position, resumed.Batches.Count > 0 ? resumed.Batches[^1].Position : position);
         }
         return full;
