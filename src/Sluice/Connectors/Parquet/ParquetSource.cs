@@ -78,13 +78,15 @@ internal sealed class ParquetSource : ISource
                     nextRow += read.Length;
                     continue;
                 }
+                // Copying the kept rows (rather than slicing) keeps every emitted array at offset 0.
+                int[]? kept = skip > 0 ? Enumerable.Range((int)skip, read.Length - (int)skip).ToArray() : null;
                 var columns = new IArrowArray[read.ColumnCount];
                 for (int c = 0; c < columns.Length; c++)
                 {
                     columns[c] = ParquetSourceTypes.Convert(read.Column(c), Schema.FieldsList[c].DataType);
-                    if (skip > 0)
+                    if (kept is not null)
                     {
-                        columns[c] = ArrayTake.Take(columns[c], RowsFrom((int)skip, read.Length));
+                        columns[c] = ArrayTake.Take(columns[c], kept);
                     }
                 }
                 nextRow += skip;
@@ -121,8 +123,6 @@ internal sealed class ParquetSource : ISource
         }
         return (Enumerable.Range(group, reader.NumRowGroups - group).ToArray(), first);
     }
-
-    private static int[] RowsFrom(int start, int end) => Enumerable.Range(start, end - start).ToArray();
 
     private static Schema Normalise(Schema schema, string file, List<Diagnostic> problems)
     {
