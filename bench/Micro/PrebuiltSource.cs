@@ -19,7 +19,7 @@ internal sealed class PrebuiltSource(Batch batch, int times) : ISource
 
     // Not an async iterator: every MoveNextAsync completes synchronously, as a source whose data is already in
     // memory would, and the enumerator costs one allocation per run rather than a state machine per batch.
-    public IAsyncEnumerable<Batch> ReadAsync(StageContext context, CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken) =>
         new Enumerable(batch, times, context);
 
     private sealed class Enumerable(Batch batch, int times, StageContext context) : IAsyncEnumerable<Batch>, IAsyncEnumerator<Batch>

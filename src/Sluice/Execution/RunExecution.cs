@@ -119,7 +119,7 @@ internal sealed class RunExecution
     private async Task RunSourceAsync(StageNode node, StageContext context, CancellationToken token)
     {
         var started = Stopwatch.GetTimestamp();
-        await foreach (var batch in node.Source!.ReadAsync(context, token).WithCancellation(token))
+        await foreach (var batch in node.Source!.ReadAsync(context, null, token).WithCancellation(token))
         {
             node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
             await _deadLetters.FlushIfFullAsync(token);

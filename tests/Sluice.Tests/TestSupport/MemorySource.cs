@@ -26,7 +26,7 @@ internal sealed class MemorySource(MemorySourceOptions options) : ISource
         .Field(f => f.Name("name").DataType(Apache.Arrow.Types.StringType.Default))
         .Build();
 
-    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         int batches = 0;
         for (long start = 0; start < options.Rows; start += options.BatchSize)

@@ -20,7 +20,6 @@ internal sealed class CsvBatchBuilder
     private int[] _rawStarts = [];
     private long[] _lines = [];
     private long[] _offsets = [];
-    private long _endOffset;
     private int _rawHint = 1 << 16;
 
     public CsvBatchBuilder(Schema schema, int capacity)
@@ -58,20 +57,21 @@ internal sealed class CsvBatchBuilder
         _rawStarts[row + 1] = _rawLength;
         _lines[row] = reader.Line;
         _offsets[row] = reader.Offset;
-        _endOffset = reader.EndOffset;
         Count = row + 1;
     }
 
-    /// <summary>The batch of the records appended since the last build; the builder then starts empty.</summary>
-    public Batch Build(string file)
+    /// <summary>The batch of the records appended since the last build (maybe none), read up to
+    /// <paramref name="position"/>; the builder then starts empty.</summary>
+    public Batch Build(SourcePosition position)
     {
+        string file = position.File;
         var arrays = new IArrowArray[_columns.Length];
         for (int c = 0; c < _columns.Length; c++)
         {
             arrays[c] = _columns[c].Build(Count);
         }
         var origins = new RowOrigins(new CsvOriginalRows(file, _raw, _rawStarts, _lines, _offsets, Count));
-        var batch = new Batch(new RecordBatch(_schema, arrays, Count), origins, new SourcePosition(file, _endOffset));
+        var batch = new Batch(new RecordBatch(_schema, arrays, Count), origins, position);
         _rawHint = _rawLength + _rawLength / 4 + 16;
         Reset();
         return batch;

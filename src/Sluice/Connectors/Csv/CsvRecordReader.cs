@@ -185,6 +185,32 @@ internal sealed class CsvRecordReader : IDisposable
         }
     }
 
+    /// <summary>Moves past the current record (and the rest of its line when it was cut at
+    /// <c>max_record_bytes</c>): where the next record's search starts, and the line it starts on. The current
+    /// record's bytes are no longer valid after this.</summary>
+    public (long Offset, long Line) MovePast()
+    {
+        Consume();
+        return (_bufferOffset + _pos, _line);
+    }
+
+    /// <summary>Continues reading at <paramref name="offset"/>, a place <see cref="MovePast"/> reported, as line
+    /// <paramref name="line"/>; no BOM is looked for there.</summary>
+    public void Seek(long offset, long line)
+    {
+        _stream.Position = offset;
+        _bufferOffset = offset;
+        _pos = 0;
+        _end = 0;
+        _eof = false;
+        _started = true;
+        _line = line;
+        _consumed = 0;
+        _lines = 0;
+        _length = 0;
+        _skipRestOfLine = false;
+    }
+
     public void Dispose()
     {
         _stream.Dispose();

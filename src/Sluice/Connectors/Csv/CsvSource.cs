@@ -15,9 +15,14 @@ namespace Sluice.Connectors.Csv;
 /// <c>parse</c>) with its file, line, byte offset and original bytes, and reading goes on.
 /// <para>
 /// Emits when a batch holds <see cref="BuildContext.BatchSize"/> records or a file ends (a batch never spans two
-/// files; an empty or header-only file emits nothing). Backpressures by not reading while the consumer has not
-/// asked for the next batch. Completes after the last file. Cancels between batches. Fails when a file's header
-/// differs from the first file's, or a file cannot be opened.
+/// files; an empty or header-only file emits nothing; when the records after a file's last full batch were all
+/// dead-lettered, a zero-row batch carries the position past them). Backpressures by not reading while the
+/// consumer has not asked for the next batch. Completes after the last file. Cancels between batches. Fails when a
+/// file's header differs from the first file's, or a file cannot be opened.
+/// </para>
+/// <para>
+/// Positions: the byte offset past the last record read and the line the next one starts on. Resuming reads the
+/// header from the start of the file (to check it), then seeks there.
 /// </para>
 /// </summary>
 internal sealed class CsvSource : ISource
@@ -70,18 +75,30 @@ internal sealed class CsvSource : ISource
         return new CsvSource(options, files, files[0], [], context.BatchSize);
     }
 
-    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Parsing is synchronous work on spans; leave the caller's thread before starting it.
         await Task.Yield();
         var builder = new CsvBatchBuilder(Schema, _batchSize);
-        foreach (var file in _files)
+        for (int i = resumeAfter?.IndexIn(_files) ?? 0; i < _files.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            string file = _files[i];
+            var resumeHere = resumeAfter is not null && file == resumeAfter.File ? resumeAfter : null;
+            if (resumeHere is not null && new FileInfo(file).Length < resumeHere.Offset)
+            {
+                throw resumeHere.Changed("is now shorter than that");
+            }
             using var reader = CsvRecordReader.Open(file, _options);
             if (!StartFile(reader, file))
             {
                 continue;
+            }
+            if (resumeHere is not null)
+            {
+                // The header was read and checked from the start of the file; the records go on from here.
+                reader.Seek(resumeHere.Offset, resumeHere.Line);
             }
             while (ReadBatch(reader, builder, context, file) is { } batch)
             {
@@ -117,7 +134,8 @@ internal sealed class CsvSource : ISource
         return true;
     }
 
-    /// <summary>Reads records until a batch is full or the file ends; null when the file has no more records.</summary>
+    /// <summary>Reads records until a batch is full or the file ends; null when the file has no more records.
+    /// The batch has no rows when every record read was dead-lettered: its position still covers them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
     private Batch? ReadBatch(CsvRecordReader reader, CsvBatchBuilder builder, StageContext context, string file)
     {
@@ -138,7 +156,12 @@ internal sealed class CsvSource : ISource
             }
         }
         context.RecordsRead(read);
-        return builder.Count == 0 ? null : builder.Build(file);
+        if (read == 0)
+        {
+            return null;
+        }
+        var (offset, line) = reader.MovePast();
+        return builder.Build(new SourcePosition(file, offset, line));
     }
 
     /// <summary>Column names from the header record; an empty name becomes <c>column_N</c> so every column can be named.</summary>

@@ -42,6 +42,17 @@ internal sealed class JsonlLineReader
 
     public ReadOnlySpan<byte> Line => _buffer.AsSpan(LineStart, LineLength);
 
+    /// <summary>Starts reading at <paramref name="offset"/> (a line start) as line <paramref name="lineNumber"/>,
+    /// instead of at the start of the stream; no BOM is looked for there. Only before the first line is read.</summary>
+    public void Seek(long offset, long lineNumber)
+    {
+        _stream.Position = offset;
+        BufferOffset = offset;
+        _retainFrom = offset;
+        LineNumber = lineNumber - 1;
+        _started = true;
+    }
+
     /// <summary>Bytes from this file offset on must stay in the buffer (the start of the batch being built).
     /// Until it is called again, every later line is retained too, so callers that keep nothing call it per line.</summary>
     public void RetainFrom(long offset) => _retainFrom = offset;

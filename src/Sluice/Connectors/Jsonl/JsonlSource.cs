@@ -36,14 +36,24 @@ internal sealed class JsonlSource : ISource
         return new JsonlSource(files, JsonlSourceColumns.Choose(options, context.ReadHint, files[0]), context.BatchSize);
     }
 
-    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var parser = new JsonlRecordReader(_columns);
-        foreach (string file in _files)
+        for (int i = resumeAfter?.IndexIn(_files) ?? 0; i < _files.Count; i++)
         {
+            string file = _files[i];
             await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
                 FileOptions.Asynchronous | FileOptions.SequentialScan);
             var lines = new JsonlLineReader(stream);
+            if (resumeAfter is not null && file == resumeAfter.File)
+            {
+                if (stream.Length < resumeAfter.Offset)
+                {
+                    throw resumeAfter.Changed("is now shorter than that");
+                }
+                lines.Seek(resumeAfter.Offset, resumeAfter.Line);
+            }
             var batch = new BatchBuilder(_columns.Count, _batchSize);
             while (await lines.ReadLineAsync(cancellationToken))
             {
@@ -68,13 +78,11 @@ internal sealed class JsonlSource : ISource
                     batch = new BatchBuilder(_columns.Count, _batchSize);
                 }
             }
-            if (batch.Count > 0)
+            if (batch.Read > 0)
             {
+                // Maybe no rows (the lines after the last full batch were all dead-lettered): the position past
+                // them must still be reported.
                 yield return batch.Build(Schema, file, lines, context);
-            }
-            else
-            {
-                context.RecordsRead(batch.Read); // dead-lettered lines after the last batch
             }
         }
     }
@@ -108,7 +116,7 @@ internal sealed class JsonlSource : ISource
             var rows = new JsonlSourceRows(file, lines.Buffer, lines.BufferOffset, _lines, _offsets, _lengths, Count);
             // The next batch starts after this one; the buffer keeps this batch's bytes until then.
             lines.RetainFrom(lines.NextOffset);
-            return new Batch(data, new RowOrigins(rows), new SourcePosition(file, lines.NextOffset));
+            return new Batch(data, new RowOrigins(rows), new SourcePosition(file, lines.NextOffset, lines.LineNumber + 1));
         }
     }
 }

@@ -17,7 +17,9 @@ namespace Sluice.Connectors.Jsonl;
 /// A record with a key outside the columns, or a line that is not a JSON object in valid UTF-8 without duplicate
 /// keys, is dead-lettered (reason <c>parse</c>) with its line and original bytes. Blank lines are skipped.
 /// Emits a batch when it holds <see cref="BuildContext.BatchSize"/> records or a file ends; backpressures by
-/// awaiting the downstream channel; completes after the last file; the position is the byte offset after a batch.
+/// awaiting the downstream channel; completes after the last file. The position after a batch is the byte offset
+/// past its last line read and the number of the next line (a zero-row batch carries it when the lines after a
+/// file's last full batch were all dead-lettered); resuming seeks there.
 /// </remarks>
 public sealed record JsonlSourceOptions : ISourceOptions
 {

@@ -40,12 +40,14 @@ internal sealed class ParquetSource : ISource
         return new ParquetSource(files, schema, context.BatchSize);
     }
 
-    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var properties = ArrowReaderProperties.GetDefault();
         properties.BatchSize = _batchSize; // the reader then never hands out more rows than a batch may hold
-        foreach (string file in _files)
+        for (int i = resumeAfter?.IndexIn(_files) ?? 0; i < _files.Count; i++)
         {
+            string file = _files[i];
             using var reader = new FileReader(file, arrowProperties: properties);
             var fileSchema = reader.Schema;
             var problems = new List<Diagnostic>();
@@ -55,22 +57,71 @@ internal sealed class ParquetSource : ISource
                     $"{file} has columns ({Describe(fileSchema)}) but {_files[0]} has ({Describe(Schema)}); " +
                     "every file of a parquet source must have the same columns");
             }
-            using var batches = reader.GetRecordBatchReader();
             long nextRow = 1;
+            long skip = 0;
+            int[]? rowGroups = null;
+            if (resumeAfter is not null && file == resumeAfter.File)
+            {
+                (rowGroups, nextRow) = RowGroupsFrom(reader, resumeAfter);
+                skip = resumeAfter.Offset - nextRow;
+                if (rowGroups.Length == 0)
+                {
+                    continue; // the position is the end of the file
+                }
+            }
+            using var batches = reader.GetRecordBatchReader(rowGroups);
             while (await batches.ReadNextRecordBatchAsync(cancellationToken) is { } read)
             {
+                if (skip >= read.Length)
+                {
+                    skip -= read.Length;
+                    nextRow += read.Length;
+                    continue;
+                }
+                // Copying the kept rows (rather than slicing) keeps every emitted array at offset 0.
+                int[]? kept = skip > 0 ? Enumerable.Range((int)skip, read.Length - (int)skip).ToArray() : null;
                 var columns = new IArrowArray[read.ColumnCount];
                 for (int c = 0; c < columns.Length; c++)
                 {
                     columns[c] = ParquetSourceTypes.Convert(read.Column(c), Schema.FieldsList[c].DataType);
+                    if (kept is not null)
+                    {
+                        columns[c] = ArrayTake.Take(columns[c], kept);
+                    }
                 }
-                var data = new RecordBatch(Schema, columns, read.Length);
-                context.RecordsRead(read.Length);
+                nextRow += skip;
+                var data = new RecordBatch(Schema, columns, read.Length - (int)skip);
+                skip = 0;
+                context.RecordsRead(data.Length);
                 var origins = new RowOrigins(new ParquetSourceRows(file, data, nextRow));
-                nextRow += read.Length;
-                yield return new Batch(data, origins, new SourcePosition(file, nextRow));
+                nextRow += data.Length;
+                yield return new Batch(data, origins, new SourcePosition(file, nextRow, nextRow));
             }
         }
+    }
+
+    /// <summary>The row groups from the one holding the row <paramref name="at"/> resumes with, and the number
+    /// of the first row of that group.</summary>
+    private static (int[] RowGroups, long FirstRow) RowGroupsFrom(FileReader reader, SourcePosition at)
+    {
+        long rows = reader.ParquetReader.FileMetaData.NumRows;
+        if (rows < at.Offset - 1)
+        {
+            throw at.Changed($"now has only {rows} rows");
+        }
+        long first = 1;
+        int group = 0;
+        for (; group < reader.NumRowGroups; group++)
+        {
+            using var rowGroup = reader.ParquetReader.RowGroup(group);
+            long count = rowGroup.MetaData.NumRows;
+            if (first + count > at.Offset)
+            {
+                break;
+            }
+            first += count;
+        }
+        return (Enumerable.Range(group, reader.NumRowGroups - group).ToArray(), first);
     }
 
     private static Schema Normalise(Schema schema, string file, List<Diagnostic> problems)

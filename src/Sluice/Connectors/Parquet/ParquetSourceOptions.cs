@@ -15,7 +15,8 @@ namespace Sluice.Connectors.Parquet;
 /// Emits a batch of at most <see cref="BuildContext.BatchSize"/> rows as the file is decoded, never spanning two
 /// files; backpressures by awaiting the downstream channel; completes after the last file. A row's origin is its
 /// 1-based row number in its file; its original bytes, wanted only for dead letters, are the row as a compact
-/// JSON object, rendered when asked. The position after a batch is the file and the number of the next row.
+/// JSON object, rendered when asked. The position after a batch is the file and the 1-based number of the next row;
+/// resuming skips the row groups before it and the rows before it in its row group.
 /// </remarks>
 public sealed record ParquetSourceOptions : ISourceOptions
 {

@@ -26,7 +26,7 @@ public class CsvSourceTests
         var letters = new CollectingDeadLetters();
         var context = letters.Context("csv", StageKind.Source);
         var batches = new List<Batch>();
-        await foreach (var batch in source.ReadAsync(context, cancel))
+        await foreach (var batch in source.ReadAsync(context, null, cancel))
         {
             batches.Add(batch);
         }
@@ -331,7 +331,7 @@ public class CsvSourceTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            await foreach (var _ in source.ReadAsync(new CollectingDeadLetters().Context("csv", StageKind.Source), cancel.Token))
+            await foreach (var _ in source.ReadAsync(new CollectingDeadLetters().Context("csv", StageKind.Source), null, cancel.Token))
             {
                 seen++;
                 cancel.Cancel();

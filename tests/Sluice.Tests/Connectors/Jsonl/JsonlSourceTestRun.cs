@@ -35,7 +35,7 @@ internal sealed class JsonlSourceTestRun
         var letters = new CollectingDeadLetters();
         var context = letters.Context("source", StageKind.Source);
         var batches = new List<Batch>();
-        await foreach (var batch in source.ReadAsync(context, CancellationToken.None))
+        await foreach (var batch in source.ReadAsync(context, null, CancellationToken.None))
         {
             Assert.Equal(source.Schema, batch.Schema);
             batches.Add(batch);

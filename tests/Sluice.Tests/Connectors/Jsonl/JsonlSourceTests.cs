@@ -182,7 +182,7 @@ public class JsonlSourceTests
         var run = await JsonlSourceTestRun.ReadAsync(dir.Path, Options(), batchSize: 2);
 
         Assert.Equal([2, 1, 1], run.Batches.Select(x => x.Length));
-        Assert.Equal([new(a, 16), new(a, 29), new(b, 8)], run.Batches.Select(x => x.Position!));
+        Assert.Equal([new(a, 16, 3), new(a, 29, 5), new(b, 8, 2)], run.Batches.Select(x => x.Position!));
         Assert.Equal([a, a, b], run.Batches.Select(x => x.Origins.File));
         Assert.Equal(["1", "2", "3", "4"], run.Records().Select(r => r["n"]));
         Assert.Equal(5, run.Counters.In);

@@ -1,0 +1,121 @@
+using CsCheck;
+using Sluice.Connectors.Csv;
+using Sluice.Execution;
+using Sluice.Pipelines;
+using Sluice.Records;
+using Sluice.Tests.TestSupport;
+
+namespace Sluice.Tests.Connectors.Csv;
+
+public class CsvSourceResumeTests
+{
+    private static ISource Source(string directory, int batchSize, CsvSourceOptions? options = null) =>
+        (options ?? new CsvSourceOptions { Path = "*.csv" }).CreateSource(new BuildContext(directory, "run") { BatchSize = batchSize });
+
+    /// <summary>Three files: a BOM and CRLF, a quoted line break, broken rows in the middle and at the end of a
+    /// file (one cut at max_record_bytes, whose line's rest is skipped), blank lines, a last line without a break.</summary>
+    private static void WriteFiles(TempDir dir)
+    {
+        dir.Write("a.csv", "\uFEFFid,name\r\n1,ann\r\n2,\"b\r\nob\"\r\nbad\r\n3,cy\r\n\r\n4,dee\r\nx,y,z\r\nw\"q,1\r\n");
+        dir.Write("b.csv", "id,name\n5,e\n6,f\n7,g\n");
+        dir.Write("c.csv", "id,name\nbad\n8,h\n\"9\",\"i\"\"\"\n11,aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n10,j\n\n12,\"k\nk\"\nonly");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(100)]
+    public async Task Resuming_after_any_position_reads_exactly_the_rest(int batchSize)
+    {
+        using var dir = new TempDir();
+        WriteFiles(dir);
+        var options = new CsvSourceOptions { Path = "*.csv", MaxRecordBytes = 24 };
+
+        var full = await ResumeCheck.EveryPositionGivesTheTail(Source(dir.Path, batchSize, options));
+
+        Assert.Equal(11, full.Batches.Sum(b => b.Length));
+        Assert.Equal(["bad", "x,y,z", "w\"q,1", "bad", "11," + new string('a', 21), "only"],
+            full.DeadLetters.Select(d => System.Text.Encoding.UTF8.GetString(d.Origin.Original.Span)));
+        Assert.Equal(17, full.RecordsRead);
+    }
+
+    [Fact]
+    public async Task Dead_letters_after_a_files_last_batch_come_with_a_zero_row_batch_past_them()
+    {
+        using var dir = new TempDir();
+        string a = dir.Write("a.csv", "id,name\n1,ann\n2,bob\nbad\nworse\n");
+
+        var run = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
+
+        Assert.Equal([2, 0], run.Batches.Select(b => b.Length));
+        Assert.Equal([new SourcePosition(a, 20, 4), new SourcePosition(a, 30, 6)], run.Batches.Select(b => b.Position!));
+        Assert.Equal(0, run.Batches[1].Origins.Count);
+        Assert.Equal(2, run.DeadLetters.Count);
+    }
+
+    [Fact]
+    public async Task Resuming_checks_the_header_of_the_file_it_resumes_in()
+    {
+        using var dir = new TempDir();
+        string a = dir.Write("a.csv", "id,name\n1,ann\n2,bob\n");
+        var source = Source(dir.Path, batchSize: 1);
+        dir.Write("a.csv", "id,nom\n1,ann\n2,bob\n");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(source, new SourcePosition(a, 14, 3)));
+
+        Assert.Contains("has columns (id, nom)", error.Message);
+    }
+
+    [Fact]
+    public async Task Resuming_in_a_file_that_is_gone_fails_clearly()
+    {
+        using var dir = new TempDir();
+        WriteFiles(dir);
+        var full = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
+        var inB = full.Batches.First(b => b.Position!.File.EndsWith("b.csv", StringComparison.Ordinal)).Position!;
+        var source = Source(dir.Path, batchSize: 2);
+        File.Delete(inB.File);
+
+        var before = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(source, inB));
+        var after = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), inB));
+
+        Assert.All([before, after], e => Assert.StartsWith($"cannot resume: {inB.File}", e.Message));
+        Assert.All([before, after], e => Assert.Contains("no longer exists", e.Message));
+    }
+
+    [Fact]
+    public async Task Resuming_in_a_file_that_got_shorter_fails_clearly()
+    {
+        using var dir = new TempDir();
+        WriteFiles(dir);
+        var full = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
+        var last = full.Batches.Last(b => b.Position!.File.EndsWith("a.csv", StringComparison.Ordinal)).Position!;
+        dir.Write("a.csv", "id,name\n1,ann\n");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), last));
+
+        Assert.StartsWith($"cannot resume: {last.File}", error.Message);
+        Assert.Contains("is now shorter", error.Message);
+    }
+
+    private static readonly Gen<string> Line = Gen.Frequency(
+        (6, Gen.Select(Gen.Int[0, 99], Gen.OneOf("x", "y z", "\"q\nq\"", "\"a,\"\"b\"\"\"", "\"\"", "é"), (n, s) => $"{n},{s}")),
+        (1, Gen.OneOf("bad", "1,2,3", "a\"b,c", "\"open,1", "", "1,\"x\"y", "\r")));
+
+    [Fact]
+    public async Task Any_content_resumed_after_any_position_reads_exactly_the_rest()
+    {
+        await Gen.Select(Line.Array[0, 12].Array[1, 3], Gen.Int[1, 5], Gen.Bool, Gen.Bool)
+            .SampleAsync(async (files, batchSize, crlf, trailingBreak) =>
+            {
+                using var dir = new TempDir();
+                string lineBreak = crlf ? "\r\n" : "\n";
+                for (int f = 0; f < files.Length; f++)
+                {
+                    dir.Write($"f{f}.csv", string.Join(lineBreak, ["id,v", .. files[f]]) + (trailingBreak ? lineBreak : ""));
+                }
+                await ResumeCheck.EveryPositionGivesTheTail(Source(dir.Path, batchSize));
+            }, iter: 150);
+    }
+}

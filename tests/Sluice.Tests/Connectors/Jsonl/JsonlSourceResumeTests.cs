@@ -1,0 +1,83 @@
+using Sluice.Connectors.Jsonl;
+using Sluice.Execution;
+using Sluice.Pipelines;
+using Sluice.Records;
+using Sluice.Tests.TestSupport;
+
+namespace Sluice.Tests.Connectors.Jsonl;
+
+public class JsonlSourceResumeTests
+{
+    private static ISource Source(string directory, int batchSize) =>
+        new JsonlSourceOptions { Path = "*.jsonl", Columns = ["n", "s"] }
+            .CreateSource(new BuildContext(directory, "run") { BatchSize = batchSize });
+
+    /// <summary>Three files: a BOM and CRLF, blank lines, broken lines in the middle and at the end of a file, a
+    /// last line without a break.</summary>
+    private static void WriteFiles(TempDir dir)
+    {
+        dir.Write("a.jsonl", "\uFEFF{\"n\":1}\r\n{\"n\":2,\"s\":\"x\"}\r\n\r\nnope\r\n{\"n\":3}\r\n{\"n\":4}\r\n[1]\r\n{\"zz\":1}\r\n");
+        dir.Write("b.jsonl", "{\"n\":5}\n{\"n\":6}\n{\"n\":7}\n");
+        dir.Write("c.jsonl", "{\"bad\n{\"n\":8}\n\n{\"n\":9,\"s\":\"é\"}\n{\"n\":10}\nlast");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(100)]
+    public async Task Resuming_after_any_position_reads_exactly_the_rest(int batchSize)
+    {
+        using var dir = new TempDir();
+        WriteFiles(dir);
+
+        var full = await ResumeCheck.EveryPositionGivesTheTail(Source(dir.Path, batchSize));
+
+        Assert.Equal(10, full.Batches.Sum(b => b.Length));
+        Assert.Equal([4L, 7, 8, 1, 6], full.DeadLetters.Select(d => d.Origin.Line));
+        Assert.Equal(15, full.RecordsRead);
+    }
+
+    [Fact]
+    public async Task Dead_letters_after_a_files_last_batch_come_with_a_zero_row_batch_past_them()
+    {
+        using var dir = new TempDir();
+        string a = dir.Write("a.jsonl", "{\"n\":1}\n{\"n\":2}\nbad\n\nworse\n");
+
+        var run = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
+
+        Assert.Equal([2, 0], run.Batches.Select(b => b.Length));
+        Assert.Equal([new SourcePosition(a, 16, 3), new SourcePosition(a, 27, 6)], run.Batches.Select(b => b.Position!));
+        Assert.Equal(2, run.DeadLetters.Count);
+    }
+
+    [Fact]
+    public async Task Resuming_in_a_file_that_is_gone_fails_clearly()
+    {
+        using var dir = new TempDir();
+        WriteFiles(dir);
+        var full = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
+        var inB = full.Batches.First(b => b.Position!.File.EndsWith("b.jsonl", StringComparison.Ordinal)).Position!;
+        File.Delete(inB.File);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), inB));
+
+        Assert.StartsWith($"cannot resume: {inB.File}", error.Message);
+        Assert.Contains("no longer exists", error.Message);
+    }
+
+    [Fact]
+    public async Task Resuming_in_a_file_that_got_shorter_fails_clearly()
+    {
+        using var dir = new TempDir();
+        WriteFiles(dir);
+        var full = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
+        var last = full.Batches.Last(b => b.Position!.File.EndsWith("a.jsonl", StringComparison.Ordinal)).Position!;
+        dir.Write("a.jsonl", "{\"n\":1}\n");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), last));
+
+        Assert.StartsWith($"cannot resume: {last.File}", error.Message);
+        Assert.Contains("is now shorter", error.Message);
+    }
+}
