@@ -44,11 +44,15 @@ internal sealed class RunExecution
     {
         await Task.Yield(); // return the PipelineRun to the caller before any work starts
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var saver = PeriodicSaveAsync(stop.Token);
-        var heartbeat = HeartbeatAsync(stop);
+        // Disposing a timer ends its loop: no exception is thrown and caught on every run.
+        using var saveTimer = new PeriodicTimer(SaveInterval);
+        using var heartbeatTimer = new PeriodicTimer(_leaseDuration / 3);
+        var saver = PeriodicSaveAsync(saveTimer);
+        var heartbeat = HeartbeatAsync(heartbeatTimer, stop);
         var workers = _nodes.Select(n => Task.Run(() => WorkAsync(n, stop), CancellationToken.None)).ToArray();
         await Task.WhenAll(workers);
-        await stop.CancelAsync(); // stops the periodic save
+        saveTimer.Dispose();
+        heartbeatTimer.Dispose();
         await saver;
         await heartbeat;
 
@@ -202,35 +206,24 @@ internal sealed class RunExecution
     }
 
     /// <summary>Saves counts every few seconds so that <c>sluice runs</c> and <c>sluice show</c> see a run in progress.</summary>
-    private async Task PeriodicSaveAsync(CancellationToken token)
+    private async Task PeriodicSaveAsync(PeriodicTimer timer)
     {
-        using var timer = new PeriodicTimer(SaveInterval);
-        try
+        while (await timer.WaitForNextTickAsync())
         {
-            while (await timer.WaitForNextTickAsync(token))
-            {
-                await _store.SaveStageCountsAsync(_run.Id, _nodes.Select(Snapshot).ToList(), token);
-            }
-        }
-        catch (OperationCanceledException)
-        {
+            await _store.SaveStageCountsAsync(_run.Id, _nodes.Select(Snapshot).ToList(), CancellationToken.None);
         }
     }
 
     /// <summary>Renews the pipeline's lease every third of its duration. Losing it (the run was paused past its
     /// expiry and another process took over) fails the run: two processes must never write the same pipeline.</summary>
-    private async Task HeartbeatAsync(CancellationTokenSource stop)
+    private async Task HeartbeatAsync(PeriodicTimer timer, CancellationTokenSource stop)
     {
-        using var timer = new PeriodicTimer(_leaseDuration / 3);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop.Token))
+            while (await timer.WaitForNextTickAsync())
             {
-                _lease = await _store.RenewLeaseAsync(_lease, _leaseDuration, stop.Token);
+                _lease = await _store.RenewLeaseAsync(_lease, _leaseDuration, CancellationToken.None);
             }
-        }
-        catch (OperationCanceledException)
-        {
         }
         catch (LeaseLostException e)
         {
