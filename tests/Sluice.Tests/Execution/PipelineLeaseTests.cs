@@ -29,7 +29,7 @@ public sealed class PipelineLeaseTests : IAsyncLifetime
     public async Task A_second_concurrent_run_of_the_same_pipeline_is_refused_and_a_later_one_starts()
     {
         var slow = new MemorySinkOptions { Delay = TimeSpan.FromMilliseconds(20) };
-        var first = await new PipelineRunner(_store).StartAsync(Pipeline(slow));
+        var first = await new PipelineRunner(_store).StartAsync(Pipeline(slow, rows: 10_000)); // ≥ 2 s: still running below
 
         // A second runner stands for a second process: it has its own holder id.
         var refused = await Assert.ThrowsAsync<LeaseHeldException>(() => new PipelineRunner(_store).StartAsync(Pipeline(new MemorySinkOptions())));
@@ -45,10 +45,11 @@ public sealed class PipelineLeaseTests : IAsyncLifetime
     public async Task The_lease_of_a_holder_that_died_expires_and_the_next_run_starts()
     {
         // A holder that took the lease and vanished without releasing it (kill -9).
-        await _store.AcquireLeaseAsync("leased", "dead-host:1234:gone", TimeSpan.FromMilliseconds(300));
+        // The TTL leaves a loaded CI machine ample time for the refused attempt to happen before it expires.
+        await _store.AcquireLeaseAsync("leased", "dead-host:1234:gone", TimeSpan.FromSeconds(2));
 
         await Assert.ThrowsAsync<LeaseHeldException>(() => new PipelineRunner(_store).StartAsync(Pipeline(new MemorySinkOptions())));
-        await Task.Delay(400);
+        await Task.Delay(TimeSpan.FromSeconds(2.2));
         var outcome = await new PipelineRunner(_store).RunAsync(Pipeline(new MemorySinkOptions()));
 
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
