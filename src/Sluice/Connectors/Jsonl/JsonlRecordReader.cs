@@ -4,6 +4,8 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Apache.Arrow;
 
+using Sluice.Records;
+
 namespace Sluice.Connectors.Jsonl;
 
 /// <summary>
@@ -91,7 +93,7 @@ internal sealed class JsonlRecordReader
     }
 
     /// <summary>Appends the values of the line last parsed without error, one per column.</summary>
-    public void AppendTo(StringArray.Builder[] builders, ReadOnlySpan<byte> line)
+    public void AppendTo(StringColumnBuilder[] builders, ReadOnlySpan<byte> line)
     {
         for (int i = 0; i < builders.Length; i++)
         {

@@ -54,7 +54,9 @@ internal sealed class JsonlSource : ISource
                 }
                 lines.Seek(resumeAfter.Offset, resumeAfter.Line);
             }
-            var batch = new BatchBuilder(_columns.Count, _batchSize);
+            // The column builders outlive the per-batch origin arrays, so they keep the data size they learned.
+            var columns = Enumerable.Range(0, _columns.Count).Select(_ => new StringColumnBuilder(_batchSize)).ToArray();
+            var batch = new BatchBuilder(columns, _batchSize);
             while (await lines.ReadLineAsync(cancellationToken))
             {
                 if (JsonlRecordReader.IsBlank(lines.Line))
@@ -75,7 +77,7 @@ internal sealed class JsonlSource : ISource
                 if (batch.Count == _batchSize)
                 {
                     yield return batch.Build(Schema, file, lines, context);
-                    batch = new BatchBuilder(_columns.Count, _batchSize);
+                    batch = new BatchBuilder(columns, _batchSize);
                 }
             }
             if (batch.Read > 0)
@@ -88,13 +90,13 @@ internal sealed class JsonlSource : ISource
     }
 
     /// <summary>The rows of the batch being filled: one string builder per column and the rows' origins.</summary>
-    private sealed class BatchBuilder(int columns, int capacity)
+    private sealed class BatchBuilder(StringColumnBuilder[] columns, int capacity)
     {
         private readonly long[] _lines = new long[capacity];
         private readonly long[] _offsets = new long[capacity];
         private readonly int[] _lengths = new int[capacity];
 
-        public StringArray.Builder[] Columns { get; } = Enumerable.Range(0, columns).Select(_ => new StringArray.Builder()).ToArray();
+        public StringColumnBuilder[] Columns { get; } = columns;
 
         public int Count { get; private set; }
 
