@@ -1,3 +1,4 @@
+using ParquetSharp;
 using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using ParquetSharp.Arrow;
@@ -48,7 +49,9 @@ internal sealed class ParquetSource : ISource
         for (int i = resumeAfter?.IndexIn(_files) ?? 0; i < _files.Count; i++)
         {
             string file = _files[i];
-            using var reader = new FileReader(file, arrowProperties: properties);
+            // The system allocator, as for the Parquet sink: Arrow's jemalloc pool keeps freed pages.
+            using var readerProperties = ReaderProperties.WithMemoryPool(MemoryPool.SystemMemoryPool());
+            using var reader = new FileReader(file, readerProperties, properties);
             var fileSchema = reader.Schema;
             var problems = new List<Diagnostic>();
             if (!SameColumns(Normalise(fileSchema, file, problems), Schema) || problems.Count > 0)
