@@ -21,6 +21,8 @@ internal sealed class DiscardSink : ISink
 
     public ValueTask CommitAsync(string token, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    public ValueTask DiscardAbandonedAsync(string runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     public ValueTask AbortAsync() => ValueTask.CompletedTask;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

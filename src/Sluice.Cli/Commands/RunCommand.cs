@@ -37,6 +37,8 @@ internal static class RunCommand
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
 
         PipelineRun run = await new PipelineRunner(store).StartAsync(pipeline, ct);
+        foreach (string abandoned in run.AbandonedRuns)
+            context.Console.WriteLine($"run {abandoned} had stopped without ending (its process died): marked failed, its unpublished output removed");
         RunOutcome outcome = context.Interactive ? await WatchAsync(context.Console, run) : await run.Completion;
 
         PrintSummary(context, outcome, statePath);

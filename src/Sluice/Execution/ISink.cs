@@ -28,6 +28,10 @@ public interface ISink : IAsyncDisposable
     /// <summary>Discards unpublished output after a failure or cancellation. Must not throw for missing files.</summary>
     ValueTask AbortAsync();
 
+    /// <summary>Discards what an earlier run of this sink left unpublished when its process died (that run is known
+    /// dead: this run holds the pipeline's lease). Never touches published output.</summary>
+    ValueTask DiscardAbandonedAsync(string runId, CancellationToken cancellationToken);
+
     /// <summary>Paths (or other names) of what was published, for the run summary.</summary>
     IReadOnlyList<string> Published { get; }
 }

@@ -20,6 +20,10 @@ public sealed class PipelineRun
     /// <summary>One entry per stage in graph order; safe to read while the run goes on.</summary>
     public IReadOnlyList<StageCounters> Stages { get; }
 
+    /// <summary>Earlier runs of the pipeline whose process died before they ended: this run marked them failed and
+    /// discarded their unpublished output before starting.</summary>
+    public IReadOnlyList<string> AbandonedRuns { get; init; } = [];
+
     /// <summary>Completes when the run ends, whatever the outcome; faults only on a bug in Sluice itself.</summary>
     public Task<RunOutcome> Completion { get; }
 }

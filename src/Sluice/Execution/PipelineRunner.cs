@@ -48,6 +48,16 @@ public sealed class PipelineRunner
 
     private async Task<PipelineRun> StartLeasedAsync(PipelineDefinition pipeline, Lease lease, CancellationToken cancellationToken)
     {
+        // Runs of this pipeline still marked running are dead: their process would hold the lease we now have.
+        var abandoned = new List<RunRecord>();
+        for (var found = await _store.FindUnfinishedRunAsync(pipeline.Name, cancellationToken); found is not null;
+             found = await _store.FindUnfinishedRunAsync(pipeline.Name, cancellationToken))
+        {
+            abandoned.Add(found);
+            await _store.FinishRunAsync(found.Id, RunState.Failed,
+                new RunTotals(found.RecordsRead, found.RecordsWritten, found.Filtered, found.DeadLettered),
+                AbandonedMessage, cancellationToken);
+        }
         var run = await _store.StartRunAsync(pipeline.Name, cancellationToken: cancellationToken);
         IReadOnlyList<StageNode> nodes;
         try
@@ -60,9 +70,23 @@ public sealed class PipelineRunner
             await _store.FinishRunAsync(run.Id, RunState.Failed, new RunTotals(0, 0, 0, 0), e.Message, CancellationToken.None);
             throw;
         }
+        foreach (var sink in nodes.Where(n => n.Sink is not null))
+        {
+            foreach (var old in abandoned)
+            {
+                await sink.Sink!.DiscardAbandonedAsync(old.Id, cancellationToken);
+            }
+        }
         var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options);
-        return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken));
+        return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken))
+        {
+            AbandonedRuns = abandoned.Select(r => r.Id).ToList(),
+        };
     }
+
+    /// <summary>The error recorded on a run whose process died before it ended.</summary>
+    public const string AbandonedMessage =
+        "abandoned: the process stopped before the run ended; its unpublished output was discarded by the next run";
 
     /// <summary>Starts the pipeline and waits for it to end.</summary>
     public async Task<RunOutcome> RunAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default)

@@ -70,6 +70,8 @@ internal sealed class MemorySink(MemorySinkOptions options) : ISink
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask DiscardAbandonedAsync(string runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
     public ValueTask AbortAsync()
     {
         options.Aborted.Value = true;

@@ -127,6 +127,22 @@ internal sealed class PartFileSet : IDisposable
         return published;
     }
 
+    /// <summary>Deletes the in-progress part files another run of this sink left in the folder (its process died
+    /// before publishing them); returns how many. Published files are never touched.</summary>
+    public int DiscardInProgressOf(string runId)
+    {
+        if (!Directory.Exists(_folder))
+        {
+            return 0;
+        }
+        var abandoned = Directory.GetFiles(_folder, $"part-{runId}-*.{_extension}{InProgressSuffix}");
+        foreach (string path in abandoned)
+        {
+            File.Delete(path);
+        }
+        return abandoned.Length;
+    }
+
     /// <summary>Closes and deletes every part not yet published. Files already gone are not an error.</summary>
     public void Abort()
     {

@@ -31,6 +31,12 @@ internal sealed class PartFileSink(PartFileSet files) : ISink
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask DiscardAbandonedAsync(string runId, CancellationToken cancellationToken)
+    {
+        files.DiscardInProgressOf(runId);
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask AbortAsync()
     {
         files.Abort();
