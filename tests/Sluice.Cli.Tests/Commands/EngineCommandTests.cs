@@ -111,6 +111,23 @@ public sealed class EngineCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_says_when_it_ends_a_run_whose_process_died()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+        Directory.CreateDirectory(Path.GetDirectoryName(_state)!);
+        string crashed;
+        await using (var store = await Sluice.State.Sqlite.SqliteStateStore.OpenAsync(_state))
+        {
+            crashed = (await store.StartRunAsync("orders")).Id;
+        }
+
+        CliResult result = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Contains($"run {crashed} had stopped without ending (its process died)", result.Stdout);
+    }
+
+    [Fact]
     public async Task A_broken_quality_gate_exits_3()
     {
         string file = _dir.Write("pipeline.yaml", Pipeline + "\ndead_letter:\n  max_count: 1\n");
