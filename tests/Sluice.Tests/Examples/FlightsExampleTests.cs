@@ -11,27 +11,20 @@ namespace Sluice.Tests.Examples;
 
 /// <summary>The README's example, end to end: real data in, Parquet out, read back with ParquetSharp and checked
 /// against an independent computation; every broken row dead-lettered as its manifest says.</summary>
-public sealed class FlightsExampleTests : IAsyncLifetime
+public sealed class FlightsExampleTests : StateStoreTest
 {
-    private readonly TempDir _dir = new();
-    private SqliteStateStore _store = null!;
+    protected override string StatePath => ".sluice/state.db";
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        FlightsExample.CopyTo(_dir.Path);
-        _store = await SqliteStateStore.OpenAsync(_dir.File(".sluice/state.db"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        _dir.Dispose();
+        FlightsExample.CopyTo(Dir.Path);
+        await base.InitializeAsync();
     }
 
     [Fact]
     public async Task The_example_writes_every_valid_flight_once_and_the_parquet_matches_an_independent_computation()
     {
-        var outcome = await new PipelineRunner(_store).RunAsync(PipelineFile.Load(_dir.File("pipeline.yaml")));
+        var outcome = await new PipelineRunner(Store).RunAsync(PipelineFile.Load(Dir.File("pipeline.yaml")));
 
         var expected = FlightsExample.ValidFlights().Where(f => f.Distance > 0).ToList();
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
@@ -58,11 +51,11 @@ public sealed class FlightsExampleTests : IAsyncLifetime
     [Fact]
     public async Task Every_broken_row_is_dead_lettered_with_its_reason_rule_and_original_bytes()
     {
-        var outcome = await new PipelineRunner(_store).RunAsync(PipelineFile.Load(_dir.File("pipeline.yaml")));
+        var outcome = await new PipelineRunner(Store).RunAsync(PipelineFile.Load(Dir.File("pipeline.yaml")));
         var manifest = FlightsExample.Manifest();
         var raw = FlightsExample.RawLines("flights-broken.csv");
 
-        var letters = await _store.ListDeadLettersAsync(new DeadLetterQuery(RunId: outcome.Run.Id, Limit: 10_000));
+        var letters = await Store.ListDeadLettersAsync(new DeadLetterQuery(RunId: outcome.Run.Id, Limit: 10_000));
 
         var expected = manifest.Where(m => m.Outcome is "parse" or "contract")
             .Select(m => (m.Line, m.Outcome, m.Rule, m.Field)).OrderBy(m => m.Line);
@@ -78,7 +71,7 @@ public sealed class FlightsExampleTests : IAsyncLifetime
     [Fact]
     public async Task The_fan_out_example_feeds_both_sinks_from_one_read()
     {
-        var outcome = await new PipelineRunner(_store).RunAsync(PipelineFile.Load(_dir.File("fanout.yaml")));
+        var outcome = await new PipelineRunner(Store).RunAsync(PipelineFile.Load(Dir.File("fanout.yaml")));
 
         var valid = FlightsExample.ValidFlights();
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
@@ -92,7 +85,7 @@ public sealed class FlightsExampleTests : IAsyncLifetime
     [Fact]
     public async Task The_same_pipeline_built_in_csharp_gives_the_same_result()
     {
-        var fromYaml = PipelineFile.Load(_dir.File("pipeline.yaml"));
+        var fromYaml = PipelineFile.Load(Dir.File("pipeline.yaml"));
         var inCode = new Sluice.Pipelines.PipelineDefinition("flights-in-code", [
             new("source", new Sluice.Connectors.Csv.CsvSourceOptions { Path = "data/*.csv" }, []),
             new("contract", new Sluice.Contracts.ContractOptions
@@ -108,9 +101,9 @@ public sealed class FlightsExampleTests : IAsyncLifetime
             }, ["source"]),
             new("filter", new Sluice.Transforms.Filter.FilterOptions("distance > 0"), ["contract"]),
             new("sink", new Sluice.Connectors.Parquet.ParquetSinkOptions { Path = "out/in-code" }, ["filter"]),
-        ]) { BaseDirectory = _dir.Path, DeadLetter = fromYaml.DeadLetter };
+        ]) { BaseDirectory = Dir.Path, DeadLetter = fromYaml.DeadLetter };
 
-        var outcome = await new PipelineRunner(_store).RunAsync(inCode);
+        var outcome = await new PipelineRunner(Store).RunAsync(inCode);
 
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
         Assert.Equal(FlightsExample.ValidFlights().Count(f => f.Distance > 0), outcome.Run.RecordsWritten);

@@ -9,53 +9,42 @@ namespace Sluice.Tests.Execution;
 
 /// <summary>A run whose process died (kill -9) stays "running" with in-progress files in its sink folders; the next
 /// run of the pipeline — which holds the lease, so the other process is known dead — ends it and removes them.</summary>
-public sealed class AbandonedRunTests : IAsyncLifetime
+public sealed class AbandonedRunTests : StateStoreTest
 {
-    private readonly TempDir _dir = new();
-    private SqliteStateStore _store = null!;
-
-    public async Task InitializeAsync() => _store = await SqliteStateStore.OpenAsync(_dir.File("state.db"));
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private PipelineDefinition Pipeline() => new("p", [
         new("source", new MemorySourceOptions(500), []),
         new("sink", new JsonlSinkOptions { Path = "out" }, ["source"]),
-    ]) { BaseDirectory = _dir.Path };
+    ]) { BaseDirectory = Dir.Path };
 
     [Fact]
     public async Task The_next_run_ends_a_dead_run_and_removes_only_its_unpublished_files()
     {
-        var published = await new PipelineRunner(_store).RunAsync(Pipeline());
-        var crashed = await _store.StartRunAsync("p");
-        string leftover = _dir.Write($"out/part-{crashed.Id}-00000.jsonl.inprogress", "{\"id\":1}\n");
-        string otherPipeline = _dir.Write("out/part-someone-else-00000.jsonl.inprogress", "{}\n");
+        var published = await new PipelineRunner(Store).RunAsync(Pipeline());
+        var crashed = await Store.StartRunAsync("p");
+        string leftover = Dir.Write($"out/part-{crashed.Id}-00000.jsonl.inprogress", "{\"id\":1}\n");
+        string otherPipeline = Dir.Write("out/part-someone-else-00000.jsonl.inprogress", "{}\n");
 
-        var run = await new PipelineRunner(_store).StartAsync(Pipeline());
+        var run = await new PipelineRunner(Store).StartAsync(Pipeline());
         var outcome = await run.Completion;
 
         Assert.Equal([crashed.Id], run.AbandonedRuns);
-        var ended = await _store.FindRunAsync(crashed.Id);
+        var ended = await Store.FindRunAsync(crashed.Id);
         Assert.Equal(RunState.Failed, ended!.State);
         Assert.Equal(PipelineRunner.AbandonedMessage, ended.Error);
         Assert.False(File.Exists(leftover));
         Assert.True(File.Exists(otherPipeline)); // not this run's: never guessed at
         Assert.All(published.Published, p => Assert.True(File.Exists(p)));
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
-        Assert.Null(await _store.FindUnfinishedRunAsync("p"));
+        Assert.Null(await Store.FindUnfinishedRunAsync("p"));
     }
 
     [Fact]
     public async Task Several_dead_runs_are_all_ended()
     {
-        var first = await _store.StartRunAsync("p");
-        var second = await _store.StartRunAsync("p");
+        var first = await Store.StartRunAsync("p");
+        var second = await Store.StartRunAsync("p");
 
-        var run = await new PipelineRunner(_store).StartAsync(Pipeline());
+        var run = await new PipelineRunner(Store).StartAsync(Pipeline());
         await run.Completion;
 
         Assert.Equal(new[] { first.Id, second.Id }.Order(), run.AbandonedRuns.Order());

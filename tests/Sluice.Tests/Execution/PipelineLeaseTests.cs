@@ -7,19 +7,8 @@ using Sluice.Tests.TestSupport;
 namespace Sluice.Tests.Execution;
 
 /// <summary>Two processes must not run the same pipeline against the same state store at once.</summary>
-public sealed class PipelineLeaseTests : IAsyncLifetime
+public sealed class PipelineLeaseTests : StateStoreTest
 {
-    private readonly TempDir _dir = new();
-    private SqliteStateStore _store = null!;
-
-    public async Task InitializeAsync() => _store = await SqliteStateStore.OpenAsync(_dir.File("state.db"));
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private static PipelineDefinition Pipeline(MemorySinkOptions sink, long rows = 1_000) => new("leased", [
         new("source", new MemorySourceOptions(rows, BatchSize: 100), []),
         new("sink", sink, ["source"]),
@@ -29,15 +18,15 @@ public sealed class PipelineLeaseTests : IAsyncLifetime
     public async Task A_second_concurrent_run_of_the_same_pipeline_is_refused_and_a_later_one_starts()
     {
         var slow = new MemorySinkOptions { Delay = TimeSpan.FromMilliseconds(20) };
-        var first = await new PipelineRunner(_store).StartAsync(Pipeline(slow, rows: 10_000)); // ≥ 2 s: still running below
+        var first = await new PipelineRunner(Store).StartAsync(Pipeline(slow, rows: 10_000)); // ≥ 2 s: still running below
 
         // A second runner stands for a second process: it has its own holder id.
-        var refused = await Assert.ThrowsAsync<LeaseHeldException>(() => new PipelineRunner(_store).StartAsync(Pipeline(new MemorySinkOptions())));
+        var refused = await Assert.ThrowsAsync<LeaseHeldException>(() => new PipelineRunner(Store).StartAsync(Pipeline(new MemorySinkOptions())));
         Assert.Contains("pipeline 'leased' is already being run by", refused.Message);
-        Assert.Single(await _store.ListRunsAsync()); // the refused run left no run behind
+        Assert.Single(await Store.ListRunsAsync()); // the refused run left no run behind
 
         Assert.Equal(RunState.Succeeded, (await first.Completion).Run.State);
-        var later = await new PipelineRunner(_store).RunAsync(Pipeline(new MemorySinkOptions()));
+        var later = await new PipelineRunner(Store).RunAsync(Pipeline(new MemorySinkOptions()));
         Assert.Equal(RunState.Succeeded, later.Run.State);
     }
 
@@ -46,11 +35,11 @@ public sealed class PipelineLeaseTests : IAsyncLifetime
     {
         // A holder that took the lease and vanished without releasing it (kill -9).
         // The TTL leaves a loaded CI machine ample time for the refused attempt to happen before it expires.
-        await _store.AcquireLeaseAsync("leased", "dead-host:1234:gone", TimeSpan.FromSeconds(2));
+        await Store.AcquireLeaseAsync("leased", "dead-host:1234:gone", TimeSpan.FromSeconds(2));
 
-        await Assert.ThrowsAsync<LeaseHeldException>(() => new PipelineRunner(_store).StartAsync(Pipeline(new MemorySinkOptions())));
+        await Assert.ThrowsAsync<LeaseHeldException>(() => new PipelineRunner(Store).StartAsync(Pipeline(new MemorySinkOptions())));
         await Task.Delay(TimeSpan.FromSeconds(2.2));
-        var outcome = await new PipelineRunner(_store).RunAsync(Pipeline(new MemorySinkOptions()));
+        var outcome = await new PipelineRunner(Store).RunAsync(Pipeline(new MemorySinkOptions()));
 
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
     }
@@ -61,7 +50,7 @@ public sealed class PipelineLeaseTests : IAsyncLifetime
         // The store's clock is the test's: moving it past the lease's expiry stands for this process being paused
         // (GC, suspended VM) while another one takes the pipeline over.
         var time = new Sluice.Tests.State.ManualTime(DateTimeOffset.UtcNow);
-        await using var store = await SqliteStateStore.OpenAsync(_dir.File("paused.db"), time, CancellationToken.None);
+        await using var store = await SqliteStateStore.OpenAsync(Dir.File("paused.db"), time, CancellationToken.None);
         var sink = new MemorySinkOptions { Delay = TimeSpan.FromMilliseconds(20) };
         var options = new RunnerOptions { LeaseDuration = TimeSpan.FromMilliseconds(300) };
         var run = await new PipelineRunner(store, options).StartAsync(Pipeline(sink, rows: 100_000));

@@ -7,19 +7,8 @@ using Sluice.Tests.TestSupport;
 
 namespace Sluice.Tests.Execution;
 
-public sealed class PipelineRunnerTests : IAsyncLifetime
+public sealed class PipelineRunnerTests : StateStoreTest
 {
-    private readonly TempDir _dir = new();
-    private SqliteStateStore _store = null!;
-
-    public async Task InitializeAsync() => _store = await SqliteStateStore.OpenAsync(_dir.File("state.db"));
-
-    public async Task DisposeAsync()
-    {
-        await _store.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private static PipelineDefinition Chain(ISourceOptions source, ISinkOptions sink, params ITransformOptions[] transforms)
     {
         var stages = new List<StageDefinition> { new("source", source, []) };
@@ -35,7 +24,7 @@ public sealed class PipelineRunnerTests : IAsyncLifetime
     public async Task Every_record_is_written_filtered_or_dead_lettered_and_each_stage_balances()
     {
         var sink = new MemorySinkOptions();
-        var outcome = await new PipelineRunner(_store).RunAsync(Chain(new MemorySourceOptions(10_000), sink, new ModuloTransformOptions(DeadEvery: 7, FilterEvery: 5)));
+        var outcome = await new PipelineRunner(Store).RunAsync(Chain(new MemorySourceOptions(10_000), sink, new ModuloTransformOptions(DeadEvery: 7, FilterEvery: 5)));
 
         int dead = Enumerable.Range(0, 10_000).Count(i => i % 7 == 0);
         int filtered = Enumerable.Range(0, 10_000).Count(i => i % 7 != 0 && i % 5 == 0);
@@ -46,11 +35,11 @@ public sealed class PipelineRunnerTests : IAsyncLifetime
         Assert.All(outcome.Stages, s => Assert.Equal(s.In, s.Out + s.DeadLettered + s.Filtered));
         Assert.Equal(new RunTotals(10_000, 10_000 - dead - filtered, filtered, dead),
             new RunTotals(outcome.Run.RecordsRead, outcome.Run.RecordsWritten, outcome.Run.Filtered, outcome.Run.DeadLettered));
-        var letters = await _store.ListDeadLettersAsync(new DeadLetterQuery(RunId: outcome.Run.Id, Limit: 100_000));
+        var letters = await Store.ListDeadLettersAsync(new DeadLetterQuery(RunId: outcome.Run.Id, Limit: 100_000));
         Assert.Equal(dead, letters.Count);
         Assert.All(letters, l => Assert.Equal(DeadLetterReason.Transform, l.Reason));
         Assert.Contains(letters, l => l.Line == 15 && System.Text.Encoding.UTF8.GetString(l.Original) == "row14");
-        Assert.Equal(["source", "t0", "sink"], (await _store.GetStageCountsAsync(outcome.Run.Id)).Select(s => s.Stage));
+        Assert.Equal(["source", "t0", "sink"], (await Store.GetStageCountsAsync(outcome.Run.Id)).Select(s => s.Stage));
     }
 
     [Fact]
@@ -65,7 +54,7 @@ public sealed class PipelineRunnerTests : IAsyncLifetime
             new("some", some, ["odd"]),
         ]);
 
-        var outcome = await new PipelineRunner(_store).RunAsync(pipeline);
+        var outcome = await new PipelineRunner(Store).RunAsync(pipeline);
 
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
         Assert.Equal(5_000, all.Published.Count);
@@ -84,7 +73,7 @@ public sealed class PipelineRunnerTests : IAsyncLifetime
             new("out", sink, ["a", "b"]),
         ]);
 
-        var outcome = await new PipelineRunner(_store).RunAsync(pipeline);
+        var outcome = await new PipelineRunner(Store).RunAsync(pipeline);
 
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
         Assert.Equal(5_000, sink.Published.Count);
@@ -95,13 +84,13 @@ public sealed class PipelineRunnerTests : IAsyncLifetime
     public async Task A_failing_stage_fails_the_run_and_nothing_is_published()
     {
         var sink = new MemorySinkOptions();
-        var outcome = await new PipelineRunner(_store).RunAsync(Chain(new MemorySourceOptions(10_000) { FailAfterBatches = 3 }, sink));
+        var outcome = await new PipelineRunner(Store).RunAsync(Chain(new MemorySourceOptions(10_000) { FailAfterBatches = 3 }, sink));
 
         Assert.Equal(RunState.Failed, outcome.Run.State);
         Assert.Equal("stage 'source' failed: disk on fire", outcome.Error);
         Assert.Empty(sink.Published);
         Assert.True(sink.Aborted.Value);
-        Assert.Equal(outcome.Error, (await _store.FindRunAsync(outcome.Run.Id))!.Error);
+        Assert.Equal(outcome.Error, (await Store.FindRunAsync(outcome.Run.Id))!.Error);
     }
 
     [Fact]
@@ -109,7 +98,7 @@ public sealed class PipelineRunnerTests : IAsyncLifetime
     {
         using var cancel = new CancellationTokenSource();
         var sink = new MemorySinkOptions { Delay = TimeSpan.FromMilliseconds(20), BeforeWrite = n => { if (n == 3) cancel.Cancel(); } };
-        var run = await new PipelineRunner(_store).StartAsync(Chain(new MemorySourceOptions(1_000_000), sink), cancel.Token);
+        var run = await new PipelineRunner(Store).StartAsync(Chain(new MemorySourceOptions(1_000_000), sink), cancel.Token);
         var outcome = await run.Completion;
 
         Assert.Equal(RunState.Cancelled, outcome.Run.State);
@@ -127,7 +116,7 @@ public sealed class PipelineRunnerTests : IAsyncLifetime
             Delay = TimeSpan.FromMilliseconds(1),
             BeforeWrite = written => maxAhead = Math.Max(maxAhead, source.Emitted.Value - written),
         };
-        var outcome = await new PipelineRunner(_store, new RunnerOptions { ChannelCapacity = 2 }).RunAsync(Chain(source, sink));
+        var outcome = await new PipelineRunner(Store, new RunnerOptions { ChannelCapacity = 2 }).RunAsync(Chain(source, sink));
 
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
         // In flight: the batch being written, 2 in the channel, 1 the source is blocked on emitting, 1 being produced.
@@ -145,7 +134,7 @@ public sealed class PipelineRunnerTests : IAsyncLifetime
         var pipeline = Chain(new MemorySourceOptions(10_000), sink, new ModuloTransformOptions(DeadEvery: 7, FilterEvery: 1_000_000))
             with { DeadLetter = new DeadLetterPolicy(maxRatio, maxCount) };
 
-        var outcome = await new PipelineRunner(_store).RunAsync(pipeline);
+        var outcome = await new PipelineRunner(Store).RunAsync(pipeline);
 
         Assert.Equal(expected, outcome.Run.State);
         Assert.Equal(expected == RunState.Succeeded ? 8_571 : 0, sink.Published.Count);
@@ -163,9 +152,9 @@ public sealed class PipelineRunnerTests : IAsyncLifetime
             new("out", new MemorySinkOptions(), ["nowhere"]),
         ]);
 
-        var e = await Assert.ThrowsAsync<PipelineException>(() => new PipelineRunner(_store).StartAsync(pipeline));
+        var e = await Assert.ThrowsAsync<PipelineException>(() => new PipelineRunner(Store).StartAsync(pipeline));
 
         Assert.Contains(e.Diagnostics, d => d.Message.Contains("reads from 'nowhere', which does not exist"));
-        Assert.Empty(await _store.ListRunsAsync());
+        Assert.Empty(await Store.ListRunsAsync());
     }
 }
