@@ -30,12 +30,25 @@ internal sealed class StringColumnBuilder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-value; why: docs/decisions.md, "Hot loops"
     public void Append(ReadOnlySpan<byte> value)
     {
-        if (_dataLength + value.Length > _data.Length)
+        value.CopyTo(Reserve(value.Length));
+        Commit(value.Length);
+    }
+
+    /// <summary>Room for the next value, of at most <paramref name="maxLength"/> bytes: write it there, then
+    /// <see cref="Commit"/> its real length (for values decoded in place, e.g. CSV fields with escaped quotes).</summary>
+    public Span<byte> Reserve(int maxLength)
+    {
+        if (_dataLength + maxLength > _data.Length)
         {
-            System.Array.Resize(ref _data, Math.Max(_data.Length * 2, _dataLength + value.Length));
+            System.Array.Resize(ref _data, Math.Max(_data.Length * 2, _dataLength + maxLength));
         }
-        value.CopyTo(_data.AsSpan(_dataLength));
-        _dataLength += value.Length;
+        return _data.AsSpan(_dataLength, maxLength);
+    }
+
+    /// <summary>Ends the value written into <see cref="Reserve"/>'s span.</summary>
+    public void Commit(int length)
+    {
+        _dataLength += length;
         _validity[_count >> 3] |= (byte)(1 << (_count & 7));
         _count++;
         MemoryMarshal.Write(_offsets.AsSpan(_count * sizeof(int)), _dataLength);

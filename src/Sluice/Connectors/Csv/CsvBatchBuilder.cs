@@ -14,7 +14,7 @@ internal sealed class CsvBatchBuilder
 {
     private readonly Schema _schema;
     private readonly int _capacity;
-    private readonly Column[] _columns;
+    private readonly StringColumnBuilder[] _columns;
     private byte[] _raw = [];
     private int _rawLength;
     private int[] _rawStarts = [];
@@ -26,10 +26,10 @@ internal sealed class CsvBatchBuilder
     {
         _schema = schema;
         _capacity = capacity;
-        _columns = new Column[schema.FieldsList.Count];
+        _columns = new StringColumnBuilder[schema.FieldsList.Count];
         for (int c = 0; c < _columns.Length; c++)
         {
-            _columns[c] = new Column();
+            _columns[c] = new StringColumnBuilder(capacity);
         }
         Reset();
     }
@@ -44,7 +44,19 @@ internal sealed class CsvBatchBuilder
         for (int c = 0; c < _columns.Length; c++)
         {
             var field = reader.Field(c, out var kind);
-            _columns[c].Append(row, field, kind, quote);
+            var column = _columns[c];
+            if (kind == CsvFieldKind.Unquoted && field.IsEmpty)
+            {
+                column.AppendNull(); // an empty unquoted field is null; "" is the empty string
+            }
+            else if (kind == CsvFieldKind.QuotedEscaped)
+            {
+                column.Commit(CsvRecordReader.Unescape(field, quote, column.Reserve(field.Length)));
+            }
+            else
+            {
+                column.Append(field);
+            }
         }
 
         var record = reader.Record;
@@ -68,7 +80,7 @@ internal sealed class CsvBatchBuilder
         var arrays = new IArrowArray[_columns.Length];
         for (int c = 0; c < _columns.Length; c++)
         {
-            arrays[c] = _columns[c].Build(Count);
+            arrays[c] = _columns[c].Build();
         }
         var origins = new RowOrigins(new CsvOriginalRows(file, _raw, _rawStarts, _lines, _offsets, Count));
         var batch = new Batch(new RecordBatch(_schema, arrays, Count), origins, position);
@@ -85,70 +97,5 @@ internal sealed class CsvBatchBuilder
         _rawStarts = new int[_capacity + 1];
         _lines = new long[_capacity];
         _offsets = new long[_capacity];
-        foreach (var column in _columns)
-        {
-            column.Reset(_capacity);
-        }
-    }
-
-    /// <summary>The three Arrow buffers of one string column: value offsets, UTF-8 data, validity bits.</summary>
-    private sealed class Column
-    {
-        private byte[] _offsets = [];   // int32 per row + 1, little-endian as Arrow wants
-        private byte[] _data = [];
-        private byte[] _validity = [];
-        private int _dataLength;
-        private int _nulls;
-        private int _dataHint = 1 << 12;
-
-        public void Reset(int capacity)
-        {
-            _offsets = GC.AllocateUninitializedArray<byte>((capacity + 1) * sizeof(int));
-            MemoryMarshal.Write(_offsets, 0);
-            _data = GC.AllocateUninitializedArray<byte>(_dataHint);
-            _validity = new byte[(capacity + 7) / 8];
-            _dataLength = 0;
-            _nulls = 0;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-record loop; why: docs/decisions.md, "Hot loops"
-        public void Append(int row, ReadOnlySpan<byte> field, CsvFieldKind kind, byte quote)
-        {
-            if (kind == CsvFieldKind.Unquoted && field.IsEmpty)
-            {
-                _nulls++;
-            }
-            else
-            {
-                _validity[row >> 3] |= (byte)(1 << (row & 7));
-                if (_dataLength + field.Length > _data.Length)
-                {
-                    System.Array.Resize(ref _data, Math.Max(_data.Length * 2, _dataLength + field.Length));
-                }
-                var destination = _data.AsSpan(_dataLength);
-                if (kind == CsvFieldKind.QuotedEscaped)
-                {
-                    _dataLength += CsvRecordReader.Unescape(field, quote, destination);
-                }
-                else
-                {
-                    field.CopyTo(destination);
-                    _dataLength += field.Length;
-                }
-            }
-            MemoryMarshal.Write(_offsets.AsSpan((row + 1) * sizeof(int)), _dataLength);
-        }
-
-        public StringArray Build(int count)
-        {
-            var array = new StringArray(
-                count,
-                new ArrowBuffer(_offsets.AsMemory(0, (count + 1) * sizeof(int))),
-                new ArrowBuffer(_data.AsMemory(0, _dataLength)),
-                _nulls == 0 ? ArrowBuffer.Empty : new ArrowBuffer(_validity.AsMemory(0, (count + 7) / 8)),
-                _nulls);
-            _dataHint = _dataLength + _dataLength / 4 + 16;
-            return array;
-        }
     }
 }
