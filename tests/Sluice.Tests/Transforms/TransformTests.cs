@@ -1,4 +1,7 @@
 using System.Text;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using CsCheck;
 using Sluice.DeadLetters;
 using Sluice.Pipelines;
 using Sluice.Records;
@@ -149,5 +152,39 @@ public class TransformTests
         var dedupe = new DedupeOptions(["a", "b"]).CreateTransform(batch.Schema, Build);
 
         Assert.Equal(2, dedupe.Apply(batch, new CollectingDeadLetters().Context())!.Length);
+    }
+}
+
+public class DedupePropertyTests
+{
+    /// <summary>Whatever the keys (nulls, empty strings, separators, long text), dedupe keeps exactly the first row
+    /// of each distinct key, as LINQ's DistinctBy does.</summary>
+    [Fact]
+    public void Dedupe_keeps_the_first_row_of_each_distinct_key()
+    {
+        var text = Gen.OneOf(Gen.Const((string?)null), Gen.Const<string?>(""), Gen.Const<string?>("a:1"),
+            Gen.String[Gen.Char["ab:\u0001\0é"], 0, 300].Select(s => (string?)s));
+        var number = Gen.OneOf(Gen.Const((long?)null), Gen.Long[-3, 3].Select(n => (long?)n));
+        Gen.Select(text, number).Array[1, 60].Sample(rows =>
+        {
+            var ids = new Int64Array.Builder();
+            var strings = new StringArray.Builder();
+            var numbers = new Int64Array.Builder();
+            for (int i = 0; i < rows.Length; i++)
+            {
+                ids.Append(i);
+                if (rows[i].Item1 is { } t) strings.Append(t); else strings.AppendNull();
+                if (rows[i].Item2 is { } n) numbers.Append(n); else numbers.AppendNull();
+            }
+            var schema = new Schema([new Field("id", Int64Type.Default, true), new Field("s", StringType.Default, true), new Field("n", Int64Type.Default, true)], null);
+            var batch = new Batch(new RecordBatch(schema, [ids.Build(), strings.Build(), numbers.Build()], rows.Length),
+                Batches.Of(("id", rows.Select(_ => (object?)0L).ToArray())).Origins);
+            var dedupe = new DedupeOptions(["s", "n"]).CreateTransform(schema, new BuildContext(Path.GetTempPath(), "r"));
+
+            var output = dedupe.Apply(batch, new CollectingDeadLetters().Context())!;
+
+            var expected = rows.Select((r, i) => (Key: r, Id: (long)i)).DistinctBy(r => r.Key).Select(r => (object?)r.Id);
+            Assert.Equal(expected, Batches.Column(output, "id"));
+        });
     }
 }
