@@ -16,9 +16,9 @@ internal sealed class InMemoryStateStore : IStateStore
     private readonly Dictionary<string, CheckpointRecord> _checkpoints = [];
     private long _nextId;
 
-    public Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, CancellationToken cancellationToken = default)
+    public Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default)
     {
-        var run = new RunRecord($"run{Interlocked.Increment(ref _nextId)}", pipeline, kind, parentRunId, RunState.Running,
+        var run = new RunRecord(id ?? $"run{Interlocked.Increment(ref _nextId)}", pipeline, kind, parentRunId, RunState.Running,
             DateTimeOffset.UtcNow, null, 0, 0, 0, 0, null);
         _runs[run.Id] = run;
         return Task.FromResult(run);

@@ -28,12 +28,14 @@ public sealed class PipelineRunner
     /// cleanly and marks it cancelled.</summary>
     public async Task<PipelineRun> StartAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default)
     {
-        // Build once with a provisional id so that an invalid pipeline leaves no run behind.
-        PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, "validate") { BatchSize = _options.BatchSize });
+        // The run's id is chosen first, so the pipeline is built once, with it, before anything is recorded:
+        // an invalid pipeline leaves no run behind.
+        string runId = RunIds.New(DateTimeOffset.UtcNow);
+        var nodes = PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, runId) { BatchSize = _options.BatchSize });
         var lease = await _store.AcquireLeaseAsync(pipeline.Name, Holder, _options.LeaseDuration, cancellationToken);
         try
         {
-            return await StartLeasedAsync(pipeline, lease, cancellationToken);
+            return await StartLeasedAsync(pipeline, runId, nodes, lease, cancellationToken);
         }
         catch
         {
@@ -46,7 +48,8 @@ public sealed class PipelineRunner
     /// are two holders too.</summary>
     private string Holder { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
-    private async Task<PipelineRun> StartLeasedAsync(PipelineDefinition pipeline, Lease lease, CancellationToken cancellationToken)
+    private async Task<PipelineRun> StartLeasedAsync(PipelineDefinition pipeline, string runId, IReadOnlyList<StageNode> nodes,
+        Lease lease, CancellationToken cancellationToken)
     {
         // Runs of this pipeline still marked running are dead: their process would hold the lease we now have.
         var abandoned = new List<RunRecord>();
@@ -58,18 +61,6 @@ public sealed class PipelineRunner
                 new RunTotals(found.RecordsRead, found.RecordsWritten, found.Filtered, found.DeadLettered),
                 AbandonedMessage, cancellationToken);
         }
-        var run = await _store.StartRunAsync(pipeline.Name, cancellationToken: cancellationToken);
-        IReadOnlyList<StageNode> nodes;
-        try
-        {
-            nodes = PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, run.Id) { BatchSize = _options.BatchSize });
-        }
-        catch (Exception e)
-        {
-            // The inputs changed between the two builds (e.g. a file vanished): the run exists, so end it.
-            await _store.FinishRunAsync(run.Id, RunState.Failed, new RunTotals(0, 0, 0, 0), e.Message, CancellationToken.None);
-            throw;
-        }
         foreach (var sink in nodes.Where(n => n.Sink is not null))
         {
             foreach (var old in abandoned)
@@ -77,6 +68,7 @@ public sealed class PipelineRunner
                 await sink.Sink!.DiscardAbandonedAsync(old.Id, cancellationToken);
             }
         }
+        var run = await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken);
         var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options);
         return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken))
         {

@@ -8,8 +8,9 @@ namespace Sluice.State;
 /// </summary>
 public interface IStateStore : IAsyncDisposable
 {
-    /// <summary>Records a new run in state <see cref="RunState.Running"/> and returns it with its new id.</summary>
-    Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, CancellationToken cancellationToken = default);
+    /// <summary>Records a new run in state <see cref="RunState.Running"/> and returns it. Its id is
+    /// <paramref name="id"/> when given (from <see cref="RunIds.New"/>; an id already taken is an error), else a new one.</summary>
+    Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the saved counts of the run's stages (called periodically and at the end).</summary>
     Task SaveStageCountsAsync(string runId, IReadOnlyList<StageCounts> stages, CancellationToken cancellationToken = default);

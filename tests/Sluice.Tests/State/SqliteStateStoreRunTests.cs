@@ -38,6 +38,21 @@ public class SqliteStateStoreRunTests
     }
 
     [Fact]
+    public async Task A_run_can_be_started_with_an_id_chosen_beforehand_but_not_twice()
+    {
+        using var dir = new TempDir();
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
+        string id = RunIds.New(DateTimeOffset.UtcNow);
+
+        var run = await store.StartRunAsync("p", id: id);
+        var again = await Assert.ThrowsAsync<InvalidOperationException>(() => store.StartRunAsync("p", id: id));
+
+        Assert.Equal(id, run.Id);
+        Assert.Equal(id, (await store.FindRunAsync(id))!.Id);
+        Assert.Contains($"already has a run '{id}'", again.Message);
+    }
+
+    [Fact]
     public async Task Runs_list_newest_first_filtered_by_pipeline_and_limited()
     {
         using var dir = new TempDir();

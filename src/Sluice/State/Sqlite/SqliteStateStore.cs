@@ -71,8 +71,9 @@ public sealed class SqliteStateStore : IStateStore
         return new SqliteStateStore(fullPath, connectionString, time, writer);
     }
 
-    public Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, CancellationToken cancellationToken = default)
+    public Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default)
     {
+        string? chosenId = id;
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         var startedAt = _time.GetUtcNow();
@@ -91,12 +92,23 @@ public sealed class SqliteStateStore : IStateStore
             command.Parameters.AddWithValue("$parent", (object?)parentRunId ?? DBNull.Value);
             command.Parameters.AddWithValue("$state", SqliteValues.Code(RunState.Running));
             command.Parameters.AddWithValue("$started", SqliteValues.Timestamp(startedAt));
-            // Two runs started in the same second share 1 chance in 16.7 million of drawing the same id: draw again.
-            do
+            if (chosenId is not null)
             {
-                id.Value = RunIds.New(startedAt);
+                id.Value = chosenId;
+                if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+                {
+                    throw new InvalidOperationException($"state file {Path} already has a run '{chosenId}'");
+                }
             }
-            while (await command.ExecuteNonQueryAsync(cancellationToken) == 0);
+            else
+            {
+                // Two runs started in the same second share 1 chance in 16.7 million of drawing the same id: draw again.
+                do
+                {
+                    id.Value = RunIds.New(startedAt);
+                }
+                while (await command.ExecuteNonQueryAsync(cancellationToken) == 0);
+            }
 
             return new RunRecord((string)id.Value, pipeline, kind, parentRunId, RunState.Running, startedAt, null, 0, 0, 0, 0, null);
         }, cancellationToken);
