@@ -51,34 +51,17 @@ make_input() {
   echo "$file"
 }
 
-# The example's contract and transforms; the source and sink point at absolute paths so the file works from
-# any folder.
+# The example's own pipeline file, its source and sink pointed at absolute paths (the generated input, a temp
+# output) so it works from any folder: what is measured is the example as it stands, not a copy that could drift.
 write_pipeline() {
-  local input=$1 out=$2
-  cat <<EOF
-name: flights-memory
-source:
-  type: csv
-  path: "$input"
-contract:
-  fields:
-    date:        { type: timestamp, required: true, format: "yyyy/MM/dd HH:mm" }
-    delay:       { type: int64, min: -120, max: 3000 }
-    distance:    { type: int64, min: 0, required: true }
-    origin:      { type: string, pattern: "^[A-Z]{3}$", required: true }
-    destination: { type: string, pattern: "^[A-Z]{3}$", required: true }
-transforms:
-  - filter: distance > 0
-  - derive:
-      late: delay > 15
-      route: origin || '-' || destination
-  - select: [date, delay, distance, route, late]
-sink:
-  type: parquet
-  path: "$out"
-dead_letter:
-  max_ratio: 0.01
-EOF
+  local input=$1 out=$2 yaml
+  yaml=$(sed -e "s|^  path: data/\*\.csv$|  path: \"$input\"|" -e "s|^  path: out/flights$|  path: \"$out\"|" \
+    examples/flights/pipeline.yaml)
+  if ! grep -qF "\"$input\"" <<<"$yaml" || ! grep -qF "\"$out\"" <<<"$yaml"; then
+    echo "bench/memory.sh: examples/flights/pipeline.yaml no longer has the source and sink paths this script rewrites" >&2
+    exit 1
+  fi
+  echo "$yaml"
 }
 
 # Runs the CLI in the folder $1 with the remaining arguments; sets peak_kb and wall_s. Output goes to $1/log.
