@@ -17,7 +17,7 @@ internal sealed class DiscardSink : ISink
 
     public ValueTask WriteAsync(Batch batch, StageContext context, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public ValueTask<string> PrepareAsync(CancellationToken cancellationToken) => ValueTask.FromResult("");
+    public ValueTask<PreparedOutput> PrepareAsync(CancellationToken cancellationToken) => ValueTask.FromResult(new PreparedOutput("", []));
 
     public ValueTask CommitAsync(string token, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 

@@ -52,7 +52,11 @@ internal sealed class InMemoryStateStore : IStateStore
         throw new NotSupportedException("the micro-benchmarks make no dead letters");
 
     public Task<IReadOnlyList<RunRecord>> ListRunsAsync(string? pipeline = null, int limit = 50, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException();
+        Task.FromResult<IReadOnlyList<RunRecord>>(_runs.Values.Where(run => pipeline is null || run.Pipeline == pipeline)
+            .OrderByDescending(run => run.StartedAt).Take(limit).ToList());
+
+    public Task ReopenRunAsync(string runId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the micro-benchmarks' runs never fail, so none is resumed");
 
     public Task<IReadOnlyList<StageCounts>> GetStageCountsAsync(string runId, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();

@@ -20,13 +20,17 @@ internal static class RunCommand
     {
         var file = new Argument<string>("FILE") { Description = "The pipeline file (YAML)." };
         var state = CommonOptions.State();
-        var command = new Command("run", "Run a pipeline file and print its summary.") { file, state };
+        var fresh = new Option<bool>("--fresh")
+        {
+            Description = "Start a new run even if the pipeline's last run did not finish (by default it is resumed from its last checkpoint). The old run's published output stays.",
+        };
+        var command = new Command("run", "Run a pipeline file (or resume its unfinished run) and print its summary.") { file, state, fresh };
         command.SetAction((parsed, ct) => context.GuardAsync(
-            () => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(state), ct), ct));
+            () => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(state), parsed.GetValue(fresh), ct), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string file, string? stateOption, CancellationToken ct)
+    private static async Task<int> RunAsync(CliContext context, string file, string? stateOption, bool fresh, CancellationToken ct)
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file}", ExitCodes.Invalid);
@@ -36,9 +40,14 @@ internal static class RunCommand
         string statePath = StatePaths.ForPipeline(stateOption, file);
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
 
-        PipelineRun run = await new PipelineRunner(store).StartAsync(pipeline, ct);
+        PipelineRun run = await new PipelineRunner(store).StartAsync(pipeline, fresh, ct);
         foreach (string abandoned in run.AbandonedRuns)
             context.Console.WriteLine($"run {abandoned} had stopped without ending (its process died): marked failed, its unpublished output removed");
+        if (run.ResumedFrom is { } resumed)
+            context.Console.WriteLine($"resuming run {run.Id} from checkpoint {resumed.Checkpoint}, {resumed.RecordsCommitted:N0} records already committed");
+        if (run.Superseded is { } old)
+            context.Console.WriteLine($"--fresh: run {old.RunId} is closed without resuming; the {old.RecordsCommitted:N0} records its checkpoints " +
+                $"(1-{old.Checkpoint}) published stay, and this new run reads its inputs again (remove that output first if it must not appear twice)");
         RunOutcome outcome = context.Interactive ? await WatchAsync(context.Console, run) : await run.Completion;
 
         PrintSummary(context, outcome, statePath);
@@ -72,8 +81,13 @@ internal static class RunCommand
         RunRecord run = outcome.Run;
         console.Write(StageTable.Summary(outcome.Stages));
         console.WriteLine(Format.Reconciliation(run));
-        foreach (string published in outcome.Published)
+        const int Listed = 5;
+        foreach (string published in outcome.Published.Take(Listed))
             console.WriteLine("published " + published);
+        if (outcome.Published.Count > Listed)
+            console.WriteLine($"published {outcome.Published.Count - Listed} more files (sluice show {run.Id} lists the checkpoints)");
+        if (outcome.Checkpoints > 0)
+            console.WriteLine($"checkpoints {outcome.Checkpoints} ({Format.Duration(outcome.CheckpointTime)} spent checkpointing)");
         // Peak resident memory of this process (VmHWM on Linux): the figure that shows memory stays bounded.
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         console.WriteLine($"peak memory {self.PeakWorkingSet64 / (1024 * 1024)} MB");

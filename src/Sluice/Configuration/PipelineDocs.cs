@@ -46,6 +46,25 @@ internal static class PipelineDocs
 
         """;
 
+    private const string Checkpoints = """
+        ## Checkpoints
+
+        A run commits a **checkpoint** every `every_records` records or `every_seconds` seconds, whichever comes
+        first, when 32,768 dead letters wait, and at its end. A checkpoint stores the sources' positions, the dead
+        letters and operator state in the state store and publishes the sinks' part files written since the last one,
+        as one step: each record reaches the output (or the dead-letter queue) exactly once, even if the process is
+        killed. The next `sluice run` of a pipeline whose run did not finish resumes it from its last checkpoint. See
+        [exactly-once.md](exactly-once.md).
+
+        ```yaml
+        checkpoint:
+          every_records: 100000
+          every_seconds: 10
+        ```
+
+
+        """;
+
     private const string GraphForm = """
         ## The graph form
 
@@ -105,6 +124,8 @@ internal static class PipelineDocs
         Components(md, "Sinks", "sink", ComponentRegistry.Sinks);
         md.Append("## Dead letters and the quality gate\n\n");
         OptionsTable(md, PipelineSpec.DeadLetter.Options);
+        md.Append(Checkpoints.ReplaceLineEndings("\n"));
+        OptionsTable(md, PipelineSpec.Checkpoint.Options);
         md.Append(GraphForm.ReplaceLineEndings("\n"));
         md.Append("## Expressions\n\n`filter` and `derive` take SQL-style expressions; see [expressions.md](expressions.md).\n");
         return md.ToString();

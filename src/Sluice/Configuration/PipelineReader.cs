@@ -28,6 +28,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
         return new PipelineDefinition(node.GetString("name") ?? "", stages)
         {
             DeadLetter = ReadDeadLetter(node["dead_letter"]),
+            Checkpoint = ReadCheckpoint(node["checkpoint"]),
             BaseDirectory = baseDirectory,
         };
     }
@@ -156,6 +157,25 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             Problem(node["max_count"]!, "dead_letter.max_count must be 0 or more");
         }
         return new DeadLetterPolicy(ratio, count);
+    }
+
+    private CheckpointPolicy ReadCheckpoint(ConfigNode? node)
+    {
+        if (node is null)
+        {
+            return new CheckpointPolicy();
+        }
+        long records = node.GetInt64("every_records") ?? CheckpointPolicy.DefaultEveryRecords;
+        double seconds = node.GetDouble("every_seconds") ?? CheckpointPolicy.DefaultEverySeconds;
+        if (records < 0)
+        {
+            Problem(node["every_records"]!, "checkpoint.every_records must be 0 (no record trigger) or more");
+        }
+        if (seconds < 0 || double.IsNaN(seconds) || double.IsInfinity(seconds))
+        {
+            Problem(node["every_seconds"]!, "checkpoint.every_seconds must be 0 (no time trigger) or more");
+        }
+        return new CheckpointPolicy(records, seconds);
     }
 
     private void Problem(ConfigNode node, string message) => checker.Problems.Add(new Diagnostic(node.Location, message));

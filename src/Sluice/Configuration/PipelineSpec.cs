@@ -5,11 +5,20 @@ public static class PipelineSpec
 {
     public static ObjectShape DeadLetter { get; } = new([
         new OptionSpec("max_ratio", Shape.Number,
-            "Quality gate: the run fails (exit code 3, nothing published) when more than this share of the records read is dead-lettered. Between 0 and 1.",
+            "Quality gate, checked at every checkpoint: the run fails (exit code 3; nothing after its last good checkpoint is published) when more than this share of the records read is dead-lettered. Between 0 and 1.",
             Example: "0.01"),
         new OptionSpec("max_count", Shape.Integer,
-            "Quality gate: the run fails (exit code 3, nothing published) when more than this many records are dead-lettered.",
+            "Quality gate, checked at every checkpoint: the run fails (exit code 3; nothing after its last good checkpoint is published) when more than this many records are dead-lettered.",
             Example: "100"),
+    ]);
+
+    public static ObjectShape Checkpoint { get; } = new([
+        new OptionSpec("every_records", Shape.Integer,
+            "Take a checkpoint after this many records read since the last one (0: no record trigger). Each checkpoint publishes the output written since the previous one; a crash redoes at most this much work.",
+            Default: "1000000", Example: "100000"),
+        new OptionSpec("every_seconds", Shape.Number,
+            "Take a checkpoint after this many seconds since the last one (0: no time trigger); what bounds staleness for a slow or `--follow` run.",
+            Default: "60", Example: "10"),
     ]);
 
     public static ObjectShape Root { get; } = new([
@@ -23,5 +32,7 @@ public static class PipelineSpec
         new OptionSpec("stages", Shape.ListOf(new StageShape()),
             "The graph form, instead of source/contract/transforms/sink: a list of named stages, each reading `from` earlier ones, so one source can feed several sinks."),
         new OptionSpec("dead_letter", DeadLetter, "Quality gate on dead letters."),
+        new OptionSpec("checkpoint", Checkpoint,
+            "How often the run commits a checkpoint (source positions, dead letters and output published together, exactly once). A run also checkpoints at its end and whenever 32,768 dead letters wait."),
     ]);
 }

@@ -14,16 +14,17 @@ public interface ISink : IAsyncDisposable
     ValueTask WriteAsync(Batch batch, StageContext context, CancellationToken cancellationToken);
 
     /// <summary>Makes everything written since the last prepare durable, without publishing it, and returns a token
-    /// naming it (opaque to the runner; stored in a checkpoint). Later writes go to new output.</summary>
-    ValueTask<string> PrepareAsync(CancellationToken cancellationToken);
+    /// naming it (opaque to the runner; stored in a checkpoint) with what committing it will make visible. Later
+    /// writes go to new output. Called by the sink's own worker, or by the runner once that worker is done.</summary>
+    ValueTask<PreparedOutput> PrepareAsync(CancellationToken cancellationToken);
 
     /// <summary>Publishes what <paramref name="token"/> names. Committing a token that is already (partly)
-    /// committed is harmless.</summary>
+    /// committed is harmless. May run on another thread while the sink's worker writes later data.</summary>
     ValueTask CommitAsync(string token, CancellationToken cancellationToken);
 
     /// <summary>Prepares and commits at once: what a run does at its end.</summary>
     async ValueTask CompleteAsync(CancellationToken cancellationToken) =>
-        await CommitAsync(await PrepareAsync(cancellationToken), cancellationToken);
+        await CommitAsync((await PrepareAsync(cancellationToken)).Token, cancellationToken);
 
     /// <summary>Discards unpublished output after a failure or cancellation. Must not throw for missing files.</summary>
     ValueTask AbortAsync();
@@ -35,3 +36,7 @@ public interface ISink : IAsyncDisposable
     /// <summary>Paths (or other names) of what was published, for the run summary.</summary>
     IReadOnlyList<string> Published { get; }
 }
+
+/// <summary>What <see cref="ISink.PrepareAsync"/> made durable: the token to commit it with, and the paths (or other
+/// names) that committing it makes visible — the checkpoint's manifest of committed output.</summary>
+public sealed record PreparedOutput(string Token, IReadOnlyList<string> Files);

@@ -24,6 +24,18 @@ public sealed class PipelineRun
     /// discarded their unpublished output before starting.</summary>
     public IReadOnlyList<string> AbandonedRuns { get; init; } = [];
 
+    /// <summary>Set when this is an earlier run of the pipeline going on from its last checkpoint.</summary>
+    public ResumePoint? ResumedFrom { get; init; }
+
+    /// <summary>Set when <c>--fresh</c> started this run instead of resuming an unfinished one.</summary>
+    public SupersededRun? Superseded { get; init; }
+
     /// <summary>Completes when the run ends, whatever the outcome; faults only on a bug in Sluice itself.</summary>
     public Task<RunOutcome> Completion { get; }
 }
+
+/// <summary>Where a resumed run goes on from: its last committed checkpoint and the records its sinks had committed.</summary>
+public sealed record ResumePoint(long Checkpoint, long RecordsCommitted);
+
+/// <summary>An unfinished run that a fresh run replaced: its output up to <paramref name="Checkpoint"/> stays published.</summary>
+public sealed record SupersededRun(string RunId, long Checkpoint, long RecordsCommitted);

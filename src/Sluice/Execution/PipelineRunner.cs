@@ -24,18 +24,18 @@ public sealed class PipelineRunner
 
     /// <summary>Builds the pipeline (throwing <see cref="PipelineException"/> if it is invalid), takes the
     /// pipeline's lease (throwing <see cref="LeaseHeldException"/> while another live process runs the same
-    /// pipeline against the same state store), records a new run and starts it. Cancelling the token stops the run
-    /// cleanly and marks it cancelled.</summary>
-    public async Task<PipelineRun> StartAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default)
+    /// pipeline against the same state store) and starts a run. When the pipeline's latest run did not succeed and
+    /// committed a checkpoint, that run is <b>resumed</b> from its last checkpoint (<see cref="PipelineRun.ResumedFrom"/>)
+    /// unless <paramref name="fresh"/>; otherwise a new run is recorded. Cancelling the token stops the run cleanly
+    /// and marks it cancelled (the next run resumes it).</summary>
+    public async Task<PipelineRun> StartAsync(PipelineDefinition pipeline, bool fresh = false, CancellationToken cancellationToken = default)
     {
-        // The run's id is chosen first, so the pipeline is built once, with it, before anything is recorded:
-        // an invalid pipeline leaves no run behind.
-        string runId = RunIds.New(DateTimeOffset.UtcNow);
-        var nodes = PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, runId) { BatchSize = _options.BatchSize });
+        // The lease comes first: whether this is a new run or a resumed one (and so the run id the stages are built
+        // with) depends on the state only the lease holder may act on. An invalid pipeline still leaves no run behind.
         var lease = await _store.AcquireLeaseAsync(pipeline.Name, Holder, _options.LeaseDuration, cancellationToken);
         try
         {
-            return await StartLeasedAsync(pipeline, runId, nodes, lease, cancellationToken);
+            return await StartLeasedAsync(pipeline, fresh, lease, cancellationToken);
         }
         catch
         {
@@ -44,46 +44,104 @@ public sealed class PipelineRunner
         }
     }
 
+    /// <inheritdoc cref="StartAsync(PipelineDefinition, bool, CancellationToken)"/>
+    public Task<PipelineRun> StartAsync(PipelineDefinition pipeline, CancellationToken cancellationToken) =>
+        StartAsync(pipeline, fresh: false, cancellationToken);
+
     /// <summary>Who holds a lease: this process (host and pid) and this runner, so that two runners in one process
     /// are two holders too.</summary>
     private string Holder { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
-    private async Task<PipelineRun> StartLeasedAsync(PipelineDefinition pipeline, string runId, IReadOnlyList<StageNode> nodes,
-        Lease lease, CancellationToken cancellationToken)
+    private async Task<PipelineRun> StartLeasedAsync(PipelineDefinition pipeline, bool fresh, Lease lease, CancellationToken cancellationToken)
     {
-        // Runs of this pipeline still marked running are dead: their process would hold the lease we now have.
-        var abandoned = new List<RunRecord>();
+        // We hold the lease, so no other process works on this pipeline: a run still marked running is dead.
+        var latest = (await _store.ListRunsAsync(pipeline.Name, 1, cancellationToken)).FirstOrDefault();
+        var checkpoint = latest is { State: not RunState.Succeeded }
+            ? await _store.GetLatestCheckpointAsync(latest.Id, cancellationToken)
+            : null;
+        if (checkpoint is not null && !fresh)
+        {
+            return await ResumeAsync(pipeline, latest!, checkpoint, lease, cancellationToken);
+        }
+
+        string runId = RunIds.New(DateTimeOffset.UtcNow);
+        var nodes = Build(pipeline, runId);
+        var ended = new List<RunRecord>();
         for (var found = await _store.FindUnfinishedRunAsync(pipeline.Name, cancellationToken); found is not null;
              found = await _store.FindUnfinishedRunAsync(pipeline.Name, cancellationToken))
         {
-            abandoned.Add(found);
-            await _store.FinishRunAsync(found.Id, RunState.Failed,
-                new RunTotals(found.RecordsRead, found.RecordsWritten, found.Filtered, found.DeadLettered),
-                AbandonedMessage, cancellationToken);
+            ended.Add(found);
+            await _store.FinishRunAsync(found.Id, RunState.Failed, Totals(found),
+                found.Id == checkpoint?.RunId ? SupersededMessage : AbandonedMessage, cancellationToken);
         }
         foreach (var sink in nodes.Where(n => n.Sink is not null))
         {
-            foreach (var old in abandoned)
+            foreach (var old in ended)
             {
                 await sink.Sink!.DiscardAbandonedAsync(old.Id, cancellationToken);
             }
         }
         var run = await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken);
-        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options);
+        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null);
         return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken))
         {
-            AbandonedRuns = abandoned.Select(r => r.Id).ToList(),
+            AbandonedRuns = ended.Where(r => r.Id != checkpoint?.RunId).Select(r => r.Id).ToList(),
+            Superseded = checkpoint is null ? null : new SupersededRun(checkpoint.RunId, checkpoint.Id, checkpoint.RecordsCommitted),
         };
     }
 
-    /// <summary>The error recorded on a run whose process died before it ended.</summary>
+    /// <summary>Goes on with <paramref name="run"/> from <paramref name="checkpoint"/>: publishes that checkpoint's
+    /// output again (idempotent; the crash may have come before its sinks committed), deletes what the run prepared
+    /// after it, and restarts every stage where the checkpoint left it.</summary>
+    private async Task<PipelineRun> ResumeAsync(PipelineDefinition pipeline, RunRecord run, CheckpointRecord checkpoint, Lease lease,
+        CancellationToken cancellationToken)
+    {
+        var nodes = Build(pipeline, run.Id);
+        var stages = nodes.Select(n => n.Name).Order(StringComparer.Ordinal);
+        var stored = checkpoint.Counts.Select(c => c.Stage).Order(StringComparer.Ordinal);
+        if (!stages.SequenceEqual(stored))
+        {
+            throw new PipelineException(null,
+                $"run {run.Id} stopped at checkpoint {checkpoint.Id} with stages {string.Join(", ", stored)}, but the pipeline now has {string.Join(", ", stages)}; " +
+                "a run resumes only with the same stages (run with --fresh to start a new run instead)");
+        }
+        foreach (var sink in nodes.Where(n => n.Sink is not null))
+        {
+            if (checkpoint.SinkTokens.TryGetValue(sink.Name, out var token))
+            {
+                await sink.Sink!.CommitAsync(token, cancellationToken);
+            }
+        }
+        CrashPoints.Hit(CrashPoints.DuringResume, checkpoint.Id);
+        foreach (var sink in nodes.Where(n => n.Sink is not null))
+        {
+            await sink.Sink!.DiscardAbandonedAsync(run.Id, cancellationToken);
+        }
+        await _store.ReopenRunAsync(run.Id, cancellationToken);
+        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, checkpoint);
+        return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken))
+        {
+            ResumedFrom = new ResumePoint(checkpoint.Id, checkpoint.RecordsCommitted),
+        };
+    }
+
+    private IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, string runId) =>
+        PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, runId) { BatchSize = _options.BatchSize });
+
+    private static RunTotals Totals(RunRecord run) => new(run.RecordsRead, run.RecordsWritten, run.Filtered, run.DeadLettered);
+
+    /// <summary>The error recorded on a run whose process died before it ended and before its first checkpoint.</summary>
     public const string AbandonedMessage =
         "abandoned: the process stopped before the run ended; its unpublished output was discarded by the next run";
+
+    /// <summary>The error recorded on an unfinished run that <c>--fresh</c> replaced instead of resuming it.</summary>
+    public const string SupersededMessage =
+        "superseded: a fresh run was started instead of resuming this one; what its checkpoints published stays";
 
     /// <summary>Starts the pipeline and waits for it to end.</summary>
     public async Task<RunOutcome> RunAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default)
     {
-        var run = await StartAsync(pipeline, cancellationToken);
+        var run = await StartAsync(pipeline, fresh: false, cancellationToken);
         return await run.Completion;
     }
 }

@@ -6,37 +6,70 @@ using Sluice.State;
 namespace Sluice.Execution;
 
 /// <summary>
-/// One run of a built pipeline. Each stage gets one worker task and (except sources) one bounded input channel,
-/// so a slow stage makes its upstream wait instead of growing memory. The first failing stage cancels the rest;
-/// sinks publish only when every stage ended cleanly and the quality gate holds.
+/// One run (or resumed run) of a built pipeline. Each stage gets one worker task and (except sources) one bounded
+/// channel per input, so a slow stage makes its upstream wait instead of growing memory. Checkpoint barriers flow
+/// through the same channels; the <see cref="CheckpointCoordinator"/> commits each checkpoint and publishes its
+/// output. The first failing stage cancels the rest; the final checkpoint is committed only when every stage
+/// ended cleanly and the quality gate holds.
 /// </summary>
 internal sealed class RunExecution
 {
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(2);
 
     private readonly RunRecord _run;
-    private readonly PipelineDefinition _pipeline;
     private readonly IReadOnlyList<StageNode> _nodes;
     private readonly IStateStore _store;
-    private readonly DeadLetterBuffer _deadLetters;
     private readonly TimeSpan _leaseDuration;
-    private Lease _lease;
+    private readonly CheckpointPolicy _policy;
+    private readonly CheckpointCoordinator _coordinator;
     private readonly Dictionary<StageNode, InputPort> _inputs = [];
+    private readonly Dictionary<StageNode, StageDeadLetters> _deadLetters = [];
+    private readonly Dictionary<string, SourcePosition> _resumeAt = [];
+    private Lease _lease;
     private Exception? _firstFailure;
 
+    /// <param name="resumeFrom">The checkpoint a resumed run goes on from (its counts, positions and operator state
+    /// are restored here); null for a new run.</param>
     public RunExecution(RunRecord run, PipelineDefinition pipeline, IReadOnlyList<StageNode> nodes, IStateStore store,
-        Lease lease, RunnerOptions options)
+        Lease lease, RunnerOptions options, CheckpointRecord? resumeFrom)
     {
         _lease = lease;
         _leaseDuration = options.LeaseDuration;
+        _policy = pipeline.Checkpoint;
         _run = run;
-        _pipeline = pipeline;
         _nodes = nodes;
         _store = store;
-        _deadLetters = new DeadLetterBuffer(store, run.Id, pipeline.Name);
-        foreach (var node in nodes.Where(n => n.Kind != StageKind.Source))
+        if (resumeFrom is not null)
         {
-            _inputs[node] = new InputPort(node.Upstream.Count, options.ChannelCapacity);
+            Restore(resumeFrom);
+        }
+        _coordinator = new CheckpointCoordinator(nodes, store, run.Id, pipeline, () => Volatile.Read(ref _lease), resumeFrom?.Id ?? 0);
+        foreach (var node in nodes)
+        {
+            _deadLetters[node] = new StageDeadLetters(_coordinator.DeadLetterWritten);
+            if (node.Kind != StageKind.Source)
+            {
+                _inputs[node] = new InputPort(node.Upstream, options.ChannelCapacity);
+            }
+        }
+    }
+
+    private void Restore(CheckpointRecord checkpoint)
+    {
+        foreach (var node in _nodes)
+        {
+            if (checkpoint.Counts.FirstOrDefault(c => c.Stage == node.Name) is { } counts)
+            {
+                node.Counters.Restore(counts);
+            }
+            if (checkpoint.SourcePositions.TryGetValue(node.Name, out var position))
+            {
+                _resumeAt[node.Name] = SourcePositionJson.Read(position);
+            }
+            if (node.Transform is IStatefulTransform stateful && checkpoint.OperatorState.TryGetValue(node.Name, out var state))
+            {
+                stateful.RestoreState(state);
+            }
         }
     }
 
@@ -47,50 +80,64 @@ internal sealed class RunExecution
         // Disposing a timer ends its loop: no exception is thrown and caught on every run.
         using var saveTimer = new PeriodicTimer(SaveInterval);
         using var heartbeatTimer = new PeriodicTimer(_leaseDuration / 3);
+        using var checkpointTimer = _policy.EverySeconds > 0 ? new PeriodicTimer(TimeSpan.FromSeconds(Math.Min(1, _policy.EverySeconds))) : null;
         var saver = PeriodicSaveAsync(saveTimer);
         var heartbeat = HeartbeatAsync(heartbeatTimer, stop);
+        var checkpointClock = checkpointTimer is null ? Task.CompletedTask : _coordinator.TimerAsync(checkpointTimer);
+        var committer = _coordinator.CommitLoopAsync(e => Fail(e, stop));
         var workers = _nodes.Select(n => Task.Run(() => WorkAsync(n, stop), CancellationToken.None)).ToArray();
         await Task.WhenAll(workers);
+        checkpointTimer?.Dispose();
+        await checkpointClock;
+        _coordinator.StopCommitting();
+        await committer;
         saveTimer.Dispose();
         heartbeatTimer.Dispose();
         await saver;
         await heartbeat;
 
         var (state, error) = Decide(cancellationToken.IsCancellationRequested);
-        var published = new List<string>();
-        try
+        if (state == RunState.Succeeded)
         {
-            await _deadLetters.FlushAsync(CancellationToken.None);
-            if (state == RunState.Succeeded)
+            try
             {
-                foreach (var sink in _nodes.Where(n => n.Sink is not null))
-                {
-                    await sink.Sink!.CompleteAsync(CancellationToken.None);
-                    published.AddRange(sink.Sink.Published);
-                }
+                await _coordinator.CommitFinalAsync();
+            }
+            catch (Exception e)
+            {
+                Fail(e, stop);
+                (state, error) = Decide(cancelled: false);
             }
         }
-        catch (Exception e)
-        {
-            (state, error) = (RunState.Failed, OneLine(e));
-        }
-        if (state != RunState.Succeeded)
+        if (state != RunState.Succeeded && !_coordinator.MustKeepPrepared)
         {
             await AbortSinksAsync();
         }
         await DisposeSinksAsync();
 
-        var stages = _nodes.Select(Snapshot).ToList();
+        var stages = _nodes.Select(n => n.Counters.Snapshot()).ToList();
         await _store.SaveStageCountsAsync(_run.Id, stages, CancellationToken.None);
         await _store.FinishRunAsync(_run.Id, state, Totals(), error, CancellationToken.None);
         await _store.ReleaseLeaseAsync(_lease, CancellationToken.None);
         var finished = await _store.FindRunAsync(_run.Id, CancellationToken.None) ?? _run;
-        return new RunOutcome(finished, stages, error, published);
+        var published = _nodes.Where(n => n.Sink is not null).SelectMany(n => n.Sink!.Published).ToList();
+        return new RunOutcome(finished, stages, error, published)
+        {
+            Checkpoints = _coordinator.Committed,
+            CheckpointTime = _coordinator.TimeSpent,
+        };
+    }
+
+    private void Fail(Exception e, CancellationTokenSource stop)
+    {
+        Interlocked.CompareExchange(ref _firstFailure, e, null);
+        stop.Cancel();
     }
 
     private async Task WorkAsync(StageNode node, CancellationTokenSource stop)
     {
-        var context = new StageContext(node.Name, node.Counters, _deadLetters);
+        var context = new StageContext(node.Name, node.Counters, _deadLetters[node]);
+        bool ended = false;
         try
         {
             if (node.Source is not null)
@@ -101,6 +148,7 @@ internal sealed class RunExecution
             {
                 await RunConsumerAsync(node, context, stop.Token);
             }
+            ended = true;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -113,68 +161,112 @@ internal sealed class RunExecution
         }
         finally
         {
+            // Only a stage that read its whole input may stand for later checkpoints; a failed one must not.
             foreach (var downstream in node.Downstream)
             {
-                _inputs[downstream].WriterDone();
+                if (ended)
+                {
+                    _inputs[downstream].WriterFor(node).TryComplete();
+                }
+                else
+                {
+                    _inputs[downstream].WriterFor(node).TryComplete(new OperationCanceledException());
+                }
             }
         }
     }
 
     private async Task RunSourceAsync(StageNode node, StageContext context, CancellationToken token)
     {
+        var position = _resumeAt.GetValueOrDefault(node.Name);
+        long barrier = 0;
         var started = Stopwatch.GetTimestamp();
-        await foreach (var batch in node.Source!.ReadAsync(context, null, token).WithCancellation(token))
+        await foreach (var batch in node.Source!.ReadAsync(context, position, token).WithCancellation(token))
         {
             node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
-            await _deadLetters.FlushIfFullAsync(token);
+            position = batch.Position ?? position;
             if (batch.Length > 0)
             {
                 node.Counters.AddOut(batch.Length);
-                await EmitAsync(node, batch, token);
+                await EmitAsync(node, Flow.Of(batch), token);
             }
+            _coordinator.SourceBatchDone();
+            if (_coordinator.Requested > barrier)
+            {
+                barrier = _coordinator.Requested;
+                _coordinator.Passed(node, barrier, Handoff(node) with { Position = position });
+                await EmitAsync(node, Flow.BarrierOf(barrier), token);
+            }
+            await _coordinator.WaitForRoomAsync(token);
             started = Stopwatch.GetTimestamp();
         }
         node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
+        _coordinator.Ended(node, Handoff(node) with { Position = position });
     }
 
     private async Task RunConsumerAsync(StageNode node, StageContext context, CancellationToken token)
     {
-        var reader = _inputs[node].Channel.Reader;
-        while (await reader.WaitToReadAsync(token))
+        var input = _inputs[node];
+        while (await input.ReadAsync(token) is { } flow)
         {
-            while (reader.TryRead(out var batch))
+            if (flow.Batch is not { } batch)
             {
-                node.Counters.AddIn(batch.Length);
-                long started = Stopwatch.GetTimestamp();
-                if (node.Sink is not null)
-                {
-                    await node.Sink.WriteAsync(batch, context, token);
-                    node.Counters.AddOut(batch.Length);
-                    node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
-                    continue;
-                }
-                var output = node.Transform!.Apply(batch, context);
+                await PassBarrierAsync(node, flow.Barrier, token);
+                continue;
+            }
+            node.Counters.AddIn(batch.Length);
+            long started = Stopwatch.GetTimestamp();
+            if (node.Sink is not null)
+            {
+                await node.Sink.WriteAsync(batch, context, token);
+                node.Counters.AddOut(batch.Length);
                 node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
-                await _deadLetters.FlushIfFullAsync(token);
-                if (output is { Length: > 0 })
-                {
-                    node.Counters.AddOut(output.Length);
-                    await EmitAsync(node, output, token);
-                }
+                continue;
+            }
+            var output = node.Transform!.Apply(batch, context);
+            node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
+            if (output is { Length: > 0 })
+            {
+                node.Counters.AddOut(output.Length);
+                await EmitAsync(node, Flow.Of(output), token);
             }
         }
+        // A sink that ended prepares when the coordinator needs it (its worker is done, so nothing races it).
+        _coordinator.Ended(node, Handoff(node) with { State = (node.Transform as IStatefulTransform)?.SaveState() });
     }
 
-    private async ValueTask EmitAsync(StageNode node, Batch batch, CancellationToken token)
+    /// <summary>Hands over what this stage has for checkpoint <paramref name="checkpoint"/> and passes the barrier
+    /// on. A sink prepares first: its output up to the barrier becomes durable, still unpublished.</summary>
+    private async Task PassBarrierAsync(StageNode node, long checkpoint, CancellationToken token)
+    {
+        if (node.Sink is not null)
+        {
+            long started = Stopwatch.GetTimestamp();
+            var prepared = await node.Sink.PrepareAsync(token);
+            node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
+            _coordinator.Passed(node, checkpoint, Handoff(node) with { Prepared = prepared });
+            return;
+        }
+        _coordinator.Passed(node, checkpoint, Handoff(node) with { State = (node.Transform as IStatefulTransform)?.SaveState() });
+        await EmitAsync(node, Flow.BarrierOf(checkpoint), token);
+    }
+
+    private CheckpointCoordinator.Handoff Handoff(StageNode node) => new(node.Counters.Snapshot(), _deadLetters[node].Take());
+
+    private async ValueTask EmitAsync(StageNode node, Flow flow, CancellationToken token)
     {
         foreach (var downstream in node.Downstream)
         {
-            await _inputs[downstream].Channel.Writer.WriteAsync(batch, token);
+            await _inputs[downstream].WriterFor(node).WriteAsync(flow, token);
         }
     }
 
     private (RunState, string?) Decide(bool cancelled)
     {
+        if (_firstFailure is QualityGateException gate)
+        {
+            return (RunState.QualityGateFailed, gate.Message);
+        }
         if (_firstFailure is { } failure)
         {
             return (RunState.Failed, OneLine(failure));
@@ -188,29 +280,17 @@ internal sealed class RunExecution
             var c = node.Counters;
             return (RunState.Failed, $"internal error: stage '{node.Name}' does not balance: in {c.In} ≠ out {c.Out} + dead {c.DeadLettered} + filtered {c.Filtered}");
         }
-        return QualityGate.Check(_pipeline.DeadLetter, Totals()) is { } breach
-            ? (RunState.QualityGateFailed, breach)
-            : (RunState.Succeeded, null);
+        return (RunState.Succeeded, null);
     }
 
-    private RunTotals Totals() => new(
-        _nodes.Where(n => n.Kind == StageKind.Source).Sum(n => n.Counters.In),
-        _nodes.Where(n => n.Kind == StageKind.Sink).Sum(n => n.Counters.Out),
-        _nodes.Sum(n => n.Counters.Filtered),
-        _nodes.Sum(n => n.Counters.DeadLettered));
-
-    private static StageCounts Snapshot(StageNode node)
-    {
-        var c = node.Counters;
-        return new StageCounts(node.Name, node.Kind, c.In, c.Out, c.Filtered, c.DeadLettered, c.Busy);
-    }
+    private RunTotals Totals() => CheckpointCoordinator.Totals(_nodes.Select(n => n.Counters.Snapshot()).ToList());
 
     /// <summary>Saves counts every few seconds so that <c>sluice runs</c> and <c>sluice show</c> see a run in progress.</summary>
     private async Task PeriodicSaveAsync(PeriodicTimer timer)
     {
         while (await timer.WaitForNextTickAsync())
         {
-            await _store.SaveStageCountsAsync(_run.Id, _nodes.Select(Snapshot).ToList(), CancellationToken.None);
+            await _store.SaveStageCountsAsync(_run.Id, _nodes.Select(n => n.Counters.Snapshot()).ToList(), CancellationToken.None);
         }
     }
 
@@ -222,13 +302,12 @@ internal sealed class RunExecution
         {
             while (await timer.WaitForNextTickAsync())
             {
-                _lease = await _store.RenewLeaseAsync(_lease, _leaseDuration, CancellationToken.None);
+                Volatile.Write(ref _lease, await _store.RenewLeaseAsync(_lease, _leaseDuration, CancellationToken.None));
             }
         }
         catch (LeaseLostException e)
         {
-            Interlocked.CompareExchange(ref _firstFailure, e, null);
-            await stop.CancelAsync();
+            Fail(e, stop);
         }
     }
 

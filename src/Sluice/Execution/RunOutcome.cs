@@ -9,4 +9,11 @@ public sealed record RunOutcome(
     RunRecord Run,
     IReadOnlyList<StageCounts> Stages,
     string? Error,
-    IReadOnlyList<string> Published);
+    IReadOnlyList<string> Published)
+{
+    /// <summary>Checkpoints this attempt committed (the final one included).</summary>
+    public int Checkpoints { get; init; }
+
+    /// <summary>Time from requesting each checkpoint to publishing it, summed.</summary>
+    public TimeSpan CheckpointTime { get; init; }
+}

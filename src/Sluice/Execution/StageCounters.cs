@@ -27,6 +27,18 @@ public sealed class StageCounters
 
     public bool Balances => In == Out + DeadLettered + Filtered;
 
+    /// <summary>Starts from the counts a resumed run had at its last checkpoint.</summary>
+    internal void Restore(State.StageCounts counts)
+    {
+        _in = counts.In;
+        _out = counts.Out;
+        _filtered = counts.Filtered;
+        _deadLettered = counts.DeadLettered;
+        _busyTicks = counts.Busy.Ticks;
+    }
+
+    internal State.StageCounts Snapshot() => new(Stage, Kind, In, Out, Filtered, DeadLettered, Busy);
+
     internal void AddIn(long n) => Interlocked.Add(ref _in, n);
     internal void AddOut(long n) => Interlocked.Add(ref _out, n);
     internal void AddFiltered(long n) => Interlocked.Add(ref _filtered, n);

@@ -8,6 +8,8 @@ public sealed record PipelineDefinition(string Name, IReadOnlyList<StageDefiniti
 {
     public DeadLetterPolicy DeadLetter { get; init; } = new();
 
+    public CheckpointPolicy Checkpoint { get; init; } = new();
+
     /// <summary>Folder that relative paths resolve against; the pipeline file's folder when loaded from YAML.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
 

@@ -18,6 +18,10 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Ends the run: its final state, totals and the error (one line) if it failed.</summary>
     Task FinishRunAsync(string runId, RunState state, RunTotals totals, string? error, CancellationToken cancellationToken = default);
 
+    /// <summary>Puts a run that did not succeed back in state <see cref="RunState.Running"/> (its end time and
+    /// error cleared), to resume it from its last checkpoint. Its counts are the checkpoint's until it saves new ones.</summary>
+    Task ReopenRunAsync(string runId, CancellationToken cancellationToken = default);
+
     Task AddDeadLettersAsync(string runId, string pipeline, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default);
 
     /// <summary>Runs, newest first.</summary>

@@ -47,19 +47,20 @@ internal sealed class MemorySink(MemorySinkOptions options) : ISink
         options.Written.Value++;
     }
 
-    private readonly Dictionary<string, List<long>> _prepared = [];
+    // Commits run on the checkpoint coordinator's thread while the worker prepares later tokens.
+    private readonly ConcurrentDictionary<string, List<long>> _prepared = [];
 
-    public ValueTask<string> PrepareAsync(CancellationToken cancellationToken)
+    public ValueTask<PreparedOutput> PrepareAsync(CancellationToken cancellationToken)
     {
         string token = Guid.NewGuid().ToString("N");
         _prepared[token] = [.. _pending];
         _pending.Clear();
-        return ValueTask.FromResult(token);
+        return ValueTask.FromResult(new PreparedOutput(token, []));
     }
 
     public ValueTask CommitAsync(string token, CancellationToken cancellationToken)
     {
-        if (_prepared.Remove(token, out var ids))
+        if (_prepared.TryRemove(token, out var ids))
         {
             foreach (var id in ids)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Apache.Arrow;
+using Sluice.Execution;
 using Sluice.Pipelines;
 
 namespace Sluice.Connectors.Files;
@@ -15,7 +16,8 @@ namespace Sluice.Connectors.Files;
 /// files, but no reader's <c>*.parquet</c> glob matches <c>.parquet.inprogress</c>.
 /// A file is opened only when a row arrives for it, so a part with zero rows never exists. A full part (at
 /// <c>maxRowsPerFile</c>) is finished and fsynced at once but keeps its in-progress name until committed.
-/// Not thread-safe: one sink writes it from one worker.
+/// One worker writes and prepares; <see cref="Commit(IReadOnlyList{string})"/> may run at the same time on the
+/// checkpoint coordinator's thread, so the lists both touch are guarded by a lock.
 /// </remarks>
 internal sealed class PartFileSet : IDisposable
 {
@@ -29,6 +31,7 @@ internal sealed class PartFileSet : IDisposable
     private readonly List<string> _pending = []; // in-progress paths not yet prepared, in sequence order
     private readonly List<string> _prepared = []; // prepared, not yet committed
     private readonly List<string> _published = [];
+    private readonly Lock _lock = new(); // guards _prepared and _published
     private FileStream? _stream;
     private PartFileWriter? _writer;
     private long _rowsInCurrent;
@@ -52,7 +55,16 @@ internal sealed class PartFileSet : IDisposable
     }
 
     /// <summary>Final paths of the files <see cref="Commit(IReadOnlyList{string})"/> published, in order.</summary>
-    public IReadOnlyList<string> Published => _published;
+    public IReadOnlyList<string> Published
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _published];
+            }
+        }
+    }
 
     /// <summary>Writes every row of <paramref name="batch"/>, starting new part files at the row limit.</summary>
     public void Write(RecordBatch batch)
@@ -73,18 +85,30 @@ internal sealed class PartFileSet : IDisposable
     }
 
     /// <summary>Seals the current part (its bytes fsynced) and returns the in-progress file names sealed since the
-    /// last prepare, relative to the folder: the commit token's content. Nothing becomes visible.</summary>
+    /// last prepare, relative to the folder: the commit token's content. The folder is fsynced too, so the new names
+    /// survive a power loss. Nothing becomes visible.</summary>
     public IReadOnlyList<string> Prepare()
     {
         if (_writer is not null)
         {
             Seal();
         }
-        var names = _pending.Select(Path.GetFileName).ToList();
-        _prepared.AddRange(_pending);
+        var names = _pending.Select(p => Path.GetFileName(p)).ToList();
+        if (names.Count > 0)
+        {
+            PartFileFolder.FlushToDisk(_folder);
+        }
+        lock (_lock)
+        {
+            _prepared.AddRange(_pending);
+        }
         _pending.Clear();
-        return names!;
+        return names;
     }
+
+    /// <summary>The path <paramref name="inProgressName"/> (a name <see cref="Prepare"/> returned) gets when it is
+    /// committed.</summary>
+    public string FinalPath(string inProgressName) => Path.Combine(_folder, inProgressName[..^InProgressSuffix.Length]);
 
     /// <summary>Renames the prepared files named to their final names and fsyncs the folder so the renames survive a
     /// crash. Idempotent: a file already renamed (its final name exists, its in-progress one does not) is skipped,
@@ -93,8 +117,11 @@ internal sealed class PartFileSet : IDisposable
     public IReadOnlyList<string> Commit(IReadOnlyList<string> inProgressNames)
     {
         var published = Commit(_folder, inProgressNames);
-        _prepared.RemoveAll(p => inProgressNames.Contains(Path.GetFileName(p)));
-        _published.AddRange(published);
+        lock (_lock)
+        {
+            _prepared.RemoveAll(p => inProgressNames.Contains(Path.GetFileName(p)));
+            _published.AddRange(published);
+        }
         return published;
     }
 
@@ -113,6 +140,10 @@ internal sealed class PartFileSet : IDisposable
             if (File.Exists(inProgress))
             {
                 File.Move(inProgress, final, overwrite: false);
+                if (published.Count == 0 && inProgressNames.Count > 1)
+                {
+                    CrashPoints.Hit(CrashPoints.DuringSinkCommit);
+                }
             }
             else if (!File.Exists(final))
             {
@@ -147,7 +178,13 @@ internal sealed class PartFileSet : IDisposable
     public void Abort()
     {
         CloseCurrent();
-        foreach (string path in _pending.Concat(_prepared))
+        List<string> unpublished;
+        lock (_lock)
+        {
+            unpublished = [.. _pending, .. _prepared];
+            _prepared.Clear();
+        }
+        foreach (string path in unpublished)
         {
             try
             {
@@ -159,7 +196,6 @@ internal sealed class PartFileSet : IDisposable
             }
         }
         _pending.Clear();
-        _prepared.Clear();
     }
 
     /// <summary>Releases the open file, if any, without publishing or deleting anything.</summary>
@@ -167,17 +203,32 @@ internal sealed class PartFileSet : IDisposable
 
     private PartFileWriter Open()
     {
-        string name = string.Create(CultureInfo.InvariantCulture, $"part-{_runId}-{_sequence:D5}.{_extension}{InProgressSuffix}");
-        string path = Path.Combine(_folder, name);
-        // CreateNew: a name that already exists means a run id was reused, which must not overwrite anything.
         // The folder is made when the first file is, not when the sink is built: building also serves validation.
         Directory.CreateDirectory(_folder);
+        string path = NextFreePath();
+        // CreateNew: never overwrite anything, even if another process raced us to the name.
         _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
         _pending.Add(path);
         _sequence++;
         _rowsInCurrent = 0;
         _writer = _open(_stream);
         return _writer;
+    }
+
+    /// <summary>The next sequence number whose name is free both published and in progress: a resumed run goes on
+    /// after the parts its earlier attempt published.</summary>
+    private string NextFreePath()
+    {
+        while (true)
+        {
+            string name = string.Create(CultureInfo.InvariantCulture, $"part-{_runId}-{_sequence:D5}.{_extension}{InProgressSuffix}");
+            string path = Path.Combine(_folder, name);
+            if (!File.Exists(path) && !File.Exists(path[..^InProgressSuffix.Length]))
+            {
+                return path;
+            }
+            _sequence++;
+        }
     }
 
     /// <summary>Finishes the current part and makes its bytes durable; it stays in progress until published.</summary>

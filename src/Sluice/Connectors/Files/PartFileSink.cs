@@ -21,8 +21,12 @@ internal sealed class PartFileSink(PartFileSet files) : ISink
     }
 
     /// <summary>The token is the JSON array of the prepared files' in-progress names.</summary>
-    public ValueTask<string> PrepareAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult(System.Text.Json.JsonSerializer.Serialize(files.Prepare()));
+    public ValueTask<PreparedOutput> PrepareAsync(CancellationToken cancellationToken)
+    {
+        var names = files.Prepare();
+        return ValueTask.FromResult(new PreparedOutput(
+            System.Text.Json.JsonSerializer.Serialize(names), names.Select(files.FinalPath).ToList()));
+    }
 
     public ValueTask CommitAsync(string token, CancellationToken cancellationToken)
     {

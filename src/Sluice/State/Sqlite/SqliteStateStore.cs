@@ -191,6 +191,25 @@ public sealed class SqliteStateStore : IStateStore
         }, cancellationToken);
     }
 
+    public Task ReopenRunAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE runs SET state = $running, ended_at = NULL, error = NULL WHERE id = $id AND state <> $succeeded";
+            command.Parameters.AddWithValue("$id", runId);
+            command.Parameters.AddWithValue("$running", SqliteValues.Code(RunState.Running));
+            command.Parameters.AddWithValue("$succeeded", SqliteValues.Code(RunState.Succeeded));
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                throw new InvalidOperationException($"state file {Path} has no unsucceeded run '{runId}' to reopen");
+            }
+            return 0;
+        }, cancellationToken);
+    }
+
     /// <summary>Stores the letters in one transaction through one prepared statement, so a large batch of bad
     /// records costs one disk sync, not one per letter.</summary>
     public Task AddDeadLettersAsync(string runId, string pipeline, IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default)

@@ -10,8 +10,9 @@ namespace Sluice.Transforms.Dedupe;
 /// Remembers the keys it has seen as strings: each key column's value is written after a tag and its length in
 /// fixed-width digits, so distinct keys never encode alike (no hashing, hence no false duplicates). A row's key is written into
 /// one reused char buffer and looked up by span; a string is allocated only for a key seen for the first time.
+/// The key set is its checkpointed state: a resumed run still drops what the crashed attempt already wrote.
 /// </summary>
-internal sealed class DedupeTransform(Schema input, int[] keyColumns) : ITransform
+internal sealed class DedupeTransform(Schema input, int[] keyColumns) : IStatefulTransform
 {
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly List<int> _keep = [];
@@ -38,6 +39,30 @@ internal sealed class DedupeTransform(Schema input, int[] keyColumns) : ITransfo
         }
         context.RecordsFiltered(batch.Length - _keep.Count);
         return _keep.Count == 0 ? null : ArrayTake.Take(batch, CollectionsMarshal.AsSpan(_keep));
+    }
+
+    public byte[] SaveState()
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8))
+        {
+            writer.Write(_seen.Count);
+            foreach (string key in _seen)
+            {
+                writer.Write(key);
+            }
+        }
+        return buffer.ToArray();
+    }
+
+    public void RestoreState(byte[] state)
+    {
+        using var reader = new BinaryReader(new MemoryStream(state), System.Text.Encoding.UTF8);
+        _seen.Clear();
+        for (int count = reader.ReadInt32(); count > 0; count--)
+        {
+            _seen.Add(reader.ReadString());
+        }
     }
 
     private void AppendValue(IArrowArray array, int row)

@@ -19,9 +19,10 @@ public class PartFileTwoPhaseTests
         await using var sink = SinkRows.Create(format, dir.Path);
         await sink.WriteAsync(SinkRows.ToBatch(SinkRows.Sample), SinkRows.Context(), default);
 
-        string first = await sink.PrepareAsync(default);
+        var prepared = await sink.PrepareAsync(default);
+        string first = prepared.Token;
         await sink.WriteAsync(SinkRows.ToBatch(SinkRows.Sample), SinkRows.Context(), default);
-        string second = await sink.PrepareAsync(default);
+        string second = (await sink.PrepareAsync(default)).Token;
 
         Assert.Empty(Directory.GetFiles(folder, $"*.{format}"));
         Assert.Single(JsonSerializer.Deserialize<string[]>(first)!);
@@ -29,7 +30,7 @@ public class PartFileTwoPhaseTests
 
         await sink.CommitAsync(first, default);
         var visible = Directory.GetFiles(folder, $"*.{format}");
-        Assert.Single(visible);
+        Assert.Equal(prepared.Files, visible); // the manifest names exactly what the commit made visible
         Assert.Equal(SinkRows.Sample.Count, SinkRows.Read(format, visible[0]).Count);
 
         await sink.CommitAsync(first, default); // again: harmless
@@ -45,7 +46,7 @@ public class PartFileTwoPhaseTests
         string folder = Path.Combine(dir.Path, "out");
         await using var sink = SinkRows.Create("jsonl", dir.Path, maxRowsPerFile: 2);
         await sink.WriteAsync(SinkRows.ToBatch(SinkRows.Sample), SinkRows.Context(), default);
-        var names = JsonSerializer.Deserialize<string[]>(await sink.PrepareAsync(default))!;
+        var names = JsonSerializer.Deserialize<string[]>((await sink.PrepareAsync(default)).Token)!;
         Assert.True(names.Length >= 2);
         // The crash: the first rename happened, the others did not.
         File.Move(Path.Combine(folder, names[0]), Path.Combine(folder, names[0][..^".inprogress".Length]));
@@ -64,7 +65,7 @@ public class PartFileTwoPhaseTests
         string folder = Path.Combine(dir.Path, "out");
         await using var sink = SinkRows.Create("csv", dir.Path);
         await sink.WriteAsync(SinkRows.ToBatch(SinkRows.Sample), SinkRows.Context(), default);
-        var names = JsonSerializer.Deserialize<string[]>(await sink.PrepareAsync(default))!;
+        var names = JsonSerializer.Deserialize<string[]>((await sink.PrepareAsync(default)).Token)!;
         File.Delete(Path.Combine(folder, names[0]));
 
         var e = Assert.Throws<IOException>(() => PartFileSet.Commit(folder, names));
