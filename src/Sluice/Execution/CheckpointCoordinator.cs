@@ -50,9 +50,13 @@ internal sealed class CheckpointCoordinator
         _pipeline = pipeline;
         _lease = lease;
         _requested = lastCommitted;
+        LastCommittedBefore = lastCommitted;
         _ledgers = nodes.ToDictionary(n => n, _ => new StageLedger());
         _readAtLastCheckpoint = RecordsRead();
     }
+
+    /// <summary>The checkpoint a resumed run goes on from (0 for a new run): the barrier every source starts after.</summary>
+    public long LastCommittedBefore { get; }
 
     /// <summary>The newest checkpoint id requested; a source passes a barrier when this is ahead of its last one.</summary>
     public long Requested => Volatile.Read(ref _requested);
@@ -134,6 +138,10 @@ internal sealed class CheckpointCoordinator
     {
         lock (_lock)
         {
+            if (checkpoint != _requested || !_inFlight)
+            {
+                throw new InvalidOperationException($"internal error: stage '{node.Name}' passed barrier {checkpoint}, but checkpoint {_requested} is the one {(_inFlight ? "in flight" : "last committed")}");
+            }
             _ledgers[node].AtBarrier[checkpoint] = handoff;
             EnqueueIfComplete();
         }

@@ -179,7 +179,7 @@ internal sealed class RunExecution
     private async Task RunSourceAsync(StageNode node, StageContext context, CancellationToken token)
     {
         var position = _resumeAt.GetValueOrDefault(node.Name);
-        long barrier = 0;
+        long barrier = _coordinator.LastCommittedBefore;
         var started = Stopwatch.GetTimestamp();
         await foreach (var batch in node.Source!.ReadAsync(context, position, token).WithCancellation(token))
         {
