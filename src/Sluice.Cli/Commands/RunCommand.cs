@@ -47,7 +47,8 @@ internal static class RunCommand
             context.Console.WriteLine($"resuming run {run.Id} from checkpoint {resumed.Checkpoint}, {resumed.RecordsCommitted:N0} records already committed");
         if (run.Superseded is { } old)
             context.Console.WriteLine($"--fresh: run {old.RunId} is closed without resuming; the {old.RecordsCommitted:N0} records its checkpoints " +
-                $"(1-{old.Checkpoint}) published stay, and this new run reads its inputs again (remove that output first if it must not appear twice)");
+                $"(1-{old.Checkpoint}) published stay; this new run skips the files it fully read but reads the ones it had started again " +
+                "(remove that run's output first if those records must not appear twice)");
         RunOutcome outcome = context.Interactive ? await WatchAsync(context.Console, run) : await run.Completion;
 
         PrintSummary(context, outcome, statePath);

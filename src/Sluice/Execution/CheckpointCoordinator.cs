@@ -269,10 +269,12 @@ internal sealed class CheckpointCoordinator
         var files = new List<CommittedFile>();
         var prepared = new List<(StageNode, PreparedOutput)>();
         var deadLetters = new List<DeadLetter>();
+        var consumed = new List<ConsumedFile>();
         foreach (var node in _nodes)
         {
             var handoff = handoffs[node];
             deadLetters.AddRange(handoff.DeadLetters);
+            consumed.AddRange(handoff.ConsumedFiles);
             if (handoff.Position is { } position)
             {
                 positions[node.Name] = SourcePositionJson.Write(position);
@@ -291,7 +293,7 @@ internal sealed class CheckpointCoordinator
         }
         var counts = _nodes.Select(n => handoffs[n].Counts).ToList();
         var checkpoint = new CheckpointRecord(_runId, id, _requestedAt, Stopwatch.GetElapsedTime(_requestedTimestamp),
-            counts.Where(c => c.Kind == StageKind.Sink).Sum(c => c.Out), positions, state, tokens, counts, files, []);
+            counts.Where(c => c.Kind == StageKind.Sink).Sum(c => c.Out), positions, state, tokens, counts, files, consumed);
         return (checkpoint, deadLetters, prepared);
     }
 
@@ -309,6 +311,7 @@ internal sealed class CheckpointCoordinator
         public SourcePosition? Position { get; init; }
         public byte[]? State { get; init; }
         public PreparedOutput? Prepared { get; init; }
+        public List<ConsumedFile> ConsumedFiles { get; init; } = [];
     }
 
     /// <summary>A stage's handoffs not yet committed.</summary>
@@ -320,7 +323,7 @@ internal sealed class CheckpointCoordinator
         public bool Covers(long checkpoint) => End is not null || AtBarrier.ContainsKey(checkpoint);
 
         /// <summary>The handoff for <paramref name="checkpoint"/>, and whether it is the end one. The end handoff
-        /// serves every later checkpoint, but its dead letters only the first.</summary>
+        /// serves every later checkpoint, but its dead letters and consumed files only the first.</summary>
         public (Handoff, bool AtEnd) TakeFor(long checkpoint)
         {
             if (AtBarrier.Remove(checkpoint, out var handoff))
@@ -328,7 +331,7 @@ internal sealed class CheckpointCoordinator
                 return (handoff, false);
             }
             var end = End ?? throw new InvalidOperationException($"checkpoint {checkpoint} is not complete");
-            End = end with { DeadLetters = [] };
+            End = end with { DeadLetters = [], ConsumedFiles = [] };
             return (end, true);
         }
     }

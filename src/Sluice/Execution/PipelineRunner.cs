@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using Sluice.Pipelines;
 using Sluice.State;
 
@@ -82,7 +83,7 @@ public sealed class PipelineRunner
             }
         }
         var run = await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken);
-        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null);
+        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken));
         return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken))
         {
             AbandonedRuns = ended.Where(r => r.Id != checkpoint?.RunId).Select(r => r.Id).ToList(),
@@ -118,7 +119,7 @@ public sealed class PipelineRunner
             await sink.Sink!.DiscardAbandonedAsync(run.Id, cancellationToken);
         }
         await _store.ReopenRunAsync(run.Id, cancellationToken);
-        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, checkpoint);
+        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, checkpoint, await ConsumedAsync(pipeline, cancellationToken));
         return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken))
         {
             ResumedFrom = new ResumePoint(checkpoint.Id, checkpoint.RecordsCommitted),
@@ -128,6 +129,9 @@ public sealed class PipelineRunner
     private IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, string runId) =>
         PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, runId) { BatchSize = _options.BatchSize });
 
+    private async Task<ConsumedFileSet> ConsumedAsync(PipelineDefinition pipeline, CancellationToken cancellationToken) =>
+        new(await _store.ListConsumedFilesAsync(pipeline.Name, cancellationToken));
+
     private static RunTotals Totals(RunRecord run) => new(run.RecordsRead, run.RecordsWritten, run.Filtered, run.DeadLettered);
 
     /// <summary>The error recorded on a run whose process died before it ended and before its first checkpoint.</summary>
@@ -136,7 +140,7 @@ public sealed class PipelineRunner
 
     /// <summary>The error recorded on an unfinished run that <c>--fresh</c> replaced instead of resuming it.</summary>
     public const string SupersededMessage =
-        "superseded: a fresh run was started instead of resuming this one; what its checkpoints published stays";
+        "superseded: a fresh run was started instead of resuming this one; what its checkpoints published stays, and the files it had started were read again";
 
     /// <summary>Starts the pipeline and waits for it to end.</summary>
     public async Task<RunOutcome> RunAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sluice.Connectors.Files;
 using Sluice.Pipelines;
 using Sluice.Records;
 using Sluice.State;
@@ -24,14 +25,16 @@ internal sealed class RunExecution
     private readonly CheckpointCoordinator _coordinator;
     private readonly Dictionary<StageNode, InputPort> _inputs = [];
     private readonly Dictionary<StageNode, StageDeadLetters> _deadLetters = [];
+    private readonly Dictionary<StageNode, StageContext> _contexts = [];
     private readonly Dictionary<string, SourcePosition> _resumeAt = [];
     private Lease _lease;
     private Exception? _firstFailure;
 
     /// <param name="resumeFrom">The checkpoint a resumed run goes on from (its counts, positions and operator state
     /// are restored here); null for a new run.</param>
+    /// <param name="consumed">Files the pipeline's committed checkpoints recorded as fully read: sources skip them.</param>
     public RunExecution(RunRecord run, PipelineDefinition pipeline, IReadOnlyList<StageNode> nodes, IStateStore store,
-        Lease lease, RunnerOptions options, CheckpointRecord? resumeFrom)
+        Lease lease, RunnerOptions options, CheckpointRecord? resumeFrom, ConsumedFileSet consumed)
     {
         _lease = lease;
         _leaseDuration = options.LeaseDuration;
@@ -47,6 +50,7 @@ internal sealed class RunExecution
         foreach (var node in nodes)
         {
             _deadLetters[node] = new StageDeadLetters(_coordinator.DeadLetterWritten);
+            _contexts[node] = new StageContext(node.Name, node.Counters, _deadLetters[node], consumed);
             if (node.Kind != StageKind.Source)
             {
                 _inputs[node] = new InputPort(node.Upstream, options.ChannelCapacity);
@@ -136,7 +140,7 @@ internal sealed class RunExecution
 
     private async Task WorkAsync(StageNode node, CancellationTokenSource stop)
     {
-        var context = new StageContext(node.Name, node.Counters, _deadLetters[node]);
+        var context = _contexts[node];
         bool ended = false;
         try
         {
@@ -251,7 +255,8 @@ internal sealed class RunExecution
         await EmitAsync(node, Flow.BarrierOf(checkpoint), token);
     }
 
-    private CheckpointCoordinator.Handoff Handoff(StageNode node) => new(node.Counters.Snapshot(), _deadLetters[node].Take());
+    private CheckpointCoordinator.Handoff Handoff(StageNode node) =>
+        new(node.Counters.Snapshot(), _deadLetters[node].Take()) { ConsumedFiles = _contexts[node].TakeConsumed() };
 
     private async ValueTask EmitAsync(StageNode node, Flow flow, CancellationToken token)
     {

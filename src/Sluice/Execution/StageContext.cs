@@ -1,18 +1,30 @@
+using Sluice.Connectors.Files;
 using Sluice.DeadLetters;
 using Sluice.Records;
+using Sluice.State;
 
 namespace Sluice.Execution;
 
-/// <summary>What a running stage may use besides its input: its counters and the dead-letter queue.</summary>
+/// <summary>What a running stage may use besides its input: its counters, the dead-letter queue and, for a file
+/// source, which files the pipeline has already consumed.</summary>
 public sealed class StageContext
 {
     private readonly IDeadLetterWriter _deadLetters;
+    private readonly ConsumedFileSet _consumed;
+    private readonly Lock _finishedLock = new();
+    private List<ConsumedFile> _finished = [];
 
     public StageContext(string stage, StageCounters counters, IDeadLetterWriter deadLetters)
+        : this(stage, counters, deadLetters, ConsumedFileSet.Empty)
+    {
+    }
+
+    internal StageContext(string stage, StageCounters counters, IDeadLetterWriter deadLetters, ConsumedFileSet consumed)
     {
         Stage = stage;
         Counters = counters;
         _deadLetters = deadLetters;
+        _consumed = consumed;
     }
 
     public string Stage { get; }
@@ -28,6 +40,32 @@ public sealed class StageContext
 
     /// <summary>Counts records a source read (including the ones it dead-lettered).</summary>
     public void RecordsRead(long n) => Counters.AddIn(n);
+
+    /// <summary>Whether a file source skips <paramref name="path"/>: a committed checkpoint of this pipeline
+    /// recorded it fully read, and its size and content are unchanged.</summary>
+    public bool AlreadyConsumed(string path) => _consumed.Contains(path);
+
+    /// <summary>A file source read <paramref name="path"/> to its end (after emitting its last batch): the next
+    /// checkpoint records it, so later runs skip it.</summary>
+    public void FileConsumed(string path)
+    {
+        var file = ConsumedFileSet.Identify(path);
+        lock (_finishedLock)
+        {
+            _finished.Add(file);
+        }
+    }
+
+    /// <summary>The files finished since the last call.</summary>
+    internal List<ConsumedFile> TakeConsumed()
+    {
+        lock (_finishedLock)
+        {
+            var taken = _finished;
+            _finished = [];
+            return taken;
+        }
+    }
 
     /// <summary>Counts records a transform dropped on purpose (a filter, a duplicate).</summary>
     public void RecordsFiltered(long n) => Counters.AddFiltered(n);

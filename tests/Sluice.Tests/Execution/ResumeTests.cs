@@ -87,7 +87,7 @@ public sealed class ResumeTests : StateStoreTest
     }
 
     [Fact]
-    public async Task Fresh_closes_the_unfinished_run_keeps_its_published_output_and_reads_everything_again()
+    public async Task Fresh_closes_the_unfinished_run_keeps_its_published_output_and_reads_its_unfinished_files_again()
     {
         var tripwire = new TripwireOptions(afterBatches: 20, ready: () => HasCheckpointAsync().GetAwaiter().GetResult());
         var failed = await new PipelineRunner(Store, SmallBatches).RunAsync(WithTripwire(tripwire));
@@ -105,7 +105,11 @@ public sealed class ResumeTests : StateStoreTest
         var old = await Store.FindRunAsync(failed.Run.Id);
         Assert.Equal(RunState.Failed, old!.State); // keeps its own error: it had ended, it was not left running
         Assert.All(publishedBefore, f => Assert.True(File.Exists(f)));
-        Assert.Equal(ExpectedIds().Count + stoppedAt.RecordsCommitted, ReadOutputIds().Count);
+        // The old run's output stays and the new run reads again every file the old one had not finished, so the
+        // records of its last file(s) appear twice: what --fresh warns about.
+        var ids = ReadOutputIds();
+        Assert.Equal(ExpectedIds().Order(), ids.Distinct().Order());
+        Assert.True(ids.Count > ExpectedIds().Count);
     }
 
     [Fact]

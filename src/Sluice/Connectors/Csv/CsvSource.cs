@@ -85,6 +85,10 @@ internal sealed class CsvSource : ISource
         {
             cancellationToken.ThrowIfCancellationRequested();
             string file = _files[i];
+            if (context.AlreadyConsumed(file))
+            {
+                continue;
+            }
             var resumeHere = resumeAfter is not null && file == resumeAfter.File ? resumeAfter : null;
             if (resumeHere is not null && new FileInfo(file).Length < resumeHere.Offset)
             {
@@ -93,6 +97,7 @@ internal sealed class CsvSource : ISource
             using var reader = CsvRecordReader.Open(file, _options);
             if (!StartFile(reader, file))
             {
+                context.FileConsumed(file);
                 continue;
             }
             if (resumeHere is not null)
@@ -105,6 +110,7 @@ internal sealed class CsvSource : ISource
                 yield return batch;
                 cancellationToken.ThrowIfCancellationRequested();
             }
+            context.FileConsumed(file);
         }
     }
 

@@ -43,6 +43,10 @@ internal sealed class JsonlSource : ISource
         for (int i = resumeAfter?.IndexIn(_files) ?? 0; i < _files.Count; i++)
         {
             string file = _files[i];
+            if (context.AlreadyConsumed(file))
+            {
+                continue;
+            }
             await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
                 FileOptions.Asynchronous | FileOptions.SequentialScan);
             var lines = new JsonlLineReader(stream);
@@ -86,6 +90,7 @@ internal sealed class JsonlSource : ISource
                 // them must still be reported.
                 yield return batch.Build(Schema, file, lines, context);
             }
+            context.FileConsumed(file);
         }
     }
 

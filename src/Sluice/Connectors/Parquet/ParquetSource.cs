@@ -49,6 +49,10 @@ internal sealed class ParquetSource : ISource
         for (int i = resumeAfter?.IndexIn(_files) ?? 0; i < _files.Count; i++)
         {
             string file = _files[i];
+            if (context.AlreadyConsumed(file))
+            {
+                continue;
+            }
             // The system allocator, as for the Parquet sink: Arrow's jemalloc pool keeps freed pages.
             using var readerProperties = ReaderProperties.WithMemoryPool(MemoryPool.SystemMemoryPool());
             using var reader = new FileReader(file, readerProperties, properties);
@@ -69,7 +73,8 @@ internal sealed class ParquetSource : ISource
                 skip = resumeAfter.Offset - nextRow;
                 if (rowGroups.Length == 0)
                 {
-                    continue; // the position is the end of the file
+                    context.FileConsumed(file); // the position is the end of the file
+                    continue;
                 }
             }
             using var batches = reader.GetRecordBatchReader(rowGroups);
@@ -100,6 +105,7 @@ internal sealed class ParquetSource : ISource
                 nextRow += data.Length;
                 yield return new Batch(data, origins, new SourcePosition(file, nextRow, nextRow));
             }
+            context.FileConsumed(file);
         }
     }
 
