@@ -77,7 +77,7 @@ internal sealed class InMemoryStateStore : IStateStore
             var stored = _leases.GetValueOrDefault(pipeline);
             if (stored is not null && stored.ExpiresAt > now && stored.Holder != holder)
             {
-                throw new LeaseHeldException(pipeline, stored.Holder, stored.ExpiresAt);
+                throw new LeaseHeldException(stored);
             }
             long epoch = stored is null ? 1 : stored.ExpiresAt > now ? stored.Epoch : stored.Epoch + 1;
             var lease = new Lease(pipeline, holder, epoch, now + ttl);

@@ -1,18 +1,19 @@
 using System.CommandLine;
+using System.Globalization;
 using Sluice.Cli.Rendering;
 using Sluice.State;
 using Spectre.Console;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice show RUN</c>: one run's details and per-stage counts.</summary>
+/// <summary><c>sluice show RUN</c>: one run's details, per-stage counts and checkpoints.</summary>
 internal static class ShowCommand
 {
     public static Command Create(CliContext context)
     {
         var run = new Argument<string>("RUN") { Description = "The run id, or a prefix of it that only one run has." };
         var state = CommonOptions.State();
-        var command = new Command("show", "Show one run: its state, totals, per-stage counts and error.") { run, state };
+        var command = new Command("show", "Show one run: its state, totals, per-stage counts, checkpoints and error.") { run, state };
         command.SetAction((parsed, ct) => context.GuardAsync(
             () => ShowAsync(context, parsed.GetValue(run)!, parsed.GetValue(state), ct), ct));
         return command;
@@ -45,10 +46,27 @@ internal static class ShowCommand
         IReadOnlyList<StageCounts> stages = await store.GetStageCountsAsync(run.Id, ct);
         if (stages.Count > 0)
             context.Console.Write(StageTable.Summary(stages));
+        IReadOnlyList<CheckpointSummary> checkpoints = await store.ListCheckpointsAsync(run.Id, ct);
+        if (checkpoints.Count > 0)
+            WriteCheckpoints(context.Console, checkpoints);
         if (run.Error is not null)
             context.Console.WriteLine("error: " + run.Error);
         if (run.DeadLettered > 0)
             context.Console.WriteLine($"dead letters: sluice dlq list --run {run.Id}");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The newest checkpoints (a long run has thousands) and the totals over all of them.</summary>
+    private static void WriteCheckpoints(IAnsiConsole console, IReadOnlyList<CheckpointSummary> checkpoints)
+    {
+        const int Shown = 20;
+        var table = new Table().RoundedBorder()
+            .AddColumn("checkpoint").AddColumn("created (UTC)").AddColumn(new TableColumn("records committed").RightAligned())
+            .AddColumn(new TableColumn("took").RightAligned());
+        foreach (CheckpointSummary c in checkpoints.TakeLast(Shown))
+            table.AddRow(c.Id.ToString(CultureInfo.InvariantCulture), Format.Utc(c.CreatedAt), c.RecordsCommitted.ToString("N0", CultureInfo.InvariantCulture), Format.Duration(c.Duration));
+        console.Write(table);
+        string earlier = checkpoints.Count > Shown ? $" ({checkpoints.Count - Shown} earlier not shown)" : "";
+        console.WriteLine($"checkpoints {checkpoints.Count}{earlier}, {Format.Duration(TimeSpan.FromTicks(checkpoints.Sum(c => c.Duration.Ticks)))} spent checkpointing");
     }
 }

@@ -33,7 +33,7 @@ public sealed class PipelineRunner
     {
         // The lease comes first: whether this is a new run or a resumed one (and so the run id the stages are built
         // with) depends on the state only the lease holder may act on. An invalid pipeline still leaves no run behind.
-        var lease = await _store.AcquireLeaseAsync(pipeline.Name, Holder, _options.LeaseDuration, cancellationToken);
+        var lease = await AcquireLeaseAsync(pipeline.Name, cancellationToken);
         try
         {
             return await StartLeasedAsync(pipeline, fresh, lease, cancellationToken);
@@ -48,6 +48,41 @@ public sealed class PipelineRunner
     /// <inheritdoc cref="StartAsync(PipelineDefinition, bool, CancellationToken)"/>
     public Task<PipelineRun> StartAsync(PipelineDefinition pipeline, CancellationToken cancellationToken) =>
         StartAsync(pipeline, fresh: false, cancellationToken);
+
+    /// <summary>Takes the pipeline's lease. A lease held by a process of this machine that no longer exists (killed)
+    /// is ended at once instead of making the user wait for it to expire: its epoch still fences that holder off.</summary>
+    private async Task<Lease> AcquireLeaseAsync(string pipeline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.AcquireLeaseAsync(pipeline, Holder, _options.LeaseDuration, cancellationToken);
+        }
+        catch (LeaseHeldException e) when (IsDeadLocalProcess(e.Holder))
+        {
+            await _store.ReleaseLeaseAsync(e.Held, cancellationToken);
+            return await _store.AcquireLeaseAsync(pipeline, Holder, _options.LeaseDuration, cancellationToken);
+        }
+    }
+
+    /// <summary>True when <paramref name="holder"/> names a process of this machine (<c>host:pid:…</c>) that is not
+    /// running. A live pid — even one reused by another program — counts as alive: then the lease must expire.</summary>
+    private static bool IsDeadLocalProcess(string holder)
+    {
+        var parts = holder.Split(':');
+        if (parts.Length != 3 || parts[0] != Environment.MachineName || !int.TryParse(parts[1], out int pid))
+        {
+            return false;
+        }
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true; // no process has that id
+        }
+    }
 
     /// <summary>Who holds a lease: this process (host and pid) and this runner, so that two runners in one process
     /// are two holders too.</summary>

@@ -3,13 +3,16 @@ using System.Globalization;
 namespace Sluice.State;
 
 /// <summary>Another live process holds the pipeline's lease: this run must not start.</summary>
-public sealed class LeaseHeldException(string pipeline, string holder, DateTimeOffset expiresAt) : Exception(
+public sealed class LeaseHeldException(Lease held) : Exception(
     string.Create(CultureInfo.InvariantCulture,
-        $"pipeline '{pipeline}' is already being run by {holder} (its lease runs until {expiresAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC); wait for that run to finish or stop it; if that process is gone, its lease expires on its own at that time"))
+        $"pipeline '{held.Pipeline}' is already being run by {held.Holder} (its lease runs until {held.ExpiresAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC); wait for that run to finish or stop it; if that process is gone, its lease expires on its own at that time"))
 {
-    public string Pipeline { get; } = pipeline;
+    /// <summary>The lease as stored: who holds it, at which epoch, until when.</summary>
+    public Lease Held { get; } = held;
 
-    public string Holder { get; } = holder;
+    public string Pipeline => Held.Pipeline;
 
-    public DateTimeOffset ExpiresAt { get; } = expiresAt;
+    public string Holder => Held.Holder;
+
+    public DateTimeOffset ExpiresAt => Held.ExpiresAt;
 }

@@ -61,6 +61,8 @@ public sealed class EngineCommandTests : IDisposable
         string published = result.Stdout.Split('\n').Single(l => l.StartsWith("published ", StringComparison.Ordinal))["published ".Length..].Trim();
         Assert.Equal(3, File.ReadAllLines(Path.Combine(_dir.Path, published)).Length);
 
+        Assert.Matches(@"(?m)^checkpoints 1 \(\d+ ms spent checkpointing\)$", result.Stdout);
+
         string[] lines = result.Stdout.TrimEnd().Split('\n');
         Assert.Matches(@"^run \d{8}-\d{6}-[0-9a-f]{6} succeeded in \d", lines[^2]);
         Assert.Matches($@"^dead letters: sluice dlq list --run \d{{8}}-\d{{6}}-[0-9a-f]{{6}} --state {System.Text.RegularExpressions.Regex.Escape(_state)}$", lines[^1]);
@@ -125,6 +127,38 @@ public sealed class EngineCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains($"run {crashed} had stopped without ending (its process died)", result.Stdout);
+    }
+
+    [Fact]
+    public async Task A_second_run_over_the_same_files_reads_nothing_new()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+        await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+        _dir.Write("data/more.csv", "id,name\n7,g\n");
+
+        CliResult result = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        Assert.Contains("in 1 = out 1 + dead 0 + filtered 0", result.Stdout);
+        Assert.Equal(4, Directory.GetFiles(_dir.File("out"), "*.jsonl").Sum(f => File.ReadAllLines(f).Length));
+    }
+
+    [Fact]
+    public async Task A_run_killed_after_its_checkpoint_is_resumed_and_says_so()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+        var crash = new Dictionary<string, string> { ["SLUICE_CRASH_AT"] = "after-store-commit:1" };
+
+        CliResult killed = await SluiceProcess.RunAsync(crash, "run", file, "--state", _state);
+        Assert.Equal(137, killed.ExitCode); // SIGKILL
+        Assert.Contains("SLUICE_CRASH_AT: killing the process at after-store-commit (checkpoint 1)", killed.Stderr);
+        Assert.Empty(Directory.GetFiles(_dir.File("out"), "*.jsonl")); // stored, not yet published
+        CliResult resumed = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        Assert.Equal(ExitCodes.Ok, resumed.ExitCode);
+        Assert.Matches(@"(?m)^resuming run \d{8}-\d{6}-[0-9a-f]{6} from checkpoint 1, 3 records already committed$", resumed.Stdout);
+        Assert.Equal(3, Directory.GetFiles(_dir.File("out"), "*.jsonl").Sum(f => File.ReadAllLines(f).Length));
+        Assert.Empty(Directory.GetFiles(_dir.File("out"), "*.inprogress"));
     }
 
     [Fact]

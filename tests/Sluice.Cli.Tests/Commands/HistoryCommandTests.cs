@@ -24,6 +24,14 @@ public sealed class HistoryCommandTests : IAsyncLifetime
         await using SqliteStateStore store = await SqliteStateStore.OpenAsync(_state);
 
         _succeeded = await store.StartRunAsync("orders");
+        // Committing a checkpoint saves its (here empty) counts as the run's: the counts below come after.
+        Lease lease = await store.AcquireLeaseAsync("orders", "test", TimeSpan.FromMinutes(1));
+        for (int id = 1; id <= 2; id++)
+        {
+            await store.CommitCheckpointAsync(lease, new CheckpointRecord(_succeeded.Id, id, new DateTimeOffset(2026, 11, 23, 10, 0, id, TimeSpan.Zero),
+                TimeSpan.FromMilliseconds(40 * id), 10_000 * id, new Dictionary<string, string>(), new Dictionary<string, byte[]>(),
+                new Dictionary<string, string>(), [], [], []), []);
+        }
         await store.SaveStageCountsAsync(_succeeded.Id,
         [
             new("read", StageKind.Source, 20_050, 20_049, 0, 1, TimeSpan.FromMilliseconds(800)),
@@ -102,6 +110,8 @@ public sealed class HistoryCommandTests : IAsyncLifetime
         Assert.Contains("in 20,050 = out 19,990 + dead 40 + filtered 20", result.Stdout);
         Assert.Equal(["keep", "transform", "20,010", "19,990", "20", "0", "100 ms", "✓"], Cells(Row(result.Stdout, "keep")));
         Assert.Contains($"sluice dlq list --run {_succeeded.Id}", result.Stdout);
+        Assert.Equal(["2", "2026-11-23 10:00:02", "20,000", "80 ms"], Cells(Row(result.Stdout, "10:00:02")));
+        Assert.Contains("checkpoints 2, 120 ms spent checkpointing", result.Stdout);
     }
 
     [Fact]

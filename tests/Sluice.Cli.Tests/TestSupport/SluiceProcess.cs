@@ -5,7 +5,10 @@ namespace Sluice.Cli.Tests.TestSupport;
 /// <summary>Runs the built <c>sluice</c> executable as a child process (dotnet exec Sluice.Cli.dll).</summary>
 public static class SluiceProcess
 {
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs it with extra environment variables (e.g. <c>SLUICE_CRASH_AT</c>).</summary>
+    public static async Task<CliResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Sluice.Cli.dll");
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -13,6 +16,8 @@ public static class SluiceProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var (name, value) in environment)
+            start.Environment[name] = value;
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(dll);
         foreach (string arg in args)

@@ -30,7 +30,7 @@ internal static class SqliteLeases
         }
         else
         {
-            throw new LeaseHeldException(pipeline, stored.Holder, stored.ExpiresAt);
+            throw new LeaseHeldException(stored);
         }
         await WriteAsync(connection, transaction, lease, cancellationToken);
         return lease;
