@@ -223,6 +223,7 @@ internal sealed class CheckpointCoordinator
         CrashPoints.Hit(CrashPoints.AfterPrepare, id);
         await _store.CommitCheckpointAsync(_lease(), checkpoint, deadLetters, CancellationToken.None);
         CrashPoints.Hit(CrashPoints.AfterStoreCommit, id);
+        CrashPoints.Committing.Value = id;
         try
         {
             foreach (var (sink, output) in prepared)

@@ -24,12 +24,17 @@ public static class CrashPoints
 
     public static IReadOnlyList<string> All { get; } = [AfterPrepare, AfterStoreCommit, DuringSinkCommit, DuringResume];
 
+    /// <summary>The checkpoint being committed on this flow of execution, for points deep inside a sink that do not
+    /// know it themselves.</summary>
+    internal static AsyncLocal<long?> Committing { get; } = new();
+
     private static readonly (string Point, long? Checkpoint)? Armed = Parse(Environment.GetEnvironmentVariable("SLUICE_CRASH_AT"));
 
     /// <summary>Kills the process if <paramref name="point"/> is armed (for <paramref name="checkpoint"/>, when the
     /// setting names one).</summary>
     public static void Hit(string point, long? checkpoint = null)
     {
+        checkpoint ??= Committing.Value;
         if (Armed is not { } armed || armed.Point != point || (armed.Checkpoint is { } only && only != checkpoint))
         {
             return;
