@@ -115,7 +115,7 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
         return run;
     }
 
-    /// <summary>Kills each run after a delay drawn from the seed, uniform over 1.25 × the baseline's run time (so
+    /// <summary>Kills each run after a delay drawn from the seed, uniform over 1.25 × the baseline's run time (0.5 × for the first two, so
     /// that a run sometimes gets to finish), until a run finishes first; after <see cref="HarnessOptions.MaxKills"/>
     /// kills the next run is left alone.</summary>
     private async Task<RunResult> RandomKillsAsync(string folder, Scenario scenario, int seed, List<string> notes)
@@ -125,7 +125,10 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
         int resumes = 0, afterSuccess = 0;
         for (int runs = 1; ; runs++)
         {
-            TimeSpan? delay = delays.Count < options.MaxKills ? _runTimes[scenario] * (1.25 * random.NextDouble()) : null;
+            // The first two delays fall in the first half of the run, so every trial kills at least twice whatever the
+            // machine's speed; later ones may outlast the run.
+            double spread = delays.Count < 2 ? 0.5 : 1.25;
+            TimeSpan? delay = delays.Count < options.MaxKills ? _runTimes[scenario] * (spread * random.NextDouble()) : null;
             var run = await _cli.RunAsync(folder, delay);
             resumes += run.Stdout.Contains("resuming run", StringComparison.Ordinal) ? 1 : 0;
             if (run.Killed)

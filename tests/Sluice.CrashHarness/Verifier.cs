@@ -132,6 +132,6 @@ internal static partial class Verifier
         }
     }
 
-    [GeneratedRegex(@"in ([\d,]+) = out ([\d,]+) \+ dead ([\d,]+) \+ filtered ([\d,]+)")]
+    [GeneratedRegex(@"in ([\d,]+) [=≠] out ([\d,]+) \+ dead ([\d,]+) \+ filtered ([\d,]+)")]
     private static partial Regex TotalsLine();
 }
