@@ -115,8 +115,8 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
         return run;
     }
 
-    /// <summary>Kills each run after a delay drawn from the seed, uniform over 1.25 × the baseline's run time (0.5 × for the first two, so
-    /// that a run sometimes gets to finish), until a run finishes first; after <see cref="HarnessOptions.MaxKills"/>
+    /// <summary>Kills each run after a delay drawn from the seed, uniform over 1.25 × the baseline's run time (so that
+    /// a run sometimes gets to finish; 0.5 × for the first two kills), until a run finishes first; after <see cref="HarnessOptions.MaxKills"/>
     /// kills the next run is left alone.</summary>
     private async Task<RunResult> RandomKillsAsync(string folder, Scenario scenario, int seed, List<string> notes)
     {
