@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds Release and runs the crash harness: kills `sluice run` with SIGKILL at random moments and at the engine's
+# crash points, reruns it until it finishes, and checks the output and dead letters are exactly once.
+# Usage: tests/crash.sh [--trials N] [--quick] [--seed S] [--points]   (see tests/Sluice.CrashHarness/README.md)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+dotnet build src/Sluice.Cli -c Release -nologo -v quiet
+dotnet build tests/Sluice.CrashHarness -c Release -nologo -v quiet
+exec dotnet tests/Sluice.CrashHarness/bin/Release/net10.0/Sluice.CrashHarness.dll \
+  --sluice src/Sluice.Cli/bin/Release/net10.0/Sluice.Cli.dll "$@"
