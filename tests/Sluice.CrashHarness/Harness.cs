@@ -136,7 +136,6 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
                 Kills++;
                 delays.Add((long)delay!.Value.TotalMilliseconds);
                 afterSuccess += SluiceCli.LatestRunSucceeded(folder) ? 1 : 0;
-                SluiceCli.ExpireLeases(folder);
                 continue;
             }
             ExpectSuccess(run, $"run {runs} (not killed)");
@@ -156,18 +155,13 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
         {
             // A resume needs a committed checkpoint to resume from: crash once after it, then crash the resume.
             ExpectCrash(await _cli.RunAsync(folder, crashAt: "after-store-commit:2"), "after-store-commit");
-            SluiceCli.ExpireLeases(folder);
             ExpectCrash(await _cli.RunAsync(folder, crashAt: point), point);
         }
         else
         {
-            // during-sink-commit is hit without a checkpoint id, so "point:2" would never fire: it is armed for the
-            // first commit of several files, which still comes after a committed checkpoint.
-            string armed = point == "during-sink-commit" ? point : $"{point}:2";
-            ExpectCrash(await _cli.RunAsync(folder, crashAt: armed), point);
+            ExpectCrash(await _cli.RunAsync(folder, crashAt: $"{point}:2"), point);
         }
         Kills++;
-        SluiceCli.ExpireLeases(folder);
         var run = await _cli.RunAsync(folder);
         ExpectSuccess(run, "the run after the crash");
         if (!run.Stdout.Contains("resuming run", StringComparison.Ordinal))

@@ -86,30 +86,4 @@ internal sealed class SluiceCli(string dll)
             return false; // killed before the tables were made
         }
     }
-
-    /// <summary>
-    /// Expires the pipeline's lease that a killed process still holds. The CLI waits for a dead holder's lease to
-    /// run out (30 s), which is the engine's rule and not what this harness tests; moving the expiry into the past
-    /// is exactly what waiting would do, in no time. Epochs and everything else stay as the killed process left them.
-    /// </summary>
-    public static void ExpireLeases(string folder)
-    {
-        string state = StatePath(folder);
-        if (!File.Exists(state))
-        {
-            return;
-        }
-        using var connection = new SqliteConnection($"Data Source={state};Pooling=False");
-        connection.Open();
-        using var exists = connection.CreateCommand();
-        exists.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'leases'";
-        if ((long)exists.ExecuteScalar()! == 0)
-        {
-            return;
-        }
-        using var update = connection.CreateCommand();
-        update.CommandText = "UPDATE leases SET expires_at = $past";
-        update.Parameters.AddWithValue("$past", DateTimeOffset.UtcNow.AddMinutes(-1).ToString("O", CultureInfo.InvariantCulture));
-        update.ExecuteNonQuery();
-    }
 }
