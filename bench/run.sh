@@ -8,7 +8,8 @@
 #                             docs/benchmarks.md and docs/benchmarks.png
 #   bench/run.sh --quick      a 300,000-row slice, 1 trial, docs untouched (CI smoke test, under 2 minutes)
 #   bench/run.sh --trials N   N trials instead
-#   bench/run.sh --only JOB   one job: 1 (CSV), 2 (JSONL, Parquet), 3 (scale), 5 (dead letters); docs untouched
+#   bench/run.sh --only JOB   one job: 1 (CSV), 2 (JSONL, Parquet), 3 (scale), 4 (checkpoints), 5 (dead letters);
+#                             docs untouched
 #
 # Prints the markdown results on stdout (progress goes to stderr) and writes every measurement to
 # bench/results/run-*.csv (and bench/results/latest.csv for a full run). Inputs are cached in bench/data/.
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 command_line="bench/run.sh${*:+ $*}"
-usage() { echo "usage: bench/run.sh [--quick] [--trials N] [--only 1|2|3|5]"; }
+usage() { echo "usage: bench/run.sh [--quick] [--trials N] [--only 1|2|3|4|5]"; }
 quick=0 trials="" only=""
 while (($#)); do
   case "$1" in
@@ -31,7 +32,7 @@ while (($#)); do
   esac
   shift
 done
-if [[ -n "$trials" && ! "$trials" =~ ^[1-9][0-9]*$ ]] || [[ -n "$only" && ! "$only" =~ ^[1235]$ ]]; then
+if [[ -n "$trials" && ! "$trials" =~ ^[1-9][0-9]*$ ]] || [[ -n "$only" && ! "$only" =~ ^[1-5]$ ]]; then
   usage >&2
   exit 2
 fi
@@ -139,8 +140,10 @@ fi
 
 # ---- contenders -----------------------------------------------------------------------------------------------
 # The job, as a Sluice pipeline file; Sluice.Bench/FlightsJob.cs holds the same bounds for the two peers.
+# Job 4's contenders are Sluice with other checkpoint settings: sluice (the default, every 1,000,000 records or
+# 60 s), sluice-cp10k (every 10,000 records) and sluice-nocp (no trigger: one checkpoint, at the end).
 write_pipeline() {
-  local format=$1 input=$2 out=$3
+  local format=$1 input=$2 out=$3 checkpoint=${4:-}
   cat <<EOF
 name: bench-$format
 source:
@@ -164,6 +167,7 @@ sink:
   path: "$out"
 dead_letter:
   max_ratio: 0.1
+$checkpoint
 EOF
 }
 
@@ -183,9 +187,12 @@ measure() {
   mkdir -p "$dir"
   local -a command
   case "$contender" in
-    sluice)
+    sluice | sluice-cp10k | sluice-nocp)
       out="$dir/out"
-      write_pipeline "$format" "$input" "$out" >"$dir/pipeline.yaml"
+      local checkpoint=""
+      [[ "$contender" == sluice-cp10k ]] && checkpoint="checkpoint: { every_records: 10000, every_seconds: 0 }"
+      [[ "$contender" == sluice-nocp ]] && checkpoint="checkpoint: { every_records: 0, every_seconds: 0 }"
+      write_pipeline "$format" "$input" "$out" "$checkpoint" >"$dir/pipeline.yaml"
       command=("$sluice_exe" run "$dir/pipeline.yaml" --state "$dir/state.db") ;;
     duckdb | hand)
       out="$dir/out.parquet"
@@ -201,7 +208,7 @@ measure() {
   local wall user sys rss_kb rows_out
   read -r wall user sys rss_kb <"$dir/time"
   rows_out=$(bench count "$out")
-  [[ "$contender" == sluice ]] || printed=$(tail -n 1 "$dir/stdout")
+  [[ "$contender" == sluice* ]] || printed=$(tail -n 1 "$dir/stdout")
   if [[ -n "$printed" && "$printed" != "$rows_out" ]]; then
     log "MISMATCH: $contender says it wrote $printed rows of $key but its Parquet output holds $rows_out"
     exit 1
@@ -269,6 +276,9 @@ fi
 if wants 3; then
   run_job 3 csv-3x csv "$stem-x3.csv" $((base_rows * 3)) "$trials" sluice duckdb
   run_job 3 csv-10x csv "$stem-x10.csv" $((base_rows * 10)) "$long_trials" sluice duckdb
+fi
+if wants 4; then
+  run_job 4 csv-cp csv "$stem.csv" "$base_rows" "$trials" sluice-nocp sluice sluice-cp10k
 fi
 if wants 5; then
   run_job 5 broken-csv csv "$stem-broken.csv" "$base_rows" "$trials" sluice duckdb

@@ -90,17 +90,25 @@ internal sealed class CheckpointCoordinator
         }
     }
 
-    /// <summary>Waits while far more dead letters wait than a checkpoint takes (a checkpoint is slower than the
-    /// flood), so memory stays bounded: sources call it before reading on.</summary>
-    public Task WaitForRoomAsync(CancellationToken cancellationToken)
+    /// <summary>Whether a source that passed barrier <paramref name="passed"/> may read on. Not while far more dead
+    /// letters wait than a checkpoint takes (a checkpoint is slower than the flood): then a checkpoint is requested
+    /// if none is in flight, and the source must first pass its barrier (false with a completed wait) or, having
+    /// passed it, wait for it to commit. Keeps memory bounded without ever waiting on a barrier the source owes.</summary>
+    public bool MayReadOn(long passed, out Task wait)
     {
+        wait = Task.CompletedTask;
         if (Volatile.Read(ref _pendingDeadLetters) < 4 * DeadLettersPerCheckpoint)
         {
-            return Task.CompletedTask;
+            return true;
         }
         lock (_lock)
         {
-            return _committedSignal.Task.WaitAsync(cancellationToken);
+            RequestLocked();
+            if (_requested == passed)
+            {
+                wait = _committedSignal.Task;
+            }
+            return false;
         }
     }
 
@@ -121,16 +129,21 @@ internal sealed class CheckpointCoordinator
     {
         lock (_lock)
         {
-            if (_inFlight)
-            {
-                return;
-            }
-            _inFlight = true;
-            _requestedAt = DateTimeOffset.UtcNow;
-            _requestedTimestamp = Stopwatch.GetTimestamp();
-            Volatile.Write(ref _requested, _requested + 1);
-            EnqueueIfComplete();
+            RequestLocked();
         }
+    }
+
+    private void RequestLocked()
+    {
+        if (_inFlight)
+        {
+            return;
+        }
+        _inFlight = true;
+        _requestedAt = DateTimeOffset.UtcNow;
+        _requestedTimestamp = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _requested, _requested + 1);
+        EnqueueIfComplete();
     }
 
     /// <summary>A stage passed barrier <paramref name="checkpoint"/>: what it hands over belongs to that checkpoint.</summary>

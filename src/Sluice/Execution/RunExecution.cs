@@ -195,13 +195,20 @@ internal sealed class RunExecution
                 await EmitAsync(node, Flow.Of(batch), token);
             }
             _coordinator.SourceBatchDone();
-            if (_coordinator.Requested > barrier)
+            while (true)
             {
-                barrier = _coordinator.Requested;
-                _coordinator.Passed(node, barrier, Handoff(node) with { Position = position });
-                await EmitAsync(node, Flow.BarrierOf(barrier), token);
+                if (_coordinator.Requested > barrier)
+                {
+                    barrier = _coordinator.Requested;
+                    _coordinator.Passed(node, barrier, Handoff(node) with { Position = position });
+                    await EmitAsync(node, Flow.BarrierOf(barrier), token);
+                }
+                if (_coordinator.MayReadOn(barrier, out var wait))
+                {
+                    break;
+                }
+                await wait.WaitAsync(token);
             }
-            await _coordinator.WaitForRoomAsync(token);
             started = Stopwatch.GetTimestamp();
         }
         node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
