@@ -102,20 +102,26 @@ public sealed class PipelineRunner
 
         string runId = RunIds.New(DateTimeOffset.UtcNow);
         var nodes = Build(pipeline, runId);
+        if (checkpoint is not null)
+        {
+            // --fresh: the old run keeps what its checkpoints published, including the last one if the crash came
+            // before its sinks committed it; nothing else of it survives.
+            await PublishAsync(nodes, checkpoint, cancellationToken);
+        }
         var ended = new List<RunRecord>();
         for (var found = await _store.FindUnfinishedRunAsync(pipeline.Name, cancellationToken); found is not null;
              found = await _store.FindUnfinishedRunAsync(pipeline.Name, cancellationToken))
         {
+            // Its files go first: were this process killed in between, the run would still be found unfinished
+            // (and its files removed) next time, instead of ending with its files left behind.
+            await DiscardUnpublishedAsync(nodes, found.Id, cancellationToken);
             ended.Add(found);
             await _store.FinishRunAsync(found.Id, RunState.Failed, Totals(found),
                 found.Id == checkpoint?.RunId ? SupersededMessage : AbandonedMessage, cancellationToken);
         }
-        foreach (var sink in nodes.Where(n => n.Sink is not null))
+        if (checkpoint is not null && ended.All(r => r.Id != checkpoint.RunId))
         {
-            foreach (var old in ended)
-            {
-                await sink.Sink!.DiscardAbandonedAsync(old.Id, cancellationToken);
-            }
+            await DiscardUnpublishedAsync(nodes, checkpoint.RunId, cancellationToken);
         }
         var run = await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken);
         var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken));
@@ -141,6 +147,21 @@ public sealed class PipelineRunner
                 $"run {run.Id} stopped at checkpoint {checkpoint.Id} with stages {string.Join(", ", stored)}, but the pipeline now has {string.Join(", ", stages)}; " +
                 "a run resumes only with the same stages (run with --fresh to start a new run instead)");
         }
+        await PublishAsync(nodes, checkpoint, cancellationToken);
+        CrashPoints.Hit(CrashPoints.DuringResume, checkpoint.Id);
+        await DiscardUnpublishedAsync(nodes, run.Id, cancellationToken);
+        await _store.ReopenRunAsync(run.Id, cancellationToken);
+        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, checkpoint, await ConsumedAsync(pipeline, cancellationToken));
+        return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken))
+        {
+            ResumedFrom = new ResumePoint(checkpoint.Id, checkpoint.RecordsCommitted),
+        };
+    }
+
+    /// <summary>Commits the checkpoint's sink tokens again: idempotent, and needed when the process died after the
+    /// checkpoint was stored but before its sinks published it.</summary>
+    private static async Task PublishAsync(IReadOnlyList<StageNode> nodes, CheckpointRecord checkpoint, CancellationToken cancellationToken)
+    {
         foreach (var sink in nodes.Where(n => n.Sink is not null))
         {
             if (checkpoint.SinkTokens.TryGetValue(sink.Name, out var token))
@@ -148,17 +169,16 @@ public sealed class PipelineRunner
                 await sink.Sink!.CommitAsync(token, cancellationToken);
             }
         }
-        CrashPoints.Hit(CrashPoints.DuringResume, checkpoint.Id);
+    }
+
+    /// <summary>Deletes what the sinks wrote for <paramref name="runId"/> and did not publish (no committed checkpoint
+    /// names it once the last checkpoint is published again).</summary>
+    private static async Task DiscardUnpublishedAsync(IReadOnlyList<StageNode> nodes, string runId, CancellationToken cancellationToken)
+    {
         foreach (var sink in nodes.Where(n => n.Sink is not null))
         {
-            await sink.Sink!.DiscardAbandonedAsync(run.Id, cancellationToken);
+            await sink.Sink!.DiscardAbandonedAsync(runId, cancellationToken);
         }
-        await _store.ReopenRunAsync(run.Id, cancellationToken);
-        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, checkpoint, await ConsumedAsync(pipeline, cancellationToken));
-        return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken))
-        {
-            ResumedFrom = new ResumePoint(checkpoint.Id, checkpoint.RecordsCommitted),
-        };
     }
 
     private IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, string runId) =>

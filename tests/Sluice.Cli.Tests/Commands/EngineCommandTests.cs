@@ -162,6 +162,24 @@ public sealed class EngineCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Fresh_after_a_kill_publishes_what_the_killed_run_committed_and_removes_the_rest()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+        var crash = new Dictionary<string, string> { ["SLUICE_CRASH_AT"] = "after-store-commit:1" };
+        CliResult killed = await SluiceProcess.RunAsync(crash, "run", file, "--state", _state);
+        Assert.Equal(137, killed.ExitCode);
+        _dir.Write("out/part-elsewhere-00000.jsonl.inprogress", "{}\n"); // another writer's: never touched
+
+        CliResult fresh = await TestSupport.Sluice.RunAsync("run", file, "--state", _state, "--fresh");
+
+        Assert.Equal(ExitCodes.Ok, fresh.ExitCode);
+        Assert.Matches(@"(?m)^--fresh: run \d{8}-\d{6}-[0-9a-f]{6} is closed without resuming; the 3 records", fresh.Stdout);
+        Assert.Contains("in 0 = out 0 + dead 0 + filtered 0", fresh.Stdout); // its checkpoint had consumed the file
+        Assert.Equal(3, Directory.GetFiles(_dir.File("out"), "*.jsonl").Sum(f => File.ReadAllLines(f).Length));
+        Assert.Equal(["part-elsewhere-00000.jsonl.inprogress"], Directory.GetFiles(_dir.File("out"), "*.inprogress").Select(Path.GetFileName));
+    }
+
+    [Fact]
     public async Task A_broken_quality_gate_exits_3()
     {
         string file = _dir.Write("pipeline.yaml", Pipeline + "\ndead_letter:\n  max_count: 1\n");
