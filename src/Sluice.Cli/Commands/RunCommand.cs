@@ -24,13 +24,21 @@ internal static class RunCommand
         {
             Description = "Start a new run even if the pipeline's last run did not finish (by default it is resumed from its last checkpoint). The old run's published output stays.",
         };
-        var command = new Command("run", "Run a pipeline file (or resume its unfinished run) and print its summary.") { file, state, fresh };
+        var follow = new Option<bool>("--follow")
+        {
+            Description = "Do not end after the input files: keep polling the sources' paths for new files (every second) until Ctrl-C. Checkpoints then come from checkpoint.every_seconds; the next run resumes where Ctrl-C stopped.",
+        };
+        var command = new Command("run", "Run a pipeline file (or resume its unfinished run) and print its summary.") { file, state, fresh, follow };
         command.SetAction((parsed, ct) => context.GuardAsync(
-            () => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(state), parsed.GetValue(fresh), ct), ct));
+            () => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(state), parsed.GetValue(fresh), parsed.GetValue(follow), ct), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string file, string? stateOption, bool fresh, CancellationToken ct)
+    /// <summary>How often <c>--follow</c> looks for new files: new data shows up within a second, at the cost of one
+    /// folder listing per source per second.</summary>
+    private static readonly TimeSpan FollowPoll = TimeSpan.FromSeconds(1);
+
+    private static async Task<int> RunAsync(CliContext context, string file, string? stateOption, bool fresh, bool follow, CancellationToken ct)
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file}", ExitCodes.Invalid);
@@ -40,7 +48,8 @@ internal static class RunCommand
         string statePath = StatePaths.ForPipeline(stateOption, file);
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
 
-        PipelineRun run = await new PipelineRunner(store).StartAsync(pipeline, fresh, ct);
+        var options = new RunnerOptions { FollowPoll = follow ? FollowPoll : null };
+        PipelineRun run = await new PipelineRunner(store, options).StartAsync(pipeline, fresh, ct);
         foreach (string abandoned in run.AbandonedRuns)
             context.Console.WriteLine($"run {abandoned} had stopped without ending (its process died): marked failed, its unpublished output removed");
         if (run.ResumedFrom is { } resumed)

@@ -75,6 +75,7 @@ internal static class PipelineBuilder
             return new BuildContext(context.BaseDirectory, context.RunId)
             {
                 BatchSize = context.BatchSize,
+                FollowPoll = context.FollowPoll,
                 ReadHint = new SourceReadHint(contract.Fields.Select(f => f.Name).ToList(), contract.UnknownFields),
             };
         }

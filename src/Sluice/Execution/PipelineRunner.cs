@@ -17,9 +17,9 @@ public sealed class PipelineRunner
     {
         _store = store;
         _options = options ?? new RunnerOptions();
-        if (_options.BatchSize < 1 || _options.ChannelCapacity < 1 || _options.LeaseDuration <= TimeSpan.Zero)
+        if (_options.BatchSize < 1 || _options.ChannelCapacity < 1 || _options.LeaseDuration <= TimeSpan.Zero || _options.FollowPoll <= TimeSpan.Zero)
         {
-            throw new ArgumentException("BatchSize and ChannelCapacity must be at least 1, LeaseDuration positive", nameof(options));
+            throw new ArgumentException("BatchSize and ChannelCapacity must be at least 1, LeaseDuration and FollowPoll positive", nameof(options));
         }
     }
 
@@ -182,7 +182,7 @@ public sealed class PipelineRunner
     }
 
     private IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, string runId) =>
-        PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, runId) { BatchSize = _options.BatchSize });
+        PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, runId) { BatchSize = _options.BatchSize, FollowPoll = _options.FollowPoll });
 
     private async Task<ConsumedFileSet> ConsumedAsync(PipelineDefinition pipeline, CancellationToken cancellationToken) =>
         new(await _store.ListConsumedFilesAsync(pipeline.Name, cancellationToken));

@@ -13,4 +13,8 @@ public sealed record RunnerOptions
     /// <summary>How long the run's lease on its pipeline lasts without a heartbeat; the runner renews it every third
     /// of this. A process that dies holds the pipeline for at most this long. The default value is 30 seconds.</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>When set, file sources do not end after the files they matched but poll their glob this often for
+    /// new ones (<c>sluice run --follow</c>): the run goes on until it is cancelled. Null (the default): runs end.</summary>
+    public TimeSpan? FollowPoll { get; init; }
 }

@@ -22,6 +22,10 @@ public sealed class BuildContext
     /// fields it does not name. Sources whose records carry their own keys (JSONL) use it to choose columns.</summary>
     public SourceReadHint? ReadHint { get; init; }
 
+    /// <summary>Set when the run follows its input (<c>--follow</c>): file sources keep polling their glob this
+    /// often for new files instead of ending.</summary>
+    public TimeSpan? FollowPoll { get; init; }
+
     public string Resolve(string path) => Path.GetFullPath(Path.Combine(BaseDirectory, path));
 }
 

@@ -32,4 +32,24 @@ public sealed class Batch
 
     /// <summary>A batch with other data for the same rows (same count, same order).</summary>
     public Batch WithData(RecordBatch data) => new(data, Origins, Position);
+
+    /// <summary>A batch of no rows: what a waiting source emits so that the runner gets a turn (e.g. to checkpoint).</summary>
+    public static Batch Empty(Schema schema, SourcePosition? position = null)
+    {
+        var columns = schema.FieldsList.Select(f => ArrowArrayFactory.BuildArray(new ArrayData(f.DataType, 0, 0, 0,
+            f.DataType is Apache.Arrow.Types.StringType or Apache.Arrow.Types.BinaryType
+                ? [ArrowBuffer.Empty, new ArrowBuffer(new byte[sizeof(int)]), ArrowBuffer.Empty] // one offset: 0
+                : [ArrowBuffer.Empty, ArrowBuffer.Empty])));
+        return new Batch(new RecordBatch(schema, columns, 0), new RowOrigins(NoRows.Instance), position);
+    }
+
+    private sealed class NoRows : IOriginalRows
+    {
+        public static NoRows Instance { get; } = new();
+        public string File => "";
+        public int Count => 0;
+        public long Line(int index) => throw new ArgumentOutOfRangeException(nameof(index));
+        public long ByteOffset(int index) => throw new ArgumentOutOfRangeException(nameof(index));
+        public ReadOnlyMemory<byte> Bytes(int index) => throw new ArgumentOutOfRangeException(nameof(index));
+    }
 }

@@ -29,14 +29,16 @@ internal sealed class CsvSource : ISource
 {
     private readonly CsvSourceOptions _options;
     private readonly IReadOnlyList<string> _files;
+    private readonly FileFollow? _follow;
     private readonly string _schemaFile;
     private readonly string[] _columns;
     private readonly int _batchSize;
 
-    private CsvSource(CsvSourceOptions options, IReadOnlyList<string> files, string schemaFile, string[] columns, int batchSize)
+    private CsvSource(CsvSourceOptions options, IReadOnlyList<string> files, FileFollow? follow, string schemaFile, string[] columns, int batchSize)
     {
         _options = options;
         _files = files;
+        _follow = follow;
         _schemaFile = schemaFile;
         _columns = columns;
         _batchSize = batchSize;
@@ -70,9 +72,9 @@ internal sealed class CsvSource : ISource
             string[] columns = options.Header
                 ? HeaderNames(reader)
                 : Enumerable.Range(1, reader.FieldCount).Select(i => $"column_{i}").ToArray();
-            return new CsvSource(options, files, file, columns, context.BatchSize);
+            return new CsvSource(options, files, FileFollow.For(options.Path, context), file, columns, context.BatchSize);
         }
-        return new CsvSource(options, files, files[0], [], context.BatchSize);
+        return new CsvSource(options, files, FileFollow.For(options.Path, context), files[0], [], context.BatchSize);
     }
 
     public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
@@ -81,10 +83,13 @@ internal sealed class CsvSource : ISource
         // Parsing is synchronous work on spans; leave the caller's thread before starting it.
         await Task.Yield();
         var builder = new CsvBatchBuilder(Schema, _batchSize);
-        for (int i = resumeAfter?.IndexIn(_files) ?? 0; i < _files.Count; i++)
+        await foreach (string? file in FileFollow.FilesAsync(_files, resumeAfter?.IndexIn(_files) ?? 0, _follow, cancellationToken))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            string file = _files[i];
+            if (file is null)
+            {
+                yield return Batch.Empty(Schema); // nothing new yet (following): the runner gets its turn
+                continue;
+            }
             if (context.AlreadyConsumed(file))
             {
                 continue;

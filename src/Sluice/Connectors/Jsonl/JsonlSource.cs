@@ -13,12 +13,14 @@ namespace Sluice.Connectors.Jsonl;
 internal sealed class JsonlSource : ISource
 {
     private readonly IReadOnlyList<string> _files;
+    private readonly FileFollow? _follow;
     private readonly JsonlSourceColumns _columns;
     private readonly int _batchSize;
 
-    private JsonlSource(IReadOnlyList<string> files, JsonlSourceColumns columns, int batchSize)
+    private JsonlSource(IReadOnlyList<string> files, FileFollow? follow, JsonlSourceColumns columns, int batchSize)
     {
         _files = files;
+        _follow = follow;
         _columns = columns;
         _batchSize = batchSize;
         Schema = new Schema(columns.Names.Select(n => new Field(n, StringType.Default, nullable: true)), null);
@@ -33,16 +35,20 @@ internal sealed class JsonlSource : ISource
         {
             throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
         }
-        return new JsonlSource(files, JsonlSourceColumns.Choose(options, context.ReadHint, files[0]), context.BatchSize);
+        return new JsonlSource(files, FileFollow.For(options.Path, context), JsonlSourceColumns.Choose(options, context.ReadHint, files[0]), context.BatchSize);
     }
 
     public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var parser = new JsonlRecordReader(_columns);
-        for (int i = resumeAfter?.IndexIn(_files) ?? 0; i < _files.Count; i++)
+        await foreach (string? file in FileFollow.FilesAsync(_files, resumeAfter?.IndexIn(_files) ?? 0, _follow, cancellationToken))
         {
-            string file = _files[i];
+            if (file is null)
+            {
+                yield return Batch.Empty(Schema); // nothing new yet (following): the runner gets its turn
+                continue;
+            }
             if (context.AlreadyConsumed(file))
             {
                 continue;

@@ -13,11 +13,13 @@ namespace Sluice.Connectors.Parquet;
 internal sealed class ParquetSource : ISource
 {
     private readonly IReadOnlyList<string> _files;
+    private readonly FileFollow? _follow;
     private readonly int _batchSize;
 
-    private ParquetSource(IReadOnlyList<string> files, Schema schema, int batchSize)
+    private ParquetSource(IReadOnlyList<string> files, FileFollow? follow, Schema schema, int batchSize)
     {
         _files = files;
+        _follow = follow;
         Schema = schema;
         _batchSize = batchSize;
     }
@@ -38,7 +40,7 @@ internal sealed class ParquetSource : ISource
         {
             throw new PipelineException(problems);
         }
-        return new ParquetSource(files, schema, context.BatchSize);
+        return new ParquetSource(files, FileFollow.For(options.Path, context), schema, context.BatchSize);
     }
 
     public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
@@ -46,9 +48,13 @@ internal sealed class ParquetSource : ISource
     {
         using var properties = ArrowReaderProperties.GetDefault();
         properties.BatchSize = _batchSize; // the reader then never hands out more rows than a batch may hold
-        for (int i = resumeAfter?.IndexIn(_files) ?? 0; i < _files.Count; i++)
+        await foreach (string? file in FileFollow.FilesAsync(_files, resumeAfter?.IndexIn(_files) ?? 0, _follow, cancellationToken))
         {
-            string file = _files[i];
+            if (file is null)
+            {
+                yield return Batch.Empty(Schema); // nothing new yet (following): the runner gets its turn
+                continue;
+            }
             if (context.AlreadyConsumed(file))
             {
                 continue;
