@@ -77,45 +77,34 @@ internal sealed class CsvSource : ISource
         return new CsvSource(options, files, FileFollow.For(options.Path, context), files[0], [], context.BatchSize);
     }
 
-    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
     {
-        // Parsing is synchronous work on spans; leave the caller's thread before starting it.
-        await Task.Yield();
         var builder = new CsvBatchBuilder(Schema, _batchSize);
-        await foreach (string? file in FileFollow.FilesAsync(_files, resumeAfter?.IndexIn(_files) ?? 0, _follow, cancellationToken))
+        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+            (file, resumeHere) => ReadFile(file, resumeHere, builder, context, cancellationToken).ToAsyncEnumerable(), cancellationToken);
+    }
+
+    private IEnumerable<Batch> ReadFile(string file, SourcePosition? resumeHere, CsvBatchBuilder builder, StageContext context,
+        CancellationToken cancellationToken)
+    {
+        if (resumeHere is not null && new FileInfo(file).Length < resumeHere.Offset)
         {
-            if (file is null)
-            {
-                yield return Batch.Empty(Schema); // nothing new yet (following): the runner gets its turn
-                continue;
-            }
-            if (context.AlreadyConsumed(file))
-            {
-                continue;
-            }
-            var resumeHere = resumeAfter is not null && file == resumeAfter.File ? resumeAfter : null;
-            if (resumeHere is not null && new FileInfo(file).Length < resumeHere.Offset)
-            {
-                throw resumeHere.Changed("is now shorter than that");
-            }
-            using var reader = CsvRecordReader.Open(file, _options);
-            if (!StartFile(reader, file))
-            {
-                context.FileConsumed(file);
-                continue;
-            }
-            if (resumeHere is not null)
-            {
-                // The header was read and checked from the start of the file; the records go on from here.
-                reader.Seek(resumeHere.Offset, resumeHere.Line);
-            }
-            while (ReadBatch(reader, builder, context, file) is { } batch)
-            {
-                yield return batch;
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-            context.FileConsumed(file);
+            throw resumeHere.Changed("is now shorter than that");
+        }
+        using var reader = CsvRecordReader.Open(file, _options);
+        if (!StartFile(reader, file))
+        {
+            yield break;
+        }
+        if (resumeHere is not null)
+        {
+            // The header was read and checked from the start of the file; the records go on from here.
+            reader.Seek(resumeHere.Offset, resumeHere.Line);
+        }
+        while (ReadBatch(reader, builder, context, file) is { } batch)
+        {
+            yield return batch;
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 

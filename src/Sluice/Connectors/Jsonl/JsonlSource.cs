@@ -38,65 +38,58 @@ internal sealed class JsonlSource : ISource
         return new JsonlSource(files, FileFollow.For(options.Path, context), JsonlSourceColumns.Choose(options, context.ReadHint, files[0]), context.BatchSize);
     }
 
-    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
     {
         var parser = new JsonlRecordReader(_columns);
-        await foreach (string? file in FileFollow.FilesAsync(_files, resumeAfter?.IndexIn(_files) ?? 0, _follow, cancellationToken))
+        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+            (file, resumeHere) => ReadFileAsync(file, resumeHere, parser, context, cancellationToken), cancellationToken);
+    }
+
+    private async IAsyncEnumerable<Batch> ReadFileAsync(string file, SourcePosition? resumeAfter, JsonlRecordReader parser,
+        StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
+            FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var lines = new JsonlLineReader(stream);
+        if (resumeAfter is not null)
         {
-            if (file is null)
+            if (stream.Length < resumeAfter.Offset)
             {
-                yield return Batch.Empty(Schema); // nothing new yet (following): the runner gets its turn
+                throw resumeAfter.Changed("is now shorter than that");
+            }
+            lines.Seek(resumeAfter.Offset, resumeAfter.Line);
+        }
+        // The column builders outlive the per-batch origin arrays, so they keep the data size they learned.
+        var columns = Enumerable.Range(0, _columns.Count).Select(_ => new StringColumnBuilder(_batchSize)).ToArray();
+        var batch = new BatchBuilder(columns, _batchSize);
+        while (await lines.ReadLineAsync(cancellationToken))
+        {
+            if (JsonlRecordReader.IsBlank(lines.Line))
+            {
                 continue;
             }
-            if (context.AlreadyConsumed(file))
+            batch.Read++;
+            if (parser.Parse(lines.Line) is { } error)
             {
-                continue;
+                var origin = new RowOrigin(file, lines.LineNumber, lines.LineOffset, lines.Line.ToArray());
+                context.DeadLetter(origin, DeadLetterReason.Parse, error.Field, error.Rule, error.Message);
             }
-            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
-                FileOptions.Asynchronous | FileOptions.SequentialScan);
-            var lines = new JsonlLineReader(stream);
-            if (resumeAfter is not null && file == resumeAfter.File)
+            else
             {
-                if (stream.Length < resumeAfter.Offset)
-                {
-                    throw resumeAfter.Changed("is now shorter than that");
-                }
-                lines.Seek(resumeAfter.Offset, resumeAfter.Line);
+                parser.AppendTo(batch.Columns, lines.Line);
+                batch.Add(lines.LineNumber, lines.LineOffset, lines.LineLength);
             }
-            // The column builders outlive the per-batch origin arrays, so they keep the data size they learned.
-            var columns = Enumerable.Range(0, _columns.Count).Select(_ => new StringColumnBuilder(_batchSize)).ToArray();
-            var batch = new BatchBuilder(columns, _batchSize);
-            while (await lines.ReadLineAsync(cancellationToken))
+            if (batch.Count == _batchSize)
             {
-                if (JsonlRecordReader.IsBlank(lines.Line))
-                {
-                    continue;
-                }
-                batch.Read++;
-                if (parser.Parse(lines.Line) is { } error)
-                {
-                    var origin = new RowOrigin(file, lines.LineNumber, lines.LineOffset, lines.Line.ToArray());
-                    context.DeadLetter(origin, DeadLetterReason.Parse, error.Field, error.Rule, error.Message);
-                }
-                else
-                {
-                    parser.AppendTo(batch.Columns, lines.Line);
-                    batch.Add(lines.LineNumber, lines.LineOffset, lines.LineLength);
-                }
-                if (batch.Count == _batchSize)
-                {
-                    yield return batch.Build(Schema, file, lines, context);
-                    batch = new BatchBuilder(columns, _batchSize);
-                }
-            }
-            if (batch.Read > 0)
-            {
-                // Maybe no rows (the lines after the last full batch were all dead-lettered): the position past
-                // them must still be reported.
                 yield return batch.Build(Schema, file, lines, context);
+                batch = new BatchBuilder(columns, _batchSize);
             }
-            context.FileConsumed(file);
+        }
+        if (batch.Read > 0)
+        {
+            // Maybe no rows (the lines after the last full batch were all dead-lettered): the position past
+            // them must still be reported.
+            yield return batch.Build(Schema, file, lines, context);
         }
     }
 

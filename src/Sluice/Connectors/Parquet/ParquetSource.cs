@@ -48,70 +48,66 @@ internal sealed class ParquetSource : ISource
     {
         using var properties = ArrowReaderProperties.GetDefault();
         properties.BatchSize = _batchSize; // the reader then never hands out more rows than a batch may hold
-        await foreach (string? file in FileFollow.FilesAsync(_files, resumeAfter?.IndexIn(_files) ?? 0, _follow, cancellationToken))
+        await foreach (var batch in FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+            (file, resumeHere) => ReadFileAsync(file, resumeHere, properties, context, cancellationToken), cancellationToken))
         {
-            if (file is null)
+            yield return batch;
+        }
+    }
+
+    private async IAsyncEnumerable<Batch> ReadFileAsync(string file, SourcePosition? resumeAfter, ArrowReaderProperties properties,
+        StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // The system allocator, as for the Parquet sink: Arrow's jemalloc pool keeps freed pages.
+        using var readerProperties = ReaderProperties.WithMemoryPool(MemoryPool.SystemMemoryPool());
+        using var reader = new FileReader(file, readerProperties, properties);
+        var fileSchema = reader.Schema;
+        var problems = new List<Diagnostic>();
+        if (!SameColumns(Normalise(fileSchema, file, problems), Schema) || problems.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"{file} has columns ({Describe(fileSchema)}) but {_files[0]} has ({Describe(Schema)}); " +
+                "every file of a parquet source must have the same columns");
+        }
+        long nextRow = 1;
+        long skip = 0;
+        int[]? rowGroups = null;
+        if (resumeAfter is not null)
+        {
+            (rowGroups, nextRow) = RowGroupsFrom(reader, resumeAfter);
+            skip = resumeAfter.Offset - nextRow;
+            if (rowGroups.Length == 0)
             {
-                yield return Batch.Empty(Schema); // nothing new yet (following): the runner gets its turn
+                yield break; // the position is the end of the file
+            }
+        }
+        using var batches = reader.GetRecordBatchReader(rowGroups);
+        while (await batches.ReadNextRecordBatchAsync(cancellationToken) is { } read)
+        {
+            if (skip >= read.Length)
+            {
+                skip -= read.Length;
+                nextRow += read.Length;
                 continue;
             }
-            if (context.AlreadyConsumed(file))
+            // Copying the kept rows (rather than slicing) keeps every emitted array at offset 0.
+            int[]? kept = skip > 0 ? Enumerable.Range((int)skip, read.Length - (int)skip).ToArray() : null;
+            var columns = new IArrowArray[read.ColumnCount];
+            for (int c = 0; c < columns.Length; c++)
             {
-                continue;
-            }
-            // The system allocator, as for the Parquet sink: Arrow's jemalloc pool keeps freed pages.
-            using var readerProperties = ReaderProperties.WithMemoryPool(MemoryPool.SystemMemoryPool());
-            using var reader = new FileReader(file, readerProperties, properties);
-            var fileSchema = reader.Schema;
-            var problems = new List<Diagnostic>();
-            if (!SameColumns(Normalise(fileSchema, file, problems), Schema) || problems.Count > 0)
-            {
-                throw new InvalidDataException(
-                    $"{file} has columns ({Describe(fileSchema)}) but {_files[0]} has ({Describe(Schema)}); " +
-                    "every file of a parquet source must have the same columns");
-            }
-            long nextRow = 1;
-            long skip = 0;
-            int[]? rowGroups = null;
-            if (resumeAfter is not null && file == resumeAfter.File)
-            {
-                (rowGroups, nextRow) = RowGroupsFrom(reader, resumeAfter);
-                skip = resumeAfter.Offset - nextRow;
-                if (rowGroups.Length == 0)
+                columns[c] = ParquetSourceTypes.Convert(read.Column(c), Schema.FieldsList[c].DataType);
+                if (kept is not null)
                 {
-                    context.FileConsumed(file); // the position is the end of the file
-                    continue;
+                    columns[c] = ArrayTake.Take(columns[c], kept);
                 }
             }
-            using var batches = reader.GetRecordBatchReader(rowGroups);
-            while (await batches.ReadNextRecordBatchAsync(cancellationToken) is { } read)
-            {
-                if (skip >= read.Length)
-                {
-                    skip -= read.Length;
-                    nextRow += read.Length;
-                    continue;
-                }
-                // Copying the kept rows (rather than slicing) keeps every emitted array at offset 0.
-                int[]? kept = skip > 0 ? Enumerable.Range((int)skip, read.Length - (int)skip).ToArray() : null;
-                var columns = new IArrowArray[read.ColumnCount];
-                for (int c = 0; c < columns.Length; c++)
-                {
-                    columns[c] = ParquetSourceTypes.Convert(read.Column(c), Schema.FieldsList[c].DataType);
-                    if (kept is not null)
-                    {
-                        columns[c] = ArrayTake.Take(columns[c], kept);
-                    }
-                }
-                nextRow += skip;
-                var data = new RecordBatch(Schema, columns, read.Length - (int)skip);
-                skip = 0;
-                context.RecordsRead(data.Length);
-                var origins = new RowOrigins(new ParquetSourceRows(file, data, nextRow));
-                nextRow += data.Length;
-                yield return new Batch(data, origins, new SourcePosition(file, nextRow, nextRow));
-            }
-            context.FileConsumed(file);
+            nextRow += skip;
+            var data = new RecordBatch(Schema, columns, read.Length - (int)skip);
+            skip = 0;
+            context.RecordsRead(data.Length);
+            var origins = new RowOrigins(new ParquetSourceRows(file, data, nextRow));
+            nextRow += data.Length;
+            yield return new Batch(data, origins, new SourcePosition(file, nextRow, nextRow));
         }
     }
 
