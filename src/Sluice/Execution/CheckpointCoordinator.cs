@@ -15,12 +15,19 @@ namespace Sluice.Execution;
 /// transaction commits <i>k</i>, then the sinks publish it. A stage whose input ended hands over once
 /// (<see cref="Ended"/>) and stands for every later checkpoint: all its data precedes them.
 /// </summary>
-/// <remarks>One checkpoint is in flight at a time: the next is requested only after the last one committed, so a
-/// crash can leave at most the newest checkpoint's output unpublished (resuming publishes it again).</remarks>
+/// <remarks>Up to <see cref="MaxInFlight"/> checkpoints are in flight, but they commit one at a time and in order, each
+/// published before the next is stored, so a crash can leave at most the newest stored checkpoint's output
+/// unpublished (resuming publishes it again).</remarks>
 internal sealed class CheckpointCoordinator
 {
-    /// <summary>Dead letters waiting in stages that make the run checkpoint early, so they do not pile up in memory.</summary>
+    /// <summary>Dead letters written since the last request that make the run checkpoint early, so they do not pile
+    /// up in memory.</summary>
     internal const int DeadLettersPerCheckpoint = 32 * 1024;
+
+    /// <summary>Checkpoints requested and not yet committed at most. Barriers queue behind the batches already in the
+    /// channels (about 100,000 rows on a default pipeline), so with one at a time a short <c>every_records</c>
+    /// could not be kept; the cost of one in flight is a barrier and what the stages hand over for it.</summary>
+    internal const int MaxInFlight = 8;
 
     private readonly IReadOnlyList<StageNode> _nodes;
     private readonly IStateStore _store;
@@ -29,15 +36,16 @@ internal sealed class CheckpointCoordinator
     private readonly PipelineDefinition _pipeline;
     private readonly Lock _lock = new();
     private readonly Dictionary<StageNode, StageLedger> _ledgers;
+    private readonly Dictionary<long, (DateTimeOffset At, long Timestamp)> _requestTimes = [];
     private readonly Channel<long> _complete = Channel.CreateUnbounded<long>();
-    private long _requested;        // highest checkpoint id requested
-    private bool _inFlight;          // _requested is not committed yet
-    private long _enqueued;          // highest id handed to the commit loop
-    private DateTimeOffset _requestedAt;
-    private long _requestedTimestamp;
-    private long _readAtLastCheckpoint;
-    private long _lastCheckpointTimestamp = Stopwatch.GetTimestamp();
-    private int _pendingDeadLetters;
+    private long _requested;   // highest checkpoint id requested
+    private long _committed;   // highest checkpoint id committed (by this attempt, or the one resumed from)
+    private long _enqueued;    // highest id handed to the commit loop
+    private long _readAtLastRequest;
+    private long _lastRequestTimestamp = Stopwatch.GetTimestamp();
+    private long _deadLettersWritten;
+    private long _deadLettersAtLastRequest;
+    private long _deadLettersCommitted;
     private bool _lastCoveredEverything;
     private TaskCompletionSource _committedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -49,33 +57,35 @@ internal sealed class CheckpointCoordinator
         _runId = runId;
         _pipeline = pipeline;
         _lease = lease;
-        _requested = lastCommitted;
+        _requested = _committed = _enqueued = lastCommitted;
         LastCommittedBefore = lastCommitted;
         _ledgers = nodes.ToDictionary(n => n, _ => new StageLedger());
-        _readAtLastCheckpoint = RecordsRead();
+        _readAtLastRequest = RecordsRead();
     }
 
     /// <summary>The checkpoint a resumed run goes on from (0 for a new run): the barrier every source starts after.</summary>
     public long LastCommittedBefore { get; }
 
-    /// <summary>The newest checkpoint id requested; a source passes a barrier when this is ahead of its last one.</summary>
+    /// <summary>The newest checkpoint id requested; a source passes every barrier up to it after its current batch.</summary>
     public long Requested => Volatile.Read(ref _requested);
 
     /// <summary>Checkpoints committed by this run attempt (the final one included).</summary>
     public int Committed { get; private set; }
 
-    /// <summary>Time from requesting to publishing, summed over the committed checkpoints.</summary>
+    /// <summary>Time the coordinator spent committing checkpoints (building each, the store transaction, the sinks'
+    /// commits), summed: checkpoints in flight overlap, so their request-to-publish latencies would add up to more
+    /// than the run. The sinks' prepares count in their busy time.</summary>
     public TimeSpan TimeSpent { get; private set; }
 
     /// <summary>True after a checkpoint was committed in the store but a sink failed to publish it: its prepared
     /// files must stay for the next run to publish, so the run must not abort its sinks.</summary>
     public bool MustKeepPrepared { get; private set; }
 
-    /// <summary>Records read since the last checkpoint; requests one when the pipeline's interval is reached.</summary>
+    /// <summary>Records read since the last request; requests one when the pipeline's interval is reached.</summary>
     public void SourceBatchDone()
     {
         long every = _pipeline.Checkpoint.EveryRecords;
-        if (every > 0 && RecordsRead() - Volatile.Read(ref _readAtLastCheckpoint) >= every)
+        if (every > 0 && RecordsRead() - Volatile.Read(ref _readAtLastRequest) >= every)
         {
             Request();
         }
@@ -84,20 +94,20 @@ internal sealed class CheckpointCoordinator
     /// <summary>Called for every dead letter a stage writes.</summary>
     public void DeadLetterWritten()
     {
-        if (Interlocked.Increment(ref _pendingDeadLetters) >= DeadLettersPerCheckpoint)
+        if (Interlocked.Increment(ref _deadLettersWritten) - Volatile.Read(ref _deadLettersAtLastRequest) >= DeadLettersPerCheckpoint)
         {
             Request();
         }
     }
 
     /// <summary>Whether a source that passed barrier <paramref name="passed"/> may read on. Not while far more dead
-    /// letters wait than a checkpoint takes (a checkpoint is slower than the flood): then a checkpoint is requested
-    /// if none is in flight, and the source must first pass its barrier (false with a completed wait) or, having
-    /// passed it, wait for it to commit. Keeps memory bounded without ever waiting on a barrier the source owes.</summary>
+    /// letters wait than a checkpoint takes (checkpoints are slower than the flood): then a checkpoint is requested
+    /// if one may be, and the source must first pass the barriers it owes (false with a completed wait) or, owing
+    /// none, wait for the next commit. Keeps memory bounded without ever waiting on a barrier the source owes.</summary>
     public bool MayReadOn(long passed, out Task wait)
     {
         wait = Task.CompletedTask;
-        if (Volatile.Read(ref _pendingDeadLetters) < 4 * DeadLettersPerCheckpoint)
+        if (Volatile.Read(ref _deadLettersWritten) - Volatile.Read(ref _deadLettersCommitted) < 4 * DeadLettersPerCheckpoint)
         {
             return true;
         }
@@ -117,7 +127,7 @@ internal sealed class CheckpointCoordinator
     {
         while (await timer.WaitForNextTickAsync())
         {
-            var since = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastCheckpointTimestamp));
+            var since = Stopwatch.GetElapsedTime(Volatile.Read(ref _lastRequestTimestamp));
             if (since.TotalSeconds >= _pipeline.Checkpoint.EverySeconds)
             {
                 Request();
@@ -135,13 +145,15 @@ internal sealed class CheckpointCoordinator
 
     private void RequestLocked()
     {
-        if (_inFlight)
+        if (_requested - _committed >= MaxInFlight)
         {
-            return;
+            return; // the trigger still holds at the next batch
         }
-        _inFlight = true;
-        _requestedAt = DateTimeOffset.UtcNow;
-        _requestedTimestamp = Stopwatch.GetTimestamp();
+        long now = Stopwatch.GetTimestamp();
+        _requestTimes[_requested + 1] = (DateTimeOffset.UtcNow, now);
+        Volatile.Write(ref _readAtLastRequest, RecordsRead());
+        Volatile.Write(ref _lastRequestTimestamp, now);
+        Volatile.Write(ref _deadLettersAtLastRequest, Volatile.Read(ref _deadLettersWritten));
         Volatile.Write(ref _requested, _requested + 1);
         EnqueueIfComplete();
     }
@@ -151,9 +163,9 @@ internal sealed class CheckpointCoordinator
     {
         lock (_lock)
         {
-            if (checkpoint != _requested || !_inFlight)
+            if (checkpoint <= _committed || checkpoint > _requested)
             {
-                throw new InvalidOperationException($"internal error: stage '{node.Name}' passed barrier {checkpoint}, but checkpoint {_requested} is the one {(_inFlight ? "in flight" : "last committed")}");
+                throw new InvalidOperationException($"internal error: stage '{node.Name}' passed barrier {checkpoint}, but checkpoints {_committed + 1}-{_requested} are the ones in flight");
             }
             _ledgers[node].AtBarrier[checkpoint] = handoff;
             EnqueueIfComplete();
@@ -171,12 +183,13 @@ internal sealed class CheckpointCoordinator
         }
     }
 
+    /// <summary>Hands the commit loop, in order, every requested checkpoint that every stage has handed over for.</summary>
     private void EnqueueIfComplete()
     {
-        if (_inFlight && _enqueued < _requested && _nodes.All(n => _ledgers[n].Covers(_requested)))
+        while (_enqueued < _requested && _nodes.All(n => _ledgers[n].Covers(_enqueued + 1)))
         {
-            _enqueued = _requested;
-            _complete.Writer.TryWrite(_requested);
+            _enqueued++;
+            _complete.Writer.TryWrite(_enqueued);
         }
     }
 
@@ -201,33 +214,31 @@ internal sealed class CheckpointCoordinator
     /// <summary>Ends the commit loop once the checkpoint it may be committing is done.</summary>
     public void StopCommitting() => _complete.Writer.TryComplete();
 
-    /// <summary>After every stage ended cleanly: commits what came after the last checkpoint, unless that one
-    /// already covered the whole run.</summary>
+    /// <summary>After every stage ended cleanly (so every checkpoint in flight was committed): commits what came
+    /// after the last checkpoint, unless that one already covered the whole run.</summary>
     /// <exception cref="QualityGateException">The run's totals break the quality gate; nothing was committed.</exception>
     public async Task CommitFinalAsync()
     {
         long id;
         lock (_lock)
         {
+            if (_committed != _requested)
+            {
+                throw new InvalidOperationException($"internal error: checkpoints {_committed + 1}-{_requested} are still in flight at the end of the run");
+            }
             if (_lastCoveredEverything && Committed > 0)
             {
                 return;
             }
-            if (!_inFlight)
-            {
-                _inFlight = true;
-                _enqueued = _requested + 1;
-                _requestedAt = DateTimeOffset.UtcNow;
-                _requestedTimestamp = Stopwatch.GetTimestamp();
-                _requested++;
-            }
-            id = _requested;
+            id = _enqueued = ++_requested;
+            _requestTimes[id] = (DateTimeOffset.UtcNow, Stopwatch.GetTimestamp());
         }
         await CommitAsync(id);
     }
 
     private async Task CommitAsync(long id)
     {
+        long started = Stopwatch.GetTimestamp();
         var (checkpoint, deadLetters, prepared) = await CollectAsync(id);
         if (QualityGate.Check(_pipeline.DeadLetter, Totals(checkpoint.Counts)) is { } breach)
         {
@@ -251,12 +262,11 @@ internal sealed class CheckpointCoordinator
         }
         lock (_lock)
         {
+            _committed = id;
             Committed++;
-            TimeSpent += Stopwatch.GetElapsedTime(_requestedTimestamp);
-            Interlocked.Add(ref _pendingDeadLetters, -deadLetters.Count);
-            Volatile.Write(ref _readAtLastCheckpoint, Totals(checkpoint.Counts).RecordsRead);
-            Volatile.Write(ref _lastCheckpointTimestamp, Stopwatch.GetTimestamp());
-            _inFlight = false;
+            TimeSpent += Stopwatch.GetElapsedTime(started);
+            _requestTimes.Remove(id);
+            Interlocked.Add(ref _deadLettersCommitted, deadLetters.Count);
             _committedSignal.TrySetResult();
             _committedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -306,7 +316,8 @@ internal sealed class CheckpointCoordinator
             }
         }
         var counts = _nodes.Select(n => handoffs[n].Counts).ToList();
-        var checkpoint = new CheckpointRecord(_runId, id, _requestedAt, Stopwatch.GetElapsedTime(_requestedTimestamp),
+        (DateTimeOffset requestedAt, long requestedTimestamp) = _requestTimes[id];
+        var checkpoint = new CheckpointRecord(_runId, id, requestedAt, Stopwatch.GetElapsedTime(requestedTimestamp),
             counts.Where(c => c.Kind == StageKind.Sink).Sum(c => c.Out), positions, state, tokens, counts, files, consumed);
         return (checkpoint, deadLetters, prepared);
     }

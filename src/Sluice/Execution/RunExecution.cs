@@ -197,9 +197,9 @@ internal sealed class RunExecution
             _coordinator.SourceBatchDone();
             while (true)
             {
-                if (_coordinator.Requested > barrier)
+                while (_coordinator.Requested > barrier)
                 {
-                    barrier = _coordinator.Requested;
+                    barrier++;
                     _coordinator.Passed(node, barrier, Handoff(node) with { Position = position });
                     await EmitAsync(node, Flow.BarrierOf(barrier), token);
                 }

@@ -14,6 +14,6 @@ public sealed record RunOutcome(
     /// <summary>Checkpoints this attempt committed (the final one included).</summary>
     public int Checkpoints { get; init; }
 
-    /// <summary>Time from requesting each checkpoint to publishing it, summed.</summary>
+    /// <summary>Time spent committing checkpoints (store transaction and sink commits), summed.</summary>
     public TimeSpan CheckpointTime { get; init; }
 }
