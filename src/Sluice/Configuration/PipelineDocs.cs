@@ -50,7 +50,7 @@ internal static class PipelineDocs
         ## Checkpoints
 
         A run commits a **checkpoint** every `every_records` records or `every_seconds` seconds, whichever comes
-        first, when 32,768 dead letters wait, and at its end. A checkpoint stores the sources' positions, the dead
+        first, when 16,384 dead letters were written since the last one, and at its end. A checkpoint stores the sources' positions, the dead
         letters and operator state in the state store and publishes the sinks' part files written since the last one,
         as one step: each record reaches the output (or the dead-letter queue) exactly once, even if the process is
         killed. The next `sluice run` of a pipeline whose run did not finish resumes it from its last checkpoint. See

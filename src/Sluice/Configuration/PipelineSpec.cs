@@ -33,6 +33,6 @@ public static class PipelineSpec
             "The graph form, instead of source/contract/transforms/sink: a list of named stages, each reading `from` earlier ones, so one source can feed several sinks."),
         new OptionSpec("dead_letter", DeadLetter, "Quality gate on dead letters."),
         new OptionSpec("checkpoint", Checkpoint,
-            "How often the run commits a checkpoint (source positions, dead letters and output published together, exactly once). A run also checkpoints at its end and whenever 32,768 dead letters wait."),
+            "How often the run commits a checkpoint (source positions, dead letters and output published together, exactly once). A run also checkpoints at its end and whenever 16,384 dead letters were written since the last one."),
     ]);
 }

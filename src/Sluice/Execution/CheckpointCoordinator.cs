@@ -22,7 +22,7 @@ internal sealed class CheckpointCoordinator
 {
     /// <summary>Dead letters written since the last request that make the run checkpoint early, so they do not pile
     /// up in memory.</summary>
-    internal const int DeadLettersPerCheckpoint = 32 * 1024;
+    internal const int DeadLettersPerCheckpoint = 16 * 1024;
 
     /// <summary>Checkpoints requested and not yet committed at most. Barriers queue behind the batches already in the
     /// channels (about 100,000 rows on a default pipeline), so with one at a time a short <c>every_records</c>
@@ -107,7 +107,7 @@ internal sealed class CheckpointCoordinator
     public bool MayReadOn(long passed, out Task wait)
     {
         wait = Task.CompletedTask;
-        if (Volatile.Read(ref _deadLettersWritten) - Volatile.Read(ref _deadLettersCommitted) < 4 * DeadLettersPerCheckpoint)
+        if (Volatile.Read(ref _deadLettersWritten) - Volatile.Read(ref _deadLettersCommitted) < 2 * DeadLettersPerCheckpoint)
         {
             return true;
         }

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.State;
@@ -73,9 +72,5 @@ public sealed class FollowTests : StateStoreTest
         File.Move(temporary, Dir.File($"in/{name}.csv"));
     }
 
-    private List<long> ReadOutputIds() =>
-        !Directory.Exists(Dir.File("out")) ? [] : Directory.GetFiles(Dir.File("out"), "*.jsonl")
-            .SelectMany(File.ReadLines)
-            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetInt64())
-            .ToList();
+    private List<long> ReadOutputIds() => JsonlOutput.Ids(Dir.File("out"));
 }

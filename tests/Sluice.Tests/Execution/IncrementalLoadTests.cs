@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.State;
@@ -84,9 +83,5 @@ public sealed class IncrementalLoadTests : StateStoreTest
         return Dir.Write($"{name}.{format}", text.ToString());
     }
 
-    private List<long> ReadOutputIds() =>
-        Directory.GetFiles(Dir.File("out"), "*.jsonl")
-            .SelectMany(File.ReadLines)
-            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetInt64())
-            .ToList();
+    private List<long> ReadOutputIds() => JsonlOutput.Ids(Dir.File("out"));
 }

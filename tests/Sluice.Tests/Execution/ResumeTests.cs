@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
@@ -174,11 +173,7 @@ public sealed class ResumeTests : StateStoreTest
          where IsBad(i)
          select (file, (long)i + 2)).ToList(); // line 1 is the header
 
-    private List<long> ReadOutputIds() =>
-        Directory.GetFiles(Dir.File("out"), "*.jsonl")
-            .SelectMany(File.ReadLines)
-            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetInt64())
-            .ToList();
+    private List<long> ReadOutputIds() => JsonlOutput.Ids(Dir.File("out"));
 }
 
 /// <summary>Fails the run (an I/O error) at its <c>afterBatches</c>-th batch once <c>ready</c> says so, while armed.</summary>
