@@ -14,7 +14,7 @@ public static class ExitCodes
     public const int NotFound = 4;
     /// <summary>Another live process is running the same pipeline against the same state (it holds the lease).</summary>
     public const int Busy = 5;
-    /// <summary>128 + SIGINT, as shells report a process stopped by Ctrl-C.</summary>
+    /// <summary>128 + SIGINT, as shells report a process stopped by Ctrl-C; also for SIGTERM, which stops a run the same way.</summary>
     public const int Cancelled = 130;
 
     /// <summary>The exit code for a run that ended in <paramref name="state"/>.</summary>
@@ -35,6 +35,6 @@ public static class ExitCodes
           3    the run broke its quality gate (too many dead letters)
           4    run or dead letter not found
           5    another process is running this pipeline (same state file)
-          130  cancelled (Ctrl-C)
+          130  stopped by Ctrl-C or SIGTERM (a run drains and checkpoints; the next run resumes)
         """;
 }

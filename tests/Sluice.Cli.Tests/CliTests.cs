@@ -20,7 +20,7 @@ public sealed class CliTests
             Assert.Matches($@"(?m)^\s+{command}\b", result.Stdout);
         Assert.DoesNotMatch(@"(?m)^\s+docs\b", result.Stdout); // hidden
         Assert.Contains("Exit codes:", result.Stdout);
-        Assert.Matches(@"(?m)^\s+130\s+cancelled", result.Stdout);
+        Assert.Matches(@"(?m)^\s+130\s+stopped by Ctrl-C or SIGTERM", result.Stdout);
         Assert.Equal("", result.Stderr);
     }
 

@@ -38,6 +38,10 @@ internal static class RunCommand
     /// folder listing per source per second.</summary>
     private static readonly TimeSpan FollowPoll = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a graceful stop may drain before the run is aborted (what it had not checkpointed is then
+    /// redone by the next run). Long enough for the channels' few batches and a checkpoint on a loaded machine.</summary>
+    private static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(30);
+
     private static async Task<int> RunAsync(CliContext context, string file, string? stateOption, bool fresh, bool follow, CancellationToken ct)
     {
         if (!File.Exists(file))
@@ -49,7 +53,17 @@ internal static class RunCommand
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
 
         var options = new RunnerOptions { FollowPoll = follow ? FollowPoll : null };
-        PipelineRun run = await new PipelineRunner(store, options).StartAsync(pipeline, fresh, ct);
+        // The command's token (Ctrl-C, SIGTERM) asks for a graceful stop; this one aborts at once, when draining
+        // takes longer than the deadline.
+        using var abort = new CancellationTokenSource();
+        ct.ThrowIfCancellationRequested();
+        PipelineRun run = await new PipelineRunner(store, options).StartAsync(pipeline, fresh, abort.Token);
+        await using var stopOnSignal = ct.Register(() =>
+        {
+            context.Stderr.WriteLine($"stopping: no new input; draining what was read into a final checkpoint (at most {DrainDeadline.TotalSeconds:0} s)");
+            run.RequestStop();
+            abort.CancelAfter(DrainDeadline);
+        });
         foreach (string abandoned in run.AbandonedRuns)
             context.Console.WriteLine($"run {abandoned} had stopped without ending (its process died): marked failed, its unpublished output removed");
         if (run.ResumedFrom is { } resumed)
@@ -61,7 +75,7 @@ internal static class RunCommand
         RunOutcome outcome = context.Interactive ? await WatchAsync(context.Console, run) : await run.Completion;
 
         PrintSummary(context, outcome, statePath);
-        if (outcome.Error is not null)
+        if (outcome.Error is not null && outcome.Error != PipelineRunner.StoppedMessage)
             context.Stderr.WriteLine("error: " + CliContext.OneLine(outcome.Error));
         return ExitCodes.For(outcome.Run.State);
     }
@@ -117,6 +131,8 @@ internal static class RunCommand
         {
             RunState.Succeeded => $"run {run.Id} succeeded in {duration}",
             RunState.QualityGateFailed => $"run {run.Id} failed its quality gate after {duration}",
+            RunState.Cancelled when run.Error == PipelineRunner.StoppedMessage =>
+                $"run {run.Id} stopped after {duration}: what it read is written and checkpointed; `sluice run` resumes it",
             RunState.Cancelled => $"run {run.Id} was cancelled after {duration}",
             _ => $"run {run.Id} failed after {duration}",
         };

@@ -5,8 +5,12 @@ namespace Sluice.Execution;
 /// <summary>A run in progress: its id, live per-stage counters (for progress displays) and its completion.</summary>
 public sealed class PipelineRun
 {
-    internal PipelineRun(string id, PipelineDefinition pipeline, IReadOnlyList<StageCounters> stages, Task<RunOutcome> completion)
+    private readonly Action _requestStop;
+
+    internal PipelineRun(string id, PipelineDefinition pipeline, IReadOnlyList<StageCounters> stages, Task<RunOutcome> completion,
+        Action requestStop)
     {
+        _requestStop = requestStop;
         Id = id;
         Pipeline = pipeline;
         Stages = stages;
@@ -29,6 +33,12 @@ public sealed class PipelineRun
 
     /// <summary>Set when <c>--fresh</c> started this run instead of resuming an unfinished one.</summary>
     public SupersededRun? Superseded { get; init; }
+
+    /// <summary>Stops the run gracefully: no new input is read, what was read drains through every stage and is
+    /// committed by a final checkpoint; the run then ends cancelled and the next run of the pipeline resumes it.
+    /// Cancelling the token given to <see cref="PipelineRunner.StartAsync(PipelineDefinition, bool, CancellationToken)"/>
+    /// instead stops at once, losing what came after the last checkpoint (the next run redoes it).</summary>
+    public void RequestStop() => _requestStop();
 
     /// <summary>Completes when the run ends, whatever the outcome; faults only on a bug in Sluice itself.</summary>
     public Task<RunOutcome> Completion { get; }

@@ -125,7 +125,7 @@ public sealed class PipelineRunner
         }
         var run = await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken);
         var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken));
-        return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken))
+        return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken), execution.RequestStop)
         {
             AbandonedRuns = ended.Where(r => r.Id != checkpoint?.RunId).Select(r => r.Id).ToList(),
             Superseded = checkpoint is null ? null : new SupersededRun(checkpoint.RunId, checkpoint.Id, checkpoint.RecordsCommitted),
@@ -152,7 +152,7 @@ public sealed class PipelineRunner
         await DiscardUnpublishedAsync(nodes, run.Id, cancellationToken);
         await _store.ReopenRunAsync(run.Id, cancellationToken);
         var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, checkpoint, await ConsumedAsync(pipeline, cancellationToken));
-        return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken))
+        return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken), execution.RequestStop)
         {
             ResumedFrom = new ResumePoint(checkpoint.Id, checkpoint.RecordsCommitted),
         };
@@ -192,6 +192,11 @@ public sealed class PipelineRunner
     /// <summary>The error recorded on a run whose process died before it ended and before its first checkpoint.</summary>
     public const string AbandonedMessage =
         "abandoned: the process stopped before the run ended; its unpublished output was discarded by the next run";
+
+    /// <summary>The error recorded on a run stopped gracefully (<see cref="PipelineRun.RequestStop"/>) before its input
+    /// ended.</summary>
+    public const string StoppedMessage =
+        "stopped on request: what was read is written and checkpointed; the next run resumes after it";
 
     /// <summary>The error recorded on an unfinished run that <c>--fresh</c> replaced instead of resuming it.</summary>
     public const string SupersededMessage =

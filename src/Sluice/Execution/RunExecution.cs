@@ -27,8 +27,10 @@ internal sealed class RunExecution
     private readonly Dictionary<StageNode, StageDeadLetters> _deadLetters = [];
     private readonly Dictionary<StageNode, StageContext> _contexts = [];
     private readonly Dictionary<string, SourcePosition> _resumeAt = [];
+    private readonly CancellationTokenSource _stopReading = new();
     private Lease _lease;
     private Exception? _firstFailure;
+    private int _sourcesCutShort;
 
     /// <param name="resumeFrom">The checkpoint a resumed run goes on from (its counts, positions and operator state
     /// are restored here); null for a new run.</param>
@@ -57,6 +59,11 @@ internal sealed class RunExecution
             }
         }
     }
+
+    /// <summary>Asks for a graceful stop: sources stop after their current batch (no new input is read), everything
+    /// already read drains through the stages, and a final checkpoint commits it. The run then ends cancelled (the
+    /// next run resumes it), or succeeded if its input had ended anyway.</summary>
+    public void RequestStop() => _stopReading.Cancel();
 
     private void Restore(CheckpointRecord checkpoint)
     {
@@ -112,6 +119,10 @@ internal sealed class RunExecution
                 Fail(e, stop);
                 (state, error) = Decide(cancelled: false);
             }
+        }
+        if (state == RunState.Succeeded && Volatile.Read(ref _sourcesCutShort) > 0)
+        {
+            (state, error) = (RunState.Cancelled, PipelineRunner.StoppedMessage);
         }
         if (state != RunState.Succeeded && !_coordinator.MustKeepPrepared)
         {
@@ -208,6 +219,13 @@ internal sealed class RunExecution
                     break;
                 }
                 await wait.WaitAsync(token);
+            }
+            if (_stopReading.IsCancellationRequested)
+            {
+                // Ending here is a clean end: all this source emitted drains and the final checkpoint keeps its
+                // position; the file it was in is not recorded as consumed, so the next run goes on in it.
+                Interlocked.Increment(ref _sourcesCutShort);
+                break;
             }
             started = Stopwatch.GetTimestamp();
         }
