@@ -236,6 +236,8 @@ internal sealed class RunExecution
     private async Task RunConsumerAsync(StageNode node, StageContext context, CancellationToken token)
     {
         var input = _inputs[node];
+        var isolation = node.Transform is null ? null : new PoisonIsolation(node.Transform, context);
+        var outputs = new List<Batch>();
         while (await input.ReadAsync(token) is { } flow)
         {
             if (flow.Batch is not { } batch)
@@ -252,9 +254,10 @@ internal sealed class RunExecution
                 node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
                 continue;
             }
-            var output = node.Transform!.Apply(batch, context);
+            outputs.Clear();
+            isolation!.Apply(batch, outputs);
             node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
-            if (output is { Length: > 0 })
+            foreach (var output in outputs)
             {
                 node.Counters.AddOut(output.Length);
                 await EmitAsync(node, Flow.Of(output), token);

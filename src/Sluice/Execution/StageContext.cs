@@ -38,6 +38,13 @@ public sealed class StageContext
         Counters.AddDeadLettered(1);
     }
 
+    /// <summary>Dead-letters a record another context already described (a kept attempt's letters).</summary>
+    internal void DeadLetter(DeadLetter deadLetter)
+    {
+        _deadLetters.Write(deadLetter);
+        Counters.AddDeadLettered(1);
+    }
+
     /// <summary>Counts records a source read (including the ones it dead-lettered).</summary>
     public void RecordsRead(long n) => Counters.AddIn(n);
 

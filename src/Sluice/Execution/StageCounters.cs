@@ -37,6 +37,9 @@ public sealed class StageCounters
         _busyTicks = counts.Busy.Ticks;
     }
 
+    /// <summary>Back to zero: for scratch counters reused between attempts.</summary>
+    internal void Reset() => Restore(new State.StageCounts(Stage, Kind, 0, 0, 0, 0, TimeSpan.Zero));
+
     internal State.StageCounts Snapshot() => new(Stage, Kind, In, Out, Filtered, DeadLettered, Busy);
 
     internal void AddIn(long n) => Interlocked.Add(ref _in, n);
