@@ -65,6 +65,22 @@ public sealed class PoisonRecordTests : StateStoreTest
     }
 }
 
+public sealed class TransientErrorTests
+{
+    [Theory]
+    [InlineData(typeof(IOException), true)]
+    [InlineData(typeof(TimeoutException), true)]
+    [InlineData(typeof(InvalidOperationException), false)]
+    [InlineData(typeof(DivideByZeroException), false)]
+    public void Io_and_timeouts_are_transient_bugs_and_bad_data_are_not(Type error, bool transient)
+    {
+        var e = (Exception)Activator.CreateInstance(error)!;
+
+        Assert.Equal(transient, TransientErrors.IsTransient(e));
+        Assert.Equal(transient, TransientErrors.IsTransient(new InvalidOperationException("wrapped", e)));
+    }
+}
+
 /// <summary>Throws on the rows <c>poison</c> picks (every time); can also filter and dead-letter before throwing.</summary>
 internal sealed record ThrowingTransformOptions(Func<long, bool> Poison) : ITransformOptions
 {
