@@ -67,6 +67,12 @@ internal sealed class InMemoryStateStore : IStateStore
     public Task<StoredDeadLetter?> GetDeadLetterAsync(long id, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
 
+    public Task<long> CountDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the micro-benchmarks make no dead letters");
+
+    public Task<long> PurgeDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the micro-benchmarks make no dead letters");
+
     // Leases and checkpoints follow the IStateStore rules (a runner resumes and fences against any store), kept
     // under one lock; only the latest checkpoint per run is kept, which is all a resume reads.
     public Task<Lease> AcquireLeaseAsync(string pipeline, string holder, TimeSpan ttl, CancellationToken cancellationToken = default)

@@ -6,7 +6,7 @@ using Spectre.Console;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice dlq list|show</c>: the dead-letter queue — what was rejected, where, why, and its bytes.</summary>
+/// <summary><c>sluice dlq list|show|purge</c>: the dead-letter queue — what was rejected, where, why, and its bytes.</summary>
 internal static class DlqCommand
 {
     private static readonly string ValidReasons = string.Join(", ", Enum.GetValues<DeadLetterReason>().Select(r => r.Code()));
@@ -16,11 +16,11 @@ internal static class DlqCommand
         {
             List(context),
             Show(context),
+            Purge(context),
         };
 
-    private static Command List(CliContext context)
+    private static Option<string?> ReasonOption()
     {
-        var pipeline = CommonOptions.Pipeline();
         var reason = new Option<string?>("--reason") { Description = $"Only this reason: {ValidReasons}.", HelpName = "REASON" };
         reason.Validators.Add(result =>
         {
@@ -28,6 +28,16 @@ internal static class DlqCommand
             if (code is not null && !DeadLetterReasons.TryParse(code, out _))
                 result.AddError($"unknown reason '{code}'; valid reasons: {ValidReasons}");
         });
+        return reason;
+    }
+
+    private static DeadLetterReason? Reason(ParseResult parsed, Option<string?> reason) =>
+        parsed.GetValue(reason) is { } code && DeadLetterReasons.TryParse(code, out var r) ? r : null;
+
+    private static Command List(CliContext context)
+    {
+        var pipeline = CommonOptions.Pipeline();
+        var reason = ReasonOption();
         var stage = new Option<string?>("--stage") { Description = "Only this stage (its name).", HelpName = "STAGE" };
         var run = new Option<string?>("--run") { Description = "Only this run (id or unique id prefix).", HelpName = "RUN" };
         var limit = CommonOptions.Limit(50);
@@ -35,11 +45,54 @@ internal static class DlqCommand
         var command = new Command("list", "List dead letters, newest first.") { pipeline, reason, stage, run, limit, state };
         command.SetAction((parsed, ct) => context.GuardAsync(() =>
         {
-            DeadLetterReason? reasonFilter = parsed.GetValue(reason) is { } code && DeadLetterReasons.TryParse(code, out var r) ? r : null;
-            var query = new DeadLetterQuery(parsed.GetValue(pipeline), parsed.GetValue(run), reasonFilter, parsed.GetValue(stage), parsed.GetValue(limit));
+            var query = new DeadLetterQuery(parsed.GetValue(pipeline), parsed.GetValue(run), Reason(parsed, reason), parsed.GetValue(stage), parsed.GetValue(limit));
             return ListAsync(context, query, parsed.GetValue(state), ct);
         }, ct));
         return command;
+    }
+
+    private static Command Purge(CliContext context)
+    {
+        var pipeline = new Option<string>("--pipeline") { Description = "The pipeline whose dead letters to delete (required).", HelpName = "NAME", Required = true };
+        var reason = ReasonOption();
+        var stage = new Option<string?>("--stage") { Description = "Only this stage (its name).", HelpName = "STAGE" };
+        var run = new Option<string?>("--run") { Description = "Only this run (id or unique id prefix).", HelpName = "RUN" };
+        var yes = new Option<bool>("--yes") { Description = "Really delete them; without it, only say how many would go." };
+        var state = CommonOptions.State();
+        var command = new Command("purge", "Delete dead letters for good: those of one pipeline, optionally narrowed by run, reason and stage.")
+        {
+            pipeline, reason, stage, run, yes, state,
+        };
+        command.SetAction((parsed, ct) => context.GuardAsync(() =>
+        {
+            var query = new DeadLetterQuery(parsed.GetValue(pipeline), parsed.GetValue(run), Reason(parsed, reason), parsed.GetValue(stage));
+            return PurgeAsync(context, query, parsed.GetValue(yes), parsed.GetValue(state), ct);
+        }, ct));
+        return command;
+    }
+
+    private static async Task<int> PurgeAsync(CliContext context, DeadLetterQuery query, bool confirmed, string? stateOption, CancellationToken ct)
+    {
+        string statePath = StatePaths.ForQueries(stateOption);
+        await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
+        if (store is null)
+            return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
+        if (query.RunId is not null)
+        {
+            RunRecord? run = await store.FindRunAsync(query.RunId, ct);
+            if (run is null)
+                return context.Error(QueryStore.RunNotFound(query.RunId), ExitCodes.NotFound);
+            query = query with { RunId = run.Id };
+        }
+        if (!confirmed)
+        {
+            long matching = await store.CountDeadLettersAsync(query, ct);
+            context.Console.WriteLine($"{matching:N0} dead letters match; nothing deleted (add --yes to delete them)");
+            return ExitCodes.Ok;
+        }
+        long purged = await store.PurgeDeadLettersAsync(query, ct);
+        context.Console.WriteLine($"purged {purged:N0} dead letters");
+        return ExitCodes.Ok;
     }
 
     private static async Task<int> ListAsync(CliContext context, DeadLetterQuery query, string? stateOption, CancellationToken ct)

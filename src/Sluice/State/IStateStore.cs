@@ -36,6 +36,13 @@ public interface IStateStore : IAsyncDisposable
 
     Task<StoredDeadLetter?> GetDeadLetterAsync(long id, CancellationToken cancellationToken = default);
 
+    /// <summary>How many dead letters match <paramref name="query"/> (its limit is ignored).</summary>
+    Task<long> CountDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the dead letters that match <paramref name="query"/> (its limit is ignored), in one
+    /// transaction; returns how many. At least one filter must be set: purging everything is refused.</summary>
+    Task<long> PurgeDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Takes the pipeline's lease for <paramref name="holder"/> until now + <paramref name="ttl"/>. No lease, or an
     /// expired one (whoever held it): taken with epoch = previous + 1 (the first is 1). Held live by the same

@@ -201,6 +201,28 @@ public sealed class HistoryCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dlq_purge_says_how_many_would_go_and_deletes_only_with_yes()
+    {
+        CliResult preview = await Sluice("dlq", "purge", "--pipeline", "orders", "--reason", "parse");
+        CliResult purged = await Sluice("dlq", "purge", "--pipeline", "orders", "--reason", "parse", "--yes");
+        CliResult left = await Sluice("dlq", "list", "--pipeline", "orders");
+
+        Assert.Equal((ExitCodes.Ok, "1 dead letters match; nothing deleted (add --yes to delete them)"), (preview.ExitCode, preview.Stdout.Trim()));
+        Assert.Equal((ExitCodes.Ok, "purged 1 dead letters"), (purged.ExitCode, purged.Stdout.Trim()));
+        Assert.Contains("contract", left.Stdout);
+        Assert.DoesNotContain("field_count", left.Stdout);
+    }
+
+    [Fact]
+    public async Task Dlq_purge_needs_a_pipeline()
+    {
+        CliResult result = await Sluice("dlq", "purge", "--yes");
+
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Contains("--pipeline", result.Stderr);
+    }
+
+    [Fact]
     public async Task Dlq_show_of_an_unknown_id_exits_4()
     {
         CliResult result = await Sluice("dlq", "show", "987654");

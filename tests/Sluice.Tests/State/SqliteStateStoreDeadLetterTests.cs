@@ -11,6 +11,28 @@ public class SqliteStateStoreDeadLetterTests
     private static readonly DateTimeOffset T0 = new(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
     [Fact]
+    public async Task Purging_deletes_exactly_the_matching_letters_and_refuses_to_delete_everything()
+    {
+        using var dir = new TempDir();
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
+        var run = await store.StartRunAsync("flights");
+        var origin = new RowOrigin("a.csv", 1, 0, ReadOnlyMemory<byte>.Empty);
+        await store.AddDeadLettersAsync(run.Id, "flights", [
+            new("read", origin, DeadLetterReason.Parse, null, null, "p"),
+            new("checks", origin, DeadLetterReason.Contract, "x", "min", "c1"),
+            new("checks", origin, DeadLetterReason.Contract, "x", "min", "c2"),
+        ]);
+        await store.AddDeadLettersAsync(run.Id, "other", [new("checks", origin, DeadLetterReason.Contract, "x", "min", "o")]);
+        var contracts = new DeadLetterQuery(Pipeline: "flights", Reason: DeadLetterReason.Contract);
+
+        Assert.Equal(2, await store.CountDeadLettersAsync(contracts));
+        Assert.Equal(2, await store.PurgeDeadLettersAsync(contracts));
+        Assert.Equal(0, await store.CountDeadLettersAsync(contracts));
+        Assert.Equal(["p", "o"], (await store.ListDeadLettersAsync(new DeadLetterQuery())).Select(l => l.Message).Order().Reverse());
+        await Assert.ThrowsAsync<ArgumentException>(() => store.PurgeDeadLettersAsync(new DeadLetterQuery()));
+    }
+
+    [Fact]
     public async Task Dead_letters_come_back_with_every_field_and_their_exact_bytes()
     {
         using var dir = new TempDir();

@@ -295,18 +295,45 @@ public sealed class SqliteStateStore : IStateStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit, nameof(query.Limit));
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {SqliteRows.DeadLetterColumns} FROM dead_letters{Where(command, query)} ORDER BY id DESC LIMIT $limit";
+        command.Parameters.AddWithValue("$limit", query.Limit);
+        return await ReadAllAsync(command, SqliteRows.ReadDeadLetter, cancellationToken);
+    }
+
+    public async Task<long> CountDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM dead_letters" + Where(command, query);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public Task<long> PurgeDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query is { Pipeline: null, RunId: null, Reason: null, Stage: null })
+        {
+            throw new ArgumentException("purging dead letters needs a filter (pipeline, run, reason or stage)", nameof(query));
+        }
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM dead_letters" + Where(command, query);
+            return (long)await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+    }
+
+    /// <summary>The query's filters as a WHERE clause (empty when none), their values bound on <paramref name="command"/>.</summary>
+    private static string Where(SqliteCommand command, DeadLetterQuery query)
+    {
         var conditions = new List<string>(4);
         AddFilter(command, conditions, "pipeline", query.Pipeline);
         AddFilter(command, conditions, "run_id", query.RunId);
         AddFilter(command, conditions, "reason", query.Reason?.Code());
         AddFilter(command, conditions, "stage", query.Stage);
-        command.CommandText = $"""
-            SELECT {SqliteRows.DeadLetterColumns} FROM dead_letters
-            {(conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions))}
-            ORDER BY id DESC LIMIT $limit
-            """;
-        command.Parameters.AddWithValue("$limit", query.Limit);
-        return await ReadAllAsync(command, SqliteRows.ReadDeadLetter, cancellationToken);
+        return conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
     }
 
     public async Task<StoredDeadLetter?> GetDeadLetterAsync(long id, CancellationToken cancellationToken = default)
