@@ -110,6 +110,9 @@ internal static class RunCommand
             console.WriteLine("published " + published);
         if (outcome.Published.Count > Listed)
             console.WriteLine($"published {outcome.Published.Count - Listed} more files (sluice show {run.Id} lists the checkpoints)");
+        foreach (StageCounters stage in outcome.Counters.Where(s => s.Retries + s.Timeouts + s.CircuitOpenings > 0))
+            console.WriteLine($"stage {stage.Stage}: {stage.Retries:N0} retries, {stage.Timeouts:N0} timeouts, " +
+                $"circuit opened {stage.CircuitOpenings:N0}× and closed {stage.CircuitClosings:N0}×");
         if (outcome.Checkpoints > 0)
             console.WriteLine($"checkpoints {outcome.Checkpoints} ({Format.Duration(outcome.CheckpointTime)} spent checkpointing)");
         // Peak resident memory of this process (VmHWM on Linux): the figure that shows memory stays bounded.

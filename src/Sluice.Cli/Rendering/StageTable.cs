@@ -10,12 +10,14 @@ internal static class StageTable
     /// <summary>Counts so far, with each stage's input rate since the run started.</summary>
     public static Table Live(IReadOnlyList<StageCounters> stages, TimeSpan elapsed)
     {
-        Table table = New("stage", "kind", "in", "out", "filtered", "dead", "records/s");
+        Table table = New("stage", "kind", "in", "out", "filtered", "dead", "records/s", "");
         foreach (StageCounters s in stages)
         {
+            // A stage waiting out failures says so: its upstream is backing up on purpose.
+            string health = s.CircuitOpen ? "[yellow]circuit open[/]" : s.Retries > 0 ? $"{s.Retries:N0} retries" : "";
             table.AddRow(
                 Markup.Escape(s.Stage), Kind(s.Kind), Format.Count(s.In), Format.Count(s.Out),
-                Format.Count(s.Filtered), Format.Count(s.DeadLettered), Format.Rate(s.In, elapsed));
+                Format.Count(s.Filtered), Format.Count(s.DeadLettered), Format.Rate(s.In, elapsed), health);
         }
         return table;
     }

@@ -65,6 +65,25 @@ internal static class PipelineDocs
 
         """;
 
+    private const string ResilienceText = """
+        ## Resilience
+
+        A transform stage that fails with a **transient** error (I/O, a timeout, a network error) tries the batch
+        again, with exponential backoff and jitter; so does a sink whose writes can be retried (file sinks cannot: a
+        failed write fails the run, and the next run resumes from the last checkpoint). A **permanent** error is not
+        retried: a record that makes a transform throw is dead-lettered (reason `transform`) after 3 tries, and its
+        batch goes on. Retries, timeouts and circuit openings are counted and shown in the run summary.
+
+        ```yaml
+        resilience:
+          retry: { attempts: 5, delay: 250ms, max_delay: 30s }
+          timeout: 30s
+          circuit_breaker: { failure_ratio: 0.5, sampling: 30s, min_throughput: 10, break: 15s }
+        ```
+
+
+        """;
+
     private const string GraphForm = """
         ## The graph form
 
@@ -126,6 +145,12 @@ internal static class PipelineDocs
         OptionsTable(md, PipelineSpec.DeadLetter.Options);
         md.Append(Checkpoints.ReplaceLineEndings("\n"));
         OptionsTable(md, PipelineSpec.Checkpoint.Options);
+        md.Append(ResilienceText.ReplaceLineEndings("\n"));
+        OptionsTable(md, PipelineSpec.Resilience.Options);
+        md.Append("`retry`:\n\n");
+        OptionsTable(md, PipelineSpec.Retry.Options);
+        md.Append("`circuit_breaker`:\n\n");
+        OptionsTable(md, PipelineSpec.CircuitBreaker.Options);
         md.Append(GraphForm.ReplaceLineEndings("\n"));
         md.Append("## Expressions\n\n`filter` and `derive` take SQL-style expressions; see [expressions.md](expressions.md).\n");
         return md.ToString();

@@ -29,6 +29,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
         {
             DeadLetter = ReadDeadLetter(node["dead_letter"]),
             Checkpoint = ReadCheckpoint(node["checkpoint"]),
+            Resilience = ReadResilience(node["resilience"]),
             BaseDirectory = baseDirectory,
         };
     }
@@ -176,6 +177,81 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             Problem(node["every_seconds"]!, "checkpoint.every_seconds must be 0 (no time trigger) or more");
         }
         return new CheckpointPolicy(records, seconds);
+    }
+
+    private ResiliencePolicy ReadResilience(ConfigNode? node)
+    {
+        var policy = new ResiliencePolicy();
+        if (node is null)
+        {
+            return policy;
+        }
+        if (node["retry"] is { } retry)
+        {
+            var defaults = policy.Retry;
+            int attempts = (int)(retry.GetInt64("attempts") ?? defaults.Attempts);
+            if (attempts < 1)
+            {
+                Problem(retry["attempts"]!, "resilience.retry.attempts must be at least 1 (1: no retries)");
+            }
+            policy = policy with
+            {
+                Retry = new RetryPolicy
+                {
+                    Attempts = attempts,
+                    Delay = Duration(retry, "delay") ?? defaults.Delay,
+                    MaxDelay = Duration(retry, "max_delay") ?? defaults.MaxDelay,
+                    Jitter = retry.GetBool("jitter") ?? defaults.Jitter,
+                },
+            };
+        }
+        if (node["circuit_breaker"] is { } breaker)
+        {
+            var defaults = new CircuitBreakerPolicy();
+            double ratio = breaker.GetDouble("failure_ratio") ?? defaults.FailureRatio;
+            if (ratio is <= 0 or > 1)
+            {
+                Problem(breaker["failure_ratio"]!, "resilience.circuit_breaker.failure_ratio must be more than 0 and at most 1");
+            }
+            var circuit = new CircuitBreakerPolicy
+            {
+                FailureRatio = ratio,
+                Sampling = Duration(breaker, "sampling") ?? defaults.Sampling,
+                MinimumThroughput = (int)(breaker.GetInt64("min_throughput") ?? defaults.MinimumThroughput),
+                Break = Duration(breaker, "break") ?? defaults.Break,
+            };
+            // Polly's own floors: a shorter window or break, or a ratio over one try, would not mean much anyway.
+            if (circuit.MinimumThroughput < 2)
+            {
+                Problem(breaker["min_throughput"]!, "resilience.circuit_breaker.min_throughput must be at least 2");
+            }
+            if (circuit.Sampling < TimeSpan.FromMilliseconds(500) || circuit.Break < TimeSpan.FromMilliseconds(500))
+            {
+                Problem(breaker, "resilience.circuit_breaker.sampling and break must each be at least 500ms");
+            }
+            policy = policy with { CircuitBreaker = circuit };
+        }
+        var timeout = Duration(node, "timeout");
+        if (timeout < TimeSpan.FromMilliseconds(10))
+        {
+            Problem(node["timeout"]!, "resilience.timeout must be at least 10ms");
+        }
+        return policy with { Timeout = timeout };
+    }
+
+    /// <summary>The duration under <paramref name="key"/>, null when absent; a problem when it is not one.</summary>
+    private TimeSpan? Duration(ConfigNode node, string key)
+    {
+        if (node[key] is not { } value)
+        {
+            return null;
+        }
+        if (DurationText.TryParse(value.Text, out var duration) && duration > TimeSpan.Zero)
+        {
+            return duration;
+        }
+        Problem(value, $"{key} must be a positive duration with a unit, e.g. 250ms, 10s, 5m, 1h; found '{value.Text}'");
+        return null;
     }
 
     private void Problem(ConfigNode node, string message) => checker.Problems.Add(new Diagnostic(node.Location, message));

@@ -21,6 +21,26 @@ public static class PipelineSpec
             Default: "60", Example: "10"),
     ]);
 
+    public static ObjectShape Retry { get; } = new([
+        new OptionSpec("attempts", Shape.Integer, "Tries of one batch in all, the first included; 1 turns retrying off.", Default: "3"),
+        new OptionSpec("delay", Shape.String, "Wait before the first retry (`250ms`, `2s`, `1m`); each next wait doubles it.", Default: "200ms"),
+        new OptionSpec("max_delay", Shape.String, "Longest wait between two tries.", Default: "10s"),
+        new OptionSpec("jitter", Shape.Boolean, "Randomise the waits, so that runs failing together do not retry in step.", Default: "true"),
+    ]);
+
+    public static ObjectShape CircuitBreaker { get; } = new([
+        new OptionSpec("failure_ratio", Shape.Number, "Share of failed tries within `sampling` that opens the circuit (0 to 1).", Default: "0.5"),
+        new OptionSpec("sampling", Shape.String, "The window the ratio is measured over.", Default: "30s"),
+        new OptionSpec("min_throughput", Shape.Integer, "Tries the window needs before the ratio counts.", Default: "10"),
+        new OptionSpec("break", Shape.String, "How long the circuit stays open: tries fail at once and the stage waits (its upstream backs up) until one trial try is let through.", Default: "15s"),
+    ]);
+
+    public static ObjectShape Resilience { get; } = new([
+        new OptionSpec("retry", Retry, "Retries of a batch after a transient failure (I/O, timeouts, networks), with exponential backoff."),
+        new OptionSpec("timeout", Shape.String, "Longest one try of a batch may take (`30s`); none by default. It interrupts work that can be cancelled (a network write), not a transform computing.", Example: "30s"),
+        new OptionSpec("circuit_breaker", CircuitBreaker, "Stop trying for a while when most tries fail; off by default."),
+    ]);
+
     public static ObjectShape Root { get; } = new([
         new OptionSpec("name", Shape.String, "The pipeline's name; runs and dead letters are filed under it.", Required: true, Example: "flights-clean"),
         new OptionSpec("description", Shape.String, "Free text for people reading the file."),
@@ -32,6 +52,8 @@ public static class PipelineSpec
         new OptionSpec("stages", Shape.ListOf(new StageShape()),
             "The graph form, instead of source/contract/transforms/sink: a list of named stages, each reading `from` earlier ones, so one source can feed several sinks."),
         new OptionSpec("dead_letter", DeadLetter, "Quality gate on dead letters."),
+        new OptionSpec("resilience", Resilience,
+            "How transform stages, and sinks whose writes can be retried, ride out transient failures; permanent ones are not retried (a record that makes a transform throw is dead-lettered)."),
         new OptionSpec("checkpoint", Checkpoint,
             "How often the run commits a checkpoint (source positions, dead letters and output published together, exactly once). A run also checkpoints at its end and whenever 16,384 dead letters were written since the last one."),
     ]);

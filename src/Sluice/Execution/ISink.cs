@@ -33,6 +33,11 @@ public interface ISink : IAsyncDisposable
     /// dead: this run holds the pipeline's lease). Never touches published output.</summary>
     ValueTask DiscardAbandonedAsync(string runId, CancellationToken cancellationToken);
 
+    /// <summary>Whether a <see cref="WriteAsync"/> that failed with a transient error may simply be tried again
+    /// (the stage's retry policy then does): true for a sink whose writes are idempotent. File sinks say no — a
+    /// failed write may have written part of a batch — so their failures fail the run, and the next run resumes.</summary>
+    bool WritesAreRetrySafe => false;
+
     /// <summary>Paths (or other names) of what was published, for the run summary.</summary>
     IReadOnlyList<string> Published { get; }
 }

@@ -11,7 +11,8 @@ namespace Sluice.Execution;
 /// </summary>
 /// <remarks>
 /// Every attempt writes its dead letters and filtered counts into a scratch context that is kept only when the
-/// attempt succeeds, so an attempt that failed half way counts nothing twice. A stateful transform (e.g.
+/// attempt succeeds, and a whole call keeps them only when it ends, so nothing is counted twice when an attempt or
+/// the call fails half way. A stateful transform (e.g.
 /// <c>dedupe</c>) may have changed its state before throwing, so it is not retried: its exception fails the run.
 /// One instance per transform stage, used by that stage's worker only.
 /// </remarks>
@@ -25,6 +26,8 @@ internal sealed class PoisonIsolation
     private readonly StageCounters _scratchCounters;
     private readonly ScratchLetters _scratchLetters = new();
     private readonly StageContext _scratch;
+    private readonly List<DeadLetter> _pendingLetters = [];
+    private long _pendingFiltered;
 
     public PoisonIsolation(ITransform transform, StageContext context)
     {
@@ -34,16 +37,25 @@ internal sealed class PoisonIsolation
         _scratch = new StageContext(context.Stage, _scratchCounters, _scratchLetters);
     }
 
-    /// <summary>Applies the transform to <paramref name="input"/>, adding what it emits to <paramref name="outputs"/>
-    /// in input order.</summary>
+    /// <summary>Applies the transform to <paramref name="input"/>, replacing <paramref name="outputs"/> with what it
+    /// emits, in input order. All or nothing: when a transient error escapes (to be retried by the stage's resilience
+    /// policy), no dead letter or count of this call is kept.</summary>
     public void Apply(Batch input, List<Batch> outputs)
     {
+        outputs.Clear();
         if (_transform is IStatefulTransform)
         {
             Add(outputs, _transform.Apply(input, _context));
             return;
         }
+        _pendingLetters.Clear();
+        _pendingFiltered = 0;
         ApplyPart(input, outputs);
+        foreach (var letter in _pendingLetters)
+        {
+            _context.DeadLetter(letter);
+        }
+        _context.RecordsFiltered(_pendingFiltered);
     }
 
     private void ApplyPart(Batch part, List<Batch> outputs)
@@ -59,8 +71,8 @@ internal sealed class PoisonIsolation
         if (part.Length == 1)
         {
             string message = $"{failure!.GetType().Name}: {failure.Message}".ReplaceLineEndings(" ");
-            _context.DeadLetter(part.Origins[0], DeadLetterReason.Transform, null, "exception",
-                $"the transform threw on this record {Attempts} times: {message}");
+            _pendingLetters.Add(new DeadLetter(_context.Stage, part.Origins[0], DeadLetterReason.Transform, null, "exception",
+                $"the transform threw on this record {Attempts} times: {message}"));
             return;
         }
         int half = part.Length / 2;
@@ -76,11 +88,8 @@ internal sealed class PoisonIsolation
         {
             var output = _transform.Apply(part, _scratch);
             failure = null;
-            foreach (var letter in _scratchLetters.Letters)
-            {
-                _context.DeadLetter(letter);
-            }
-            _context.RecordsFiltered(_scratchCounters.Filtered);
+            _pendingLetters.AddRange(_scratchLetters.Letters);
+            _pendingFiltered += _scratchCounters.Filtered;
             Add(outputs, output);
             return true;
         }

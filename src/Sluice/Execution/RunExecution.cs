@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Polly;
 using Sluice.Connectors.Files;
 using Sluice.Pipelines;
 using Sluice.Records;
@@ -22,6 +23,7 @@ internal sealed class RunExecution
     private readonly IStateStore _store;
     private readonly TimeSpan _leaseDuration;
     private readonly CheckpointPolicy _policy;
+    private readonly ResiliencePolicy _resilience;
     private readonly CheckpointCoordinator _coordinator;
     private readonly Dictionary<StageNode, InputPort> _inputs = [];
     private readonly Dictionary<StageNode, StageDeadLetters> _deadLetters = [];
@@ -41,6 +43,7 @@ internal sealed class RunExecution
         _lease = lease;
         _leaseDuration = options.LeaseDuration;
         _policy = pipeline.Checkpoint;
+        _resilience = pipeline.Resilience;
         _run = run;
         _nodes = nodes;
         _store = store;
@@ -139,6 +142,7 @@ internal sealed class RunExecution
         return new RunOutcome(finished, stages, error, published)
         {
             Checkpoints = _coordinator.Committed,
+            Counters = _nodes.Select(n => n.Counters).ToList(),
             CheckpointTime = _coordinator.TimeSpent,
         };
     }
@@ -238,6 +242,11 @@ internal sealed class RunExecution
         var input = _inputs[node];
         var isolation = node.Transform is null ? null : new PoisonIsolation(node.Transform, context);
         var outputs = new List<Batch>();
+        // A stateful transform may have changed its state before failing, and a sink's write may have been half done:
+        // neither is tried again unless it is safe.
+        var resilience = node.Transform is IStatefulTransform || node.Sink is { WritesAreRetrySafe: false }
+            ? ResiliencePipeline.Empty
+            : StageResilience.Build(_resilience, node.Counters);
         while (await input.ReadAsync(token) is { } flow)
         {
             if (flow.Batch is not { } batch)
@@ -249,13 +258,16 @@ internal sealed class RunExecution
             long started = Stopwatch.GetTimestamp();
             if (node.Sink is not null)
             {
-                await node.Sink.WriteAsync(batch, context, token);
+                await resilience.ExecuteAsync(static (s, ct) => s.Sink.WriteAsync(s.Batch, s.Context, ct), (node.Sink, Batch: batch, Context: context), token);
                 node.Counters.AddOut(batch.Length);
                 node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
                 continue;
             }
-            outputs.Clear();
-            isolation!.Apply(batch, outputs);
+            await resilience.ExecuteAsync(static (s, _) =>
+            {
+                s.Isolation.Apply(s.Batch, s.Outputs);
+                return ValueTask.CompletedTask;
+            }, (Isolation: isolation!, Batch: batch, Outputs: outputs), token);
             node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
             foreach (var output in outputs)
             {

@@ -6,7 +6,8 @@ namespace Sluice.Execution;
 /// </summary>
 public sealed class StageCounters
 {
-    private long _in, _out, _filtered, _deadLettered, _busyTicks;
+    private long _in, _out, _filtered, _deadLettered, _busyTicks, _retries, _timeouts, _circuitOpenings, _circuitClosings;
+    private int _circuitOpen;
 
     public StageCounters(string stage, Pipelines.StageKind kind)
     {
@@ -27,6 +28,21 @@ public sealed class StageCounters
 
     public bool Balances => In == Out + DeadLettered + Filtered;
 
+    /// <summary>Tries of a batch repeated after a transient failure.</summary>
+    public long Retries => Volatile.Read(ref _retries);
+
+    /// <summary>Tries cut off by the stage's timeout.</summary>
+    public long Timeouts => Volatile.Read(ref _timeouts);
+
+    /// <summary>Times the stage's circuit breaker opened, and closed again (recovered).</summary>
+    public long CircuitOpenings => Volatile.Read(ref _circuitOpenings);
+
+    /// <inheritdoc cref="CircuitOpenings"/>
+    public long CircuitClosings => Volatile.Read(ref _circuitClosings);
+
+    /// <summary>Whether the circuit is open now: the stage is waiting out failures and its upstream backs up.</summary>
+    public bool CircuitOpen => Volatile.Read(ref _circuitOpen) == 1;
+
     /// <summary>Starts from the counts a resumed run had at its last checkpoint.</summary>
     internal void Restore(State.StageCounts counts)
     {
@@ -41,6 +57,15 @@ public sealed class StageCounters
     internal void Reset() => Restore(new State.StageCounts(Stage, Kind, 0, 0, 0, 0, TimeSpan.Zero));
 
     internal State.StageCounts Snapshot() => new(Stage, Kind, In, Out, Filtered, DeadLettered, Busy);
+
+    internal void AddRetry() => Interlocked.Increment(ref _retries);
+    internal void AddTimeout() => Interlocked.Increment(ref _timeouts);
+
+    internal void SetCircuitOpen(bool open)
+    {
+        Interlocked.Increment(ref open ? ref _circuitOpenings : ref _circuitClosings);
+        Volatile.Write(ref _circuitOpen, open ? 1 : 0);
+    }
 
     internal void AddIn(long n) => Interlocked.Add(ref _in, n);
     internal void AddOut(long n) => Interlocked.Add(ref _out, n);

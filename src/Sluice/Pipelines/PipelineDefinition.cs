@@ -10,6 +10,9 @@ public sealed record PipelineDefinition(string Name, IReadOnlyList<StageDefiniti
 
     public CheckpointPolicy Checkpoint { get; init; } = new();
 
+    /// <summary>How every transform and retry-safe sink stage handles transient failures.</summary>
+    public ResiliencePolicy Resilience { get; init; } = new();
+
     /// <summary>Folder that relative paths resolve against; the pipeline file's folder when loaded from YAML.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
 

@@ -1,0 +1,51 @@
+namespace Sluice.Pipelines;
+
+/// <summary>
+/// How a stage rides out transient failures (I/O, timeouts, networks; see <c>TransientErrors</c>) of its per-batch
+/// work: a transform's apply, and a sink's write when the sink says a write may be retried. Permanent failures are
+/// not retried: a record that makes a transform throw is dead-lettered, anything else fails the run (the next run
+/// resumes from the last checkpoint).
+/// </summary>
+public sealed record ResiliencePolicy
+{
+    public RetryPolicy Retry { get; init; } = new();
+
+    /// <summary>Longest one try may take; null for none (the default: file I/O cannot be interrupted anyway).</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Stops trying for a while when most tries fail; null for none (the default).</summary>
+    public CircuitBreakerPolicy? CircuitBreaker { get; init; }
+}
+
+/// <summary>Exponential backoff with jitter between tries of one batch.</summary>
+public sealed record RetryPolicy
+{
+    /// <summary>Tries in all, the first included; 1 turns retrying off. The default value is 3.</summary>
+    public int Attempts { get; init; } = 3;
+
+    /// <summary>Wait before the first retry; each next one doubles it. The default value is 200 ms.</summary>
+    public TimeSpan Delay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest wait between two tries. The default value is 10 s.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Randomise the waits, so that many runs failing together do not retry in step. On by default.</summary>
+    public bool Jitter { get; init; } = true;
+}
+
+/// <summary>Opens when most tries fail: tries then fail at once (and the stage waits on its retries, so its
+/// upstream backs up) until, after <see cref="Break"/>, one trial try is let through.</summary>
+public sealed record CircuitBreakerPolicy
+{
+    /// <summary>Share of failed tries within <see cref="Sampling"/> that opens the circuit. The default value is 0.5.</summary>
+    public double FailureRatio { get; init; } = 0.5;
+
+    /// <summary>The window the ratio is measured over. The default value is 30 s.</summary>
+    public TimeSpan Sampling { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Tries the window needs before the ratio counts. The default value is 10.</summary>
+    public int MinimumThroughput { get; init; } = 10;
+
+    /// <summary>How long the circuit stays open. The default value is 15 s.</summary>
+    public TimeSpan Break { get; init; } = TimeSpan.FromSeconds(15);
+}

@@ -1,0 +1,140 @@
+using Apache.Arrow;
+using Sluice.Configuration;
+using Sluice.DeadLetters;
+using Sluice.Execution;
+using Sluice.Pipelines;
+using Sluice.Records;
+using Sluice.State;
+using Sluice.Tests.TestSupport;
+
+namespace Sluice.Tests.Execution;
+
+/// <summary>Transient failures are retried with backoff (a failed try leaves nothing behind), counted, and break the
+/// circuit when they persist; permanent ones are not retried.</summary>
+public sealed class ResilienceTests : StateStoreTest
+{
+    private static readonly ResiliencePolicy Quick = new() { Retry = new RetryPolicy { Delay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(20) } };
+
+    private static PipelineDefinition Chain(ITransformOptions transform, MemorySinkOptions sink, ResiliencePolicy policy, long rows = 5000) =>
+        new("resilience", [
+            new("source", new MemorySourceOptions(rows), []),
+            new("flaky", transform, ["source"]),
+            new("sink", sink, ["flaky"]),
+        ]) { Resilience = policy };
+
+    [Fact]
+    public async Task A_batch_that_fails_transiently_is_retried_and_written_once_with_its_dead_letters_once()
+    {
+        var sink = new MemorySinkOptions();
+        var flaky = new FlakyTransformOptions(FailuresPerBatch: 2);
+
+        var outcome = await new PipelineRunner(Store).RunAsync(Chain(flaky, sink, Quick));
+
+        Assert.Equal(RunState.Succeeded, outcome.Run.State);
+        Assert.Equal(Enumerable.Range(0, 5000).Where(i => i % 10 != 0).Select(i => (long)i), sink.Published.Order());
+        var stage = outcome.Counters.Single(c => c.Stage == "flaky");
+        Assert.Equal(5 * 2, stage.Retries); // five batches of 1000, each failed twice before it went through
+        Assert.Equal(500, stage.DeadLettered);
+        var letters = await Store.ListDeadLettersAsync(new DeadLetterQuery(RunId: outcome.Run.Id, Limit: 10_000));
+        Assert.Equal(500, letters.Select(l => l.Line).Distinct().Count());
+        Assert.Equal(500, letters.Count);
+    }
+
+    [Fact]
+    public async Task A_failure_that_outlasts_the_retries_fails_the_run()
+    {
+        var outcome = await new PipelineRunner(Store).RunAsync(
+            Chain(new FlakyTransformOptions(FailuresPerBatch: int.MaxValue), new MemorySinkOptions(), Quick));
+
+        Assert.Equal(RunState.Failed, outcome.Run.State);
+        Assert.Equal("stage 'flaky' failed: the network is down", outcome.Error);
+        Assert.Equal(2, outcome.Counters.Single(c => c.Stage == "flaky").Retries);
+    }
+
+    [Fact]
+    public async Task Persistent_failures_open_the_circuit()
+    {
+        var policy = new ResiliencePolicy
+        {
+            Retry = new RetryPolicy { Attempts = 8, Delay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromMilliseconds(300), Jitter = false },
+            CircuitBreaker = new CircuitBreakerPolicy { MinimumThroughput = 2, Sampling = TimeSpan.FromSeconds(5), Break = TimeSpan.FromMilliseconds(500) },
+        };
+
+        var outcome = await new PipelineRunner(Store).RunAsync(
+            Chain(new FlakyTransformOptions(FailuresPerBatch: int.MaxValue), new MemorySinkOptions(), policy));
+
+        var stage = outcome.Counters.Single(c => c.Stage == "flaky");
+        Assert.Equal(RunState.Failed, outcome.Run.State);
+        Assert.True(stage.CircuitOpenings >= 1, $"the circuit opened {stage.CircuitOpenings} times");
+        Assert.Equal(7, stage.Retries);
+    }
+
+    [Fact]
+    public void The_pipeline_file_sets_the_policy_and_refuses_what_cannot_work()
+    {
+        using var dir = new TempDir();
+        string Write(string resilience) => dir.Write("p.yaml", $$"""
+            name: r
+            source: { type: csv, path: "*.csv" }
+            sink: { type: jsonl, path: out }
+            resilience:
+            {{resilience}}
+            """);
+        var policy = PipelineFile.Parse(Write("""
+              retry: { attempts: 5, delay: 250ms, max_delay: 1m, jitter: false }
+              timeout: 30s
+              circuit_breaker: { failure_ratio: 0.25, sampling: 10s, min_throughput: 4, break: 2s }
+            """)).Resilience;
+
+        Assert.Equal(new RetryPolicy { Attempts = 5, Delay = TimeSpan.FromMilliseconds(250), MaxDelay = TimeSpan.FromMinutes(1), Jitter = false }, policy.Retry);
+        Assert.Equal(TimeSpan.FromSeconds(30), policy.Timeout);
+        Assert.Equal(new CircuitBreakerPolicy { FailureRatio = 0.25, Sampling = TimeSpan.FromSeconds(10), MinimumThroughput = 4, Break = TimeSpan.FromSeconds(2) },
+            policy.CircuitBreaker);
+
+        var e = Assert.Throws<PipelineException>(() => PipelineFile.Parse(Write("""
+              retry: { attempts: 0, delay: soon }
+              circuit_breaker: { min_throughput: 1 }
+            """)));
+        Assert.Contains(e.Diagnostics, d => d.Message.Contains("attempts must be at least 1"));
+        Assert.Contains(e.Diagnostics, d => d.Message.Contains("delay must be a positive duration with a unit, e.g. 250ms, 10s, 5m, 1h; found 'soon'"));
+        Assert.Contains(e.Diagnostics, d => d.Message.Contains("min_throughput must be at least 2"));
+    }
+}
+
+/// <summary>Dead-letters every tenth id, then throws an <see cref="IOException"/> on the first
+/// <c>FailuresPerBatch</c> tries of each batch (a transient fault).</summary>
+internal sealed record FlakyTransformOptions(int FailuresPerBatch) : ITransformOptions
+{
+    public ITransform CreateTransform(Schema input, BuildContext context) => new Flaky(input, FailuresPerBatch);
+
+    private sealed class Flaky(Schema input, int failuresPerBatch) : ITransform
+    {
+        private readonly Dictionary<long, int> _tries = [];
+
+        public Schema OutputSchema => input;
+
+        public Batch? Apply(Batch batch, StageContext context)
+        {
+            var ids = (Int64Array)batch.Data.Column(0);
+            var keep = new List<int>();
+            for (int row = 0; row < batch.Length; row++)
+            {
+                if (ids.GetValue(row)!.Value % 10 == 0)
+                {
+                    context.DeadLetter(batch.Origins[row], DeadLetterReason.Transform, "id", "tenth", "every tenth");
+                }
+                else
+                {
+                    keep.Add(row);
+                }
+            }
+            long first = ids.GetValue(0)!.Value;
+            int tries = _tries[first] = _tries.GetValueOrDefault(first) + 1;
+            if (tries <= failuresPerBatch)
+            {
+                throw new IOException("the network is down");
+            }
+            return ArrayTake.Take(batch, keep.ToArray());
+        }
+    }
+}
