@@ -16,7 +16,7 @@ public static class ComponentRegistry
 {
     public static IReadOnlyList<ComponentSpec> Sources { get; } = [CsvSourceOptions.Spec, JsonlSourceOptions.Spec, ParquetSourceOptions.Spec];
 
-    public static IReadOnlyList<ComponentSpec> Sinks { get; } = [ParquetSinkOptions.Spec, JsonlSinkOptions.Spec, CsvSinkOptions.Spec];
+    public static IReadOnlyList<ComponentSpec> Sinks { get; } = [ParquetSinkOptions.Spec, JsonlSinkOptions.Spec, CsvSinkOptions.Spec, Connectors.Http.HttpSinkOptions.Spec];
 
     public static IReadOnlyList<ComponentSpec> Transforms { get; } =
         [FilterOptions.Spec, DeriveOptions.Spec, SelectOptions.Spec, RenameOptions.Spec, DedupeOptions.Spec];

@@ -12,7 +12,7 @@ namespace Sluice.Connectors.Csv;
 /// <c>yyyy-MM-ddTHH:mm:ss.ffffffZ</c>. A field is quoted only when it contains the delimiter, a quote, CR or LF
 /// (quotes doubled). A null is an empty field and an empty string is <c>""</c>, so the two stay distinguishable
 /// (as DuckDB writes them).
-/// Flow control and the all-or-nothing guarantee: see <see cref="PartFileSink"/>.
+/// Flow control and the two-phase publishing at checkpoints: see <see cref="PartFileSink"/>.
 /// </summary>
 public sealed record CsvSinkOptions : ISinkOptions
 {
@@ -29,7 +29,7 @@ public sealed record CsvSinkOptions : ISinkOptions
     public bool Header { get; init; } = true;
 
     public static ComponentSpec Spec { get; } = new("csv", StageKind.Sink,
-        "Writes delimited text part files (RFC 4180, UTF-8, LF line ends) into a folder; a run publishes all of its files or none.",
+        "Writes delimited text part files (RFC 4180, UTF-8, LF line ends) into a folder; files appear (renamed from .inprogress) when a checkpoint commits, each record exactly once.",
         Shape.Object(
             PartFileOptions.Path,
             PartFileOptions.MaxRowsPerFile,

@@ -11,7 +11,7 @@ namespace Sluice.Connectors.Jsonl;
 /// column order, nulls as <c>null</c>, decimals as exact JSON numbers, dates as <c>"yyyy-MM-dd"</c> and timestamps
 /// as <c>"yyyy-MM-ddTHH:mm:ss.ffffffZ"</c>. JSON has no NaN or infinity, so those doubles are written as the strings
 /// <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> (what System.Text.Json reads with named floating-point literals).
-/// Flow control and the all-or-nothing guarantee: see <see cref="PartFileSink"/>.
+/// Flow control and the two-phase publishing at checkpoints: see <see cref="PartFileSink"/>.
 /// </summary>
 public sealed record JsonlSinkOptions : ISinkOptions
 {
@@ -22,7 +22,7 @@ public sealed record JsonlSinkOptions : ISinkOptions
     public long MaxRowsPerFile { get; init; } = PartFileOptions.DefaultMaxRowsPerFile;
 
     public static ComponentSpec Spec { get; } = new("jsonl", StageKind.Sink,
-        "Writes JSON Lines part files (one compact object per row) into a folder; a run publishes all of its files or none.",
+        "Writes JSON Lines part files (one compact object per row) into a folder; files appear (renamed from .inprogress) when a checkpoint commits, each record exactly once.",
         Shape.Object(PartFileOptions.Path, PartFileOptions.MaxRowsPerFile),
         node => new JsonlSinkOptions
         {

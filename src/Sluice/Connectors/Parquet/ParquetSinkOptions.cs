@@ -10,7 +10,7 @@ namespace Sluice.Connectors.Parquet;
 /// <summary>
 /// Options of the <c>parquet</c> sink, which writes batches as Parquet part files (<c>part-{run}-{seq}.parquet</c>) through ParquetSharp's Arrow writer, so
 /// columns go from Arrow buffers to Parquet pages without a per-row step.
-/// Flow control and the all-or-nothing guarantee: see <see cref="PartFileSink"/>.
+/// Flow control and the two-phase publishing at checkpoints: see <see cref="PartFileSink"/>.
 /// </summary>
 public sealed record ParquetSinkOptions : ISinkOptions
 {
@@ -29,7 +29,7 @@ public sealed record ParquetSinkOptions : ISinkOptions
     private static readonly string[] CompressionNames = ["zstd", "snappy", "gzip", "none"];
 
     public static ComponentSpec Spec { get; } = new("parquet", StageKind.Sink,
-        "Writes Parquet part files into a folder; a run publishes all of its files or none.",
+        "Writes Parquet part files into a folder; files appear (renamed from .inprogress) when a checkpoint commits, each record exactly once.",
         Shape.Object(
             PartFileOptions.Path,
             PartFileOptions.MaxRowsPerFile,

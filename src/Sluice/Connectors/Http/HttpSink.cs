@@ -1,0 +1,114 @@
+using System.IO.Hashing;
+using System.Net;
+using System.Text;
+using Apache.Arrow;
+using Sluice.Connectors.Jsonl;
+using Sluice.Execution;
+using Sluice.Records;
+
+namespace Sluice.Connectors.Http;
+
+/// <summary>
+/// The <c>http</c> sink. Consumes when: a batch arrives; it is sent before <see cref="WriteAsync"/> returns, in
+/// requests of at most <c>max_records_per_request</c>. Backpressures when: the receiver is slower than upstream (or
+/// failing, while the stage retries). Delivery: at least once to the receiver, each request with an idempotency key
+/// that depends only on the run and the input position of its first record — the same for a retried request and for
+/// one a resumed run sends again — so a receiver that deduplicates by key sees each record once. Prepare and commit
+/// have nothing to do: what was sent is sent.
+/// </summary>
+internal sealed class HttpSink : ISink
+{
+    private readonly HttpSinkOptions _options;
+    private readonly IReadOnlyDictionary<string, string> _headers;
+    private readonly Schema _schema;
+    private readonly FieldType[] _types;
+    private readonly string _runId;
+    private readonly HttpClient _client = new() { Timeout = Timeout.InfiniteTimeSpan }; // the stage's resilience timeout applies
+    private long _requests;
+
+    public HttpSink(HttpSinkOptions options, IReadOnlyDictionary<string, string> headers, Schema schema, FieldType[] types, string runId)
+    {
+        _options = options;
+        _headers = headers;
+        _schema = schema;
+        _types = types;
+        _runId = runId;
+    }
+
+    public bool WritesAreRetrySafe => true;
+
+    public IReadOnlyList<string> Published => _requests == 0 ? [] : [$"{_options.Url} ({_requests:N0} requests)"];
+
+    public async ValueTask WriteAsync(Batch batch, StageContext context, CancellationToken cancellationToken)
+    {
+        for (int offset = 0; offset < batch.Length; offset += _options.MaxRecordsPerRequest)
+        {
+            int count = Math.Min(_options.MaxRecordsPerRequest, batch.Length - offset);
+            using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = Body(batch.Data, offset, count) };
+            foreach (var (name, value) in _headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+            request.Headers.Add("Idempotency-Key", IdempotencyKey(batch.Origins[offset], count));
+            using var response = await _client.SendAsync(request, cancellationToken);
+            Check(response.StatusCode);
+            Interlocked.Increment(ref _requests);
+        }
+    }
+
+    private ByteArrayContent Body(RecordBatch data, int offset, int count)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new JsonlSinkWriter(buffer, _schema, _types))
+        {
+            writer.Write(data, offset, count);
+            writer.Finish();
+        }
+        var content = new ByteArrayContent(buffer.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
+        return content;
+    }
+
+    /// <summary>The run, then a hash of where the request's first record came from and how many records it holds.
+    /// A resumed run reads the same records into the same batches from the same positions, so the keys repeat.</summary>
+    private string IdempotencyKey(RowOrigin first, int count)
+    {
+        var hash = new XxHash64();
+        hash.Append(Encoding.UTF8.GetBytes(first.File));
+        Span<byte> numbers = stackalloc byte[3 * sizeof(long)];
+        BitConverter.TryWriteBytes(numbers, first.Line);
+        BitConverter.TryWriteBytes(numbers[sizeof(long)..], first.ByteOffset);
+        BitConverter.TryWriteBytes(numbers[(2 * sizeof(long))..], (long)count);
+        hash.Append(numbers);
+        return $"{_runId}-{Convert.ToHexStringLower(hash.GetCurrentHash())}";
+    }
+
+    /// <summary>5xx, 408 and 429 are the receiver's passing trouble (transient, retried); any other refusal is not.</summary>
+    private static void Check(HttpStatusCode status)
+    {
+        int code = (int)status;
+        if (code is >= 200 and < 300)
+        {
+            return;
+        }
+        if (code >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
+        {
+            throw new HttpRequestException($"the receiver answered {code} {status}", null, status);
+        }
+        throw new InvalidOperationException($"the receiver refused the records: {code} {status} (not retried)");
+    }
+
+    public ValueTask<PreparedOutput> PrepareAsync(CancellationToken cancellationToken) => ValueTask.FromResult(new PreparedOutput("", []));
+
+    public ValueTask CommitAsync(string token, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask AbortAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DiscardAbandonedAsync(string runId, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text;
+using Sluice.Configuration;
+using Sluice.Execution;
+using Sluice.State;
+using Sluice.Tests.TestSupport;
+
+namespace Sluice.Tests.Connectors.Http;
+
+/// <summary>The http sink against a real receiver that fails: retried requests and resumed runs reach it with the
+/// same idempotency keys, so it stores every record once.</summary>
+public sealed class HttpSinkTests : StateStoreTest
+{
+    private const int Rows = 6000;
+
+    private string Yaml(Uri url) => $$"""
+        name: http
+        checkpoint: { every_records: 1000 }
+        source: { type: csv, path: "in/*.csv" }
+        contract:
+          fields:
+            id: { type: int64, required: true }
+        sink:
+          type: http
+          url: {{url}}
+          max_records_per_request: 250
+          headers: { Authorization: "Bearer ${env:SLUICE_TEST_TOKEN}", X-Source: sluice }
+        resilience:
+          retry: { attempts: 12, delay: 10ms, max_delay: 100ms }
+          timeout: 500ms
+        """;
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Environment.SetEnvironmentVariable("SLUICE_TEST_TOKEN", "t0ken-canary-8c1f");
+        for (int file = 0; file < 3; file++)
+        {
+            var text = new StringBuilder("id\n");
+            foreach (int id in Enumerable.Range(file * (Rows / 3), Rows / 3))
+            {
+                text.Append(id).Append('\n');
+            }
+            Dir.Write($"in/{file}.csv", text.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task With_30_percent_failures_every_record_arrives_once_and_the_retries_are_counted()
+    {
+        await using var receiver = await FaultyReceiver.StartAsync();
+        receiver.FailureRate = 0.3;
+        var pipeline = PipelineFile.Parse(Dir.Write("p.yaml", Yaml(receiver.Url))) with { BaseDirectory = Dir.Path };
+
+        var outcome = await new PipelineRunner(Store, new RunnerOptions { BatchSize = 500 }).RunAsync(pipeline);
+
+        Assert.Equal(RunState.Succeeded, outcome.Run.State);
+        Assert.Equal(Enumerable.Range(0, Rows).Select(i => (long)i), receiver.Ids.Order());
+        Assert.True(receiver.Failures > 0 && receiver.Duplicates > 0, $"{receiver.Failures} failures, {receiver.Duplicates} duplicates: the receiver had to deduplicate");
+        Assert.True(outcome.Counters.Single(c => c.Stage == "sink").Retries >= receiver.Failures / 2);
+        Assert.All(receiver.Headers, h => Assert.Contains("Authorization: Bearer t0ken-canary-8c1f", h));
+    }
+
+    [Fact]
+    public async Task When_every_request_fails_the_run_fails_and_a_later_run_delivers_the_rest_once()
+    {
+        await using var receiver = await FaultyReceiver.StartAsync(seed: 7);
+        var pipeline = PipelineFile.Parse(Dir.Write("p.yaml", Yaml(receiver.Url).Replace(
+            "timeout: 500ms", "timeout: 500ms\n  circuit_breaker: { min_throughput: 2, sampling: 2s, break: 500ms }"))) with { BaseDirectory = Dir.Path };
+        var runner = new PipelineRunner(Store, new RunnerOptions { BatchSize = 500 });
+        var started = await runner.StartAsync(pipeline);
+        SpinWait.SpinUntil(() => receiver.Ids.Count >= 2000, TimeSpan.FromSeconds(20));
+        receiver.FailureRate = 1;
+        var failed = await started.Completion;
+
+        Assert.Equal(RunState.Failed, failed.Run.State);
+        Assert.True(failed.Counters.Single(c => c.Stage == "sink").CircuitOpenings >= 1);
+        Assert.NotNull(await Store.GetLatestCheckpointAsync(failed.Run.Id));
+
+        receiver.FailureRate = 0;
+        var resumed = await runner.StartAsync(pipeline);
+        var outcome = await resumed.Completion;
+
+        Assert.NotNull(resumed.ResumedFrom);
+        Assert.Equal(RunState.Succeeded, outcome.Run.State);
+        Assert.Equal(Enumerable.Range(0, Rows).Select(i => (long)i), receiver.Ids.Order());
+    }
+
+    [Fact]
+    public async Task A_missing_secret_stops_the_run_before_it_starts_without_printing_any_header()
+    {
+        await using var receiver = await FaultyReceiver.StartAsync();
+        var pipeline = PipelineFile.Parse(Dir.Write("p.yaml", Yaml(receiver.Url).Replace("SLUICE_TEST_TOKEN", "SLUICE_NOT_SET"))) with { BaseDirectory = Dir.Path };
+
+        var e = await Assert.ThrowsAsync<Sluice.Pipelines.PipelineException>(() => new PipelineRunner(Store).StartAsync(pipeline));
+
+        Assert.Contains("header 'Authorization' needs the environment variable SLUICE_NOT_SET, which is not set", e.Message);
+        Assert.Equal(0, receiver.Requests);
+    }
+}
