@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Sluice.Cli.Tests.TestSupport;
+
+namespace Sluice.Cli.Tests;
+
+/// <summary>
+/// A file sink that runs out of room fails the run cleanly (no half file published, no retry of a half-written
+/// batch), and once there is room again the next run resumes and writes every record exactly once. Running out of
+/// room is a file-size limit on the child process (<c>ulimit -f</c>, with SIGXFSZ ignored so that writes fail with
+/// EFBIG instead of killing it): no privileges needed, and it strikes mid-run, after some checkpoints committed.
+/// </summary>
+public sealed class DiskFullTests
+{
+    private const int Rows = 60_000;
+    private const int ShortRows = 40_000; // then the names get long, and so do the part files
+
+    [Fact]
+    public async Task A_sink_out_of_room_fails_the_run_and_the_resumed_run_writes_each_record_once()
+    {
+        using var dir = new TempDir();
+        var csv = new StringBuilder("id,name\n");
+        for (int id = 0; id < Rows; id++)
+            csv.Append(id).Append(',').Append(id < ShortRows ? "n" : new string('x', 200)).Append('\n');
+        dir.Write("data/in.csv", csv.ToString());
+        string file = dir.Write("pipeline.yaml", """
+            name: full
+            checkpoint: { every_records: 10000 }
+            source: { type: csv, path: data/*.csv }
+            contract:
+              fields:
+                id: { type: int64, required: true }
+                name: { type: string }
+            sink: { type: jsonl, path: out }
+            """);
+        string state = dir.File("state.db");
+
+        var full = await RunWithFileSizeLimitAsync(kilobytes: 1024, "run", file, "--state", state);
+
+        Assert.Equal(ExitCodes.RunFailed, full.ExitCode);
+        Assert.Contains("error: stage 'sink' failed: Specified file length was too large", full.Stderr);
+        var published = Ids(dir);
+        Assert.InRange(published.Count, 10_000, ShortRows); // the checkpoints before the long rows stayed published
+        Assert.Empty(Directory.GetFiles(dir.File("out"), "*.inprogress"));
+
+        var resumed = await SluiceProcess.RunAsync("run", file, "--state", state);
+
+        Assert.Equal(ExitCodes.Ok, resumed.ExitCode);
+        Assert.Contains("resuming run", resumed.Stdout);
+        Assert.Equal(Enumerable.Range(0, Rows).Select(i => (long)i), Ids(dir).Order());
+    }
+
+    private static List<long> Ids(TempDir dir) =>
+        Directory.GetFiles(dir.File("out"), "*.jsonl").SelectMany(File.ReadLines)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetInt64()).ToList();
+
+    private static async Task<CliResult> RunWithFileSizeLimitAsync(int kilobytes, params string[] args)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "Sluice.Cli.dll");
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        // W^X off: the runtime maps its code through a memfd it sizes far beyond any small file-size limit.
+        string command = $"trap '' XFSZ; ulimit -f {kilobytes}; export DOTNET_EnableWriteXorExecute=0; exec \"$0\" exec \"$1\" \"${{@:2}}\"";
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in (string[])["-c", command, dotnet, dll, .. args])
+            start.ArgumentList.Add(arg);
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+}
