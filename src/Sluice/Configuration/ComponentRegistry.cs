@@ -14,7 +14,7 @@ namespace Sluice.Configuration;
 /// <summary>The one place where components are registered: adding a connector or transform means adding its spec here.</summary>
 public static class ComponentRegistry
 {
-    public static IReadOnlyList<ComponentSpec> Sources { get; } = [CsvSourceOptions.Spec, JsonlSourceOptions.Spec, ParquetSourceOptions.Spec];
+    public static IReadOnlyList<ComponentSpec> Sources { get; } = [CsvSourceOptions.Spec, JsonlSourceOptions.Spec, ParquetSourceOptions.Spec, Connectors.Http.HttpSourceOptions.Spec];
 
     public static IReadOnlyList<ComponentSpec> Sinks { get; } = [ParquetSinkOptions.Spec, JsonlSinkOptions.Spec, CsvSinkOptions.Spec, Connectors.Http.HttpSinkOptions.Spec];
 

@@ -76,6 +76,7 @@ internal static class PipelineBuilder
             {
                 BatchSize = context.BatchSize,
                 FollowPoll = context.FollowPoll,
+                Resilience = context.Resilience,
                 ReadHint = new SourceReadHint(contract.Fields.Select(f => f.Name).ToList(), contract.UnknownFields),
             };
         }

@@ -182,7 +182,12 @@ public sealed class PipelineRunner
     }
 
     private IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, string runId) =>
-        PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, runId) { BatchSize = _options.BatchSize, FollowPoll = _options.FollowPoll });
+        PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, runId)
+        {
+            BatchSize = _options.BatchSize,
+            FollowPoll = _options.FollowPoll,
+            Resilience = pipeline.Resilience,
+        });
 
     private async Task<ConsumedFileSet> ConsumedAsync(PipelineDefinition pipeline, CancellationToken cancellationToken) =>
         new(await _store.ListConsumedFilesAsync(pipeline.Name, cancellationToken));

@@ -26,6 +26,9 @@ public sealed class BuildContext
     /// often for new files instead of ending.</summary>
     public TimeSpan? FollowPoll { get; init; }
 
+    /// <summary>The pipeline's resilience policy, for a source that retries its own reads (an API).</summary>
+    public ResiliencePolicy Resilience { get; init; } = new();
+
     public string Resolve(string path) => Path.GetFullPath(Path.Combine(BaseDirectory, path));
 }
 

@@ -29,6 +29,17 @@ internal sealed class JsonlSourceColumns
     /// <summary>True when the downstream contract drops keys it does not name, so reading them is wasted work.</summary>
     public bool DropUnknown { get; }
 
+    /// <summary>The columns of a source that cannot look at its records before the run (an API): the downstream
+    /// contract's fields, else <paramref name="columns"/>; null when neither is known.</summary>
+    public static JsonlSourceColumns? Declared(SourceReadHint? hint, IReadOnlyList<string>? columns)
+    {
+        if (hint is not null)
+        {
+            return new(hint.Columns, hint.UnknownFields == UnknownFields.Drop, "the contract's fields; name it in the contract");
+        }
+        return columns is null ? null : new(columns, false, "`columns`; add it there");
+    }
+
     public static JsonlSourceColumns Choose(JsonlSourceOptions options, SourceReadHint? hint, string firstFile)
     {
         string inferred = $"the first {options.InferRows} records of {firstFile}";
