@@ -10,7 +10,8 @@ namespace Sluice.Connectors.Http;
 
 /// <summary>
 /// The <c>http</c> sink. Consumes when: a batch arrives; it is sent before <see cref="WriteAsync"/> returns, in
-/// requests of at most <c>max_records_per_request</c>. Backpressures when: the receiver is slower than upstream (or
+/// requests of at most <c>max_records_per_request</c>, <c>max_requests_in_flight</c> at a time, paced to
+/// <c>requests_per_second</c>. Backpressures when: the receiver is slower than upstream (or
 /// failing, while the stage retries). Delivery: at least once to the receiver, each request with an idempotency key
 /// that depends only on the run and the input position of its first record — the same for a retried request and for
 /// one a resumed run sends again — so a receiver that deduplicates by key sees each record once. Prepare and commit
@@ -25,6 +26,7 @@ internal sealed class HttpSink : ISink
     private readonly string _runId;
     private readonly HttpClient _client = new() { Timeout = Timeout.InfiniteTimeSpan }; // the stage's resilience timeout applies
     private long _requests;
+    private readonly RequestPacer? _pacer;
 
     public HttpSink(HttpSinkOptions options, IReadOnlyDictionary<string, string> headers, Schema schema, FieldType[] types, string runId)
     {
@@ -33,27 +35,39 @@ internal sealed class HttpSink : ISink
         _schema = schema;
         _types = types;
         _runId = runId;
+        _pacer = options.RequestsPerSecond is { } perSecond ? new RequestPacer(perSecond) : null;
     }
 
     public bool WritesAreRetrySafe => true;
 
     public IReadOnlyList<string> Published => _requests == 0 ? [] : [$"{_options.Url} ({_requests:N0} requests)"];
 
+    /// <summary>Sends the batch in requests, up to <c>max_requests_in_flight</c> at a time and no faster than
+    /// <c>requests_per_second</c>; returns when every request was answered with success.</summary>
     public async ValueTask WriteAsync(Batch batch, StageContext context, CancellationToken cancellationToken)
     {
-        for (int offset = 0; offset < batch.Length; offset += _options.MaxRecordsPerRequest)
+        var offsets = Enumerable.Range(0, (batch.Length + _options.MaxRecordsPerRequest - 1) / _options.MaxRecordsPerRequest)
+            .Select(i => i * _options.MaxRecordsPerRequest);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxRequestsInFlight, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(offsets, parallel, (offset, ct) => SendAsync(batch, offset, ct));
+    }
+
+    private async ValueTask SendAsync(Batch batch, int offset, CancellationToken cancellationToken)
+    {
+        int count = Math.Min(_options.MaxRecordsPerRequest, batch.Length - offset);
+        if (_pacer is not null)
         {
-            int count = Math.Min(_options.MaxRecordsPerRequest, batch.Length - offset);
-            using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = Body(batch.Data, offset, count) };
-            foreach (var (name, value) in _headers)
-            {
-                request.Headers.TryAddWithoutValidation(name, value);
-            }
-            request.Headers.Add("Idempotency-Key", IdempotencyKey(batch.Origins[offset], count));
-            using var response = await _client.SendAsync(request, cancellationToken);
-            Check(response.StatusCode);
-            Interlocked.Increment(ref _requests);
+            await _pacer.WaitAsync(cancellationToken);
         }
+        using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = Body(batch.Data, offset, count) };
+        foreach (var (name, value) in _headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        request.Headers.Add("Idempotency-Key", IdempotencyKey(batch.Origins[offset], count));
+        using var response = await _client.SendAsync(request, cancellationToken);
+        Check(response.StatusCode);
+        Interlocked.Increment(ref _requests);
     }
 
     private ByteArrayContent Body(RecordBatch data, int offset, int count)

@@ -25,6 +25,12 @@ public sealed record HttpSinkOptions : ISinkOptions
 
     public int MaxRecordsPerRequest { get; init; } = DefaultMaxRecordsPerRequest;
 
+    /// <summary>Requests of one batch sent at the same time at most (a bulkhead). The default value is 1.</summary>
+    public int MaxRequestsInFlight { get; init; } = 1;
+
+    /// <summary>Requests started per second at most (a rate limit); null for no limit.</summary>
+    public double? RequestsPerSecond { get; init; }
+
     public static ComponentSpec Spec { get; } = new("http", StageKind.Sink,
         "POSTs records to a URL as JSON Lines, each request with an Idempotency-Key that stays the same when the request is sent again (a retry, a resumed run). 5xx, 408, 429, timeouts and broken connections are transient (retried per `resilience`); other 4xx fail the run.",
         Shape.Object(
@@ -32,7 +38,9 @@ public sealed record HttpSinkOptions : ISinkOptions
             new OptionSpec("headers", Shape.MapOf(Shape.String),
                 "Request headers. `${env:NAME}` in a value is replaced by that environment variable when the run starts, so secrets stay out of the file; header values are never printed.",
                 Example: "{ Authorization: \"Bearer ${env:INGEST_TOKEN}\" }"),
-            new OptionSpec("max_records_per_request", Shape.Integer, "Records per request at most.", Default: "1000")),
+            new OptionSpec("max_records_per_request", Shape.Integer, "Records per request at most.", Default: "1000"),
+            new OptionSpec("max_requests_in_flight", Shape.Integer, "Requests sent at the same time at most (a bulkhead: the sink waits for a free slot).", Default: "1"),
+            new OptionSpec("requests_per_second", Shape.Number, "Requests started per second at most (a rate limit); none by default.", Example: "20")),
         Bind,
         Example: "sink:\n  type: http\n  url: https://ingest.example.com/events\n  headers: { Authorization: \"Bearer ${env:INGEST_TOKEN}\" }");
 
@@ -48,11 +56,23 @@ public sealed record HttpSinkOptions : ISinkOptions
         {
             throw new PipelineException(node["max_records_per_request"]!.Location, "max_records_per_request must be between 1 and 1,000,000");
         }
+        long inFlight = node.GetInt64("max_requests_in_flight") ?? 1;
+        if (inFlight is < 1 or > 256)
+        {
+            throw new PipelineException(node["max_requests_in_flight"]!.Location, "max_requests_in_flight must be between 1 and 256");
+        }
+        double? perSecond = node.GetDouble("requests_per_second");
+        if (perSecond is <= 0)
+        {
+            throw new PipelineException(node["requests_per_second"]!.Location, "requests_per_second must be more than 0");
+        }
         return new HttpSinkOptions
         {
             Url = uri,
             Headers = node["headers"]?.Entries.ToDictionary(e => e.Key, e => e.Value.Text) ?? new Dictionary<string, string>(),
             MaxRecordsPerRequest = (int)perRequest,
+            MaxRequestsInFlight = (int)inFlight,
+            RequestsPerSecond = perSecond,
         };
     }
 

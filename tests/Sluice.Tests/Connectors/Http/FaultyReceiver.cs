@@ -32,6 +32,16 @@ internal sealed class FaultyReceiver : IAsyncDisposable
     /// <summary>How long a "slow" failure takes to answer.</summary>
     public TimeSpan SlowAnswer { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long every request takes to answer.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>When each request arrived.</summary>
+    public ConcurrentQueue<DateTime> Arrivals { get; } = new();
+
+    /// <summary>The most requests it was answering at once.</summary>
+    public int MaxInFlight;
+    private int _inFlight;
+
     public ConcurrentQueue<long> Ids { get; } = new();
     public ConcurrentQueue<string> Headers { get; } = new();
     public int Requests;
@@ -53,6 +63,33 @@ internal sealed class FaultyReceiver : IAsyncDisposable
     }
 
     private async Task IngestAsync(HttpContext http)
+    {
+        Arrivals.Enqueue(DateTime.UtcNow);
+        int inFlight = Interlocked.Increment(ref _inFlight);
+        try
+        {
+            InterlockedMax(ref MaxInFlight, inFlight);
+            await Task.Delay(Latency);
+            await HandleAsync(http);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (int seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task HandleAsync(HttpContext http)
     {
         Interlocked.Increment(ref Requests);
         Headers.Enqueue(string.Join("\n", http.Request.Headers.Select(h => $"{h.Key}: {h.Value}")));

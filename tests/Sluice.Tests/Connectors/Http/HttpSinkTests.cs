@@ -86,6 +86,34 @@ public sealed class HttpSinkTests : StateStoreTest
     }
 
     [Fact]
+    public async Task Requests_in_flight_are_bounded_and_paced()
+    {
+        await using var receiver = await FaultyReceiver.StartAsync();
+        receiver.Latency = TimeSpan.FromMilliseconds(100);
+        // The timeout covers one try of a whole batch (20 requests here): give it room.
+        string yaml = Yaml(receiver.Url).Replace("max_records_per_request: 250", "max_records_per_request: 100\n  max_requests_in_flight: 4")
+            .Replace("timeout: 500ms", "timeout: 10s");
+        var bounded = PipelineFile.Parse(Dir.Write("p.yaml", yaml)) with { BaseDirectory = Dir.Path };
+
+        var outcome = await new PipelineRunner(Store, new RunnerOptions { BatchSize = 2000 }).RunAsync(bounded);
+
+        Assert.Equal(RunState.Succeeded, outcome.Run.State);
+        Assert.Equal(4, receiver.MaxInFlight); // 20 requests per batch, four at a time
+        Assert.Equal(Enumerable.Range(0, Rows).Select(i => (long)i), receiver.Ids.Order());
+
+        await using var paced = await FaultyReceiver.StartAsync();
+        string slow = Yaml(paced.Url).Replace("max_records_per_request: 250", "max_records_per_request: 500\n  requests_per_second: 10")
+            .Replace("timeout: 500ms", "timeout: 10s");
+        var pipeline = PipelineFile.Parse(Dir.Write("q.yaml", slow.Replace("name: http", "name: paced"))) with { BaseDirectory = Dir.Path };
+
+        await new PipelineRunner(Store).RunAsync(pipeline);
+
+        var arrivals = paced.Arrivals.Order().ToList();
+        Assert.Equal(Rows / 500, arrivals.Count);
+        Assert.True(arrivals[^1] - arrivals[0] >= TimeSpan.FromSeconds(1.0), $"12 requests at 10/s took {arrivals[^1] - arrivals[0]}");
+    }
+
+    [Fact]
     public async Task A_missing_secret_stops_the_run_before_it_starts_without_printing_any_header()
     {
         await using var receiver = await FaultyReceiver.StartAsync();
