@@ -38,11 +38,18 @@ public sealed class ProcessTests
         using Process following = SluiceProcess.Start(new Dictionary<string, string>(), "run", file, "--state", state, "--follow");
         Task<string> stdout = following.StandardOutput.ReadToEndAsync();
         Task<string> stderr = following.StandardError.ReadToEndAsync();
-        Assert.True(SpinWait.SpinUntil(() => PublishedRows(dir) == 3, TimeSpan.FromSeconds(30)), "the first file was not published");
-        using (Process kill = Process.Start("kill", ["-TERM", following.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            await kill.WaitForExitAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await following.WaitForExitAsync(timeout.Token);
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => PublishedRows(dir) == 3, TimeSpan.FromSeconds(30)), "the first file was not published");
+            using (Process kill = Process.Start("kill", ["-TERM", following.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                await kill.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await following.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            following.Kill(); // a following run never ends by itself: never leave one behind
+        }
 
         Assert.Equal(ExitCodes.Cancelled, following.ExitCode);
         Assert.Contains("SIGTERM: stopping", await stderr);
