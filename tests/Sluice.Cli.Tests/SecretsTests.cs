@@ -52,6 +52,7 @@ public sealed class SecretsTests
 
         Assert.Equal(ExitCodes.RunFailed, run.ExitCode);
         Assert.Contains("error: stage 'sink' failed", run.Stderr); // it did fail where the secret was used
+        Assert.Contains("stage sink: 1 retries, 0 timeouts, circuit opened 0× and closed 0×", run.Stdout); // and retried once
         Assert.Contains("x,b", outputs[^1].Stdout); // and it did keep a dead letter
         foreach (var output in outputs)
         {
