@@ -73,17 +73,10 @@ internal static class DlqCommand
 
     private static async Task<int> PurgeAsync(CliContext context, DeadLetterQuery query, bool confirmed, string? stateOption, CancellationToken ct)
     {
-        string statePath = StatePaths.ForQueries(stateOption);
-        await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
-        if (store is null)
-            return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
-        if (query.RunId is not null)
-        {
-            RunRecord? run = await store.FindRunAsync(query.RunId, ct);
-            if (run is null)
-                return context.Error(QueryStore.RunNotFound(query.RunId), ExitCodes.NotFound);
-            query = query with { RunId = run.Id };
-        }
+        if (await OpenAsync(context, query, stateOption, ct) is not var (store, resolved))
+            return ExitCodes.NotFound;
+        await using var _ = store;
+        query = resolved;
         if (!confirmed)
         {
             long matching = await store.CountDeadLettersAsync(query, ct);
@@ -95,19 +88,38 @@ internal static class DlqCommand
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> ListAsync(CliContext context, DeadLetterQuery query, string? stateOption, CancellationToken ct)
+    /// <summary>Opens the state and turns the query's run prefix into the run's id; null, after saying why, when the
+    /// state or the run does not exist (exit 4).</summary>
+    private static async Task<(IStateStore Store, DeadLetterQuery Query)?> OpenAsync(CliContext context, DeadLetterQuery query,
+        string? stateOption, CancellationToken ct)
     {
         string statePath = StatePaths.ForQueries(stateOption);
-        await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
+        IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
         if (store is null)
-            return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
+        {
+            context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
+            return null;
+        }
         if (query.RunId is not null)
         {
             RunRecord? run = await store.FindRunAsync(query.RunId, ct);
             if (run is null)
-                return context.Error(QueryStore.RunNotFound(query.RunId), ExitCodes.NotFound);
+            {
+                await store.DisposeAsync();
+                context.Error(QueryStore.RunNotFound(query.RunId), ExitCodes.NotFound);
+                return null;
+            }
             query = query with { RunId = run.Id };
         }
+        return (store, query);
+    }
+
+    private static async Task<int> ListAsync(CliContext context, DeadLetterQuery query, string? stateOption, CancellationToken ct)
+    {
+        if (await OpenAsync(context, query, stateOption, ct) is not var (store, resolved))
+            return ExitCodes.NotFound;
+        await using var _ = store;
+        query = resolved;
 
         IReadOnlyList<StoredDeadLetter> letters = await store.ListDeadLettersAsync(query, ct);
         if (letters.Count == 0)

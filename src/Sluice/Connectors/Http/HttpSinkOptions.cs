@@ -46,11 +46,7 @@ public sealed record HttpSinkOptions : ISinkOptions
 
     private static HttpSinkOptions Bind(ConfigNode node)
     {
-        string url = node.GetString("url")!;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-        {
-            throw new PipelineException(node["url"]!.Location, $"url must be an absolute http or https URL; found '{url}'");
-        }
+        var uri = HttpOptionValues.Url(node);
         long perRequest = node.GetInt64("max_records_per_request") ?? DefaultMaxRecordsPerRequest;
         if (perRequest is < 1 or > 1_000_000)
         {
@@ -69,7 +65,7 @@ public sealed record HttpSinkOptions : ISinkOptions
         return new HttpSinkOptions
         {
             Url = uri,
-            Headers = node["headers"]?.Entries.ToDictionary(e => e.Key, e => e.Value.Text) ?? new Dictionary<string, string>(),
+            Headers = HttpOptionValues.Headers(node),
             MaxRecordsPerRequest = (int)perRequest,
             MaxRequestsInFlight = (int)inFlight,
             RequestsPerSecond = perSecond,

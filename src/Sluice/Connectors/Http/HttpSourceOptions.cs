@@ -42,15 +42,11 @@ public sealed record HttpSourceOptions : ISourceOptions
 
     private static HttpSourceOptions Bind(ConfigNode node)
     {
-        string url = node.GetString("url")!;
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-        {
-            throw new PipelineException(node["url"]!.Location, $"url must be an absolute http or https URL; found '{url}'");
-        }
+        var uri = HttpOptionValues.Url(node);
         return new HttpSourceOptions
         {
             Url = uri,
-            Headers = node["headers"]?.Entries.ToDictionary(e => e.Key, e => e.Value.Text) ?? new Dictionary<string, string>(),
+            Headers = HttpOptionValues.Headers(node),
             Items = node.GetString("items") ?? "",
             Next = node.GetString("next"),
             Columns = node.GetStrings("columns"),
