@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Sluice.DeadLetters;
+using Sluice.Expectations;
 using Sluice.State;
 
 namespace Sluice.Bench.Micro;
@@ -14,6 +15,7 @@ internal sealed class InMemoryStateStore : IStateStore
     private readonly ConcurrentDictionary<string, RunRecord> _runs = new();
     private readonly Dictionary<string, Lease> _leases = [];
     private readonly Dictionary<string, CheckpointRecord> _checkpoints = [];
+    private readonly ConcurrentDictionary<string, IReadOnlyList<ExpectationResult>> _expectations = new();
     private long _nextId;
 
     public Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default)
@@ -60,6 +62,15 @@ internal sealed class InMemoryStateStore : IStateStore
 
     public Task<IReadOnlyList<StageCounts>> GetStageCountsAsync(string runId, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
+
+    public Task SaveExpectationResultsAsync(string runId, IReadOnlyList<ExpectationResult> results, CancellationToken cancellationToken = default)
+    {
+        _expectations[runId] = [.. results];
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ExpectationResult>> GetExpectationResultsAsync(string runId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_expectations.GetValueOrDefault(runId) ?? []);
 
     public Task<IReadOnlyList<StoredDeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();

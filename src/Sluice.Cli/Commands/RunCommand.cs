@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Sluice.Cli.Rendering;
 using Sluice.Configuration;
 using Sluice.Execution;
+using Sluice.Expectations;
 using Sluice.Pipelines;
 using Sluice.State;
 using Sluice.State.Sqlite;
@@ -113,6 +114,8 @@ internal static class RunCommand
         foreach (StageCounters stage in outcome.Counters.Where(s => s.Retries + s.Timeouts + s.CircuitOpenings > 0))
             console.WriteLine($"stage {stage.Stage}: {stage.Retries:N0} retries, {stage.Timeouts:N0} timeouts, " +
                 $"circuit opened {stage.CircuitOpenings:N0}× and closed {stage.CircuitClosings:N0}×");
+        foreach (ExpectationResult e in outcome.Expectations.Where(e => !e.Passed))
+            console.WriteLine($"expectation {e.Expectation}: {(e.Severity == ExpectationSeverity.Warn ? "warning" : "FAILED")}, measured {e.Measured}");
         if (outcome.Checkpoints > 0)
             console.WriteLine($"checkpoints {outcome.Checkpoints} ({Format.Duration(outcome.CheckpointTime)} spent checkpointing)");
         // Peak resident memory of this process (VmHWM on Linux): the figure that shows memory stays bounded.

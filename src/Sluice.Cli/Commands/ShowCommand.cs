@@ -1,19 +1,20 @@
 using System.CommandLine;
 using System.Globalization;
 using Sluice.Cli.Rendering;
+using Sluice.Expectations;
 using Sluice.State;
 using Spectre.Console;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice show RUN</c>: one run's details, per-stage counts and checkpoints.</summary>
+/// <summary><c>sluice show RUN</c>: one run's details, per-stage counts, checkpoints and expectations.</summary>
 internal static class ShowCommand
 {
     public static Command Create(CliContext context)
     {
         var run = new Argument<string>("RUN") { Description = "The run id, or a prefix of it that only one run has." };
         var state = CommonOptions.State();
-        var command = new Command("show", "Show one run: its state, totals, per-stage counts, checkpoints and error.") { run, state };
+        var command = new Command("show", "Show one run: its state, totals, per-stage counts, checkpoints, expectations and error.") { run, state };
         command.SetAction((parsed, ct) => context.GuardAsync(
             () => ShowAsync(context, parsed.GetValue(run)!, parsed.GetValue(state), ct), ct));
         return command;
@@ -49,11 +50,22 @@ internal static class ShowCommand
         IReadOnlyList<CheckpointSummary> checkpoints = await store.ListCheckpointsAsync(run.Id, ct);
         if (checkpoints.Count > 0)
             WriteCheckpoints(context.Console, checkpoints);
+        IReadOnlyList<ExpectationResult> expectations = await store.GetExpectationResultsAsync(run.Id, ct);
+        if (expectations.Count > 0)
+            WriteExpectations(context.Console, expectations);
         if (run.Error is not null)
             context.Console.WriteLine("error: " + run.Error);
         if (run.DeadLettered > 0)
             context.Console.WriteLine($"dead letters: sluice dlq list --run {run.Id}");
         return ExitCodes.Ok;
+    }
+
+    private static void WriteExpectations(IAnsiConsole console, IReadOnlyList<ExpectationResult> expectations)
+    {
+        var table = new Table().RoundedBorder().AddColumn("expectation").AddColumn("measured").AddColumn("result");
+        foreach (ExpectationResult e in expectations)
+            table.AddRow(Markup.Escape(e.Expectation), Markup.Escape(e.Measured), e.Outcome);
+        console.Write(table);
     }
 
     /// <summary>The newest checkpoints (a long run has thousands), how many there are and how long they took.</summary>

@@ -84,6 +84,30 @@ internal static class PipelineDocs
 
         """;
 
+    private const string ExpectationsText = """
+        ## Expectations
+
+        `expect:` lists quality gates on what the run wrote, checked once, just before its final checkpoint commits,
+        over the whole run (a resumed run included: the sinks' column statistics are saved with every checkpoint).
+        Each item has one of the keys below and optionally `on_fail`. With `on_fail: fail` (the default) a breach fails
+        the run's quality gate (exit code 3) and nothing of the final checkpoint is published — earlier checkpoints
+        stay published, so set `checkpoint.every_records: 0` and `every_seconds: 0` for all-or-nothing output. With
+        `on_fail: warn` the run succeeds and the breach is reported. Columns are measured on the records reaching the
+        sinks; a column must reach every sink, which is checked before the run. `sluice show RUN` lists each result.
+
+        ```yaml
+        expect:
+          - row_count: { min: 1000, max: 5000000 }
+          - row_count_change: { max_percent: 20 }
+          - null_ratio: { column: delay, max: 0.05 }
+          - distinct_count: { column: origin, min: 2 }
+          - freshness: { column: date, max_age: 24h }
+            on_fail: warn
+        ```
+
+
+        """;
+
     private const string GraphForm = """
         ## The graph form
 
@@ -143,6 +167,13 @@ internal static class PipelineDocs
         Components(md, "Sinks", "sink", ComponentRegistry.Sinks);
         md.Append("## Dead letters and the quality gate\n\n");
         OptionsTable(md, PipelineSpec.DeadLetter.Options);
+        md.Append(ExpectationsText.ReplaceLineEndings("\n"));
+        OptionsTable(md, PipelineSpec.Expectation.Options);
+        foreach (var kind in PipelineSpec.Expectation.Options.Where(o => o.Shape is ObjectShape))
+        {
+            md.Append($"`{kind.Name}`:\n\n");
+            OptionsTable(md, ((ObjectShape)kind.Shape).Options);
+        }
         md.Append(Checkpoints.ReplaceLineEndings("\n"));
         OptionsTable(md, PipelineSpec.Checkpoint.Options);
         md.Append(ResilienceText.ReplaceLineEndings("\n"));

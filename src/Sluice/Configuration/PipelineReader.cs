@@ -1,3 +1,4 @@
+using Sluice.Expectations;
 using Sluice.Pipelines;
 using YamlDotNet.RepresentationModel;
 
@@ -30,6 +31,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             DeadLetter = ReadDeadLetter(node["dead_letter"]),
             Checkpoint = ReadCheckpoint(node["checkpoint"]),
             Resilience = ReadResilience(node["resilience"]),
+            Expectations = ReadExpectations(node["expect"]),
             BaseDirectory = baseDirectory,
         };
     }
@@ -237,6 +239,93 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             Problem(node["timeout"]!, "resilience.timeout must be at least 10ms");
         }
         return policy with { Timeout = timeout };
+    }
+
+    private static readonly string[] ExpectationKinds = ["row_count", "row_count_change", "null_ratio", "distinct_count", "freshness"];
+
+    private List<Expectation> ReadExpectations(ConfigNode? list)
+    {
+        var expectations = new List<Expectation>();
+        foreach (var item in list?.Items ?? [])
+        {
+            var kinds = item.Entries.Where(e => e.Key != "on_fail").ToList();
+            if (kinds.Count != 1)
+            {
+                Problem(item, $"an expectation has exactly one of {string.Join(", ", ExpectationKinds)} (and optionally on_fail); found {(kinds.Count == 0 ? "none" : string.Join(" and ", kinds.Select(k => k.Key)))}");
+                continue;
+            }
+            var (kind, value) = kinds[0];
+            if (ReadExpectation(kind, value) is { } expectation)
+            {
+                expectations.Add(expectation with
+                {
+                    OnFail = item.GetString("on_fail") == "warn" ? ExpectationSeverity.Warn : ExpectationSeverity.Fail,
+                    Location = item.Location,
+                });
+            }
+        }
+        return expectations;
+    }
+
+    /// <summary>One expectation's values, checked; null (with the problems reported) when they are wrong.</summary>
+    private Expectation? ReadExpectation(string kind, ConfigNode node)
+    {
+        int problems = checker.Problems.Count;
+        string column = node.GetString("column", "");
+        if (node["column"] is { } c && column.Trim().Length == 0)
+        {
+            Problem(c, $"{kind}.column must name a column");
+        }
+        var (min, max) = kind is "row_count" or "distinct_count" ? CountBounds(node, kind) : (null, null);
+        Expectation expectation = kind switch
+        {
+            "row_count" => new RowCountExpectation(min, max),
+            "row_count_change" => new RowCountChangeExpectation(Share(node, kind, "max_percent", double.PositiveInfinity)),
+            "null_ratio" => new NullRatioExpectation(column, Share(node, kind, "max", 1)),
+            "distinct_count" => new DistinctCountExpectation(column, min, max),
+            _ => new FreshnessExpectation(column, Duration(node, "max_age") ?? TimeSpan.Zero),
+        };
+        return checker.Problems.Count == problems ? expectation : null;
+    }
+
+    /// <summary>`min` and `max` of a count: at least one, each 0 or more, min ≤ max.</summary>
+    private (long?, long?) CountBounds(ConfigNode node, string kind)
+    {
+        long? min = Count(node, kind, "min");
+        long? max = Count(node, kind, "max");
+        if (min is null && max is null)
+        {
+            Problem(node, $"{kind} needs `min`, `max` or both, e.g. {{ min: 1 }}");
+        }
+        else if (min > max)
+        {
+            Problem(node, $"{kind}.min ({min}) is more than its max ({max})");
+        }
+        return (min, max);
+    }
+
+    /// <summary>A count bound, 0 or more; null when absent.</summary>
+    private long? Count(ConfigNode node, string kind, string key)
+    {
+        long? value = node.GetInt64(key);
+        if (value < 0)
+        {
+            Problem(node[key]!, $"{kind}.{key} must be 0 or more");
+        }
+        return value;
+    }
+
+    /// <summary>A required number between 0 and <paramref name="most"/>.</summary>
+    private double Share(ConfigNode node, string kind, string key, double most)
+    {
+        double value = node.GetDouble(key) ?? 0;
+        if (value < 0 || value > most || double.IsNaN(value))
+        {
+            Problem(node[key]!, most == 1
+                ? $"{kind}.{key} must be between 0 and 1 (a share, e.g. 0.05 for 5 %); found {node[key]!.Text}"
+                : $"{kind}.{key} must be 0 or more; found {node[key]!.Text}");
+        }
+        return value;
     }
 
     /// <summary>The duration under <paramref name="key"/>, null when absent; a problem when it is not one.</summary>

@@ -41,6 +41,35 @@ public static class PipelineSpec
         new OptionSpec("circuit_breaker", CircuitBreaker, "Stop trying for a while when most tries fail; off by default."),
     ]);
 
+    public static ObjectShape Expectation { get; } = new([
+        new OptionSpec("row_count", Shape.Object(
+                new OptionSpec("min", Shape.Integer, "Fewest records."),
+                new OptionSpec("max", Shape.Integer, "Most records.")),
+            "Records the run wrote (all sinks together) are within `min`/`max` (at least one).", Example: "{ min: 1000, max: 5000000 }"),
+        new OptionSpec("row_count_change", Shape.Object(
+                new OptionSpec("max_percent", Shape.Number, "Largest change, up or down, in percent.", Required: true)),
+            "Records the run wrote differ by at most `max_percent` % from what the pipeline's previous succeeded run wrote; passes (with a note) when there is none.",
+            Example: "{ max_percent: 20 }"),
+        new OptionSpec("null_ratio", Shape.Object(
+                new OptionSpec("column", Shape.String, "A column every sink receives.", Required: true),
+                new OptionSpec("max", Shape.Number, "Largest share of nulls, 0 to 1.", Required: true)),
+            "At most `max` of the records reaching the sinks have `column` null.", Example: "{ column: delay, max: 0.05 }"),
+        new OptionSpec("distinct_count", Shape.Object(
+                new OptionSpec("column", Shape.String, "A column every sink receives.", Required: true),
+                new OptionSpec("min", Shape.Integer, "Fewest distinct values."),
+                new OptionSpec("max", Shape.Integer, "Most distinct values.")),
+            "The exact number of distinct non-null values of `column` reaching the sinks is within `min`/`max` (at least one). Every distinct value is kept in memory and in each checkpoint: for codes and categories, not for unique ids.",
+            Example: "{ column: origin, min: 2 }"),
+        new OptionSpec("freshness", Shape.Object(
+                new OptionSpec("column", Shape.String, "A date or timestamp column every sink receives.", Required: true),
+                new OptionSpec("max_age", Shape.String, "Oldest the newest value may be when the run ends (`30m`, `24h`).", Required: true)),
+            "The newest value of `column` reaching the sinks is not older than `max_age` (a date counts as its midnight UTC); no value at all breaches it.",
+            Example: "{ column: date, max_age: 24h }"),
+        new OptionSpec("on_fail", Shape.Enum("fail", "warn"),
+            "`fail`: a breach fails the run's quality gate (exit code 3) and its final checkpoint is not published; `warn`: the run succeeds and the breach is reported.",
+            Default: "fail"),
+    ]);
+
     public static ObjectShape Root { get; } = new([
         new OptionSpec("name", Shape.String, "The pipeline's name; runs and dead letters are filed under it.", Required: true, Example: "flights-clean"),
         new OptionSpec("description", Shape.String, "Free text for people reading the file."),
@@ -52,6 +81,8 @@ public static class PipelineSpec
         new OptionSpec("stages", Shape.ListOf(new StageShape()),
             "The graph form, instead of source/contract/transforms/sink: a list of named stages, each reading `from` earlier ones, so one source can feed several sinks."),
         new OptionSpec("dead_letter", DeadLetter, "Quality gate on dead letters."),
+        new OptionSpec("expect", Shape.ListOf(Expectation),
+            "Quality gates on the run's output, checked before its final checkpoint commits: each item has one of `row_count`, `row_count_change`, `null_ratio`, `distinct_count`, `freshness`, and optionally `on_fail`."),
         new OptionSpec("resilience", Resilience,
             "How transform stages, and sinks whose writes can be retried, ride out transient failures; permanent ones are not retried (a record that makes a transform throw is dead-lettered)."),
         new OptionSpec("checkpoint", Checkpoint,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Sluice.DeadLetters;
+using Sluice.Expectations;
 using Sluice.Pipelines;
 using Sluice.Records;
 using Sluice.State;
@@ -34,6 +35,8 @@ internal sealed class CheckpointCoordinator
     private readonly string _runId;
     private readonly Func<Lease> _lease;
     private readonly PipelineDefinition _pipeline;
+    private readonly ExpectationGate _expectations;
+    private readonly Func<bool> _inputComplete;
     private readonly Lock _lock = new();
     private readonly Dictionary<StageNode, StageLedger> _ledgers;
     private readonly Dictionary<long, (DateTimeOffset At, long Timestamp)> _requestTimes = [];
@@ -49,9 +52,14 @@ internal sealed class CheckpointCoordinator
     private bool _lastCoveredEverything;
     private TaskCompletionSource _committedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <param name="expectations">Evaluated before the checkpoint that covers the whole run commits.</param>
+    /// <param name="inputComplete">False when the sources were stopped before their input ended: then a checkpoint
+    /// covering every stage's end is not the run's last, and the expectations are not evaluated.</param>
     public CheckpointCoordinator(IReadOnlyList<StageNode> nodes, IStateStore store, string runId, PipelineDefinition pipeline,
-        Func<Lease> lease, long lastCommitted)
+        Func<Lease> lease, long lastCommitted, ExpectationGate expectations, Func<bool> inputComplete)
     {
+        _expectations = expectations;
+        _inputComplete = inputComplete;
         _nodes = nodes;
         _store = store;
         _runId = runId;
@@ -216,7 +224,8 @@ internal sealed class CheckpointCoordinator
 
     /// <summary>After every stage ended cleanly (so every checkpoint in flight was committed): commits what came
     /// after the last checkpoint, unless that one already covered the whole run.</summary>
-    /// <exception cref="QualityGateException">The run's totals break the quality gate; nothing was committed.</exception>
+    /// <exception cref="QualityGateException">The run's totals break the quality gate, or an expectation with
+    /// <c>on_fail: fail</c> is not met; nothing was committed.</exception>
     public async Task CommitFinalAsync()
     {
         long id;
@@ -239,10 +248,17 @@ internal sealed class CheckpointCoordinator
     private async Task CommitAsync(long id)
     {
         long started = Stopwatch.GetTimestamp();
-        var (checkpoint, deadLetters, prepared) = await CollectAsync(id);
-        if (QualityGate.Check(_pipeline.DeadLetter, Totals(checkpoint.Counts)) is { } breach)
+        var (checkpoint, deadLetters, prepared, coversEverything) = await CollectAsync(id);
+        var totals = Totals(checkpoint.Counts);
+        if (QualityGate.Check(_pipeline.DeadLetter, totals) is { } breach)
         {
             throw new QualityGateException(breach);
+        }
+        // Every stage ended (all sinks hold their final statistics) and the input was not cut short: this checkpoint
+        // is the run's last, whether the commit loop or CommitFinalAsync commits it.
+        if (coversEverything && !_expectations.IsEmpty && _inputComplete() && _expectations.Evaluate(totals) is { } failed)
+        {
+            throw new QualityGateException(failed);
         }
         CrashPoints.Hit(CrashPoints.AfterPrepare, id);
         await _store.CommitCheckpointAsync(_lease(), checkpoint, deadLetters, CancellationToken.None);
@@ -274,12 +290,12 @@ internal sealed class CheckpointCoordinator
 
     /// <summary>Builds checkpoint <paramref name="id"/> from what every stage handed over for it. Sinks that ended
     /// prepare now (their workers are done, so nothing writes to them meanwhile).</summary>
-    private async Task<(CheckpointRecord, List<DeadLetter>, List<(StageNode, PreparedOutput)>)> CollectAsync(long id)
+    private async Task<(CheckpointRecord, List<DeadLetter>, List<(StageNode, PreparedOutput)>, bool AllEnded)> CollectAsync(long id)
     {
         var handoffs = new Dictionary<StageNode, Handoff>();
+        bool allEnded = true;
         lock (_lock)
         {
-            bool allEnded = true;
             foreach (var node in _nodes)
             {
                 (handoffs[node], bool atEnd) = _ledgers[node].TakeFor(id);
@@ -319,7 +335,7 @@ internal sealed class CheckpointCoordinator
         (DateTimeOffset requestedAt, long requestedTimestamp) = _requestTimes[id];
         var checkpoint = new CheckpointRecord(_runId, id, requestedAt, Stopwatch.GetElapsedTime(requestedTimestamp),
             counts.Where(c => c.Kind == StageKind.Sink).Sum(c => c.Out), positions, state, tokens, counts, files, consumed);
-        return (checkpoint, deadLetters, prepared);
+        return (checkpoint, deadLetters, prepared, allEnded);
     }
 
     private long RecordsRead() => _nodes.Where(n => n.Kind == StageKind.Source).Sum(n => n.Counters.In);
@@ -362,5 +378,6 @@ internal sealed class CheckpointCoordinator
     }
 }
 
-/// <summary>The run's dead letters broke the pipeline's quality gate at a checkpoint.</summary>
+/// <summary>The run's dead letters broke the pipeline's quality gate at a checkpoint, or its final checkpoint did not
+/// meet an expectation.</summary>
 internal sealed class QualityGateException(string message) : Exception(message);

@@ -1,5 +1,6 @@
 using Apache.Arrow;
 using Sluice.Contracts;
+using Sluice.Expectations;
 using Sluice.Pipelines;
 
 namespace Sluice.Execution;
@@ -38,6 +39,11 @@ internal static class PipelineBuilder
                     ? d with { Location = stage.Location, Message = $"stage '{stage.Name}': {d.Message}" }
                     : d));
             }
+        }
+        if (problems.Count == 0)
+        {
+            problems.AddRange(ExpectationColumns.Problems(pipeline.Expectations,
+                nodes.Values.Where(n => n.Sink is not null).Select(n => (n.Name, n.Schema))));
         }
         if (problems.Count > 0)
         {

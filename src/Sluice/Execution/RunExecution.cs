@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Polly;
 using Sluice.Connectors.Files;
+using Sluice.Expectations;
 using Sluice.Pipelines;
 using Sluice.Records;
 using Sluice.State;
@@ -25,6 +26,7 @@ internal sealed class RunExecution
     private readonly CheckpointPolicy _policy;
     private readonly ResiliencePolicy _resilience;
     private readonly CheckpointCoordinator _coordinator;
+    private readonly ExpectationGate _expectations;
     private readonly Dictionary<StageNode, InputPort> _inputs = [];
     private readonly Dictionary<StageNode, StageDeadLetters> _deadLetters = [];
     private readonly Dictionary<StageNode, StageContext> _contexts = [];
@@ -47,11 +49,13 @@ internal sealed class RunExecution
         _run = run;
         _nodes = nodes;
         _store = store;
+        _expectations = new ExpectationGate(pipeline.Expectations, nodes.Where(n => n.Sink is not null).Select(n => (n.Name, n.Schema)));
         if (resumeFrom is not null)
         {
             Restore(resumeFrom);
         }
-        _coordinator = new CheckpointCoordinator(nodes, store, run.Id, pipeline, () => Volatile.Read(ref _lease), resumeFrom?.Id ?? 0);
+        _coordinator = new CheckpointCoordinator(nodes, store, run.Id, pipeline, () => Volatile.Read(ref _lease), resumeFrom?.Id ?? 0,
+            _expectations, () => Volatile.Read(ref _sourcesCutShort) == 0);
         foreach (var node in nodes)
         {
             _deadLetters[node] = new StageDeadLetters(_coordinator.DeadLetterWritten);
@@ -84,6 +88,27 @@ internal sealed class RunExecution
             {
                 stateful.RestoreState(state);
             }
+            if (_expectations.Statistics.TryGetValue(node.Name, out var statistics))
+            {
+                RestoreStatistics(node, statistics, checkpoint);
+            }
+        }
+    }
+
+    /// <summary>A sink's column statistics go on from the checkpoint's, so the expectations measure the whole run.
+    /// Statistics that do not match the expectations (they changed since the run stopped) would miscount: refused.</summary>
+    private static void RestoreStatistics(StageNode sink, ColumnStatistics statistics, CheckpointRecord checkpoint)
+    {
+        try
+        {
+            statistics.Restore(checkpoint.OperatorState.TryGetValue(sink.Name, out var saved)
+                ? saved
+                : throw new InvalidDataException("the checkpoint has no column statistics (the expectations changed since the run stopped)"));
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
+        {
+            throw new PipelineException(null,
+                $"run {checkpoint.RunId} cannot resume from checkpoint {checkpoint.Id}: sink '{sink.Name}': {e.Message}; run with --fresh to start a new run instead");
         }
     }
 
@@ -99,6 +124,11 @@ internal sealed class RunExecution
         var heartbeat = HeartbeatAsync(heartbeatTimer, stop);
         var checkpointClock = checkpointTimer is null ? Task.CompletedTask : _coordinator.TimerAsync(checkpointTimer);
         var committer = _coordinator.CommitLoopAsync(e => Fail(e, stop));
+        if (_expectations.NeedsPreviousRun)
+        {
+            _expectations.PreviousWritten = (await _store.ListRunsAsync(_run.Pipeline, 100, CancellationToken.None))
+                .FirstOrDefault(r => r.State == RunState.Succeeded && r.Id != _run.Id)?.RecordsWritten;
+        }
         var workers = _nodes.Select(n => Task.Run(() => WorkAsync(n, stop), CancellationToken.None)).ToArray();
         await Task.WhenAll(workers);
         checkpointTimer?.Dispose();
@@ -135,6 +165,13 @@ internal sealed class RunExecution
 
         var stages = _nodes.Select(n => n.Counters.Snapshot()).ToList();
         await _store.SaveStageCountsAsync(_run.Id, stages, CancellationToken.None);
+        // Results count only when the final checkpoint was judged by them: a run that failed after evaluating them
+        // (its commit failed) has no final checkpoint.
+        var expectations = state is RunState.Succeeded or RunState.QualityGateFailed ? _expectations.Results : [];
+        if (expectations.Count > 0)
+        {
+            await _store.SaveExpectationResultsAsync(_run.Id, expectations, CancellationToken.None);
+        }
         await _store.FinishRunAsync(_run.Id, state, Totals(), error, CancellationToken.None);
         await _store.ReleaseLeaseAsync(_lease, CancellationToken.None);
         var finished = await _store.FindRunAsync(_run.Id, CancellationToken.None) ?? _run;
@@ -144,6 +181,7 @@ internal sealed class RunExecution
             Checkpoints = _coordinator.Committed,
             Counters = _nodes.Select(n => n.Counters).ToList(),
             CheckpointTime = _coordinator.TimeSpent,
+            Expectations = expectations,
         };
     }
 
@@ -241,6 +279,7 @@ internal sealed class RunExecution
     {
         var input = _inputs[node];
         var isolation = node.Transform is null ? null : new PoisonIsolation(node.Transform, context);
+        var statistics = _expectations.Statistics.GetValueOrDefault(node.Name);
         var outputs = new List<Batch>();
         // A stateful transform may have changed its state before failing, and a sink's write may have been half done:
         // neither is tried again unless it is safe.
@@ -259,6 +298,7 @@ internal sealed class RunExecution
             if (node.Sink is not null)
             {
                 await resilience.ExecuteAsync(static (s, ct) => s.Sink.WriteAsync(s.Batch, s.Context, ct), (node.Sink, Batch: batch, Context: context), token);
+                statistics?.Observe(batch.Data);
                 node.Counters.AddOut(batch.Length);
                 node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
                 continue;
@@ -276,7 +316,7 @@ internal sealed class RunExecution
             }
         }
         // A sink that ended prepares when the coordinator needs it (its worker is done, so nothing races it).
-        _coordinator.Ended(node, Handoff(node) with { State = (node.Transform as IStatefulTransform)?.SaveState() });
+        _coordinator.Ended(node, Handoff(node) with { State = SaveState(node) });
     }
 
     /// <summary>Hands over what this stage has for checkpoint <paramref name="checkpoint"/> and passes the barrier
@@ -288,12 +328,16 @@ internal sealed class RunExecution
             long started = Stopwatch.GetTimestamp();
             var prepared = await node.Sink.PrepareAsync(token);
             node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
-            _coordinator.Passed(node, checkpoint, Handoff(node) with { Prepared = prepared });
+            _coordinator.Passed(node, checkpoint, Handoff(node) with { Prepared = prepared, State = SaveState(node) });
             return;
         }
-        _coordinator.Passed(node, checkpoint, Handoff(node) with { State = (node.Transform as IStatefulTransform)?.SaveState() });
+        _coordinator.Passed(node, checkpoint, Handoff(node) with { State = SaveState(node) });
         await EmitAsync(node, Flow.BarrierOf(checkpoint), token);
     }
+
+    /// <summary>A stateful transform's state, or a sink's column statistics; null for a stage without either.</summary>
+    private byte[]? SaveState(StageNode node) =>
+        (node.Transform as IStatefulTransform)?.SaveState() ?? _expectations.Statistics.GetValueOrDefault(node.Name)?.Save();
 
     private CheckpointCoordinator.Handoff Handoff(StageNode node) =>
         new(node.Counters.Snapshot(), _deadLetters[node].Take()) { ConsumedFiles = _contexts[node].TakeConsumed() };

@@ -19,4 +19,8 @@ public sealed record RunOutcome(
 
     /// <summary>Time spent committing checkpoints (store transaction and sink commits), summed.</summary>
     public TimeSpan CheckpointTime { get; init; }
+
+    /// <summary>How each of the pipeline's expectations fared, in declaration order; empty when the run ended
+    /// without a final checkpoint (failed, cancelled) or has none.</summary>
+    public IReadOnlyList<Expectations.ExpectationResult> Expectations { get; init; } = [];
 }

@@ -13,6 +13,9 @@ public sealed record PipelineDefinition(string Name, IReadOnlyList<StageDefiniti
     /// <summary>How every transform and retry-safe sink stage handles transient failures.</summary>
     public ResiliencePolicy Resilience { get; init; } = new();
 
+    /// <summary>Checks of the run's output (<c>expect:</c>), evaluated before its final checkpoint commits.</summary>
+    public IReadOnlyList<Expectations.Expectation> Expectations { get; init; } = [];
+
     /// <summary>Folder that relative paths resolve against; the pipeline file's folder when loaded from YAML.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
 

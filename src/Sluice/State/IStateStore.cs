@@ -1,4 +1,5 @@
 using Sluice.DeadLetters;
+using Sluice.Expectations;
 
 namespace Sluice.State;
 
@@ -31,6 +32,12 @@ public interface IStateStore : IAsyncDisposable
     Task<RunRecord?> FindRunAsync(string idOrPrefix, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<StageCounts>> GetStageCountsAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces how the run's expectations fared (in their declaration order).</summary>
+    Task SaveExpectationResultsAsync(string runId, IReadOnlyList<ExpectationResult> results, CancellationToken cancellationToken = default);
+
+    /// <summary>How the run's expectations fared, in declaration order; empty when none were evaluated.</summary>
+    Task<IReadOnlyList<ExpectationResult>> GetExpectationResultsAsync(string runId, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<StoredDeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);
 

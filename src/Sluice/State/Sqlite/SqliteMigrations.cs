@@ -121,6 +121,18 @@ internal static class SqliteMigrations
             );
             CREATE INDEX consumed_files_by_checkpoint ON consumed_files (run_id, checkpoint_id);
             """),
+        // Expectations (`expect:`): how each fared in a run, saved when the run ends.
+        new(3, """
+            CREATE TABLE run_expectations (
+                run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL,
+                expectation TEXT NOT NULL,
+                measured TEXT NOT NULL,
+                passed INTEGER NOT NULL,
+                severity TEXT NOT NULL,
+                PRIMARY KEY (run_id, ordinal)
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Sluice.DeadLetters;
+using Sluice.Expectations;
 
 namespace Sluice.State.Sqlite;
 
@@ -287,6 +288,27 @@ public sealed class SqliteStateStore : IStateStore
             row.GetInt64(4),
             row.GetInt64(5),
             TimeSpan.FromMilliseconds(row.GetInt64(6))), cancellationToken);
+    }
+
+    public Task SaveExpectationResultsAsync(string runId, IReadOnlyList<ExpectationResult> results, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(results);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await SqliteExpectations.ReplaceAsync(connection, transaction, runId, results, cancellationToken);
+            return 0;
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ExpectationResult>> GetExpectationResultsAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT expectation, measured, passed, severity FROM run_expectations WHERE run_id = $run ORDER BY ordinal";
+        command.Parameters.AddWithValue("$run", runId);
+        return await ReadAllAsync(command, SqliteExpectations.Read, cancellationToken);
     }
 
     public async Task<IReadOnlyList<StoredDeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)

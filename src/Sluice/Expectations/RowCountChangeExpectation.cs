@@ -1,0 +1,10 @@
+using System.Globalization;
+
+namespace Sluice.Expectations;
+
+/// <summary>The records the run wrote differ by at most <paramref name="MaxPercent"/> % from what the pipeline's
+/// previous succeeded run wrote. Passes, with a note, when there is no such run.</summary>
+public sealed record RowCountChangeExpectation(double MaxPercent) : Expectation
+{
+    public override string Describe() => string.Format(CultureInfo.InvariantCulture, "row_count_change ≤ {0} %", MaxPercent);
+}
