@@ -72,7 +72,8 @@ internal static class PipelineDocs
         again, with exponential backoff and jitter; so does a sink whose writes can be retried (file sinks cannot: a
         failed write fails the run, and the next run resumes from the last checkpoint). A **permanent** error is not
         retried: a record that makes a transform throw is dead-lettered (reason `transform`) after 3 tries, and its
-        batch goes on. Retries, timeouts and circuit openings are counted and shown in the run summary.
+        batch goes on. Retries, timeouts and circuit openings are counted and shown in the run summary. In the graph
+        form a stage may have its own `resilience:`, which replaces this block for that stage.
 
         ```yaml
         resilience:
@@ -116,7 +117,8 @@ internal static class PipelineDocs
         options as above, and `from`: the stage it reads from (default: the stage above it), or a list of stages
         whose batches it takes in turn (a union; their columns must match). A stage feeding several others sends
         each of them every batch (fan-out). The chain form is sugar for a graph whose stages are named `source`,
-        `contract`, the transform's key (`filter`, `filter_2`, …) and `sink`.
+        `contract`, the transform's key (`filter`, `filter_2`, …) and `sink`. A stage may also have `resilience:`, with
+        the keys of the top-level block, which replaces the pipeline's for that stage (e.g. more retries for one sink).
 
         ```yaml
         name: flights-fanout

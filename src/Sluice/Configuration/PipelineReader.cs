@@ -77,7 +77,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
         foreach (var item in list?.Items ?? [])
         {
             string name = item.GetString("name")!;
-            var (key, value) = item.Entries.First(e => e.Key is not ("name" or "from"));
+            var (key, value) = item.Entries.First(e => e.Key is not ("name" or "from" or "resilience"));
             IStageOptions? options = key switch
             {
                 "source" => Bind(value, StageKind.Source),
@@ -95,7 +95,11 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             previous = name;
             if (options is not null)
             {
-                stages.Add(new StageDefinition(name, options, inputs) { Location = item.Location });
+                stages.Add(new StageDefinition(name, options, inputs)
+                {
+                    Location = item.Location,
+                    Resilience = item["resilience"] is { } resilience ? ReadResilience(resilience) : null,
+                });
             }
         }
         return stages;

@@ -101,6 +101,9 @@ public static class PipelineSchema
         {
             properties[key] = ToSchema(shape);
         }
+        var resilience = ToSchema(PipelineSpec.Resilience);
+        resilience["description"] = "This stage's resilience, replacing the pipeline's `resilience` for it.";
+        properties["resilience"] = resilience;
         return new JsonObject
         {
             ["type"] = "object",

@@ -217,6 +217,7 @@ internal sealed class ShapeChecker(string file)
             {
                 "name" => Shape.String,
                 "from" => Shape.OneOf(Shape.String, Shape.ListOf(Shape.String)),
+                "resilience" => PipelineSpec.Resilience,
                 "source" => new ComponentShape(StageKind.Source),
                 "sink" => new ComponentShape(StageKind.Sink),
                 "contract" => Shape.OneOf(Shape.String, ComponentRegistry.Contract.Shape),
@@ -224,8 +225,8 @@ internal sealed class ShapeChecker(string file)
             };
             if (shape is null)
             {
-                var known = new[] { "name", "from" }.Concat(kinds).ToList();
-                Problems.Add(new(Locate(KeyNode(node, key)), $"{where}: unknown key '{key}'{DidYouMean(key, known)}; a stage has `name`, `from` and one of: {string.Join(", ", kinds)}"));
+                var known = new[] { "name", "from", "resilience" }.Concat(kinds).ToList();
+                Problems.Add(new(Locate(KeyNode(node, key)), $"{where}: unknown key '{key}'{DidYouMean(key, known)}; a stage has `name`, `from`, `resilience` and one of: {string.Join(", ", kinds)}"));
                 ok = false;
                 continue;
             }

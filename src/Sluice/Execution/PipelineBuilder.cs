@@ -58,7 +58,7 @@ internal static class PipelineBuilder
         switch (stage.Options)
         {
             case ISourceOptions source:
-                var instance = source.CreateSource(WithReadHint(stage, pipeline, context));
+                var instance = source.CreateSource(SourceContext(stage, pipeline, context));
                 return new StageNode(stage, counters) { Source = instance, Schema = instance.Schema };
             case ITransformOptions transform:
                 var t = transform.CreateTransform(InputSchema(stage, inputs), context);
@@ -71,22 +71,21 @@ internal static class PipelineBuilder
         }
     }
 
-    /// <summary>A source that feeds exactly one stage, a contract, learns the contract's fields, so that sources whose
-    /// records name their own keys (JSONL) emit the columns the contract expects.</summary>
-    private static BuildContext WithReadHint(StageDefinition source, PipelineDefinition pipeline, BuildContext context)
+    /// <summary>The build context of a source: its own resilience policy when it has one (an API source retries
+    /// its reads), and, when it feeds exactly one stage that is a contract, the contract's fields, so that sources
+    /// whose records name their own keys (JSONL, http) emit the columns the contract expects.</summary>
+    private static BuildContext SourceContext(StageDefinition source, PipelineDefinition pipeline, BuildContext context)
     {
         var consumers = pipeline.Stages.Where(s => s.Inputs.Contains(source.Name)).ToList();
-        if (consumers is [{ Options: ContractOptions contract }])
+        return new BuildContext(context.BaseDirectory, context.RunId)
         {
-            return new BuildContext(context.BaseDirectory, context.RunId)
-            {
-                BatchSize = context.BatchSize,
-                FollowPoll = context.FollowPoll,
-                Resilience = context.Resilience,
-                ReadHint = new SourceReadHint(contract.Fields.Select(f => f.Name).ToList(), contract.UnknownFields),
-            };
-        }
-        return context;
+            BatchSize = context.BatchSize,
+            FollowPoll = context.FollowPoll,
+            Resilience = source.Resilience ?? context.Resilience,
+            ReadHint = consumers is [{ Options: ContractOptions contract }]
+                ? new SourceReadHint(contract.Fields.Select(f => f.Name).ToList(), contract.UnknownFields)
+                : context.ReadHint,
+        };
     }
 
     private static Schema InputSchema(StageDefinition stage, List<StageNode?> inputs)

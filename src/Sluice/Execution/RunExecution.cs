@@ -285,7 +285,7 @@ internal sealed class RunExecution
         // neither is tried again unless it is safe.
         var resilience = node.Transform is IStatefulTransform || node.Sink is { WritesAreRetrySafe: false }
             ? ResiliencePipeline.Empty
-            : StageResilience.Build(_resilience, node.Counters);
+            : StageResilience.Build(node.Definition.Resilience ?? _resilience, node.Counters);
         while (await input.ReadAsync(token) is { } flow)
         {
             if (flow.Batch is not { } batch)

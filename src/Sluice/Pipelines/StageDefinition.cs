@@ -7,5 +7,9 @@ public sealed record StageDefinition(string Name, IStageOptions Options, IReadOn
     /// <summary>Where the stage is declared, for error messages; null for pipelines built in code.</summary>
     public SourceLocation? Location { get; init; }
 
+    /// <summary>How this stage rides out transient failures, replacing the pipeline's <c>resilience</c> for it;
+    /// null to use the pipeline's.</summary>
+    public ResiliencePolicy? Resilience { get; init; }
+
     public StageKind Kind => Options.Kind;
 }

@@ -70,6 +70,44 @@ public sealed class ResilienceTests : StateStoreTest
     }
 
     [Fact]
+    public async Task A_stage_policy_replaces_the_pipeline_policy_for_that_stage()
+    {
+        var pipeline = Chain(new FlakyTransformOptions(FailuresPerBatch: 1), new MemorySinkOptions(), Quick);
+        var noRetries = pipeline with
+        {
+            Stages = pipeline.Stages.Select(s => s.Name == "flaky" ? s with { Resilience = new ResiliencePolicy { Retry = new RetryPolicy { Attempts = 1 } } } : s).ToList(),
+        };
+
+        var retried = await new PipelineRunner(Store).RunAsync(pipeline);
+        var failed = await new PipelineRunner(Store).RunAsync(noRetries);
+
+        Assert.Equal(RunState.Succeeded, retried.Run.State);
+        Assert.Equal(RunState.Failed, failed.Run.State);
+        Assert.Equal(0, failed.Counters.Single(c => c.Stage == "flaky").Retries);
+    }
+
+    [Fact]
+    public void A_stage_of_the_graph_form_may_have_its_own_policy()
+    {
+        using var dir = new TempDir();
+        var pipeline = PipelineFile.Parse(dir.Write("p.yaml", """
+            name: r
+            resilience: { retry: { attempts: 2 } }
+            stages:
+              - name: read
+                source: { type: csv, path: "*.csv" }
+              - name: out
+                sink: { type: jsonl, path: out }
+                resilience: { retry: { attempts: 7, delay: 1s }, timeout: 20s }
+            """));
+
+        Assert.Null(pipeline.Stages[0].Resilience);
+        Assert.Equal(2, pipeline.Resilience.Retry.Attempts);
+        Assert.Equal(new ResiliencePolicy { Retry = new RetryPolicy { Attempts = 7, Delay = TimeSpan.FromSeconds(1) }, Timeout = TimeSpan.FromSeconds(20) },
+            pipeline.Stages[1].Resilience);
+    }
+
+    [Fact]
     public void The_pipeline_file_sets_the_policy_and_refuses_what_cannot_work()
     {
         using var dir = new TempDir();
