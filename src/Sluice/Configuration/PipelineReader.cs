@@ -237,6 +237,15 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             }
             policy = policy with { CircuitBreaker = circuit };
         }
+        if (node["rate_limit"] is { } rate)
+        {
+            double perSecond = rate.GetDouble("records_per_second") ?? 0;
+            if (perSecond <= 0)
+            {
+                Problem(rate, "resilience.rate_limit.records_per_second must be more than 0");
+            }
+            policy = policy with { RecordsPerSecond = perSecond };
+        }
         var timeout = Duration(node, "timeout");
         if (timeout < TimeSpan.FromMilliseconds(10))
         {

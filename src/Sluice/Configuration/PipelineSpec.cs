@@ -35,10 +35,15 @@ public static class PipelineSpec
         new OptionSpec("break", Shape.String, "How long the circuit stays open: tries fail at once and the stage waits (its upstream backs up) until one trial try is let through.", Default: "15s"),
     ]);
 
+    public static ObjectShape RateLimit { get; } = new([
+        new OptionSpec("records_per_second", Shape.Number, "Records per second at most, on average.", Required: true, Example: "500"),
+    ]);
+
     public static ObjectShape Resilience { get; } = new([
         new OptionSpec("retry", Retry, "Retries of a batch after a transient failure (I/O, timeouts, networks), with exponential backoff."),
         new OptionSpec("timeout", Shape.String, "Longest one try of a batch may take (`30s`); none by default. It interrupts work that can be cancelled (a network write), not a transform computing.", Example: "30s"),
         new OptionSpec("circuit_breaker", CircuitBreaker, "Stop trying for a while when most tries fail; off by default."),
+        new OptionSpec("rate_limit", RateLimit, "Handle at most so many records per second (e.g. to spare an API); the stage waits, and its upstream backs up. Off by default."),
     ]);
 
     public static ObjectShape Expectation { get; } = new([

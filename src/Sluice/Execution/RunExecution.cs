@@ -237,6 +237,7 @@ internal sealed class RunExecution
     {
         var position = _resumeAt.GetValueOrDefault(node.Name);
         long barrier = _coordinator.LastCommittedBefore;
+        var pacer = (node.Definition.Resilience ?? _resilience).RecordsPerSecond is { } perSecond ? new RatePacer(perSecond) : null;
         var started = Stopwatch.GetTimestamp();
         await foreach (var batch in node.Source!.ReadAsync(context, position, token).WithCancellation(token))
         {
@@ -262,6 +263,10 @@ internal sealed class RunExecution
                 }
                 await wait.WaitAsync(token);
             }
+            if (pacer is not null)
+            {
+                await pacer.WaitAsync(batch.Length, token); // the next read waits for this batch's share of time
+            }
             if (_stopReading.IsCancellationRequested)
             {
                 // Ending here is a clean end: all this source emitted drains and the final checkpoint keeps its
@@ -283,15 +288,21 @@ internal sealed class RunExecution
         var outputs = new List<Batch>();
         // A stateful transform may have changed its state before failing, and a sink's write may have been half done:
         // neither is tried again unless it is safe.
+        var policy = node.Definition.Resilience ?? _resilience;
         var resilience = node.Transform is IStatefulTransform || node.Sink is { WritesAreRetrySafe: false }
             ? ResiliencePipeline.Empty
-            : StageResilience.Build(node.Definition.Resilience ?? _resilience, node.Counters);
+            : StageResilience.Build(policy, node.Counters);
+        var pacer = policy.RecordsPerSecond is { } perSecond ? new RatePacer(perSecond) : null;
         while (await input.ReadAsync(token) is { } flow)
         {
             if (flow.Batch is not { } batch)
             {
                 await PassBarrierAsync(node, flow.Barrier, token);
                 continue;
+            }
+            if (pacer is not null)
+            {
+                await pacer.WaitAsync(batch.Length, token);
             }
             node.Counters.AddIn(batch.Length);
             long started = Stopwatch.GetTimestamp();

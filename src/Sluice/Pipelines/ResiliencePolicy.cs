@@ -15,6 +15,10 @@ public sealed record ResiliencePolicy
 
     /// <summary>Stops trying for a while when most tries fail; null for none (the default).</summary>
     public CircuitBreakerPolicy? CircuitBreaker { get; init; }
+
+    /// <summary>Records the stage handles per second at most (a rate limit, e.g. to spare an API); null for none
+    /// (the default). The stage waits before a batch that would go over it, so its upstream backs up.</summary>
+    public double? RecordsPerSecond { get; init; }
 }
 
 /// <summary>Exponential backoff with jitter between tries of one batch.</summary>

@@ -87,6 +87,25 @@ public sealed class ResilienceTests : StateStoreTest
     }
 
     [Fact]
+    public async Task A_rate_limit_spaces_a_stage_s_records()
+    {
+        var sink = new MemorySinkOptions();
+        var pipeline = Chain(new FlakyTransformOptions(FailuresPerBatch: 0), sink, Quick, rows: 10_000);
+        var limited = pipeline with
+        {
+            Stages = pipeline.Stages.Select(s => s.Name == "flaky" ? s with { Resilience = Quick with { RecordsPerSecond = 20_000 } } : s).ToList(),
+        };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var outcome = await new PipelineRunner(Store).RunAsync(limited);
+
+        Assert.Equal(RunState.Succeeded, outcome.Run.State);
+        Assert.Equal(9000, sink.Published.Count); // every tenth id is dead-lettered by the transform
+        // Ten batches of 1,000 at 20,000 a second: the first goes at once, the other nine wait 50 ms each.
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(400), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
     public void A_stage_of_the_graph_form_may_have_its_own_policy()
     {
         using var dir = new TempDir();
@@ -98,12 +117,12 @@ public sealed class ResilienceTests : StateStoreTest
                 source: { type: csv, path: "*.csv" }
               - name: out
                 sink: { type: jsonl, path: out }
-                resilience: { retry: { attempts: 7, delay: 1s }, timeout: 20s }
+                resilience: { retry: { attempts: 7, delay: 1s }, timeout: 20s, rate_limit: { records_per_second: 250 } }
             """));
 
         Assert.Null(pipeline.Stages[0].Resilience);
         Assert.Equal(2, pipeline.Resilience.Retry.Attempts);
-        Assert.Equal(new ResiliencePolicy { Retry = new RetryPolicy { Attempts = 7, Delay = TimeSpan.FromSeconds(1) }, Timeout = TimeSpan.FromSeconds(20) },
+        Assert.Equal(new ResiliencePolicy { Retry = new RetryPolicy { Attempts = 7, Delay = TimeSpan.FromSeconds(1) }, Timeout = TimeSpan.FromSeconds(20), RecordsPerSecond = 250 },
             pipeline.Stages[1].Resilience);
     }
 

@@ -26,7 +26,7 @@ internal sealed class HttpSink : ISink
     private readonly string _runId;
     private readonly HttpClient _client = new() { Timeout = Timeout.InfiniteTimeSpan }; // the stage's resilience timeout applies
     private long _requests;
-    private readonly RequestPacer? _pacer;
+    private readonly RatePacer? _pacer;
 
     public HttpSink(HttpSinkOptions options, IReadOnlyDictionary<string, string> headers, Schema schema, FieldType[] types, string runId)
     {
@@ -35,7 +35,7 @@ internal sealed class HttpSink : ISink
         _schema = schema;
         _types = types;
         _runId = runId;
-        _pacer = options.RequestsPerSecond is { } perSecond ? new RequestPacer(perSecond) : null;
+        _pacer = options.RequestsPerSecond is { } perSecond ? new RatePacer(perSecond) : null;
     }
 
     public bool WritesAreRetrySafe => true;
@@ -57,7 +57,7 @@ internal sealed class HttpSink : ISink
         int count = Math.Min(_options.MaxRecordsPerRequest, batch.Length - offset);
         if (_pacer is not null)
         {
-            await _pacer.WaitAsync(cancellationToken);
+            await _pacer.WaitAsync(1, cancellationToken);
         }
         using var request = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = Body(batch.Data, offset, count) };
         foreach (var (name, value) in _headers)
