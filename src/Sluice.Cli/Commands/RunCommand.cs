@@ -111,9 +111,8 @@ internal static class RunCommand
             console.WriteLine("published " + published);
         if (outcome.Published.Count > Listed)
             console.WriteLine($"published {outcome.Published.Count - Listed} more files (sluice show {run.Id} lists the checkpoints)");
-        foreach (StageCounters stage in outcome.Counters.Where(s => s.Retries + s.Timeouts + s.CircuitOpenings > 0))
-            console.WriteLine($"stage {stage.Stage}: {stage.Retries:N0} retries, {stage.Timeouts:N0} timeouts, " +
-                $"circuit opened {stage.CircuitOpenings:N0}× and closed {stage.CircuitClosings:N0}×");
+        foreach (string line in StageTable.FailureLines(outcome.Stages))
+            console.WriteLine(line);
         foreach (ExpectationResult e in outcome.Expectations.Where(e => !e.Passed))
             console.WriteLine($"expectation {e.Expectation}: {(e.Severity == ExpectationSeverity.Warn ? "warning" : "FAILED")}, measured {e.Measured}");
         if (outcome.Checkpoints > 0)

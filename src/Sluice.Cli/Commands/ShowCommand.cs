@@ -47,6 +47,8 @@ internal static class ShowCommand
         IReadOnlyList<StageCounts> stages = await store.GetStageCountsAsync(run.Id, ct);
         if (stages.Count > 0)
             context.Console.Write(StageTable.Summary(stages));
+        foreach (string line in StageTable.FailureLines(stages))
+            context.Console.WriteLine(line);
         IReadOnlyList<CheckpointSummary> checkpoints = await store.ListCheckpointsAsync(run.Id, ct);
         if (checkpoints.Count > 0)
             WriteCheckpoints(context.Console, checkpoints);

@@ -22,6 +22,11 @@ internal static class StageTable
         return table;
     }
 
+    /// <summary>One line per stage that had to retry, timed out or opened its circuit, for the summary and <c>show</c>.</summary>
+    public static IEnumerable<string> FailureLines(IReadOnlyList<StageCounts> stages) =>
+        stages.Where(s => s.HadFailures).Select(s =>
+            $"stage {s.Stage}: {s.Retries:N0} retries, {s.Timeouts:N0} timeouts, circuit opened {s.CircuitOpenings:N0}× and closed {s.CircuitClosings:N0}×");
+
     /// <summary>Final counts; the last column says whether <c>in = out + dead + filtered</c> holds for the stage.</summary>
     public static Table Summary(IReadOnlyList<StageCounts> stages)
     {

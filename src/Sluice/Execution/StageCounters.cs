@@ -51,12 +51,22 @@ public sealed class StageCounters
         _filtered = counts.Filtered;
         _deadLettered = counts.DeadLettered;
         _busyTicks = counts.Busy.Ticks;
+        _retries = counts.Retries;
+        _timeouts = counts.Timeouts;
+        _circuitOpenings = counts.CircuitOpenings;
+        _circuitClosings = counts.CircuitClosings;
     }
 
     /// <summary>Back to zero: for scratch counters reused between attempts.</summary>
     internal void Reset() => Restore(new State.StageCounts(Stage, Kind, 0, 0, 0, 0, TimeSpan.Zero));
 
-    internal State.StageCounts Snapshot() => new(Stage, Kind, In, Out, Filtered, DeadLettered, Busy);
+    internal State.StageCounts Snapshot() => new(Stage, Kind, In, Out, Filtered, DeadLettered, Busy)
+    {
+        Retries = Retries,
+        Timeouts = Timeouts,
+        CircuitOpenings = CircuitOpenings,
+        CircuitClosings = CircuitClosings,
+    };
 
     internal void AddRetry() => Interlocked.Increment(ref _retries);
     internal void AddTimeout() => Interlocked.Increment(ref _timeouts);

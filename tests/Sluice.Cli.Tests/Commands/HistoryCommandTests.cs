@@ -37,7 +37,10 @@ public sealed class HistoryCommandTests : IAsyncLifetime
             new("read", StageKind.Source, 20_050, 20_049, 0, 1, TimeSpan.FromMilliseconds(800)),
             new("checks", StageKind.Contract, 20_049, 20_010, 0, 39, TimeSpan.FromMilliseconds(300)),
             new("keep", StageKind.Transform, 20_010, 19_990, 20, 0, TimeSpan.FromMilliseconds(100)),
-            new("out", StageKind.Sink, 19_990, 19_990, 0, 0, TimeSpan.FromMilliseconds(900)),
+            new("out", StageKind.Sink, 19_990, 19_990, 0, 0, TimeSpan.FromMilliseconds(900))
+            {
+                Retries = 12, Timeouts = 3, CircuitOpenings = 1, CircuitClosings = 1,
+            },
         ]);
         await store.AddDeadLettersAsync(_succeeded.Id, "orders",
         [
@@ -112,6 +115,8 @@ public sealed class HistoryCommandTests : IAsyncLifetime
         Assert.Contains($"sluice dlq list --run {_succeeded.Id}", result.Stdout);
         Assert.Equal(["2", "2026-11-23 10:00:02", "20,000", "80 ms"], Cells(Row(result.Stdout, "10:00:02")));
         Assert.Contains("checkpoints 2; each took 40 ms to 80 ms from request to publication", result.Stdout);
+        Assert.Contains("stage out: 12 retries, 3 timeouts, circuit opened 1× and closed 1×", result.Stdout);
+        Assert.DoesNotContain("stage keep:", result.Stdout);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public class SqliteStateStoreCheckpointTests
         byte[] keys = [0, 1, 2, 0xFF, 0xFE];
         StageCounts[] counts =
         [
-            new("read", StageKind.Source, 0, 9, 0, 1, TimeSpan.FromMilliseconds(120)),
+            new("read", StageKind.Source, 0, 9, 0, 1, TimeSpan.FromMilliseconds(120)) { Retries = 4, Timeouts = 1, CircuitOpenings = 2, CircuitClosings = 1 },
             new("dedupe", StageKind.Transform, 9, 7, 2, 0, TimeSpan.FromMilliseconds(3)),
             new("out", StageKind.Sink, 7, 7, 0, 0, TimeSpan.FromMilliseconds(45)),
         ];

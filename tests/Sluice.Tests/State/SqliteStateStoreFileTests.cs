@@ -76,7 +76,7 @@ public class SqliteStateStoreFileTests
         }
         await using (await SqliteStateStore.OpenAsync(path)) { }
 
-        Assert.Equal("1,2,3", await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
+        Assert.Equal("1,2,3,4", await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
         Assert.Equal("checkpoint_state,checkpoints,committed_files,consumed_files,leases", await ScalarAsync(path, """
             SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema
             WHERE type = 'table' AND name IN ('leases', 'checkpoints', 'checkpoint_state', 'committed_files', 'consumed_files') ORDER BY name)
@@ -94,7 +94,7 @@ public class SqliteStateStoreFileTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStateStore.OpenAsync(path));
 
         Assert.Equal($"state file {path} has schema version 5 but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
-        Assert.Equal(3, SqliteMigrations.Latest);
+        Assert.Equal(4, SqliteMigrations.Latest);
         AssertNotOpen(path); // the refused open let go of the file too
     }
 

@@ -49,6 +49,10 @@ internal static class CheckpointJson
                 json.WriteNumber("filtered", stage.Filtered);
                 json.WriteNumber("dead_lettered", stage.DeadLettered);
                 json.WriteNumber("busy_ms", SqliteValues.Milliseconds(stage.Busy));
+                json.WriteNumber("retries", stage.Retries);
+                json.WriteNumber("timeouts", stage.Timeouts);
+                json.WriteNumber("circuit_openings", stage.CircuitOpenings);
+                json.WriteNumber("circuit_closings", stage.CircuitClosings);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
@@ -69,8 +73,17 @@ internal static class CheckpointJson
                 stage.GetProperty("out").GetInt64(),
                 stage.GetProperty("filtered").GetInt64(),
                 stage.GetProperty("dead_lettered").GetInt64(),
-                TimeSpan.FromMilliseconds(stage.GetProperty("busy_ms").GetInt64())));
+                TimeSpan.FromMilliseconds(stage.GetProperty("busy_ms").GetInt64()))
+            {
+                // Absent from checkpoints written before these were counted.
+                Retries = Optional(stage, "retries"),
+                Timeouts = Optional(stage, "timeouts"),
+                CircuitOpenings = Optional(stage, "circuit_openings"),
+                CircuitClosings = Optional(stage, "circuit_closings"),
+            });
         }
         return counts;
     }
+
+    private static long Optional(JsonElement stage, string name) => stage.TryGetProperty(name, out var value) ? value.GetInt64() : 0;
 }

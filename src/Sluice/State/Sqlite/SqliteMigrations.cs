@@ -133,6 +133,13 @@ internal static class SqliteMigrations
                 PRIMARY KEY (run_id, ordinal)
             );
             """),
+        // Resilience events per stage (retries, timeouts, circuit openings and closings), for `sluice show`.
+        new(4, """
+            ALTER TABLE run_stages ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE run_stages ADD COLUMN timeouts INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE run_stages ADD COLUMN circuit_openings INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE run_stages ADD COLUMN circuit_closings INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

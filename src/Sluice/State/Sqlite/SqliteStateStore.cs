@@ -136,8 +136,9 @@ public sealed class SqliteStateStore : IStateStore
         await command.ExecuteNonQueryAsync(cancellationToken);
 
         command.CommandText = """
-            INSERT INTO run_stages (run_id, ordinal, stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms)
-            VALUES ($run, $ordinal, $stage, $kind, $in, $out, $filtered, $dead, $busy)
+            INSERT INTO run_stages (run_id, ordinal, stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms,
+                retries, timeouts, circuit_openings, circuit_closings)
+            VALUES ($run, $ordinal, $stage, $kind, $in, $out, $filtered, $dead, $busy, $retries, $timeouts, $openings, $closings)
             """;
         var ordinal = command.Parameters.Add("$ordinal", SqliteType.Integer);
         var stage = command.Parameters.Add("$stage", SqliteType.Text);
@@ -147,6 +148,10 @@ public sealed class SqliteStateStore : IStateStore
         var filtered = command.Parameters.Add("$filtered", SqliteType.Integer);
         var dead = command.Parameters.Add("$dead", SqliteType.Integer);
         var busy = command.Parameters.Add("$busy", SqliteType.Integer);
+        var retries = command.Parameters.Add("$retries", SqliteType.Integer);
+        var timeouts = command.Parameters.Add("$timeouts", SqliteType.Integer);
+        var openings = command.Parameters.Add("$openings", SqliteType.Integer);
+        var closings = command.Parameters.Add("$closings", SqliteType.Integer);
         for (int i = 0; i < stages.Count; i++)
         {
             var counts = stages[i];
@@ -158,6 +163,10 @@ public sealed class SqliteStateStore : IStateStore
             filtered.Value = counts.Filtered;
             dead.Value = counts.DeadLettered;
             busy.Value = SqliteValues.Milliseconds(counts.Busy);
+            retries.Value = counts.Retries;
+            timeouts.Value = counts.Timeouts;
+            openings.Value = counts.CircuitOpenings;
+            closings.Value = counts.CircuitClosings;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -276,7 +285,8 @@ public sealed class SqliteStateStore : IStateStore
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms FROM run_stages
+            SELECT stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms,
+                retries, timeouts, circuit_openings, circuit_closings FROM run_stages
             WHERE run_id = $run ORDER BY ordinal
             """;
         command.Parameters.AddWithValue("$run", runId);
@@ -287,7 +297,13 @@ public sealed class SqliteStateStore : IStateStore
             row.GetInt64(3),
             row.GetInt64(4),
             row.GetInt64(5),
-            TimeSpan.FromMilliseconds(row.GetInt64(6))), cancellationToken);
+            TimeSpan.FromMilliseconds(row.GetInt64(6)))
+        {
+            Retries = row.GetInt64(7),
+            Timeouts = row.GetInt64(8),
+            CircuitOpenings = row.GetInt64(9),
+            CircuitClosings = row.GetInt64(10),
+        }, cancellationToken);
     }
 
     public Task SaveExpectationResultsAsync(string runId, IReadOnlyList<ExpectationResult> results, CancellationToken cancellationToken = default)
