@@ -179,7 +179,6 @@ internal sealed class RunExecution
         return new RunOutcome(finished, stages, error, published)
         {
             Checkpoints = _coordinator.Committed,
-            Counters = _nodes.Select(n => n.Counters).ToList(),
             CheckpointTime = _coordinator.TimeSpent,
             Expectations = expectations,
         };

@@ -14,9 +14,6 @@ public sealed record RunOutcome(
     /// <summary>Checkpoints this attempt committed (the final one included).</summary>
     public int Checkpoints { get; init; }
 
-    /// <summary>Every stage's live counters at the end, with its retries, timeouts and circuit openings and closings.</summary>
-    public IReadOnlyList<StageCounters> Counters { get; init; } = [];
-
     /// <summary>Time spent committing checkpoints (store transaction and sink commits), summed.</summary>
     public TimeSpan CheckpointTime { get; init; }
 

@@ -32,7 +32,7 @@ public sealed class ResilienceTests : StateStoreTest
 
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
         Assert.Equal(Enumerable.Range(0, 5000).Where(i => i % 10 != 0).Select(i => (long)i), sink.Published.Order());
-        var stage = outcome.Counters.Single(c => c.Stage == "flaky");
+        var stage = outcome.Stages.Single(c => c.Stage == "flaky");
         Assert.Equal(5 * 2, stage.Retries); // five batches of 1000, each failed twice before it went through
         Assert.Equal(500, stage.DeadLettered);
         var letters = await Store.ListDeadLettersAsync(new DeadLetterQuery(RunId: outcome.Run.Id, Limit: 10_000));
@@ -48,7 +48,7 @@ public sealed class ResilienceTests : StateStoreTest
 
         Assert.Equal(RunState.Failed, outcome.Run.State);
         Assert.Equal("stage 'flaky' failed: the network is down", outcome.Error);
-        Assert.Equal(2, outcome.Counters.Single(c => c.Stage == "flaky").Retries);
+        Assert.Equal(2, outcome.Stages.Single(c => c.Stage == "flaky").Retries);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class ResilienceTests : StateStoreTest
         var outcome = await new PipelineRunner(Store).RunAsync(
             Chain(new FlakyTransformOptions(FailuresPerBatch: int.MaxValue), new MemorySinkOptions(), policy));
 
-        var stage = outcome.Counters.Single(c => c.Stage == "flaky");
+        var stage = outcome.Stages.Single(c => c.Stage == "flaky");
         Assert.Equal(RunState.Failed, outcome.Run.State);
         Assert.True(stage.CircuitOpenings >= 1, $"the circuit opened {stage.CircuitOpenings} times");
         Assert.Equal(7, stage.Retries);
@@ -83,7 +83,7 @@ public sealed class ResilienceTests : StateStoreTest
 
         Assert.Equal(RunState.Succeeded, retried.Run.State);
         Assert.Equal(RunState.Failed, failed.Run.State);
-        Assert.Equal(0, failed.Counters.Single(c => c.Stage == "flaky").Retries);
+        Assert.Equal(0, failed.Stages.Single(c => c.Stage == "flaky").Retries);
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class HttpSinkTests : StateStoreTest
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
         Assert.Equal(Enumerable.Range(0, Rows).Select(i => (long)i), receiver.Ids.Order());
         Assert.True(receiver.Failures > 0 && receiver.Duplicates > 0, $"{receiver.Failures} failures, {receiver.Duplicates} duplicates: the receiver had to deduplicate");
-        Assert.True(outcome.Counters.Single(c => c.Stage == "sink").Retries >= receiver.Failures / 2);
+        Assert.True(outcome.Stages.Single(c => c.Stage == "sink").Retries >= receiver.Failures / 2);
         Assert.All(receiver.Headers, h => Assert.Contains("Authorization: Bearer t0ken-canary-8c1f", h));
     }
 
@@ -73,7 +73,7 @@ public sealed class HttpSinkTests : StateStoreTest
         var failed = await started.Completion;
 
         Assert.Equal(RunState.Failed, failed.Run.State);
-        Assert.True(failed.Counters.Single(c => c.Stage == "sink").CircuitOpenings >= 1);
+        Assert.True(failed.Stages.Single(c => c.Stage == "sink").CircuitOpenings >= 1);
         Assert.NotNull(await Store.GetLatestCheckpointAsync(failed.Run.Id));
 
         receiver.FailureRate = 0;

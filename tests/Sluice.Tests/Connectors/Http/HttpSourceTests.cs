@@ -90,7 +90,7 @@ public sealed class HttpSourceTests : StateStoreTest, IAsyncLifetime
 
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
         Assert.Equal(Expected, JsonlOutput.Ids(Dir.File("out")).Order());
-        Assert.Equal(2, outcome.Counters.Single(c => c.Stage == "source").Retries);
+        Assert.Equal(2, outcome.Stages.Single(c => c.Stage == "source").Retries);
         Assert.Equal("Bearer api-token", _token);
         var letters = await Store.ListDeadLettersAsync(new DeadLetterQuery(RunId: outcome.Run.Id));
         Assert.Equal(Pages * PerPage - Expected.Length, letters.Count);
