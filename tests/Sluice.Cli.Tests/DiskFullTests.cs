@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Sluice.Cli.Tests.TestSupport;
 
 namespace Sluice.Cli.Tests;
@@ -51,24 +49,11 @@ public sealed class DiskFullTests
         Assert.Equal(Enumerable.Range(0, Rows).Select(i => (long)i), Ids(dir).Order());
     }
 
-    private static List<long> Ids(TempDir dir) =>
-        Directory.GetFiles(dir.File("out"), "*.jsonl").SelectMany(File.ReadLines)
-            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetInt64()).ToList();
+    private static List<long> Ids(TempDir dir) => JsonlOutput.Ids(dir.File("out"));
 
-    private static async Task<CliResult> RunWithFileSizeLimitAsync(int kilobytes, params string[] args)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "Sluice.Cli.dll");
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        // W^X off: the runtime maps its code through a memfd it sizes far beyond any small file-size limit.
-        string command = $"trap '' XFSZ; ulimit -f {kilobytes}; export DOTNET_EnableWriteXorExecute=0; exec \"$0\" exec \"$1\" \"${{@:2}}\"";
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in (string[])["-c", command, dotnet, dll, .. args])
-            start.ArgumentList.Add(arg);
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliResult(process.ExitCode, await stdout, await stderr);
-    }
+    /// <summary>SIGXFSZ ignored, so a write past the limit fails with EFBIG instead of killing the process; W^X off,
+    /// because the runtime maps its code through a memfd it sizes far beyond any small file-size limit.</summary>
+    private static Task<CliResult> RunWithFileSizeLimitAsync(int kilobytes, params string[] args) =>
+        SluiceProcess.RunInShellAsync($"trap '' XFSZ; ulimit -f {kilobytes}",
+            new Dictionary<string, string> { ["DOTNET_EnableWriteXorExecute"] = "0" }, args);
 }

@@ -61,6 +61,5 @@ public sealed class ProcessTests
         Assert.Equal(4, PublishedRows(dir));
     }
 
-    private static int PublishedRows(TempDir dir) =>
-        Directory.Exists(dir.File("out")) ? Directory.GetFiles(dir.File("out"), "*.jsonl").Sum(f => File.ReadAllLines(f).Length) : 0;
+    private static int PublishedRows(TempDir dir) => JsonlOutput.Ids(dir.File("out")).Count;
 }

@@ -140,7 +140,7 @@ public sealed class EngineCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Contains("in 1 = out 1 + dead 0 + filtered 0", result.Stdout);
-        Assert.Equal(4, Directory.GetFiles(_dir.File("out"), "*.jsonl").Sum(f => File.ReadAllLines(f).Length));
+        Assert.Equal(4, JsonlOutput.Ids(_dir.File("out")).Count);
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class EngineCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Ok, resumed.ExitCode);
         Assert.Matches(@"(?m)^resuming run \d{8}-\d{6}-[0-9a-f]{6} from checkpoint 1, 3 records already committed$", resumed.Stdout);
-        Assert.Equal(3, Directory.GetFiles(_dir.File("out"), "*.jsonl").Sum(f => File.ReadAllLines(f).Length));
+        Assert.Equal(3, JsonlOutput.Ids(_dir.File("out")).Count);
         Assert.Empty(Directory.GetFiles(_dir.File("out"), "*.inprogress"));
     }
 
@@ -175,7 +175,7 @@ public sealed class EngineCommandTests : IDisposable
         Assert.Equal(ExitCodes.Ok, fresh.ExitCode);
         Assert.Matches(@"(?m)^--fresh: run \d{8}-\d{6}-[0-9a-f]{6} is closed without resuming; the 3 records", fresh.Stdout);
         Assert.Contains("in 0 = out 0 + dead 0 + filtered 0", fresh.Stdout); // its checkpoint had consumed the file
-        Assert.Equal(3, Directory.GetFiles(_dir.File("out"), "*.jsonl").Sum(f => File.ReadAllLines(f).Length));
+        Assert.Equal(3, JsonlOutput.Ids(_dir.File("out")).Count);
         Assert.Equal(["part-elsewhere-00000.jsonl.inprogress"], Directory.GetFiles(_dir.File("out"), "*.inprogress").Select(Path.GetFileName));
     }
 
