@@ -14,7 +14,8 @@ public static class Cli
 
     /// <summary>Runs <c>sluice <paramref name="args"/></c> and returns its exit code (see <see cref="ExitCodes"/>).</summary>
     /// <param name="interactive">True when <paramref name="stdout"/> is a terminal: shows live progress.</param>
-    /// <param name="cancellationToken">Cancels a run cleanly (the run is recorded as cancelled, exit code 130).</param>
+    /// <param name="cancellationToken">Stops a run gracefully (it drains, checkpoints and is recorded as stopped, exit
+    /// code 130); cancels other commands.</param>
     public static async Task<int> InvokeAsync(
         string[] args, TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancellationToken)
     {

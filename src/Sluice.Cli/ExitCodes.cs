@@ -22,7 +22,7 @@ public static class ExitCodes
     {
         RunState.Succeeded => Ok,
         RunState.QualityGateFailed => QualityGateFailed,
-        RunState.Cancelled => Cancelled,
+        RunState.Cancelled or RunState.Stopped => Cancelled,
         _ => RunFailed,
     };
 

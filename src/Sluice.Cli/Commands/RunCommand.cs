@@ -76,7 +76,7 @@ internal static class RunCommand
         RunOutcome outcome = context.Interactive ? await WatchAsync(context.Console, run) : await run.Completion;
 
         PrintSummary(context, outcome, statePath);
-        if (outcome.Error is not null && outcome.Error != PipelineRunner.StoppedMessage)
+        if (outcome.Error is not null)
             context.Stderr.WriteLine("error: " + CliContext.OneLine(outcome.Error));
         return ExitCodes.For(outcome.Run.State);
     }
@@ -136,8 +136,7 @@ internal static class RunCommand
         {
             RunState.Succeeded => $"run {run.Id} succeeded in {duration}",
             RunState.QualityGateFailed => $"run {run.Id} failed its quality gate after {duration}",
-            RunState.Cancelled when run.Error == PipelineRunner.StoppedMessage =>
-                $"run {run.Id} stopped after {duration}: what it read is written and checkpointed; `sluice run` resumes it",
+            RunState.Stopped => $"run {run.Id} stopped after {duration}: what it read is written and checkpointed; `sluice run` resumes it",
             RunState.Cancelled => $"run {run.Id} was cancelled after {duration}",
             _ => $"run {run.Id} failed after {duration}",
         };

@@ -35,7 +35,8 @@ public sealed class PipelineRun
     public SupersededRun? Superseded { get; init; }
 
     /// <summary>Stops the run gracefully: no new input is read, what was read drains through every stage and is
-    /// committed by a final checkpoint; the run then ends cancelled and the next run of the pipeline resumes it.
+    /// committed by a final checkpoint; the run then ends <see cref="State.RunState.Stopped"/> and the next run of the pipeline
+    /// resumes it.
     /// Cancelling the token given to <see cref="PipelineRunner.StartAsync(PipelineDefinition, bool, CancellationToken)"/>
     /// instead stops at once, losing what came after the last checkpoint (the next run redoes it).</summary>
     public void RequestStop() => _requestStop();

@@ -198,11 +198,6 @@ public sealed class PipelineRunner
     public const string AbandonedMessage =
         "abandoned: the process stopped before the run ended; its unpublished output was discarded by the next run";
 
-    /// <summary>The error recorded on a run stopped gracefully (<see cref="PipelineRun.RequestStop"/>) before its input
-    /// ended.</summary>
-    public const string StoppedMessage =
-        "stopped on request: what was read is written and checkpointed; the next run resumes after it";
-
     /// <summary>The error recorded on an unfinished run that <c>--fresh</c> replaced instead of resuming it.</summary>
     public const string SupersededMessage =
         "superseded: a fresh run was started instead of resuming this one; what its checkpoints published stays, and the files it had started were read again";

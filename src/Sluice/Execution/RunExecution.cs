@@ -155,7 +155,7 @@ internal sealed class RunExecution
         }
         if (state == RunState.Succeeded && Volatile.Read(ref _sourcesCutShort) > 0)
         {
-            (state, error) = (RunState.Cancelled, PipelineRunner.StoppedMessage);
+            state = RunState.Stopped;
         }
         if (state != RunState.Succeeded && !_coordinator.MustKeepPrepared)
         {

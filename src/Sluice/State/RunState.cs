@@ -8,4 +8,7 @@ public enum RunState
     QualityGateFailed,
     Failed,
     Cancelled,
+    /// <summary>Stopped gracefully before its input ended (Ctrl-C, SIGTERM, <c>RequestStop</c>): what it read is
+    /// written and checkpointed, and the next run of the pipeline resumes after it.</summary>
+    Stopped,
 }

@@ -36,7 +36,7 @@ public sealed class FollowTests : StateStoreTest
         await stop.CancelAsync();
         var stopped = await run.Completion;
 
-        Assert.Equal(RunState.Cancelled, stopped.Run.State);
+        Assert.Equal(RunState.Cancelled, stopped.Run.State); // cancelled through the token: aborted, not drained
         Assert.True(stopped.Checkpoints >= 2, $"{stopped.Checkpoints} checkpoints");
         Assert.Equal(Enumerable.Range(0, 500).Select(i => (long)i), ReadOutputIds().Order());
 

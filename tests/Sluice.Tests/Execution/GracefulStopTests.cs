@@ -41,8 +41,8 @@ public sealed class GracefulStopTests : StateStoreTest
         run.RequestStop();
         var stopped = await run.Completion;
 
-        Assert.Equal(RunState.Cancelled, stopped.Run.State);
-        Assert.Equal(PipelineRunner.StoppedMessage, stopped.Error);
+        Assert.Equal(RunState.Stopped, stopped.Run.State);
+        Assert.Null(stopped.Error);
         var last = await Store.GetLatestCheckpointAsync(stopped.Run.Id);
         int written = ReadOutputIds().Count;
         Assert.True(written is >= 500 and < 8000, $"{written} rows written before the stop");

@@ -25,6 +25,7 @@ internal static class SqliteValues
         RunState.QualityGateFailed => "quality_gate_failed",
         RunState.Failed => "failed",
         RunState.Cancelled => "cancelled",
+        RunState.Stopped => "stopped",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, "unknown run state"),
     };
 
@@ -35,6 +36,7 @@ internal static class SqliteValues
         "quality_gate_failed" => RunState.QualityGateFailed,
         "failed" => RunState.Failed,
         "cancelled" => RunState.Cancelled,
+        "stopped" => RunState.Stopped,
         _ => throw new InvalidDataException($"unknown run state '{code}' in the state file"),
     };
 
