@@ -58,7 +58,7 @@ public sealed class StageCounters
     }
 
     /// <summary>Back to zero: for scratch counters reused between attempts.</summary>
-    internal void Reset() => Restore(new State.StageCounts(Stage, Kind, 0, 0, 0, 0, TimeSpan.Zero));
+    internal void Reset() => _in = _out = _filtered = _deadLettered = _busyTicks = _retries = _timeouts = _circuitOpenings = _circuitClosings = 0;
 
     internal State.StageCounts Snapshot() => new(Stage, Kind, In, Out, Filtered, DeadLettered, Busy)
     {
