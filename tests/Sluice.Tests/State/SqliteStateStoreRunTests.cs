@@ -38,6 +38,25 @@ public class SqliteStateStoreRunTests
     }
 
     [Fact]
+    public async Task A_run_that_did_not_succeed_can_be_reopened_to_resume_it_but_a_succeeded_one_cannot()
+    {
+        using var dir = new TempDir();
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
+        var failed = await store.StartRunAsync("p");
+        await store.FinishRunAsync(failed.Id, RunState.Failed, new RunTotals(10, 5, 0, 1), "disk full");
+        var done = await store.StartRunAsync("p");
+        await store.FinishRunAsync(done.Id, RunState.Succeeded, new RunTotals(1, 1, 0, 0), null);
+
+        await store.ReopenRunAsync(failed.Id);
+
+        var reopened = await store.FindRunAsync(failed.Id);
+        Assert.Equal((RunState.Running, null, null), (reopened!.State, reopened.EndedAt, reopened.Error));
+        Assert.Equal(reopened.Id, (await store.FindUnfinishedRunAsync("p"))?.Id);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.ReopenRunAsync(done.Id));
+        Assert.Equal(RunState.Succeeded, (await store.FindRunAsync(done.Id))!.State);
+    }
+
+    [Fact]
     public async Task A_run_can_be_started_with_an_id_chosen_beforehand_but_not_twice()
     {
         using var dir = new TempDir();
