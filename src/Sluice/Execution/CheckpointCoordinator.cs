@@ -39,6 +39,7 @@ internal sealed class CheckpointCoordinator
     private readonly Func<bool> _inputComplete;
     private readonly Lock _lock = new();
     private readonly Dictionary<StageNode, StageLedger> _ledgers;
+    private readonly StageCounters[] _sources; // read after every source batch: no query per call
     private readonly Dictionary<long, (DateTimeOffset At, long Timestamp)> _requestTimes = [];
     private readonly Channel<long> _complete = Channel.CreateUnbounded<long>();
     private long _requested;   // highest checkpoint id requested
@@ -68,6 +69,7 @@ internal sealed class CheckpointCoordinator
         _requested = _committed = _enqueued = lastCommitted;
         LastCommittedBefore = lastCommitted;
         _ledgers = nodes.ToDictionary(n => n, _ => new StageLedger());
+        _sources = nodes.Where(n => n.Kind == StageKind.Source).Select(n => n.Counters).ToArray();
         _readAtLastRequest = RecordsRead();
     }
 
@@ -338,7 +340,15 @@ internal sealed class CheckpointCoordinator
         return (checkpoint, deadLetters, prepared, allEnded);
     }
 
-    private long RecordsRead() => _nodes.Where(n => n.Kind == StageKind.Source).Sum(n => n.Counters.In);
+    private long RecordsRead()
+    {
+        long read = 0;
+        foreach (var source in _sources)
+        {
+            read += source.In;
+        }
+        return read;
+    }
 
     internal static RunTotals Totals(IReadOnlyList<StageCounts> counts) => new(
         counts.Where(c => c.Kind == StageKind.Source).Sum(c => c.In),
