@@ -13,4 +13,9 @@ public sealed record DeadLetter(
     DeadLetterReason Reason,
     string? Field,
     string? Rule,
-    string Message);
+    string Message)
+{
+    /// <summary>How many times the record has failed: 1 when first dead-lettered, one more for every replay
+    /// (<c>sluice dlq replay</c>) it failed again.</summary>
+    public int Attempts { get; init; } = 1;
+}

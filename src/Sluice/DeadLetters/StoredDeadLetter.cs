@@ -14,4 +14,8 @@ public sealed record StoredDeadLetter(
     string? Rule,
     string Message,
     byte[] Original,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <inheritdoc cref="DeadLetter.Attempts"/>
+    public int Attempts { get; init; } = 1;
+}

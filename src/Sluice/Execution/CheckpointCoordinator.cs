@@ -312,11 +312,13 @@ internal sealed class CheckpointCoordinator
         var prepared = new List<(StageNode, PreparedOutput)>();
         var deadLetters = new List<DeadLetter>();
         var consumed = new List<ConsumedFile>();
+        var replayed = new List<long>();
         foreach (var node in _nodes)
         {
             var handoff = handoffs[node];
             deadLetters.AddRange(handoff.DeadLetters);
             consumed.AddRange(handoff.ConsumedFiles);
+            replayed.AddRange(handoff.ReplayedDeadLetters);
             if (handoff.Position is { } position)
             {
                 positions[node.Name] = SourcePositionJson.Write(position);
@@ -336,7 +338,10 @@ internal sealed class CheckpointCoordinator
         var counts = _nodes.Select(n => handoffs[n].Counts).ToList();
         (DateTimeOffset requestedAt, long requestedTimestamp) = _requestTimes[id];
         var checkpoint = new CheckpointRecord(_runId, id, requestedAt, Stopwatch.GetElapsedTime(requestedTimestamp),
-            counts.Where(c => c.Kind == StageKind.Sink).Sum(c => c.Out), positions, state, tokens, counts, files, consumed);
+            counts.Where(c => c.Kind == StageKind.Sink).Sum(c => c.Out), positions, state, tokens, counts, files, consumed)
+        {
+            ReplayedDeadLetters = replayed,
+        };
         return (checkpoint, deadLetters, prepared, allEnded);
     }
 
@@ -363,6 +368,7 @@ internal sealed class CheckpointCoordinator
         public byte[]? State { get; init; }
         public PreparedOutput? Prepared { get; init; }
         public List<ConsumedFile> ConsumedFiles { get; init; } = [];
+        public List<long> ReplayedDeadLetters { get; init; } = [];
     }
 
     /// <summary>A stage's handoffs not yet committed.</summary>
@@ -382,7 +388,7 @@ internal sealed class CheckpointCoordinator
                 return (handoff, false);
             }
             var end = End ?? throw new InvalidOperationException($"checkpoint {checkpoint} is not complete");
-            End = end with { DeadLetters = [], ConsumedFiles = [] };
+            End = end with { DeadLetters = [], ConsumedFiles = [], ReplayedDeadLetters = [] };
             return (end, true);
         }
     }

@@ -11,7 +11,8 @@ namespace Sluice.Execution;
 /// </summary>
 internal static class PipelineBuilder
 {
-    public static IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, BuildContext context)
+    /// <param name="replaceSource">Given a source's name and instance, the source to run instead (a replay's).</param>
+    public static IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, BuildContext context, Func<string, ISource, ISource>? replaceSource = null)
     {
         var order = PipelineGraph.Order(pipeline);
         var nodes = new Dictionary<string, StageNode>(StringComparer.Ordinal);
@@ -25,7 +26,7 @@ internal static class PipelineBuilder
             }
             try
             {
-                var node = Create(stage, inputs!, pipeline, context);
+                var node = Create(stage, inputs!, pipeline, context, replaceSource);
                 foreach (var input in inputs)
                 {
                     input!.Downstream.Add(node);
@@ -52,13 +53,15 @@ internal static class PipelineBuilder
         return order.Select(s => nodes[s.Name]).ToList();
     }
 
-    private static StageNode Create(StageDefinition stage, List<StageNode?> inputs, PipelineDefinition pipeline, BuildContext context)
+    private static StageNode Create(StageDefinition stage, List<StageNode?> inputs, PipelineDefinition pipeline, BuildContext context,
+        Func<string, ISource, ISource>? replaceSource)
     {
         var counters = new StageCounters(stage.Name, stage.Kind);
         switch (stage.Options)
         {
             case ISourceOptions source:
                 var instance = source.CreateSource(SourceContext(stage, pipeline, context));
+                instance = replaceSource?.Invoke(stage.Name, instance) ?? instance;
                 return new StageNode(stage, counters) { Source = instance, Schema = instance.Schema };
             case ITransformOptions transform:
                 var t = transform.CreateTransform(InputSchema(stage, inputs), context);

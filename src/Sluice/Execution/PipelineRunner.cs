@@ -8,7 +8,7 @@ namespace Sluice.Execution;
 /// Runs pipelines against a state store: builds the stage graph (every error reported before anything runs),
 /// records a run, then moves batches through bounded channels with one concurrent worker per stage.
 /// </summary>
-public sealed class PipelineRunner
+public sealed partial class PipelineRunner
 {
     private readonly IStateStore _store;
     private readonly RunnerOptions _options;
@@ -91,7 +91,8 @@ public sealed class PipelineRunner
     private async Task<PipelineRun> StartLeasedAsync(PipelineDefinition pipeline, bool fresh, Lease lease, CancellationToken cancellationToken)
     {
         // We hold the lease, so no other process works on this pipeline: a run still marked running is dead.
-        var latest = (await _store.ListRunsAsync(pipeline.Name, 1, cancellationToken)).FirstOrDefault();
+        // Replay runs are never resumed: only a pipeline run goes on from its checkpoint.
+        var latest = await _store.FindLatestRunAsync(pipeline.Name, RunKinds.Pipeline, cancellationToken);
         var checkpoint = latest is { State: not RunState.Succeeded }
             ? await _store.GetLatestCheckpointAsync(latest.Id, cancellationToken)
             : null;
@@ -108,17 +109,9 @@ public sealed class PipelineRunner
             // before its sinks committed it; nothing else of it survives.
             await PublishAsync(nodes, checkpoint, cancellationToken);
         }
-        var ended = new List<RunRecord>();
-        for (var found = await _store.FindUnfinishedRunAsync(pipeline.Name, cancellationToken); found is not null;
-             found = await _store.FindUnfinishedRunAsync(pipeline.Name, cancellationToken))
-        {
-            // Its files go first: were this process killed in between, the run would still be found unfinished
-            // (and its files removed) next time, instead of ending with its files left behind.
-            await DiscardUnpublishedAsync(nodes, found.Id, cancellationToken);
-            ended.Add(found);
-            await _store.FinishRunAsync(found.Id, RunState.Failed, Totals(found),
-                found.Id == checkpoint?.RunId ? SupersededMessage : AbandonedMessage, cancellationToken);
-        }
+        var ended = await CloseUnfinishedAsync(pipeline.Name, nodes, kind: null, r => r.Id == checkpoint?.RunId ? SupersededMessage : AbandonedMessage,
+            cancellationToken);
+        await SettleLastReplayAsync(pipeline.Name, nodes, cancellationToken);
         if (checkpoint is not null && ended.All(r => r.Id != checkpoint.RunId))
         {
             await DiscardUnpublishedAsync(nodes, checkpoint.RunId, cancellationToken);
@@ -148,6 +141,7 @@ public sealed class PipelineRunner
                 "a run resumes only with the same stages (run with --fresh to start a new run instead)");
         }
         await PublishAsync(nodes, checkpoint, cancellationToken);
+        await SettleReplaysAsync(pipeline.Name, nodes, cancellationToken);
         CrashPoints.Hit(CrashPoints.DuringResume, checkpoint.Id);
         await DiscardUnpublishedAsync(nodes, run.Id, cancellationToken);
         await _store.ReopenRunAsync(run.Id, cancellationToken);
@@ -156,6 +150,48 @@ public sealed class PipelineRunner
         {
             ResumedFrom = new ResumePoint(checkpoint.Id, checkpoint.RecordsCommitted),
         };
+    }
+
+    /// <summary>Ends every run of the pipeline (of <paramref name="kind"/>, or any) still marked running — their
+    /// processes are dead, since we hold the lease: what their last checkpoint committed is published (again:
+    /// idempotent), the rest of their output deleted, and they are recorded failed with <paramref name="message"/>.</summary>
+    private async Task<List<RunRecord>> CloseUnfinishedAsync(string pipeline, IReadOnlyList<StageNode> nodes, string? kind,
+        Func<RunRecord, string> message, CancellationToken cancellationToken)
+    {
+        var ended = new List<RunRecord>();
+        for (var found = await _store.FindUnfinishedRunAsync(pipeline, kind, cancellationToken); found is not null;
+             found = await _store.FindUnfinishedRunAsync(pipeline, kind, cancellationToken))
+        {
+            if (await _store.GetLatestCheckpointAsync(found.Id, cancellationToken) is { } last)
+            {
+                await PublishAsync(nodes, last, cancellationToken);
+            }
+            // Its files go first: were this process killed in between, the run would still be found unfinished
+            // (and its files removed) next time, instead of ending with its files left behind.
+            await DiscardUnpublishedAsync(nodes, found.Id, cancellationToken);
+            ended.Add(found);
+            await _store.FinishRunAsync(found.Id, RunState.Failed, Totals(found), message(found), cancellationToken);
+        }
+        return ended;
+    }
+
+    /// <summary>Replay runs are not resumed, but what their checkpoints committed must be published: their letters
+    /// are gone from the queue. Closes crashed ones, and settles the last one if it failed after a checkpoint
+    /// its sinks could not publish (it kept their prepared files for this).</summary>
+    private async Task SettleReplaysAsync(string pipeline, IReadOnlyList<StageNode> nodes, CancellationToken cancellationToken)
+    {
+        await CloseUnfinishedAsync(pipeline, nodes, RunKinds.Replay, _ => AbandonedMessage, cancellationToken);
+        await SettleLastReplayAsync(pipeline, nodes, cancellationToken);
+    }
+
+    private async Task SettleLastReplayAsync(string pipeline, IReadOnlyList<StageNode> nodes, CancellationToken cancellationToken)
+    {
+        if (await _store.FindLatestRunAsync(pipeline, RunKinds.Replay, cancellationToken) is { State: not RunState.Succeeded } replay
+            && await _store.GetLatestCheckpointAsync(replay.Id, cancellationToken) is { } last)
+        {
+            await PublishAsync(nodes, last, cancellationToken);
+            await DiscardUnpublishedAsync(nodes, replay.Id, cancellationToken);
+        }
     }
 
     /// <summary>Commits the checkpoint's sink tokens again: idempotent, and needed when the process died after the
@@ -181,13 +217,14 @@ public sealed class PipelineRunner
         }
     }
 
-    private IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, string runId) =>
-        PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, runId)
-        {
-            BatchSize = _options.BatchSize,
-            FollowPoll = _options.FollowPoll,
-            Resilience = pipeline.Resilience,
-        });
+    private IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, string runId) => PipelineBuilder.Build(pipeline, Context(pipeline, runId));
+
+    private BuildContext Context(PipelineDefinition pipeline, string runId) => new(pipeline.BaseDirectory, runId)
+    {
+        BatchSize = _options.BatchSize,
+        FollowPoll = _options.FollowPoll,
+        Resilience = pipeline.Resilience,
+    };
 
     private async Task<ConsumedFileSet> ConsumedAsync(PipelineDefinition pipeline, CancellationToken cancellationToken) =>
         new(await _store.ListConsumedFilesAsync(pipeline.Name, cancellationToken));

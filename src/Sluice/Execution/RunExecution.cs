@@ -40,7 +40,7 @@ internal sealed class RunExecution
     /// are restored here); null for a new run.</param>
     /// <param name="consumed">Files the pipeline's committed checkpoints recorded as fully read: sources skip them.</param>
     public RunExecution(RunRecord run, PipelineDefinition pipeline, IReadOnlyList<StageNode> nodes, IStateStore store,
-        Lease lease, RunnerOptions options, CheckpointRecord? resumeFrom, ConsumedFileSet consumed)
+        Lease lease, RunnerOptions options, CheckpointRecord? resumeFrom, ConsumedFileSet consumed, Replay.ReplayAttempts? replay = null)
     {
         _lease = lease;
         _leaseDuration = options.LeaseDuration;
@@ -58,7 +58,7 @@ internal sealed class RunExecution
             _expectations, () => Volatile.Read(ref _sourcesCutShort) == 0);
         foreach (var node in nodes)
         {
-            _deadLetters[node] = new StageDeadLetters(_coordinator.DeadLetterWritten);
+            _deadLetters[node] = new StageDeadLetters(_coordinator.DeadLetterWritten, replay);
             _contexts[node] = new StageContext(node.Name, node.Counters, _deadLetters[node], consumed);
             if (node.Kind != StageKind.Source)
             {
@@ -127,7 +127,7 @@ internal sealed class RunExecution
         if (_expectations.NeedsPreviousRun)
         {
             _expectations.PreviousWritten = (await _store.ListRunsAsync(_run.Pipeline, 100, CancellationToken.None))
-                .FirstOrDefault(r => r.State == RunState.Succeeded && r.Id != _run.Id)?.RecordsWritten;
+                .FirstOrDefault(r => r.State == RunState.Succeeded && r.Kind == RunKinds.Pipeline && r.Id != _run.Id)?.RecordsWritten;
         }
         var workers = _nodes.Select(n => Task.Run(() => WorkAsync(n, stop), CancellationToken.None)).ToArray();
         await Task.WhenAll(workers);
@@ -350,7 +350,11 @@ internal sealed class RunExecution
         (node.Transform as IStatefulTransform)?.SaveState() ?? _expectations.Statistics.GetValueOrDefault(node.Name)?.Save();
 
     private CheckpointCoordinator.Handoff Handoff(StageNode node) =>
-        new(node.Counters.Snapshot(), _deadLetters[node].Take()) { ConsumedFiles = _contexts[node].TakeConsumed() };
+        new(node.Counters.Snapshot(), _deadLetters[node].Take())
+        {
+            ConsumedFiles = _contexts[node].TakeConsumed(),
+            ReplayedDeadLetters = _contexts[node].TakeReplayed(),
+        };
 
     private async ValueTask EmitAsync(StageNode node, Flow flow, CancellationToken token)
     {

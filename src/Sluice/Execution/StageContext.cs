@@ -13,6 +13,7 @@ public sealed class StageContext
     private readonly ConsumedFileSet _consumed;
     private readonly Lock _finishedLock = new();
     private List<ConsumedFile> _finished = [];
+    private List<long> _replayed = [];
 
     public StageContext(string stage, StageCounters counters, IDeadLetterWriter deadLetters)
         : this(stage, counters, deadLetters, ConsumedFileSet.Empty)
@@ -70,6 +71,27 @@ public sealed class StageContext
         {
             var taken = _finished;
             _finished = [];
+            return taken;
+        }
+    }
+
+    /// <summary>A replay source emitted (or dead-lettered again) the record of dead letter <paramref name="id"/>:
+    /// the next checkpoint deletes that letter.</summary>
+    internal void DeadLetterReplayed(long id)
+    {
+        lock (_finishedLock)
+        {
+            _replayed.Add(id);
+        }
+    }
+
+    /// <summary>The dead letters replayed since the last call.</summary>
+    internal List<long> TakeReplayed()
+    {
+        lock (_finishedLock)
+        {
+            var taken = _replayed;
+            _replayed = [];
             return taken;
         }
     }

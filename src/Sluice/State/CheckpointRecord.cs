@@ -26,4 +26,10 @@ public sealed record CheckpointRecord(
     IReadOnlyDictionary<string, string> SinkTokens,
     IReadOnlyList<StageCounts> Counts,
     IReadOnlyList<CommittedFile> Files,
-    IReadOnlyList<ConsumedFile> ConsumedFiles);
+    IReadOnlyList<ConsumedFile> ConsumedFiles)
+{
+    /// <summary>Ids of the dead letters a replay run has re-run up to this checkpoint: deleted in the same
+    /// transaction as the checkpoint (those that failed again are among its new dead letters), so a replayed record
+    /// is either still a dead letter or written, never both and never neither.</summary>
+    public IReadOnlyList<long> ReplayedDeadLetters { get; init; } = [];
+}

@@ -11,7 +11,7 @@ public interface IStateStore : IAsyncDisposable
 {
     /// <summary>Records a new run in state <see cref="RunState.Running"/> and returns it. Its id is
     /// <paramref name="id"/> when given (from <see cref="RunIds.New"/>; an id already taken is an error), else a new one.</summary>
-    Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default);
+    Task<RunRecord> StartRunAsync(string pipeline, string kind = RunKinds.Pipeline, string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the saved counts of the run's stages (called periodically and at the end).</summary>
     Task SaveStageCountsAsync(string runId, IReadOnlyList<StageCounts> stages, CancellationToken cancellationToken = default);
@@ -84,9 +84,12 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>The run's checkpoints in id order, without payload.</summary>
     Task<IReadOnlyList<CheckpointSummary>> ListCheckpointsAsync(string runId, CancellationToken cancellationToken = default);
 
-    /// <summary>The pipeline's newest run still in state <see cref="RunState.Running"/> (a run that crashed, to
-    /// resume), or null.</summary>
-    Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, CancellationToken cancellationToken = default);
+    /// <summary>The pipeline's newest run still in state <see cref="RunState.Running"/> (a run that crashed), of
+    /// this kind when <paramref name="kind"/> is given, or null.</summary>
+    Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, string? kind = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The pipeline's newest run of this kind (<see cref="RunKinds"/>), in any state, or null.</summary>
+    Task<RunRecord?> FindLatestRunAsync(string pipeline, string kind, CancellationToken cancellationToken = default);
 
     /// <summary>Every file the pipeline's sources have fully read in committed checkpoints, by path.</summary>
     Task<IReadOnlyList<ConsumedFile>> ListConsumedFilesAsync(string pipeline, CancellationToken cancellationToken = default);

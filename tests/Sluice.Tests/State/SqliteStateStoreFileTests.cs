@@ -65,6 +65,8 @@ public class SqliteStateStoreFileTests
             {SqliteMigrations.All[0].Sql}
             INSERT INTO schema_version VALUES (1, '2025-01-01T00:00:00.0000000+00:00');
             INSERT INTO runs (id, pipeline, kind, state, started_at) VALUES ('20250101-000000-abcdef', 'p', 'pipeline', 'running', '2025-01-01T00:00:00.0000000+00:00');
+            INSERT INTO dead_letters (run_id, pipeline, stage, file, line, byte_offset, reason, message, original, created_at)
+            VALUES ('20250101-000000-abcdef', 'p', 'source', 'a.csv', 2, 4, 'parse', 'bad', x'FF', '2025-01-01T00:00:00.0000000+00:00');
             """);
 
         await using (var store = await SqliteStateStore.OpenAsync(path))
@@ -73,10 +75,11 @@ public class SqliteStateStoreFileTests
             Assert.Empty(await store.ListCheckpointsAsync("20250101-000000-abcdef"));
             var lease = await store.AcquireLeaseAsync("p", "me", TimeSpan.FromMinutes(1));
             Assert.Equal(1, lease.Epoch);
+            Assert.Equal(1, (await store.ListDeadLettersAsync(new DeadLetterQuery("p"))).Single().Attempts); // migration 5's default
         }
         await using (await SqliteStateStore.OpenAsync(path)) { }
 
-        Assert.Equal("1,2,3,4", await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
+        Assert.Equal("1,2,3,4,5", await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
         Assert.Equal("checkpoint_state,checkpoints,committed_files,consumed_files,leases", await ScalarAsync(path, """
             SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema
             WHERE type = 'table' AND name IN ('leases', 'checkpoints', 'checkpoint_state', 'committed_files', 'consumed_files') ORDER BY name)
@@ -89,12 +92,12 @@ public class SqliteStateStoreFileTests
         using var dir = new TempDir();
         string path = dir.File("state.db");
         await using (await SqliteStateStore.OpenAsync(path)) { }
-        await ScalarAsync(path, "INSERT INTO schema_version (version, applied_at) VALUES (5, '2030-01-01T00:00:00.0000000+00:00')");
+        await ScalarAsync(path, "INSERT INTO schema_version (version, applied_at) VALUES (6, '2030-01-01T00:00:00.0000000+00:00')");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStateStore.OpenAsync(path));
 
-        Assert.Equal($"state file {path} has schema version 5 but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
-        Assert.Equal(4, SqliteMigrations.Latest);
+        Assert.Equal($"state file {path} has schema version 6 but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
+        Assert.Equal(5, SqliteMigrations.Latest);
         AssertNotOpen(path); // the refused open let go of the file too
     }
 

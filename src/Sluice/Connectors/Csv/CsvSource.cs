@@ -25,18 +25,21 @@ namespace Sluice.Connectors.Csv;
 /// header from the start of the file (to check it), then seeks there.
 /// </para>
 /// </summary>
-internal sealed class CsvSource : ISource
+internal sealed class CsvSource : IReplayableSource
 {
     private readonly CsvSourceOptions _options;
+    private readonly string _baseDirectory;
     private readonly IReadOnlyList<string> _files;
     private readonly FileFollow? _follow;
     private readonly string _schemaFile;
     private readonly string[] _columns;
     private readonly int _batchSize;
 
-    private CsvSource(CsvSourceOptions options, IReadOnlyList<string> files, FileFollow? follow, string schemaFile, string[] columns, int batchSize)
+    private CsvSource(CsvSourceOptions options, string baseDirectory, IReadOnlyList<string> files, FileFollow? follow, string schemaFile,
+        string[] columns, int batchSize)
     {
         _options = options;
+        _baseDirectory = baseDirectory;
         _files = files;
         _follow = follow;
         _schemaFile = schemaFile;
@@ -72,9 +75,9 @@ internal sealed class CsvSource : ISource
             string[] columns = options.Header
                 ? HeaderNames(reader)
                 : Enumerable.Range(1, reader.FieldCount).Select(i => $"column_{i}").ToArray();
-            return new CsvSource(options, files, FileFollow.For(options.Path, context), file, columns, context.BatchSize);
+            return new CsvSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context), file, columns, context.BatchSize);
         }
-        return new CsvSource(options, files, FileFollow.For(options.Path, context), files[0], [], context.BatchSize);
+        return new CsvSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context), files[0], [], context.BatchSize);
     }
 
     public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
@@ -106,6 +109,47 @@ internal sealed class CsvSource : ISource
             yield return batch;
             cancellationToken.ThrowIfCancellationRequested();
         }
+    }
+
+    public bool Reads(string file) => FileGlob.Matches(_options.Path, _baseDirectory, file);
+
+    /// <summary>Each record alone, with the columns of today's files: a broken record's bytes (a stray quote's
+    /// first line) must not run into the next record's.</summary>
+    public Batch Parse(IOriginalRows records, StageContext context)
+    {
+        var builder = new CsvBatchBuilder(Schema, Math.Max(1, records.Count));
+        var kept = new List<int>(records.Count);
+        byte quote = (byte)_options.Quote;
+        for (int i = 0; i < records.Count; i++)
+        {
+            var origin = new RowOrigins(records)[i];
+            using var reader = new CsvRecordReader(new MemoryStream(origin.Original.ToArray()), (byte)_options.Delimiter, quote, _options.MaxRecordBytes)
+            {
+                ExpectedFields = _columns.Length,
+            };
+            var result = reader.Read();
+            if (result == CsvReadResult.Record && origin.Original.Span[(int)reader.EndOffset..].IndexOfAnyExcept(" \t\r\n"u8) >= 0)
+            {
+                // They were one record (or one broken line) when dead-lettered; other options may cut them in two.
+                context.DeadLetter(origin, DeadLetterReason.Parse, null, "record_count", "the bytes hold more than one record");
+            }
+            else if (result == CsvReadResult.Record)
+            {
+                builder.Append(reader, quote);
+                kept.Add(i);
+            }
+            else if (result == CsvReadResult.Broken)
+            {
+                string? field = reader.BrokenField >= 0 && reader.BrokenField < _columns.Length ? _columns[reader.BrokenField] : null;
+                context.DeadLetter(origin, DeadLetterReason.Parse, field, reader.Rule, reader.Message);
+            }
+            else
+            {
+                context.DeadLetter(origin, DeadLetterReason.Parse, null, "empty", "the record has no bytes");
+            }
+        }
+        var data = builder.Build(new SourcePosition(records.File, 0, 0)).Data;
+        return new Batch(data, new RowOrigins(records).Select(kept.ToArray()));
     }
 
     /// <summary>Reads past the header, checking it; false for an empty file.</summary>

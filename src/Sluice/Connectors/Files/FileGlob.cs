@@ -34,6 +34,22 @@ public static class FileGlob
             .ToList();
     }
 
+    /// <summary>Whether <paramref name="path"/> (absolute) is a file <see cref="Expand"/> could return for the
+    /// pattern, whether or not it still exists: a replayed dead letter names a file of its source this way.</summary>
+    public static bool Matches(string pattern, string baseDirectory, string path)
+    {
+        string full = Path.GetFullPath(Path.Combine(baseDirectory, pattern));
+        int wildcard = full.IndexOfAny(['*', '?']);
+        if (wildcard < 0)
+        {
+            return string.Equals(full, path, StringComparison.Ordinal);
+        }
+        string root = Path.GetDirectoryName(full[..(wildcard + 1)])!;
+        string relative = Path.GetRelativePath(root, path);
+        return !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative)
+            && new Regex("^" + ToRegex(full[root.Length..].TrimStart(Path.DirectorySeparatorChar)) + "$", RegexOptions.CultureInvariant).IsMatch(relative);
+    }
+
     private static string ToRegex(string glob)
     {
         var sb = new StringBuilder();

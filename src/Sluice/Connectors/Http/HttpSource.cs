@@ -17,7 +17,7 @@ namespace Sluice.Connectors.Http;
 /// by not fetching while the consumer has not asked for more. Completes after a page without a next link. Positions:
 /// the page's URL and how many of its records were read; resuming fetches that page again and skips them.
 /// </summary>
-internal sealed class HttpSource : ISource
+internal sealed class HttpSource : IReplayableSource
 {
     private readonly HttpSourceOptions _options;
     private readonly IReadOnlyDictionary<string, string> _headers;
@@ -93,6 +93,14 @@ internal sealed class HttpSource : ISource
             skip = 0;
         }
     }
+
+    /// <summary>Pages of this API: later pages come from its next links, which may change the path and query but
+    /// not the server.</summary>
+    public bool Reads(string file) =>
+        Uri.TryCreate(file, UriKind.Absolute, out var page) && Uri.Compare(page, _options.Url, UriComponents.SchemeAndServer,
+            UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    public Batch Parse(IOriginalRows records, StageContext context) => JsonRecordsReplay.Parse(_columns, Schema, records, context);
 
     private async ValueTask<byte[]> FetchAsync(HttpClient client, string url, CancellationToken cancellationToken)
     {

@@ -10,15 +10,20 @@ using Sluice.Records;
 namespace Sluice.Connectors.Jsonl;
 
 /// <summary>Reads the files of a <see cref="JsonlSourceOptions"/> in name order; see there for the behaviour.</summary>
-internal sealed class JsonlSource : ISource
+internal sealed class JsonlSource : IReplayableSource
 {
+    private readonly JsonlSourceOptions _options;
+    private readonly string _baseDirectory;
     private readonly IReadOnlyList<string> _files;
     private readonly FileFollow? _follow;
     private readonly JsonlSourceColumns _columns;
     private readonly int _batchSize;
 
-    private JsonlSource(IReadOnlyList<string> files, FileFollow? follow, JsonlSourceColumns columns, int batchSize)
+    private JsonlSource(JsonlSourceOptions options, string baseDirectory, IReadOnlyList<string> files, FileFollow? follow,
+        JsonlSourceColumns columns, int batchSize)
     {
+        _options = options;
+        _baseDirectory = baseDirectory;
         _files = files;
         _follow = follow;
         _columns = columns;
@@ -35,7 +40,7 @@ internal sealed class JsonlSource : ISource
         {
             throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
         }
-        return new JsonlSource(files, FileFollow.For(options.Path, context), JsonlSourceColumns.Choose(options, context.ReadHint, files[0]), context.BatchSize);
+        return new JsonlSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context), JsonlSourceColumns.Choose(options, context.ReadHint, files[0]), context.BatchSize);
     }
 
     public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
@@ -44,6 +49,10 @@ internal sealed class JsonlSource : ISource
         return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
             (file, resumeHere) => ReadFileAsync(file, resumeHere, parser, context, cancellationToken), cancellationToken);
     }
+
+    public bool Reads(string file) => FileGlob.Matches(_options.Path, _baseDirectory, file);
+
+    public Batch Parse(IOriginalRows records, StageContext context) => JsonRecordsReplay.Parse(_columns, Schema, records, context);
 
     private async IAsyncEnumerable<Batch> ReadFileAsync(string file, SourcePosition? resumeAfter, JsonlRecordReader parser,
         StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -14,8 +14,8 @@ namespace Sluice.State.Sqlite;
 internal static class DeadLetterInserts
 {
     private const string Sql = """
-        INSERT INTO dead_letters (run_id, pipeline, created_at, stage, file, line, byte_offset, reason, field, rule, message, original)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+        INSERT INTO dead_letters (run_id, pipeline, created_at, stage, file, line, byte_offset, reason, field, rule, message, original, attempts)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
         """;
 
     /// <summary>Runs inside the caller's open transaction on <paramref name="db"/>.</summary>
@@ -40,6 +40,7 @@ internal static class DeadLetterInserts
                 Check(db, letter.Rule is null ? raw.sqlite3_bind_null(statement, 10) : raw.sqlite3_bind_text(statement, 10, letter.Rule));
                 Check(db, raw.sqlite3_bind_text(statement, 11, letter.Message));
                 Check(db, raw.sqlite3_bind_blob(statement, 12, letter.Origin.Original.Span));
+                Check(db, raw.sqlite3_bind_int(statement, 13, letter.Attempts));
                 int step = raw.sqlite3_step(statement);
                 if (step != raw.SQLITE_DONE)
                 {

@@ -77,11 +77,38 @@ internal static class SqliteCheckpoints
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        await DeleteReplayedAsync(command, lease.Pipeline, checkpoint, cancellationToken);
         if (deadLetters.Count > 0)
         {
             DeadLetterInserts.Insert(connection.Handle!, checkpoint.RunId, lease.Pipeline, SqliteValues.Timestamp(now), deadLetters, cancellationToken);
         }
         await SqliteStateStore.ReplaceStageCountsAsync(connection, transaction, checkpoint.RunId, checkpoint.Counts, cancellationToken);
+    }
+
+    /// <summary>Deletes the letters the checkpoint replayed. One that is gone was deleted by someone else while the
+    /// replay ran (a purge): its record may now be written as well, so the checkpoint is refused rather than
+    /// committed with a count that no longer adds up.</summary>
+    private static async Task DeleteReplayedAsync(SqliteCommand command, string pipeline, CheckpointRecord checkpoint,
+        CancellationToken cancellationToken)
+    {
+        if (checkpoint.ReplayedDeadLetters.Count == 0)
+        {
+            return;
+        }
+        command.Parameters.Clear();
+        command.CommandText = "DELETE FROM dead_letters WHERE id = $id AND pipeline = $pipeline";
+        command.Parameters.AddWithValue("$pipeline", pipeline);
+        var id = command.Parameters.Add("$id", SqliteType.Integer);
+        foreach (long replayed in checkpoint.ReplayedDeadLetters)
+        {
+            id.Value = replayed;
+            if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+            {
+                throw new InvalidOperationException(
+                    $"cannot commit checkpoint {checkpoint.Id} of replay run {checkpoint.RunId}: dead letter {replayed} of pipeline '{pipeline}' " +
+                    "was deleted while it was being replayed (by sluice dlq purge?); nothing of the checkpoint was stored");
+            }
+        }
     }
 
     /// <summary>The run must be this lease's pipeline's, still running, and the checkpoint the next in its sequence.</summary>

@@ -140,6 +140,10 @@ internal static class SqliteMigrations
             ALTER TABLE run_stages ADD COLUMN circuit_openings INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE run_stages ADD COLUMN circuit_closings INTEGER NOT NULL DEFAULT 0;
             """),
+        // Dead-letter replay: how many times each record has failed (1 when first dead-lettered).
+        new(5, """
+            ALTER TABLE dead_letters ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

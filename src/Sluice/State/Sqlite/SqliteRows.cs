@@ -11,7 +11,7 @@ internal static class SqliteRows
         "id, pipeline, kind, parent_run_id, state, started_at, ended_at, records_read, records_written, filtered, dead_lettered, error";
 
     public const string DeadLetterColumns =
-        "id, run_id, pipeline, stage, file, line, byte_offset, reason, field, rule, message, original, created_at";
+        "id, run_id, pipeline, stage, file, line, byte_offset, reason, field, rule, message, original, created_at, attempts";
 
     public static RunRecord ReadRun(SqliteDataReader row) => new(
         Id: row.GetString(0),
@@ -40,7 +40,10 @@ internal static class SqliteRows
         Rule: NullableString(row, 9),
         Message: row.GetString(10),
         Original: row.IsDBNull(11) ? [] : row.GetFieldValue<byte[]>(11),
-        CreatedAt: SqliteValues.ParseTimestamp(row.GetString(12)));
+        CreatedAt: SqliteValues.ParseTimestamp(row.GetString(12)))
+    {
+        Attempts = row.GetInt32(13),
+    };
 
     private static string? NullableString(SqliteDataReader row, int ordinal) =>
         row.IsDBNull(ordinal) ? null : row.GetString(ordinal);

@@ -72,7 +72,7 @@ public sealed class SqliteStateStore : IStateStore
         return new SqliteStateStore(fullPath, connectionString, time, writer);
     }
 
-    public Task<RunRecord> StartRunAsync(string pipeline, string kind = "pipeline", string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default)
+    public Task<RunRecord> StartRunAsync(string pipeline, string kind = RunKinds.Pipeline, string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default)
     {
         string? chosenId = id;
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
@@ -333,7 +333,7 @@ public sealed class SqliteStateStore : IStateStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit, nameof(query.Limit));
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SqliteRows.DeadLetterColumns} FROM dead_letters{Where(command, query)} ORDER BY id DESC LIMIT $limit";
+        command.CommandText = $"SELECT {SqliteRows.DeadLetterColumns} FROM dead_letters{Where(command, query)} ORDER BY id {(query.OldestFirst ? "ASC" : "DESC")} LIMIT $limit";
         command.Parameters.AddWithValue("$limit", query.Limit);
         return await ReadAllAsync(command, SqliteRows.ReadDeadLetter, cancellationToken);
     }
@@ -350,9 +350,9 @@ public sealed class SqliteStateStore : IStateStore
     public Task<long> PurgeDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        if (query is { Pipeline: null, RunId: null, Reason: null, Stage: null })
+        if (!query.IsFiltered)
         {
-            throw new ArgumentException("purging dead letters needs a filter (pipeline, run, reason or stage)", nameof(query));
+            throw new ArgumentException("purging dead letters needs a filter (pipeline, run, reason, stage, time or ids)", nameof(query));
         }
         return WriteAsync(async (connection, transaction) =>
         {
@@ -371,6 +371,21 @@ public sealed class SqliteStateStore : IStateStore
         AddFilter(command, conditions, "run_id", query.RunId);
         AddFilter(command, conditions, "reason", query.Reason?.Code());
         AddFilter(command, conditions, "stage", query.Stage);
+        if (query.Since is { } since)
+        {
+            conditions.Add("created_at >= $since");
+            command.Parameters.AddWithValue("$since", SqliteValues.Timestamp(since));
+        }
+        if (query.AfterId > 0)
+        {
+            conditions.Add("id > $after_id");
+            command.Parameters.AddWithValue("$after_id", query.AfterId);
+        }
+        if (query.ThroughId is { } through)
+        {
+            conditions.Add("id <= $through_id");
+            command.Parameters.AddWithValue("$through_id", through);
+        }
         return conditions.Count == 0 ? "" : " WHERE " + string.Join(" AND ", conditions);
     }
 
@@ -450,18 +465,36 @@ public sealed class SqliteStateStore : IStateStore
         return await ReadAllAsync(command, SqliteCheckpoints.ReadSummary, cancellationToken);
     }
 
-    public async Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, CancellationToken cancellationToken = default)
+    public async Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, string? kind = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT {SqliteRows.RunColumns} FROM runs
-            WHERE pipeline = $pipeline AND state = $state
+            WHERE pipeline = $pipeline AND state = $state AND ($kind IS NULL OR kind = $kind)
             ORDER BY started_at DESC, id DESC LIMIT 1
             """;
         command.Parameters.AddWithValue("$pipeline", pipeline);
         command.Parameters.AddWithValue("$state", SqliteValues.Code(RunState.Running));
+        command.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
+        var runs = await ReadAllAsync(command, SqliteRows.ReadRun, cancellationToken);
+        return runs.Count == 0 ? null : runs[0];
+    }
+
+    public async Task<RunRecord?> FindLatestRunAsync(string pipeline, string kind, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(kind);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {SqliteRows.RunColumns} FROM runs
+            WHERE pipeline = $pipeline AND kind = $kind
+            ORDER BY started_at DESC, id DESC LIMIT 1
+            """;
+        command.Parameters.AddWithValue("$pipeline", pipeline);
+        command.Parameters.AddWithValue("$kind", kind);
         var runs = await ReadAllAsync(command, SqliteRows.ReadRun, cancellationToken);
         return runs.Count == 0 ? null : runs[0];
     }

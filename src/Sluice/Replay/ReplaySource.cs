@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+using Apache.Arrow;
+using Sluice.DeadLetters;
+using Sluice.Execution;
+using Sluice.Records;
+using Sluice.State;
+
+namespace Sluice.Replay;
+
+/// <summary>
+/// Stands in for a source during a replay: reads the dead letters selected for it from the state store, in the
+/// order they were stored, and has the source itself parse their original bytes, so each record comes out as the
+/// source would read it today. Emits one batch per run of letters from the same file (a batch has one origin
+/// file). Every letter it reads is handed to the next checkpoint, which deletes it; the ones that fail again (here
+/// or downstream) are stored by that checkpoint as new letters with one attempt more.
+/// </summary>
+/// <remarks>Replay runs are not resumed (a crashed one is closed by the next run or replay, and its letters not yet
+/// deleted are replayed again), so the position is only the last letter's id, for the record.</remarks>
+internal sealed class ReplaySource(IReplayableSource source, IStateStore store, DeadLetterQuery selection, IReadOnlySet<long> ids,
+    ReplayAttempts attempts, int pageSize) : ISource
+{
+    public Schema Schema => source.Schema;
+
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (resumeAfter is not null)
+        {
+            throw new InvalidOperationException("a replay run is never resumed");
+        }
+        var query = selection with { OldestFirst = true, Limit = pageSize };
+        while (await store.ListDeadLettersAsync(query, cancellationToken) is { Count: > 0 } page)
+        {
+            query = query with { AfterId = page[^1].Id };
+            var mine = page.Where(l => ids.Contains(l.Id)).ToList();
+            for (int start = 0; start < mine.Count;)
+            {
+                int end = start + 1;
+                while (end < mine.Count && mine[end].File == mine[start].File)
+                {
+                    end++;
+                }
+                var letters = mine[start..end];
+                foreach (var letter in letters)
+                {
+                    attempts.Add(letter);
+                    context.DeadLetterReplayed(letter.Id);
+                }
+                context.RecordsRead(letters.Count);
+                var parsed = source.Parse(new ReplayedRows(letters), context);
+                yield return new Batch(parsed.Data, parsed.Origins, new SourcePosition("dead letters", letters[^1].Id, letters[^1].Id));
+                start = end;
+            }
+        }
+    }
+}

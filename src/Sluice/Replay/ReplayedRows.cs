@@ -1,0 +1,19 @@
+using Sluice.DeadLetters;
+using Sluice.Records;
+
+namespace Sluice.Replay;
+
+/// <summary>Dead letters of one file as the original rows of a replayed batch: their stored file, line, offset and
+/// bytes, so a record that fails again is dead-lettered with the same origin.</summary>
+internal sealed class ReplayedRows(IReadOnlyList<StoredDeadLetter> letters) : IOriginalRows
+{
+    public string File => letters[0].File;
+
+    public int Count => letters.Count;
+
+    public long Line(int index) => letters[index].Line;
+
+    public long ByteOffset(int index) => letters[index].ByteOffset;
+
+    public ReadOnlyMemory<byte> Bytes(int index) => letters[index].Original;
+}

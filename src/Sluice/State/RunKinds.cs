@@ -1,0 +1,11 @@
+namespace Sluice.State;
+
+/// <summary>The kinds of run the engine records (<see cref="RunRecord.Kind"/>).</summary>
+public static class RunKinds
+{
+    /// <summary>A run of the pipeline over its input (<c>sluice run</c>): the only kind that is resumed.</summary>
+    public const string Pipeline = "pipeline";
+
+    /// <summary>A run that re-runs dead letters through the pipeline (<c>sluice dlq replay</c>).</summary>
+    public const string Replay = "replay";
+}
