@@ -6,7 +6,8 @@ using Spectre.Console;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice dlq list|show|purge</c>: the dead-letter queue — what was rejected, where, why, and its bytes.</summary>
+/// <summary><c>sluice dlq list|show|purge|replay</c>: the dead-letter queue — what was rejected, where, why, and its
+/// bytes; replaying it once the cause is fixed.</summary>
 internal static class DlqCommand
 {
     private static readonly string ValidReasons = string.Join(", ", Enum.GetValues<DeadLetterReason>().Select(r => r.Code()));
@@ -17,9 +18,10 @@ internal static class DlqCommand
             List(context),
             Show(context),
             Purge(context),
+            DlqReplayCommand.Create(context),
         };
 
-    private static Option<string?> ReasonOption()
+    internal static Option<string?> ReasonOption()
     {
         var reason = new Option<string?>("--reason") { Description = $"Only this reason: {ValidReasons}.", HelpName = "REASON" };
         reason.Validators.Add(result =>
@@ -31,21 +33,30 @@ internal static class DlqCommand
         return reason;
     }
 
-    private static DeadLetterReason? Reason(ParseResult parsed, Option<string?> reason) =>
+    internal static DeadLetterReason? Reason(ParseResult parsed, Option<string?> reason) =>
         parsed.GetValue(reason) is { } code && DeadLetterReasons.TryParse(code, out var r) ? r : null;
+
+    internal static Option<string?> StageOption() => new("--stage") { Description = "Only this stage (its name).", HelpName = "STAGE" };
+
+    internal static Option<string?> RunOption() => new("--run") { Description = "Only this run (id or unique id prefix).", HelpName = "RUN" };
+
+    private static DeadLetterQuery Query(ParseResult parsed, string? pipeline, Option<string?> reason, Option<string?> stage, Option<string?> run,
+        Option<string?> since, int limit = 100) =>
+        new(pipeline, parsed.GetValue(run), Reason(parsed, reason), parsed.GetValue(stage), limit) { Since = SinceOption.Value(parsed, since) };
 
     private static Command List(CliContext context)
     {
         var pipeline = CommonOptions.Pipeline();
         var reason = ReasonOption();
-        var stage = new Option<string?>("--stage") { Description = "Only this stage (its name).", HelpName = "STAGE" };
-        var run = new Option<string?>("--run") { Description = "Only this run (id or unique id prefix).", HelpName = "RUN" };
+        var stage = StageOption();
+        var run = RunOption();
+        var since = SinceOption.Create();
         var limit = CommonOptions.Limit(50);
         var state = CommonOptions.State();
-        var command = new Command("list", "List dead letters, newest first.") { pipeline, reason, stage, run, limit, state };
+        var command = new Command("list", "List dead letters, newest first.") { pipeline, reason, stage, run, since, limit, state };
         command.SetAction((parsed, ct) => context.GuardAsync(() =>
         {
-            var query = new DeadLetterQuery(parsed.GetValue(pipeline), parsed.GetValue(run), Reason(parsed, reason), parsed.GetValue(stage), parsed.GetValue(limit));
+            var query = Query(parsed, parsed.GetValue(pipeline), reason, stage, run, since, parsed.GetValue(limit));
             return ListAsync(context, query, parsed.GetValue(state), ct);
         }, ct));
         return command;
@@ -55,17 +66,18 @@ internal static class DlqCommand
     {
         var pipeline = new Option<string>("--pipeline") { Description = "The pipeline whose dead letters to delete (required).", HelpName = "NAME", Required = true };
         var reason = ReasonOption();
-        var stage = new Option<string?>("--stage") { Description = "Only this stage (its name).", HelpName = "STAGE" };
-        var run = new Option<string?>("--run") { Description = "Only this run (id or unique id prefix).", HelpName = "RUN" };
+        var stage = StageOption();
+        var run = RunOption();
+        var since = SinceOption.Create();
         var yes = new Option<bool>("--yes") { Description = "Really delete them; without it, only say how many would go." };
         var state = CommonOptions.State();
-        var command = new Command("purge", "Delete dead letters for good: those of one pipeline, optionally narrowed by run, reason and stage.")
+        var command = new Command("purge", "Delete dead letters for good: those of one pipeline, optionally narrowed by run, reason, stage and time.")
         {
-            pipeline, reason, stage, run, yes, state,
+            pipeline, reason, stage, run, since, yes, state,
         };
         command.SetAction((parsed, ct) => context.GuardAsync(() =>
         {
-            var query = new DeadLetterQuery(parsed.GetValue(pipeline), parsed.GetValue(run), Reason(parsed, reason), parsed.GetValue(stage));
+            var query = Query(parsed, parsed.GetValue(pipeline), reason, stage, run, since);
             return PurgeAsync(context, query, parsed.GetValue(yes), parsed.GetValue(state), ct);
         }, ct));
         return command;
@@ -130,13 +142,14 @@ internal static class DlqCommand
 
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn(new TableColumn("id").RightAligned());
-        table.AddColumns("run", "stage", "reason", "field", "rule", "file:line", "message");
+        table.AddColumns("run", "stage", "reason", "field", "rule", "file:line", "attempts", "message");
         foreach (StoredDeadLetter d in letters)
         {
             table.AddRow(
                 d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(d.RunId), Markup.Escape(d.Stage),
                 d.Reason.Code(), Markup.Escape(d.Field ?? ""), Markup.Escape(d.Rule ?? ""),
-                Markup.Escape($"{Path.GetFileName(d.File)}:{d.Line}"), Markup.Escape(d.Message));
+                Markup.Escape($"{Path.GetFileName(d.File)}:{d.Line}"), d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(d.Message));
         }
         context.Console.Write(table);
         context.Console.WriteLine("details and original bytes: sluice dlq show ID");
@@ -176,6 +189,7 @@ internal static class DlqCommand
         Field("line", d.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Field("byte offset", d.ByteOffset < 0 ? "" : d.ByteOffset.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Field("created (UTC)", Format.Utc(d.CreatedAt));
+        Field("attempts", d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Field("message", d.Message);
         context.Console.Write(fields);
 

@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace Sluice.Configuration;
 
-/// <summary>Durations in pipeline files: a number and a unit, <c>250ms</c>, <c>10s</c>, <c>5m</c>, <c>1h</c>.</summary>
+/// <summary>Durations in pipeline files and on the command line: a number and a unit, <c>250ms</c>, <c>10s</c>,
+/// <c>5m</c>, <c>1h</c>, <c>7d</c>.</summary>
 internal static class DurationText
 {
     public static bool TryParse(string text, out TimeSpan duration)
@@ -13,6 +14,7 @@ internal static class DurationText
             : t.EndsWith('s') ? ("s", 1000.0)
             : t.EndsWith('m') ? ("m", 60_000.0)
             : t.EndsWith('h') ? ("h", 3_600_000.0)
+            : t.EndsWith('d') ? ("d", 86_400_000.0)
             : ("", 0);
         if (unit.Length == 0 || !double.TryParse(t[..^unit.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
             || value < 0 || double.IsInfinity(value))

@@ -146,10 +146,10 @@ public sealed class HistoryCommandTests : IAsyncLifetime
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.Equal(
-            [_contractLetter.ToString(), _succeeded.Id, "checks", "contract", "amount", "min", "a.csv:9000", "amount -5 is below the minimum 0"],
+            [_contractLetter.ToString(), _succeeded.Id, "checks", "contract", "amount", "min", "a.csv:9000", "1", "amount -5 is below the minimum 0"],
             Cells(Row(result.Stdout, "a.csv:9000")));
         Assert.Equal(
-            [_parseLetter.ToString(), _succeeded.Id, "read", "parse", "field_count", "a.csv:8812", "expected 3 fields, found 2"],
+            [_parseLetter.ToString(), _succeeded.Id, "read", "parse", "field_count", "a.csv:8812", "1", "expected 3 fields, found 2"],
             Cells(Row(result.Stdout, "a.csv:8812")));
         Assert.True(result.Stdout.IndexOf("a.csv:9000", StringComparison.Ordinal) < result.Stdout.IndexOf("a.csv:8812", StringComparison.Ordinal));
     }

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using Sluice.Cli.Rendering;
+using Sluice.Configuration;
+using Sluice.Execution;
+using Sluice.Pipelines;
+using Sluice.Replay;
+using Sluice.State;
+using Sluice.State.Sqlite;
+using Spectre.Console;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary><c>sluice dlq replay --pipeline FILE</c>: re-runs dead letters through the pipeline as the file now
+/// says (after the contract or a transform was fixed); those that pass are written once, the rest stay.</summary>
+internal static class DlqReplayCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var pipeline = new Option<string>("--pipeline")
+        {
+            Description = "The pipeline file (YAML) whose dead letters to replay, as it is now (required).",
+            HelpName = "FILE",
+            Required = true,
+        };
+        var reason = DlqCommand.ReasonOption();
+        var stage = DlqCommand.StageOption();
+        var run = DlqCommand.RunOption();
+        var since = SinceOption.Create();
+        var state = CommonOptions.State();
+        var command = new Command("replay",
+            "Run dead letters through the pipeline again, each from the stage that rejected it, with the pipeline file as it is now. " +
+            "Records that now pass are written exactly once; the others stay dead letters, one attempt more.")
+        {
+            pipeline, reason, stage, run, since, state,
+        };
+        command.SetAction((parsed, ct) => context.GuardAsync(() =>
+        {
+            var selection = new DeadLetterQuery(RunId: parsed.GetValue(run), Reason: DlqCommand.Reason(parsed, reason), Stage: parsed.GetValue(stage))
+            {
+                Since = SinceOption.Value(parsed, since),
+            };
+            return ReplayAsync(context, parsed.GetValue(pipeline)!, selection, parsed.GetValue(state), ct);
+        }, ct));
+        return command;
+    }
+
+    private static async Task<int> ReplayAsync(CliContext context, string file, DeadLetterQuery selection, string? stateOption, CancellationToken ct)
+    {
+        if (!File.Exists(file))
+            return context.Error($"no such pipeline file: {file} (--pipeline takes the pipeline's YAML file)", ExitCodes.Invalid);
+        PipelineDefinition pipeline = PipelineFile.Parse(file);
+        // The state the pipeline's runs use: replay writes to the same output and must hold the same lease.
+        string statePath = StatePaths.ForPipeline(stateOption, file);
+        await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
+        if (selection.RunId is { } prefix)
+        {
+            RunRecord? found = await store.FindRunAsync(prefix, ct);
+            if (found is null)
+                return context.Error(QueryStore.RunNotFound(prefix), ExitCodes.NotFound);
+            selection = selection with { RunId = found.Id };
+        }
+
+        ReplayOutcome outcome = await new PipelineRunner(store).ReplayAsync(pipeline, selection, ct);
+        if (outcome.Selected == 0)
+        {
+            context.Console.WriteLine($"no dead letters of pipeline '{pipeline.Name}' match; nothing replayed");
+            return ExitCodes.Ok;
+        }
+        context.Console.WriteLine($"replaying {Format.Count(outcome.Selected)} dead letters of pipeline '{pipeline.Name}' " +
+            $"in {outcome.Groups.Count} run{(outcome.Groups.Count == 1 ? "" : "s")}");
+        for (int i = 0; i < outcome.Groups.Count; i++)
+        {
+            ReplayGroup group = outcome.Groups[i];
+            string rejectedBy = string.Join(", ", group.ByStage.Select(s => $"{s.Key} {Format.Count(s.Value)}"));
+            if (i >= outcome.Runs.Count)
+            {
+                context.Console.WriteLine($"not replayed ({rejectedBy}): an earlier replay run did not succeed");
+                continue;
+            }
+            PrintRun(context, outcome.Runs[i], group, rejectedBy, statePath);
+        }
+        if (outcome.Runs.FirstOrDefault(r => r.Error is not null) is { } failed)
+            context.Stderr.WriteLine("error: " + CliContext.OneLine(failed.Error!));
+        return outcome.Succeeded ? ExitCodes.Ok : ExitCodes.For(outcome.Runs[^1].Run.State);
+    }
+
+    private static void PrintRun(CliContext context, RunOutcome outcome, ReplayGroup group, string rejectedBy, string statePath)
+    {
+        IAnsiConsole console = context.Console;
+        RunRecord run = outcome.Run;
+        console.WriteLine($"replay run {run.Id}: {Format.Count(group.Ids.Count)} letters from source '{group.Source}' (rejected by {rejectedBy})");
+        console.Write(StageTable.Summary(outcome.Stages));
+        console.WriteLine(Format.Reconciliation(run));
+        foreach (string line in StageTable.FailureLines(outcome.Stages))
+            console.WriteLine(line);
+        if (run.State != RunState.Succeeded)
+        {
+            console.WriteLine($"replay run {run.Id} {Format.State(run.State)}: the letters its checkpoints did not cover are still in the queue; replay again");
+            return;
+        }
+        console.WriteLine($"replay run {run.Id} succeeded: {Format.Count(run.RecordsWritten)} written, " +
+            $"{Format.Count(run.DeadLettered)} dead-lettered again (one attempt more), {Format.Count(run.Filtered)} filtered");
+        if (run.DeadLettered > 0)
+        {
+            string state = statePath == StatePaths.ForQueries(null) ? "" : $" --state {statePath}";
+            console.WriteLine($"still dead: sluice dlq list --run {run.Id}{state}");
+        }
+    }
+}
