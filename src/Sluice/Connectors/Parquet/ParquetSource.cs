@@ -10,14 +10,19 @@ using Sluice.Records;
 namespace Sluice.Connectors.Parquet;
 
 /// <summary>Reads the files of a <see cref="ParquetSourceOptions"/> in name order; see there for the behaviour.</summary>
-internal sealed class ParquetSource : ISource
+internal sealed class ParquetSource : IReplayableSource
 {
+    private readonly ParquetSourceOptions _options;
+    private readonly string _baseDirectory;
     private readonly IReadOnlyList<string> _files;
     private readonly FileFollow? _follow;
     private readonly int _batchSize;
 
-    private ParquetSource(IReadOnlyList<string> files, FileFollow? follow, Schema schema, int batchSize)
+    private ParquetSource(ParquetSourceOptions options, string baseDirectory, IReadOnlyList<string> files, FileFollow? follow, Schema schema,
+        int batchSize)
     {
+        _options = options;
+        _baseDirectory = baseDirectory;
         _files = files;
         _follow = follow;
         Schema = schema;
@@ -40,8 +45,12 @@ internal sealed class ParquetSource : ISource
         {
             throw new PipelineException(problems);
         }
-        return new ParquetSource(files, FileFollow.For(options.Path, context), schema, context.BatchSize);
+        return new ParquetSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context), schema, context.BatchSize);
     }
+
+    public bool Reads(string file) => FileGlob.Matches(_options.Path, _baseDirectory, file);
+
+    public Batch Parse(IOriginalRows records, StageContext context) => ParquetRowsReplay.Parse(Schema, records, context);
 
     public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
