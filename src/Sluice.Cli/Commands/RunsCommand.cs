@@ -37,13 +37,13 @@ internal static class RunsCommand
         }
 
         var table = new Table().Border(TableBorder.Rounded);
-        table.AddColumns("id", "pipeline", "state", "started (UTC)");
+        table.AddColumns("id", "pipeline", "kind", "state", "started (UTC)");
         foreach (string right in new[] { "duration", "read", "written", "filtered", "dead" })
             table.AddColumn(new TableColumn(right).RightAligned());
         foreach (RunRecord run in runs)
         {
             table.AddRow(
-                Markup.Escape(run.Id), Markup.Escape(run.Pipeline), Format.State(run.State), Format.Utc(run.StartedAt),
+                Markup.Escape(run.Id), Markup.Escape(run.Pipeline), Markup.Escape(run.Kind), Format.State(run.State), Format.Utc(run.StartedAt),
                 Format.Duration(run.Duration), Format.Count(run.RecordsRead), Format.Count(run.RecordsWritten),
                 Format.Count(run.Filtered), Format.Count(run.DeadLettered));
         }

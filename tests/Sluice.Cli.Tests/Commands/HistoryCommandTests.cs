@@ -81,10 +81,10 @@ public sealed class HistoryCommandTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.True(result.Stdout.IndexOf(_failed.Id, StringComparison.Ordinal) < result.Stdout.IndexOf(_succeeded.Id, StringComparison.Ordinal));
         string[] cells = Cells(Row(result.Stdout, _succeeded.Id));
-        Assert.Equal([_succeeded.Id, "orders", "succeeded"], cells[..3]);
-        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", cells[3]);
-        Assert.Equal(["20,050", "19,990", "20", "40"], cells[5..]);
-        Assert.Equal("failed", Cells(Row(result.Stdout, _failed.Id))[2]);
+        Assert.Equal([_succeeded.Id, "orders", "pipeline", "succeeded"], cells[..4]);
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", cells[4]);
+        Assert.Equal(["20,050", "19,990", "20", "40"], cells[6..]);
+        Assert.Equal("failed", Cells(Row(result.Stdout, _failed.Id))[3]);
     }
 
     [Fact]
