@@ -17,5 +17,5 @@ public sealed record DeadLetter(
 {
     /// <summary>How many times the record has failed: 1 when first dead-lettered, one more for every replay
     /// (<c>sluice dlq replay</c>) it failed again.</summary>
-    public int Attempts { get; init; } = 1;
+    public int Attempts => Origin.Failures + 1;
 }

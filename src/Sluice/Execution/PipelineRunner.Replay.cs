@@ -78,13 +78,12 @@ public sealed partial class PipelineRunner
                 Expectations = [],
             };
             string runId = RunIds.New(DateTimeOffset.UtcNow);
-            var attempts = new ReplayAttempts();
             var ids = group.Ids.ToHashSet();
             var nodes = PipelineBuilder.Build(replayed, Context(replayed, runId), (name, source) => name == group.Source
-                ? new ReplaySource((IReplayableSource)source, _store, selection, ids, attempts, _options.BatchSize)
+                ? new ReplaySource((IReplayableSource)source, _store, selection, ids, _options.BatchSize)
                 : source);
             var run = await _store.StartRunAsync(pipeline.Name, RunKinds.Replay, id: runId, cancellationToken: cancellationToken);
-            var execution = new RunExecution(run, replayed, nodes, _store, lease, _options, resumeFrom: null, ConsumedFileSet.Empty, attempts);
+            var execution = new RunExecution(run, replayed, nodes, _store, lease, _options, resumeFrom: null, ConsumedFileSet.Empty);
             return await execution.RunAsync(cancellationToken);
         }
         catch

@@ -40,7 +40,7 @@ internal sealed class RunExecution
     /// are restored here); null for a new run.</param>
     /// <param name="consumed">Files the pipeline's committed checkpoints recorded as fully read: sources skip them.</param>
     public RunExecution(RunRecord run, PipelineDefinition pipeline, IReadOnlyList<StageNode> nodes, IStateStore store,
-        Lease lease, RunnerOptions options, CheckpointRecord? resumeFrom, ConsumedFileSet consumed, Replay.ReplayAttempts? replay = null)
+        Lease lease, RunnerOptions options, CheckpointRecord? resumeFrom, ConsumedFileSet consumed)
     {
         _lease = lease;
         _leaseDuration = options.LeaseDuration;
@@ -58,7 +58,7 @@ internal sealed class RunExecution
             _expectations, () => Volatile.Read(ref _sourcesCutShort) == 0);
         foreach (var node in nodes)
         {
-            _deadLetters[node] = new StageDeadLetters(_coordinator.DeadLetterWritten, replay);
+            _deadLetters[node] = new StageDeadLetters(_coordinator.DeadLetterWritten);
             _contexts[node] = new StageContext(node.Name, node.Counters, _deadLetters[node], consumed);
             if (node.Kind != StageKind.Source)
             {

@@ -7,18 +7,13 @@ namespace Sluice.Execution;
 /// that barrier closes, in the same transaction as the source positions, so a record is never both dead-lettered
 /// and re-read after a crash (nor neither).
 /// </summary>
-/// <param name="replay">In a replay run, the attempts of the records replayed: a letter written again counts one more.</param>
-internal sealed class StageDeadLetters(Action written, Replay.ReplayAttempts? replay = null) : IDeadLetterWriter
+internal sealed class StageDeadLetters(Action written) : IDeadLetterWriter
 {
     private readonly Lock _lock = new();
     private List<DeadLetter> _letters = [];
 
     public void Write(DeadLetter deadLetter)
     {
-        if (replay is not null)
-        {
-            deadLetter = replay.Again(deadLetter);
-        }
         lock (_lock)
         {
             _letters.Add(deadLetter);

@@ -13,4 +13,7 @@ public interface IOriginalRows
     long Line(int index);
     long ByteOffset(int index);
     ReadOnlyMemory<byte> Bytes(int index);
+
+    /// <summary>How many times the record was dead-lettered before (see <see cref="RowOrigin.Failures"/>).</summary>
+    int Failures(int index) => 0;
 }

@@ -26,7 +26,7 @@ public sealed class RowOrigins
         get
         {
             int original = _index is null ? row : _index[row];
-            return new RowOrigin(_rows.File, _rows.Line(original), _rows.ByteOffset(original), _rows.Bytes(original));
+            return new RowOrigin(_rows.File, _rows.Line(original), _rows.ByteOffset(original), _rows.Bytes(original), _rows.Failures(original));
         }
     }
 

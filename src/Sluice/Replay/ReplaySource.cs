@@ -17,7 +17,7 @@ namespace Sluice.Replay;
 /// <remarks>Replay runs are not resumed (a crashed one is closed by the next run or replay, and its letters not yet
 /// deleted are replayed again), so the position is only the last letter's id, for the record.</remarks>
 internal sealed class ReplaySource(IReplayableSource source, IStateStore store, DeadLetterQuery selection, IReadOnlySet<long> ids,
-    ReplayAttempts attempts, int pageSize) : ISource
+    int pageSize) : ISource
 {
     public Schema Schema => source.Schema;
 
@@ -43,7 +43,6 @@ internal sealed class ReplaySource(IReplayableSource source, IStateStore store, 
                 var letters = mine[start..end];
                 foreach (var letter in letters)
                 {
-                    attempts.Add(letter);
                     context.DeadLetterReplayed(letter.Id);
                 }
                 context.RecordsRead(letters.Count);

@@ -4,7 +4,7 @@ using Sluice.Records;
 namespace Sluice.Replay;
 
 /// <summary>Dead letters of one file as the original rows of a replayed batch: their stored file, line, offset and
-/// bytes, so a record that fails again is dead-lettered with the same origin.</summary>
+/// bytes and attempts, so a record that fails again is dead-lettered with the same origin and one attempt more.</summary>
 internal sealed class ReplayedRows(IReadOnlyList<StoredDeadLetter> letters) : IOriginalRows
 {
     public string File => letters[0].File;
@@ -16,4 +16,6 @@ internal sealed class ReplayedRows(IReadOnlyList<StoredDeadLetter> letters) : IO
     public long ByteOffset(int index) => letters[index].ByteOffset;
 
     public ReadOnlyMemory<byte> Bytes(int index) => letters[index].Original;
+
+    public int Failures(int index) => letters[index].Attempts;
 }

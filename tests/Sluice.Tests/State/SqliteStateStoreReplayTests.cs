@@ -24,7 +24,7 @@ public class SqliteStateStoreReplayTests
         for (int i = 0; i < 6; i++)
         {
             time.Now = T0.AddMinutes(i);
-            await store.AddDeadLettersAsync(run.Id, "p", [new("s", Origin, DeadLetterReason.Contract, null, null, $"m{i}") { Attempts = i + 1 }]);
+            await store.AddDeadLettersAsync(run.Id, "p", [new("s", Origin with { Failures = i }, DeadLetterReason.Contract, null, null, $"m{i}")]);
         }
         var all = await store.ListDeadLettersAsync(new DeadLetterQuery("p") { OldestFirst = true });
         long[] ids = all.Select(l => l.Id).ToArray();
@@ -54,7 +54,7 @@ public class SqliteStateStoreReplayTests
         var lease = await store.AcquireLeaseAsync("p", "me", TimeSpan.FromSeconds(30));
 
         await store.CommitCheckpointAsync(lease, Checkpoint(replay.Id, 1) with { ReplayedDeadLetters = [ids[0], ids[1]] },
-            [new("s", Origin, DeadLetterReason.Contract, null, null, "b again") { Attempts = 2 }]);
+            [new("s", Origin with { Failures = 1 }, DeadLetterReason.Contract, null, null, "b again")]);
 
         var left = await store.ListDeadLettersAsync(new DeadLetterQuery("p") { OldestFirst = true });
         Assert.Equal([("c", 1, first.Id), ("b again", 2, replay.Id)], left.Select(l => (l.Message, l.Attempts, l.RunId)));
