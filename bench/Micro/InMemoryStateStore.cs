@@ -154,8 +154,12 @@ internal sealed class InMemoryStateStore : IStateStore
         }
     }
 
-    public Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_runs.Values.Where(run => run.Pipeline == pipeline && run.State == RunState.Running)
+    public Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, string? kind = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_runs.Values.Where(run => run.Pipeline == pipeline && run.State == RunState.Running && (kind is null || run.Kind == kind))
+            .OrderByDescending(run => run.StartedAt).FirstOrDefault());
+
+    public Task<RunRecord?> FindLatestRunAsync(string pipeline, string kind, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_runs.Values.Where(run => run.Pipeline == pipeline && run.Kind == kind)
             .OrderByDescending(run => run.StartedAt).FirstOrDefault());
 
     public Task<IReadOnlyList<CheckpointSummary>> ListCheckpointsAsync(string runId, CancellationToken cancellationToken = default) =>
