@@ -20,6 +20,7 @@ namespace Sluice.Execution;
 /// barrier is passed and at the end of input, emits everything in flight, so no batch overtakes a barrier. Memory:
 /// at most N batches in flight and their outputs. Failure: the first batch to fail (after its retries) cancels the
 /// others; once none runs any more, its exception is thrown from the call that reached it.
+/// The stage's busy time adds up every batch's apply, so with N lanes it may exceed the wall time.
 /// Its methods are called by the stage's worker only, one at a time.
 /// </remarks>
 internal sealed class TransformBulkhead : IAsyncDisposable
