@@ -73,7 +73,9 @@ internal static class PipelineDocs
         failed write fails the run, and the next run resumes from the last checkpoint). A **permanent** error is not
         retried: a record that makes a transform throw is dead-lettered (reason `transform`) after 3 tries, and its
         batch goes on. Retries, timeouts and circuit openings are counted and shown in the run summary. In the graph
-        form a stage may have its own `resilience:`, which replaces this block for that stage.
+        form a stage may have its own `resilience:`, which replaces this block for that stage. `concurrency` is a
+        bulkhead: a transform applies up to that many batches at the same time, its output keeps the input order, and a
+        checkpoint waits for every batch in flight.
 
         ```yaml
         resilience:

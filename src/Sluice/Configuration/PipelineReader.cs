@@ -246,6 +246,12 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             }
             policy = policy with { RecordsPerSecond = perSecond };
         }
+        long concurrency = node.GetInt64("concurrency") ?? policy.Concurrency;
+        if (concurrency is < 1 or > ResiliencePolicy.MaxConcurrency)
+        {
+            Problem(node["concurrency"]!, $"resilience.concurrency must be from 1 to {ResiliencePolicy.MaxConcurrency} (batches a transform applies at the same time); found {concurrency}");
+        }
+        policy = policy with { Concurrency = (int)Math.Clamp(concurrency, 1, ResiliencePolicy.MaxConcurrency) };
         var timeout = Duration(node, "timeout");
         if (timeout < TimeSpan.FromMilliseconds(10))
         {

@@ -44,6 +44,8 @@ public static class PipelineSpec
         new OptionSpec("timeout", Shape.String, "Longest one try of a batch may take (`30s`); none by default. It interrupts work that can be cancelled (a network write), not a transform computing.", Example: "30s"),
         new OptionSpec("circuit_breaker", CircuitBreaker, "Stop trying for a while when most tries fail; off by default."),
         new OptionSpec("rate_limit", RateLimit, "Handle at most so many records per second (e.g. to spare an API); the stage waits, and its upstream backs up. Off by default."),
+        new OptionSpec("concurrency", Shape.Integer, "Batches a transform applies at the same time (a bulkhead), 1 to 64, for a transform that waits on something or keeps one core busy. Output keeps the input order and a checkpoint waits for every batch in flight. At the top level it applies to stateless transforms only; a stage's own `resilience` may not set it on a source, a sink (the http sink has `max_requests_in_flight`) or `dedupe`.",
+            Default: "1", Example: "4"),
     ]);
 
     public static ObjectShape Expectation { get; } = new([

@@ -60,17 +60,55 @@ internal static class PipelineBuilder
         switch (stage.Options)
         {
             case ISourceOptions source:
+                RefuseConcurrency(stage, "source", "a source reads its input in order");
                 var instance = source.CreateSource(SourceContext(stage, pipeline, context));
                 instance = replaceSource?.Invoke(stage.Name, instance) ?? instance;
                 return new StageNode(stage, counters) { Source = instance, Schema = instance.Schema };
             case ITransformOptions transform:
-                var t = transform.CreateTransform(InputSchema(stage, inputs), context);
-                return new StageNode(stage, counters) { Transform = t, Schema = t.OutputSchema };
+                var input = InputSchema(stage, inputs);
+                var t = transform.CreateTransform(input, context);
+                int lanes = Concurrency(stage, t, pipeline);
+                return new StageNode(stage, counters)
+                {
+                    Transform = t,
+                    Schema = t.OutputSchema,
+                    Lanes = lanes == 1 ? [] : [t, .. Enumerable.Range(1, lanes - 1).Select(_ => transform.CreateTransform(input, context))],
+                };
             case ISinkOptions sink:
+                RefuseConcurrency(stage, "sink", "a sink writes its output in order; the http sink's max_requests_in_flight sets its requests in flight");
                 var schema = InputSchema(stage, inputs);
                 return new StageNode(stage, counters) { Sink = sink.CreateSink(schema, context), Schema = schema };
             default:
                 throw new PipelineException(stage.Location, $"stage '{stage.Name}' has options of type {stage.Options.GetType().Name}, which is not a source, transform or sink");
+        }
+    }
+
+    /// <summary>Batches transform <paramref name="stage"/> applies at the same time: its own policy's concurrency,
+    /// else the pipeline's when the transform is stateless (a stateful one's output depends on its input's order,
+    /// so the pipeline-wide setting leaves it alone, and setting it on the stage itself is an error).</summary>
+    private static int Concurrency(StageDefinition stage, ITransform transform, PipelineDefinition pipeline)
+    {
+        int? own = stage.Resilience?.Concurrency;
+        if (transform is IStatefulTransform)
+        {
+            return own is null or 1 ? 1 : throw new PipelineException(stage.Location,
+                $"transform '{stage.Name}': resilience.concurrency must be 1 for a stateful transform (its state depends on the order of its input); remove it");
+        }
+        int concurrency = own ?? pipeline.Resilience.Concurrency;
+        if (concurrency is < 1 or > ResiliencePolicy.MaxConcurrency)
+        {
+            throw new PipelineException(stage.Location,
+                $"transform '{stage.Name}': resilience.concurrency must be from 1 to {ResiliencePolicy.MaxConcurrency}; found {concurrency}");
+        }
+        return concurrency;
+    }
+
+    private static void RefuseConcurrency(StageDefinition stage, string kind, string why)
+    {
+        if (stage.Resilience is { Concurrency: not 1 })
+        {
+            throw new PipelineException(stage.Location,
+                $"{kind} '{stage.Name}': resilience.concurrency applies to transforms only ({why}); remove it");
         }
     }
 

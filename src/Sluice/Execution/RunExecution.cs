@@ -292,10 +292,21 @@ internal sealed class RunExecution
             ? ResiliencePipeline.Empty
             : StageResilience.Build(policy, node.Counters);
         var pacer = policy.RecordsPerSecond is { } perSecond ? new RatePacer(perSecond) : null;
-        while (await input.ReadAsync(token) is { } flow)
+        await using var bulkhead = node.Lanes.Count > 1
+            ? new TransformBulkhead(node.Lanes, context, resilience, output =>
+            {
+                node.Counters.AddOut(output.Length);
+                return EmitAsync(node, Flow.Of(output), token);
+            }, token)
+            : null;
+        while (await (bulkhead is null ? input.ReadAsync(token) : bulkhead.ReadAsync(input, token)) is { } flow)
         {
             if (flow.Batch is not { } batch)
             {
+                if (bulkhead is not null)
+                {
+                    await bulkhead.DrainAsync(); // no batch may overtake the barrier
+                }
                 await PassBarrierAsync(node, flow.Barrier, token);
                 continue;
             }
@@ -304,6 +315,11 @@ internal sealed class RunExecution
                 await pacer.WaitAsync(batch.Length, token);
             }
             node.Counters.AddIn(batch.Length);
+            if (bulkhead is not null)
+            {
+                await bulkhead.StartAsync(batch);
+                continue;
+            }
             long started = Stopwatch.GetTimestamp();
             if (node.Sink is not null)
             {
@@ -324,6 +340,10 @@ internal sealed class RunExecution
                 node.Counters.AddOut(output.Length);
                 await EmitAsync(node, Flow.Of(output), token);
             }
+        }
+        if (bulkhead is not null)
+        {
+            await bulkhead.DrainAsync();
         }
         // A sink that ended prepares when the coordinator needs it (its worker is done, so nothing races it).
         _coordinator.Ended(node, Handoff(node) with { State = SaveState(node) });

@@ -19,6 +19,11 @@ internal sealed class StageNode
 
     public ISource? Source { get; init; }
     public ITransform? Transform { get; init; }
+
+    /// <summary>For a transform whose <c>resilience.concurrency</c> is more than 1: one instance per batch it may
+    /// apply at the same time (the first is <see cref="Transform"/>), because an instance is used by one thread at a
+    /// time; empty otherwise.</summary>
+    public IReadOnlyList<ITransform> Lanes { get; init; } = [];
     public ISink? Sink { get; init; }
 
     /// <summary>Schema of the batches this stage emits (for a sink: of the batches it receives).</summary>

@@ -19,6 +19,15 @@ public sealed record ResiliencePolicy
     /// <summary>Records the stage handles per second at most (a rate limit, e.g. to spare an API); null for none
     /// (the default). The stage waits before a batch that would go over it, so its upstream backs up.</summary>
     public double? RecordsPerSecond { get; init; }
+
+    /// <summary>Batches a transform stage applies at the same time (a bulkhead), 1 to 64; its output keeps the input
+    /// order and a checkpoint barrier waits for every batch in flight. The default value is 1. Only for stateless
+    /// transforms: the pipeline's policy applies it to those alone, and a stage's own policy may not set it on a
+    /// source, a sink or a stateful transform (e.g. <c>dedupe</c>, whose state depends on its input's order).</summary>
+    public int Concurrency { get; init; } = 1;
+
+    /// <summary>The most <see cref="Concurrency"/> may be: every batch in flight holds its input and output in memory.</summary>
+    public const int MaxConcurrency = 64;
 }
 
 /// <summary>Exponential backoff with jitter between tries of one batch.</summary>
