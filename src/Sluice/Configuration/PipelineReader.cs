@@ -208,6 +208,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
                     Delay = Duration(retry, "delay") ?? defaults.Delay,
                     MaxDelay = Duration(retry, "max_delay") ?? defaults.MaxDelay,
                     Jitter = retry.GetBool("jitter") ?? defaults.Jitter,
+                    On = RetryOnList(retry) ?? defaults.On,
                 },
             };
         }
@@ -348,6 +349,24 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
     }
 
     /// <summary>The duration under <paramref name="key"/>, null when absent; a problem when it is not one.</summary>
+    private RetryOn? RetryOnList(ConfigNode retry)
+    {
+        if (retry["on"] is not { } list)
+        {
+            return null;
+        }
+        var on = RetryOn.Parse(retry.GetStrings("on") ?? [], out string? problem);
+        if (problem is not null)
+        {
+            Problem(list, $"resilience.retry.on: {problem}");
+        }
+        else if (on is { Io: false, Timeouts: false, Network: false, HttpStatuses.Count: 0 })
+        {
+            Problem(list, "resilience.retry.on is empty; to turn retrying off, write retry: { attempts: 1 }");
+        }
+        return on;
+    }
+
     private TimeSpan? Duration(ConfigNode node, string key)
     {
         if (node[key] is not { } value)

@@ -8,7 +8,7 @@ namespace Sluice.Execution;
 
 /// <summary>
 /// A stage's <see cref="ResiliencePolicy"/> as a Polly pipeline: retry (outermost, exponential backoff with jitter,
-/// on transient errors and on an open circuit), then the circuit breaker, then the per-try timeout. Every retry,
+/// on the failures <see cref="RetryPolicy.On"/> names and on an open circuit), then the circuit breaker, then the per-try timeout. Every retry,
 /// timeout, opening and closing of the circuit is counted on the stage's <see cref="StageCounters"/>.
 /// </summary>
 internal static class StageResilience
@@ -25,7 +25,7 @@ internal static class StageResilience
                 MaxDelay = policy.Retry.MaxDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = policy.Retry.Jitter,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Retryable(e)),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Retryable(e, policy.Retry.On)),
                 OnRetry = _ =>
                 {
                     counters.AddRetry();
@@ -41,7 +41,7 @@ internal static class StageResilience
                 SamplingDuration = breaker.Sampling,
                 MinimumThroughput = breaker.MinimumThroughput,
                 BreakDuration = breaker.Break,
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && TransientErrors.IsTransient(e)),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && policy.Retry.On.Matches(e)),
                 OnOpened = _ =>
                 {
                     counters.SetCircuitOpen(true);
@@ -69,7 +69,8 @@ internal static class StageResilience
         return builder.Build();
     }
 
-    /// <summary>Worth another try: a transient error, a try that timed out, or a circuit that is open for now.</summary>
-    private static bool Retryable(Exception error) =>
-        error is TimeoutRejectedException or BrokenCircuitException || TransientErrors.IsTransient(error);
+    /// <summary>Worth another try: a failure the policy retries (a try that timed out is a timeout), or a circuit
+    /// that is open for now.</summary>
+    private static bool Retryable(Exception error, RetryOn on) =>
+        error is BrokenCircuitException || (error is TimeoutRejectedException ? on.Timeouts : on.Matches(error));
 }

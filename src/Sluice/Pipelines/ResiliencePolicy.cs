@@ -44,6 +44,10 @@ public sealed record RetryPolicy
 
     /// <summary>Randomise the waits, so that many runs failing together do not retry in step. On by default.</summary>
     public bool Jitter { get; init; } = true;
+
+    /// <summary>Which failures are tried again (and count for the circuit breaker). The default is
+    /// <see cref="RetryOn.Default"/>: I/O errors, timeouts, network errors, HTTP 408, 429 and 5xx.</summary>
+    public RetryOn On { get; init; } = RetryOn.Default;
 }
 
 /// <summary>Opens when most tries fail: tries then fail at once (and the stage waits on its retries, so its

@@ -156,6 +156,39 @@ public sealed class ResilienceTests : StateStoreTest
         Assert.Contains(e.Diagnostics, d => d.Message.Contains("delay must be a positive duration with a unit, e.g. 250ms, 10s, 5m, 1h; found 'soon'"));
         Assert.Contains(e.Diagnostics, d => d.Message.Contains("min_throughput must be at least 2"));
     }
+
+    [Fact]
+    public void Retry_on_lists_the_failures_tried_again()
+    {
+        using var dir = new TempDir();
+        string Write(string on) => dir.Write("p.yaml", $$"""
+            name: r
+            source: { type: csv, path: "*.csv" }
+            sink: { type: jsonl, path: out }
+            resilience: { retry: { on: {{on}} } }
+            """);
+
+        var on = PipelineFile.Parse(Write("[network, 409, 5xx]")).Resilience.Retry.On;
+
+        Assert.Equal((false, false, true), (on.Io, on.Timeouts, on.Network));
+        Assert.Equal([409, .. Enumerable.Range(500, 100)], on.HttpStatuses.Order());
+        Assert.True(on.Matches(new HttpRequestException("conflict", null, System.Net.HttpStatusCode.Conflict)));
+        Assert.False(on.Matches(new HttpRequestException("too many", null, System.Net.HttpStatusCode.TooManyRequests)));
+        Assert.True(on.Matches(new HttpRequestException("reset", new IOException("connection reset"))));
+        Assert.False(on.Matches(new IOException("disk full")));
+        Assert.True(RetryOn.Default.Matches(new IOException("disk full")));
+        Assert.False(RetryOn.Default.Matches(new HttpRequestException("bad", null, System.Net.HttpStatusCode.BadRequest)));
+        Assert.Same(RetryOn.Default, PipelineFile.Parse(dir.Write("q.yaml", """
+            name: r
+            source: { type: csv, path: "*.csv" }
+            sink: { type: jsonl, path: out }
+            resilience: { retry: { attempts: 2 } }
+            """)).Resilience.Retry.On);
+        var bad = Assert.Throws<PipelineException>(() => PipelineFile.Parse(Write("[io, sometimes]")));
+        Assert.Contains("resilience.retry.on: 'sometimes' is not a kind of failure", bad.Message);
+        var empty = Assert.Throws<PipelineException>(() => PipelineFile.Parse(Write("[]")));
+        Assert.Contains("resilience.retry.on is empty; to turn retrying off, write retry: { attempts: 1 }", empty.Message);
+    }
 }
 
 /// <summary>Dead-letters every tenth id, then throws an <see cref="IOException"/> on the first

@@ -97,19 +97,15 @@ internal sealed class HttpSink : ISink
         return $"{_runId}-{Convert.ToHexStringLower(hash.GetCurrentHash())}";
     }
 
-    /// <summary>5xx, 408 and 429 are the receiver's passing trouble (transient, retried); any other refusal is not.</summary>
+    /// <summary>Any answer but 2xx fails the request with its status; the stage's <c>retry.on</c> says which statuses
+    /// are tried again (by default 408, 429 and 5xx: the receiver's passing trouble, not a wrong request).</summary>
     private static void Check(HttpStatusCode status)
     {
         int code = (int)status;
-        if (code is >= 200 and < 300)
-        {
-            return;
-        }
-        if (code >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
+        if (code is < 200 or >= 300)
         {
             throw new HttpRequestException($"the receiver answered {code} {status}", null, status);
         }
-        throw new InvalidOperationException($"the receiver refused the records: {code} {status} (not retried)");
     }
 
     public ValueTask<PreparedOutput> PrepareAsync(CancellationToken cancellationToken) => ValueTask.FromResult(new PreparedOutput("", []));

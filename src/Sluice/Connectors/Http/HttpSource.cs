@@ -111,13 +111,10 @@ internal sealed class HttpSource : IReplayableSource
         }
         using var response = await client.SendAsync(request, cancellationToken);
         int code = (int)response.StatusCode;
-        if (code >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
-        {
-            throw new HttpRequestException($"GET {url} answered {code} {response.StatusCode}", null, response.StatusCode);
-        }
         if (code is < 200 or >= 300)
         {
-            throw new InvalidOperationException($"GET {url} was refused: {code} {response.StatusCode} (not retried)");
+            // The source's retry.on says which statuses are tried again (by default 408, 429 and 5xx).
+            throw new HttpRequestException($"GET {url} answered {code} {response.StatusCode}", null, response.StatusCode);
         }
         return await response.Content.ReadAsByteArrayAsync(cancellationToken);
     }

@@ -29,6 +29,9 @@ internal sealed class FaultyReceiver : IAsyncDisposable
     /// <summary>Share of requests that fail, between 0 and 1; may change while a run goes on.</summary>
     public double FailureRate { get; set; }
 
+    /// <summary>The status of a failure that answers at once without storing anything (500 unless set).</summary>
+    public int FaultStatus { get; set; } = 500;
+
     /// <summary>How long a "slow" failure takes to answer.</summary>
     public TimeSpan SlowAnswer { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -107,7 +110,7 @@ internal sealed class FaultyReceiver : IAsyncDisposable
         switch (fault)
         {
             case 0:
-                http.Response.StatusCode = 500;
+                http.Response.StatusCode = FaultStatus;
                 return;
             case 1:
                 http.Abort(); // the connection drops without an answer

@@ -86,6 +86,27 @@ public sealed class HttpSinkTests : StateStoreTest
     }
 
     [Fact]
+    public async Task A_status_is_retried_only_when_retry_on_names_it()
+    {
+        await using var receiver = await FaultyReceiver.StartAsync(seed: 3);
+        receiver.FailureRate = 0.3;
+        receiver.FaultStatus = 409; // say the receiver answers 409 while another writer holds a lock
+        var runner = new PipelineRunner(Store, new RunnerOptions { BatchSize = 500 });
+        string yaml = Yaml(receiver.Url);
+
+        var refused = await runner.RunAsync(PipelineFile.Parse(Dir.Write("p.yaml", yaml)) with { BaseDirectory = Dir.Path });
+        Assert.Equal(RunState.Failed, refused.Run.State);
+        Assert.Contains("the receiver answered 409 Conflict", refused.Error);
+
+        string retrying = yaml.Replace("max_delay: 100ms }", "max_delay: 100ms, on: [network, timeout, 5xx, 409] }", StringComparison.Ordinal);
+        var outcome = await runner.RunAsync(PipelineFile.Parse(Dir.Write("p.yaml", retrying)) with { BaseDirectory = Dir.Path });
+
+        Assert.Equal(RunState.Succeeded, outcome.Run.State); // the failed run resumed and completed
+        Assert.Equal(Enumerable.Range(0, Rows).Select(i => (long)i), receiver.Ids.Order());
+        Assert.True(outcome.Stages.Single(c => c.Stage == "sink").Retries > 0);
+    }
+
+    [Fact]
     public async Task Requests_in_flight_are_bounded_and_paced()
     {
         await using var receiver = await FaultyReceiver.StartAsync();

@@ -106,7 +106,8 @@ public sealed class HttpSourceTests : StateStoreTest, IAsyncLifetime
         var runner = new PipelineRunner(Store, new RunnerOptions { BatchSize = 50 });
         var failed = await runner.RunAsync(Pipeline());
         Assert.Equal(RunState.Failed, failed.Run.State);
-        Assert.Contains("was refused: 403", failed.Error);
+        Assert.Contains("answered 403 Forbidden", failed.Error);
+        Assert.Equal(0, failed.Stages.Single(s => s.Kind == Sluice.Pipelines.StageKind.Source).Retries); // a 403 is not tried again
 
         _refusePage = -1;
         var resumed = await runner.StartAsync(Pipeline());
