@@ -162,7 +162,8 @@ public sealed partial class PipelineRunner
         for (var found = await _store.FindUnfinishedRunAsync(pipeline, kind, cancellationToken); found is not null;
              found = await _store.FindUnfinishedRunAsync(pipeline, kind, cancellationToken))
         {
-            if (await _store.GetLatestCheckpointAsync(found.Id, cancellationToken) is { } last)
+            var last = await _store.GetLatestCheckpointAsync(found.Id, cancellationToken);
+            if (last is not null)
             {
                 await PublishAsync(nodes, last, cancellationToken);
             }
@@ -170,7 +171,9 @@ public sealed partial class PipelineRunner
             // (and its files removed) next time, instead of ending with its files left behind.
             await DiscardUnpublishedAsync(nodes, found.Id, cancellationToken);
             ended.Add(found);
-            await _store.FinishRunAsync(found.Id, RunState.Failed, Totals(found), message(found), cancellationToken);
+            // A run's totals are stored when it ends, so a dead one has only its last checkpoint's: what it published.
+            var totals = last is null ? Totals(found) : CheckpointCoordinator.Totals(last.Counts);
+            await _store.FinishRunAsync(found.Id, RunState.Failed, totals, message(found), cancellationToken);
         }
         return ended;
     }

@@ -11,7 +11,7 @@ public sealed class StageContext
 {
     private readonly IDeadLetterWriter _deadLetters;
     private readonly ConsumedFileSet _consumed;
-    private readonly Lock _finishedLock = new();
+    private readonly Lock _handoffLock = new();
     private List<ConsumedFile> _finished = [];
     private List<long> _replayed = [];
 
@@ -55,43 +55,34 @@ public sealed class StageContext
 
     /// <summary>A file source read <paramref name="path"/> to its end (after emitting its last batch): the next
     /// checkpoint records it, so later runs skip it.</summary>
-    public void FileConsumed(string path)
-    {
-        var file = ConsumedFileSet.Identify(path);
-        lock (_finishedLock)
-        {
-            _finished.Add(file);
-        }
-    }
+    public void FileConsumed(string path) => Add(ref _finished, ConsumedFileSet.Identify(path));
 
     /// <summary>The files finished since the last call.</summary>
-    internal List<ConsumedFile> TakeConsumed()
-    {
-        lock (_finishedLock)
-        {
-            var taken = _finished;
-            _finished = [];
-            return taken;
-        }
-    }
+    internal List<ConsumedFile> TakeConsumed() => Take(ref _finished);
 
     /// <summary>A replay source emitted (or dead-lettered again) the record of dead letter <paramref name="id"/>:
     /// the next checkpoint deletes that letter.</summary>
-    internal void DeadLetterReplayed(long id)
+    internal void DeadLetterReplayed(long id) => Add(ref _replayed, id);
+
+    /// <summary>The dead letters replayed since the last call.</summary>
+    internal List<long> TakeReplayed() => Take(ref _replayed);
+
+    // A source adds on its worker while the checkpoint takes on the coordinator's: one lock guards both lists, and
+    // the field is read under it (by ref), so an item never lands in a list already taken.
+    private void Add<T>(ref List<T> list, T item)
     {
-        lock (_finishedLock)
+        lock (_handoffLock)
         {
-            _replayed.Add(id);
+            list.Add(item);
         }
     }
 
-    /// <summary>The dead letters replayed since the last call.</summary>
-    internal List<long> TakeReplayed()
+    private List<T> Take<T>(ref List<T> list)
     {
-        lock (_finishedLock)
+        lock (_handoffLock)
         {
-            var taken = _replayed;
-            _replayed = [];
+            var taken = list;
+            list = [];
             return taken;
         }
     }

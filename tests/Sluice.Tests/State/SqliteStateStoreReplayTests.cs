@@ -43,15 +43,7 @@ public class SqliteStateStoreReplayTests
     {
         using var dir = new TempDir();
         await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
-        var first = await store.StartRunAsync("p");
-        await store.AddDeadLettersAsync(first.Id, "p", [
-            new("s", Origin, DeadLetterReason.Contract, null, null, "a"),
-            new("s", Origin, DeadLetterReason.Contract, null, null, "b"),
-            new("s", Origin, DeadLetterReason.Contract, null, null, "c"),
-        ]);
-        long[] ids = (await store.ListDeadLettersAsync(new DeadLetterQuery("p") { OldestFirst = true })).Select(l => l.Id).ToArray();
-        var replay = await store.StartRunAsync("p", RunKinds.Replay);
-        var lease = await store.AcquireLeaseAsync("p", "me", TimeSpan.FromSeconds(30));
+        var (first, ids, replay, lease) = await ReplayingAsync(store, "a", "b", "c");
 
         await store.CommitCheckpointAsync(lease, Checkpoint(replay.Id, 1) with { ReplayedDeadLetters = [ids[0], ids[1]] },
             [new("s", Origin with { Failures = 1 }, DeadLetterReason.Contract, null, null, "b again")]);
@@ -65,14 +57,7 @@ public class SqliteStateStoreReplayTests
     {
         using var dir = new TempDir();
         await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
-        var first = await store.StartRunAsync("p");
-        await store.AddDeadLettersAsync(first.Id, "p", [
-            new("s", Origin, DeadLetterReason.Contract, null, null, "a"),
-            new("s", Origin, DeadLetterReason.Contract, null, null, "b"),
-        ]);
-        long[] ids = (await store.ListDeadLettersAsync(new DeadLetterQuery("p") { OldestFirst = true })).Select(l => l.Id).ToArray();
-        var replay = await store.StartRunAsync("p", RunKinds.Replay);
-        var lease = await store.AcquireLeaseAsync("p", "me", TimeSpan.FromSeconds(30));
+        var (_, ids, replay, lease) = await ReplayingAsync(store, "a", "b");
         await store.PurgeDeadLettersAsync(new DeadLetterQuery("p") { AfterId = ids[0] });
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => store.CommitCheckpointAsync(lease,
@@ -81,6 +66,16 @@ public class SqliteStateStoreReplayTests
         Assert.Contains($"dead letter {ids[1]} of pipeline 'p' was deleted while it was being replayed", e.Message);
         Assert.Single(await store.ListDeadLettersAsync(new DeadLetterQuery("p"))); // the first one was not deleted either
         Assert.Empty(await store.ListCheckpointsAsync(replay.Id));
+    }
+
+    /// <summary>A run of pipeline p that dead-lettered one letter per message, and a replay run holding the lease.</summary>
+    private static async Task<(RunRecord First, long[] Ids, RunRecord Replay, Lease Lease)> ReplayingAsync(SqliteStateStore store, params string[] messages)
+    {
+        var first = await store.StartRunAsync("p");
+        await store.AddDeadLettersAsync(first.Id, "p", messages.Select(m => new DeadLetter("s", Origin, DeadLetterReason.Contract, null, null, m)).ToList());
+        long[] ids = (await store.ListDeadLettersAsync(new DeadLetterQuery("p") { OldestFirst = true })).Select(l => l.Id).ToArray();
+        var replay = await store.StartRunAsync("p", RunKinds.Replay);
+        return (first, ids, replay, await store.AcquireLeaseAsync("p", "me", TimeSpan.FromSeconds(30)));
     }
 
     private static CheckpointRecord Checkpoint(string runId, long id) => new(runId, id, T0, TimeSpan.Zero, 0,
