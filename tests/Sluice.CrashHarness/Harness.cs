@@ -37,6 +37,12 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
     public int Total { get; private set; }
     public int Kills { get; private set; }
 
+    /// <summary>Replay phases run; of <see cref="Kills"/>, those of replays, and those that came after the killed
+    /// replay had started a replay run (not in its start-up, lease or settling).</summary>
+    public int Replays { get; private set; }
+    public int ReplayKills { get; private set; }
+    public int ReplayKillsInRun { get; private set; }
+
     public async Task<bool> RunAsync()
     {
         log.WriteLine($"sluice: {_cli.Dll}");
@@ -64,6 +70,10 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
                 var (point, scenario) = Points[i];
                 await TrialAsync($"{point} {scenario.Name}", scenario, 1000 + i, (folder, notes) => CrashPointAsync(folder, point, notes));
             }
+        }
+        if (Replays > 0)
+        {
+            log.WriteLine($"replay phases: {Replays}, with {ReplayKills} of the kills ({ReplayKillsInRun} of them in a replay run)");
         }
         log.WriteLine($"{Passed}/{Total} trials passed ({Kills} kills)");
         if (Passed == Total)
@@ -102,6 +112,7 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
                 string pipeline = Path.Combine(folder, Scenario.PipelineFile);
                 File.Copy(pipeline, Path.Combine(folder, "pipeline-before-fix.yaml"));
                 File.WriteAllText(pipeline, scenario.FixedYaml(options.ReplayEveryRecords, options.ReplayMaxRowsPerFile));
+                Replays++;
                 var replay = await replays(folder, notes);
                 problems = Verifier.VerifyReplay(folder, scenario, data.Expected, replay.Stdout);
                 if (problems.Count > 0)
@@ -206,6 +217,8 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
         }
         ExpectCrash(replay, point);
         Kills++;
+        ReplayKills++;
+        ReplayKillsInRun++; // every crash point is inside a replay run's checkpoint
         var delays = new List<long>();
         int replays = 1, settledByRun = 0, afterSuccess = 0, started = 0;
         while (true)
@@ -215,18 +228,20 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
                 ExpectSuccess(await _cli.RunAsync(folder), "the run after a killed replay");
                 settledByRun++;
             }
-            TimeSpan? delay = delays.Count < options.MaxReplayKills ? _replayTimes[scenario] * (0.25 + random.NextDouble()) : null;
+            TimeSpan? delay = delays.Count < options.MaxReplayKills ? _replayTimes[scenario] * (0.4 + 0.8 * random.NextDouble()) : null;
             long replayRuns = SluiceCli.CountRuns(folder, "replay");
             replay = await _cli.ReplayAsync(folder, delay);
             replays++;
             if (replay.Killed)
             {
                 Kills++;
+                ReplayKills++;
                 delays.Add((long)delay!.Value.TotalMilliseconds);
                 // Whether the kill landed in the replay's runs or still in start-up, lease or settling.
                 if (SluiceCli.CountRuns(folder, "replay") > replayRuns)
                 {
                     started++;
+                    ReplayKillsInRun++;
                     afterSuccess += SluiceCli.LatestRunSucceeded(folder, "replay") ? 1 : 0;
                 }
                 continue;

@@ -30,8 +30,9 @@ internal sealed record HarnessOptions
     public int ReplayEveryRecords => 10;
     public int ReplayMaxRowsPerFile => 5;
 
-    /// <summary>Random kills per replay phase (after its crash point) before the harness lets a replay finish.</summary>
-    public int MaxReplayKills => 10;
+    /// <summary>Random kills per replay phase (after its crash point) before the harness lets a replay finish; fewer
+    /// in quick mode, which the test suite runs.</summary>
+    public int MaxReplayKills => Quick ? 4 : 10;
 
     /// <summary>Whether random-kill trial <paramref name="seed"/> goes on to replay its dead letters: odd seeds (so
     /// seeds 1, 3, 5 cover the three scenarios), every seed with <see cref="ReplayOnly"/>.</summary>
