@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Release and runs the crash harness: kills `sluice run` with SIGKILL at random moments and at the engine's
-# crash points, reruns it until it finishes, and checks the output and dead letters are exactly once.
-# Usage: tests/crash.sh [--trials N] [--quick] [--seed S] [--points]   (see tests/Sluice.CrashHarness/README.md)
+# crash points, reruns it until it finishes, and checks the output and dead letters are exactly once; then fixes the
+# contract and does the same to `sluice dlq replay` (baselines and odd seeds).
+# Usage: tests/crash.sh [--trials N] [--quick] [--seed S] [--points | --replay]   (see tests/Sluice.CrashHarness/README.md)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -9,7 +9,8 @@ namespace Sluice.CrashHarness;
 /// which the contract rejects) and rows the filter drops (<c>grp = 0</c>); some amounts are null and some names
 /// need CSV quoting. The first data line of the first file and the last line of the second are always bad, so a
 /// checkpoint can fall on a batch that ends in dead letters only. Files <c>a-*.csv</c> and <c>b-*.csv</c> are the
-/// two halves a union scenario reads with two sources.
+/// two halves a union scenario reads with two sources. The contract's bad rows are also what a replay with the fixed
+/// contract writes (<see cref="Expected.ReplayedRows"/>); the source's stay dead letters.
 /// </summary>
 internal sealed class DataSet
 {
@@ -34,6 +35,9 @@ internal sealed class DataSet
         var random = new Random(seed);
         var rows = new List<OutputRow>(files * rowsPerFile);
         var dead = new HashSet<(string, long)>();
+        var unparsable = new HashSet<(string, long)>();
+        var replayed = new List<ReplayedRow>();
+        long replayFiltered = 0;
         ulong checksum = 0;
         long id = 0, filtered = 0;
         var line = new StringBuilder();
@@ -70,6 +74,23 @@ internal sealed class DataSet
                 if (bad != 0)
                 {
                     dead.Add((name, r + 2)); // line 1 is the header
+                    // What the fixed contract (grp and amount as strings) makes of it, and the fixed filter grp != '0'.
+                    string grpText = grp.ToString(CultureInfo.InvariantCulture);
+                    switch (bad)
+                    {
+                        case 1:
+                            unparsable.Add((name, r + 2));
+                            break;
+                        case 2 when grp == 0:
+                            replayFiltered++;
+                            break;
+                        case 2:
+                            replayed.Add(new ReplayedRow(id, grpText, string.Create(CultureInfo.InvariantCulture, $"{amount ?? 7}x"), text));
+                            break;
+                        default:
+                            replayed.Add(new ReplayedRow(id, "g" + grpText, amount?.ToString(CultureInfo.InvariantCulture), text));
+                            break;
+                    }
                 }
                 else if (grp == 0)
                 {
@@ -91,6 +112,9 @@ internal sealed class DataSet
             DeadLetters = dead,
             In = id,
             Filtered = filtered,
+            UnparsableLetters = unparsable,
+            ReplayedRows = replayed,
+            ReplayFiltered = replayFiltered,
         });
     }
 

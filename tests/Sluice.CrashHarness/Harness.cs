@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Sluice.CrashHarness;
 
@@ -6,12 +7,18 @@ namespace Sluice.CrashHarness;
 /// Proves exactly-once across <c>kill -9</c>: per scenario one uninterrupted baseline run (which also gives the
 /// run time the random kills are spread over), random-kill trials (kill, rerun, kill … until a run finishes) and
 /// the engine's named crash points; after each, <see cref="Verifier"/> checks output, dead letters and totals.
+/// Baselines and some random-kill trials then fix the pipeline's contract and replay its dead letters (uninterrupted
+/// in a baseline, which gives the replay time; through a crash point and random kills otherwise), and check again.
 /// </summary>
 internal sealed class Harness(HarnessOptions options, TextWriter log)
 {
     private readonly SluiceCli _cli = new(options.SluiceDll ?? FindSluiceDll());
     private readonly string _root = options.WorkFolder ?? Path.Combine(Path.GetTempPath(), $"sluice-crash-{Guid.NewGuid():N}"[..20]);
     private readonly Dictionary<Scenario, TimeSpan> _runTimes = [];
+    private readonly Dictionary<Scenario, TimeSpan> _replayTimes = [];
+
+    /// <summary>The crash points a replay phase starts with, one per trial (drawn from its seed).</summary>
+    private static readonly string[] ReplayPoints = ["after-prepare", "after-store-commit", "during-sink-commit"];
 
     /// <summary>Crash-point trials: every point on the JSON Lines scenario, plus a multi-file commit cut in two on
     /// Parquet and a crash between store and sink commit behind the union. Points are armed for checkpoint 2 (during-sink-commit for
@@ -30,6 +37,12 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
     public int Total { get; private set; }
     public int Kills { get; private set; }
 
+    /// <summary>Replay phases run; of <see cref="Kills"/>, those of replays, and those that came after the killed
+    /// replay had started a replay run (not in its start-up, lease or settling).</summary>
+    public int Replays { get; private set; }
+    public int ReplayKills { get; private set; }
+    public int ReplayKillsInRun { get; private set; }
+
     public async Task<bool> RunAsync()
     {
         log.WriteLine($"sluice: {_cli.Dll}");
@@ -38,23 +51,29 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
         var scenarios = options.PointsOnly ? Points.Select(p => p.Scenario).Distinct() : Scenario.All;
         foreach (var scenario in scenarios)
         {
-            await TrialAsync($"baseline {scenario.Name}", scenario, 0, (folder, notes) => BaselineAsync(folder, scenario, notes));
+            await TrialAsync($"baseline {scenario.Name}", scenario, 0, (folder, notes) => BaselineAsync(folder, scenario, notes),
+                options.PointsOnly ? null : (folder, notes) => ReplayBaselineAsync(folder, scenario, notes));
         }
         foreach (int seed in seeds)
         {
             var scenario = Scenario.All[(seed - 1) % Scenario.All.Count];
             if (_runTimes.ContainsKey(scenario))
             {
-                await TrialAsync($"seed {seed} {scenario.Name}", scenario, seed, (folder, notes) => RandomKillsAsync(folder, scenario, seed, notes));
+                await TrialAsync($"seed {seed} {scenario.Name}", scenario, seed, (folder, notes) => RandomKillsAsync(folder, scenario, seed, notes),
+                    options.Replays(seed) && _replayTimes.ContainsKey(scenario) ? (folder, notes) => ReplayKillsAsync(folder, scenario, seed, notes) : null);
             }
         }
-        if (options.Seed is null)
+        if (options.Seed is null && !options.ReplayOnly)
         {
             for (int i = 0; i < Points.Length; i++)
             {
                 var (point, scenario) = Points[i];
                 await TrialAsync($"{point} {scenario.Name}", scenario, 1000 + i, (folder, notes) => CrashPointAsync(folder, point, notes));
             }
+        }
+        if (Replays > 0)
+        {
+            log.WriteLine($"replay phases: {Replays}, with {ReplayKills} of the kills ({ReplayKillsInRun} of them in a replay run)");
         }
         log.WriteLine($"{Passed}/{Total} trials passed ({Kills} kills)");
         if (Passed == Total)
@@ -65,8 +84,12 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
     }
 
     /// <summary>Runs one trial in a fresh folder: data from <paramref name="dataSeed"/>, the pipeline, then
-    /// <paramref name="runs"/>, which returns the last run (exit 0) or throws <see cref="TrialFailed"/>; then verifies.</summary>
-    private async Task TrialAsync(string name, Scenario scenario, int dataSeed, Func<string, List<string>, Task<RunResult>> runs)
+    /// <paramref name="runs"/>, which returns the last run (exit 0) or throws <see cref="TrialFailed"/>; then verifies.
+    /// With <paramref name="replays"/>, and if that passed, it then fixes the pipeline file's contract (keeping the
+    /// first one as pipeline-before-fix.yaml), replays the dead letters with <paramref name="replays"/>, which
+    /// returns the last replay (exit 0), and verifies again.</summary>
+    private async Task TrialAsync(string name, Scenario scenario, int dataSeed, Func<string, List<string>, Task<RunResult>> runs,
+        Func<string, List<string>, Task<RunResult>>? replays = null)
     {
         Total++;
         string folder = Path.Combine(_root, name.Replace(' ', '-'));
@@ -83,6 +106,19 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
             if (problems.Count > 0)
             {
                 problems.Add($"last run: {last.Describe()}");
+            }
+            else if (replays is not null)
+            {
+                string pipeline = Path.Combine(folder, Scenario.PipelineFile);
+                File.Copy(pipeline, Path.Combine(folder, "pipeline-before-fix.yaml"));
+                File.WriteAllText(pipeline, scenario.FixedYaml(options.ReplayEveryRecords, options.ReplayMaxRowsPerFile));
+                Replays++;
+                var replay = await replays(folder, notes);
+                problems = Verifier.VerifyReplay(folder, scenario, data.Expected, replay.Stdout);
+                if (problems.Count > 0)
+                {
+                    problems.Add($"last replay: {replay.Describe()}");
+                }
             }
         }
         catch (TrialFailed e)
@@ -146,6 +182,78 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
                 notes.Add($"{afterSuccess} kills came after the run was recorded succeeded");
             }
             return run;
+        }
+    }
+
+    private async Task<RunResult> ReplayBaselineAsync(string folder, Scenario scenario, List<string> notes)
+    {
+        var replay = await _cli.ReplayAsync(folder);
+        ExpectSuccess(replay, "the uninterrupted replay");
+        _replayTimes[scenario] = replay.Elapsed;
+        notes.Add($"uninterrupted replay {replay.Elapsed.TotalMilliseconds:N0} ms");
+        return replay;
+    }
+
+    /// <summary>
+    /// Replays the dead letters until a replay finishes first: the first replay dies at a crash point drawn from the
+    /// seed (a replay is over in a few hundred milliseconds, a third of them the CLI's start-up, so random kills
+    /// alone would often land before it touches anything); each later one is killed after a delay uniform in
+    /// [0, 1.25 × the baseline replay's time) — as for runs, but with no shorter first delays, since the crash point
+    /// already made a kill land — until <see cref="HarnessOptions.MaxReplayKills"/>. After a kill, one time in four a
+    /// <c>sluice run</c> (not killed; it finds no new input) comes first: it must settle the killed replay as well.
+    /// </summary>
+    private async Task<RunResult> ReplayKillsAsync(string folder, Scenario scenario, int seed, List<string> notes)
+    {
+        // Not the run phase's stream: its draws depend on how many kills landed.
+        var random = new Random(seed ^ 0x5eed);
+        string point = ReplayPoints[random.Next(ReplayPoints.Length)];
+        string crashAt = point == "during-sink-commit" ? point : string.Create(CultureInfo.InvariantCulture, $"{point}:{random.Next(1, 3)}");
+        var replay = await _cli.ReplayAsync(folder, crashAt: crashAt);
+        if (replay.ExitCode == 0)
+        {
+            // A commit of one file never reaches during-sink-commit; say so rather than fail.
+            notes.Add($"replay: {crashAt} not reached, 1 replay");
+            return replay;
+        }
+        ExpectCrash(replay, point);
+        Kills++;
+        ReplayKills++;
+        ReplayKillsInRun++; // every crash point is inside a replay run's checkpoint
+        var delays = new List<long>();
+        int replays = 1, settledByRun = 0, afterSuccess = 0, started = 0;
+        while (true)
+        {
+            if (random.Next(4) == 0)
+            {
+                ExpectSuccess(await _cli.RunAsync(folder), "the run after a killed replay");
+                settledByRun++;
+            }
+            TimeSpan? delay = delays.Count < options.MaxReplayKills ? _replayTimes[scenario] * (0.4 + 0.8 * random.NextDouble()) : null;
+            long replayRuns = SluiceCli.CountRuns(folder, "replay");
+            replay = await _cli.ReplayAsync(folder, delay);
+            replays++;
+            if (replay.Killed)
+            {
+                Kills++;
+                ReplayKills++;
+                delays.Add((long)delay!.Value.TotalMilliseconds);
+                // Whether the kill landed in the replay's runs or still in start-up, lease or settling.
+                if (SluiceCli.CountRuns(folder, "replay") > replayRuns)
+                {
+                    started++;
+                    ReplayKillsInRun++;
+                    afterSuccess += SluiceCli.LatestRunSucceeded(folder, "replay") ? 1 : 0;
+                }
+                continue;
+            }
+            ExpectSuccess(replay, $"replay {replays} (not killed)");
+            notes.Add($"replay: crashed at {crashAt}, {delays.Count} kills at [{string.Join(", ", delays)}] ms ({started} after a replay run started), " +
+                $"{replays} replays, {settledByRun} runs between");
+            if (afterSuccess > 0)
+            {
+                notes.Add($"{afterSuccess} replay kills came after a replay run was recorded succeeded");
+            }
+            return replay;
         }
     }
 

@@ -3,13 +3,15 @@ using System.Globalization;
 namespace Sluice.CrashHarness;
 
 /// <summary>What to run. <see cref="Quick"/> is the test suite's mode: less data, random-kill seeds 1..6 unless
-/// <see cref="Trials"/> says otherwise.</summary>
+/// <see cref="Trials"/> says otherwise. <see cref="ReplayOnly"/>: baselines and random-kill trials only, each with a
+/// replay phase.</summary>
 internal sealed record HarnessOptions
 {
     public int? Trials { get; init; }
     public int? Seed { get; init; }
     public bool Quick { get; init; }
     public bool PointsOnly { get; init; }
+    public bool ReplayOnly { get; init; }
     public string? SluiceDll { get; init; }
 
     /// <summary>Folder the trials run in (one subfolder each, removed when the trial passes); a new temp folder by default.</summary>
@@ -23,10 +25,23 @@ internal sealed record HarnessOptions
     /// <summary>Kills per random trial before the harness lets a run finish.</summary>
     public int MaxKills => 30;
 
+    /// <summary>A replay reads a few hundred letters in one batch per file: a checkpoint every few letters gives it
+    /// one per batch, and small part files make each commit publish several.</summary>
+    public int ReplayEveryRecords => 10;
+    public int ReplayMaxRowsPerFile => 5;
+
+    /// <summary>Random kills per replay phase (after its crash point) before the harness lets a replay finish; fewer
+    /// in quick mode, which the test suite runs.</summary>
+    public int MaxReplayKills => Quick ? 4 : 10;
+
+    /// <summary>Whether random-kill trial <paramref name="seed"/> goes on to replay its dead letters: odd seeds (so
+    /// seeds 1, 3, 5 cover the three scenarios), every seed with <see cref="ReplayOnly"/>.</summary>
+    public bool Replays(int seed) => ReplayOnly || seed % 2 == 1;
+
     public IEnumerable<int> RandomSeeds =>
         PointsOnly ? [] : Seed is { } one ? [one] : Enumerable.Range(1, Trials ?? (Quick ? 6 : 20));
 
-    public const string Usage = "usage: Sluice.CrashHarness [--trials N] [--seed S] [--quick] [--points] [--sluice PATH/Sluice.Cli.dll]";
+    public const string Usage = "usage: Sluice.CrashHarness [--trials N] [--seed S] [--quick] [--points | --replay] [--sluice PATH/Sluice.Cli.dll]";
 
     public static HarnessOptions Parse(string[] args)
     {
@@ -43,10 +58,13 @@ internal sealed record HarnessOptions
                 "--seed" => options with { Seed = Number() },
                 "--quick" => options with { Quick = true },
                 "--points" => options with { PointsOnly = true },
+                "--replay" => options with { ReplayOnly = true },
                 "--sluice" => options with { SluiceDll = Path.GetFullPath(Value()) },
                 _ => throw new ArgumentException($"unknown argument {args[i]}; {Usage}"),
             };
         }
-        return options;
+        return options.PointsOnly && options.ReplayOnly
+            ? throw new ArgumentException($"--points and --replay exclude each other; {Usage}")
+            : options;
     }
 }

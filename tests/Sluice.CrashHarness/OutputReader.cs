@@ -6,10 +6,12 @@ using ParquetSharp.Arrow;
 namespace Sluice.CrashHarness;
 
 /// <summary>Reads the rows of a sink's published part files back (JSON Lines, CSV with a header, Parquet), with
-/// parsers of its own so that the check does not trust the engine's readers.</summary>
+/// parsers of its own so that the check does not trust the engine's readers. A row whose <c>grp</c> or <c>amount</c>
+/// is text (JSON string, Parquet string column; in CSV, which has no types, a value that is no integer) is read as a
+/// <see cref="ReplayedRow"/>, any other as an <see cref="OutputRow"/>; each comes back as its id and hash.</summary>
 internal static class OutputReader
 {
-    public static IEnumerable<OutputRow> Read(string file) => Path.GetExtension(file) switch
+    public static IEnumerable<(long Id, ulong Hash)> Read(string file) => Path.GetExtension(file) switch
     {
         ".jsonl" => ReadJsonl(file),
         ".csv" => ReadCsv(file),
@@ -17,19 +19,32 @@ internal static class OutputReader
         _ => throw new InvalidDataException($"{file}: not a part file the harness knows"),
     };
 
-    private static IEnumerable<OutputRow> ReadJsonl(string file)
+    private static IEnumerable<(long, ulong)> ReadJsonl(string file)
     {
         foreach (string line in File.ReadLines(file))
         {
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
+            long id = root.GetProperty("id").GetInt64();
+            var grp = root.GetProperty("grp");
             var amount = root.GetProperty("amount");
-            yield return new OutputRow(root.GetProperty("id").GetInt64(), root.GetProperty("grp").GetInt64(),
-                amount.ValueKind == JsonValueKind.Null ? null : amount.GetInt64(), root.GetProperty("name").GetString()!);
+            string name = root.GetProperty("name").GetString()!;
+            if (grp.ValueKind == JsonValueKind.String || amount.ValueKind == JsonValueKind.String)
+            {
+                string? Text(JsonElement e) => e.ValueKind switch
+                {
+                    JsonValueKind.Null => null,
+                    JsonValueKind.String => e.GetString(),
+                    _ => e.GetRawText(),
+                };
+                yield return (id, new ReplayedRow(id, Text(grp)!, Text(amount), name).Hash());
+                continue;
+            }
+            yield return (id, new OutputRow(id, grp.GetInt64(), amount.ValueKind == JsonValueKind.Null ? null : amount.GetInt64(), name).Hash());
         }
     }
 
-    private static IEnumerable<OutputRow> ReadCsv(string file)
+    private static IEnumerable<(long, ulong)> ReadCsv(string file)
     {
         using var lines = File.ReadLines(file).GetEnumerator();
         if (!lines.MoveNext() || lines.Current != DataSet.Header)
@@ -43,8 +58,17 @@ internal static class OutputReader
             {
                 throw new InvalidDataException($"{file}: line '{lines.Current}' has {fields.Count} fields");
             }
-            yield return new OutputRow(long.Parse(fields[0], CultureInfo.InvariantCulture), long.Parse(fields[1], CultureInfo.InvariantCulture),
-                fields[2].Length == 0 ? null : long.Parse(fields[2], CultureInfo.InvariantCulture), fields[3]);
+            long id = long.Parse(fields[0], CultureInfo.InvariantCulture);
+            string? amountText = fields[2].Length == 0 ? null : fields[2];
+            if (long.TryParse(fields[1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long grp)
+                && (amountText is null || long.TryParse(amountText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))
+            {
+                yield return (id, new OutputRow(id, grp, amountText is null ? null : long.Parse(amountText, CultureInfo.InvariantCulture), fields[3]).Hash());
+            }
+            else
+            {
+                yield return (id, new ReplayedRow(id, fields[1], amountText, fields[3]).Hash());
+            }
         }
     }
 
@@ -90,7 +114,7 @@ internal static class OutputReader
         }
     }
 
-    private static IEnumerable<OutputRow> ReadParquet(string file)
+    private static IEnumerable<(long, ulong)> ReadParquet(string file)
     {
         using var reader = new FileReader(file);
         using var batches = reader.GetRecordBatchReader();
@@ -99,13 +123,20 @@ internal static class OutputReader
             using (batch)
             {
                 var id = (Int64Array)batch.Column("id");
-                var grp = (Int64Array)batch.Column("grp");
-                var amount = (Int64Array)batch.Column("amount");
+                var grp = batch.Column("grp");
+                var amount = batch.Column("amount");
                 var name = (StringArray)batch.Column("name");
-                var rows = new OutputRow[batch.Length];
+                var rows = new (long, ulong)[batch.Length];
                 for (int i = 0; i < batch.Length; i++)
                 {
-                    rows[i] = new OutputRow(id.GetValue(i)!.Value, grp.GetValue(i)!.Value, amount.GetValue(i), name.GetString(i));
+                    long key = id.GetValue(i)!.Value;
+                    rows[i] = (grp, amount) switch
+                    {
+                        (Int64Array g, Int64Array a) => (key, new OutputRow(key, g.GetValue(i)!.Value, a.GetValue(i), name.GetString(i)).Hash()),
+                        // The fixed contract's part files: both columns are strings.
+                        (StringArray g, StringArray a) => (key, new ReplayedRow(key, g.GetString(i), a.IsNull(i) ? null : a.GetString(i), name.GetString(i)).Hash()),
+                        _ => throw new InvalidDataException($"{file}: columns grp {grp.Data.DataType.Name} and amount {amount.Data.DataType.Name}, expected both int64 or both string"),
+                    };
                 }
                 foreach (var row in rows)
                 {

@@ -9,6 +9,12 @@ internal readonly record struct OutputRow(long Id, long Grp, long? Amount, strin
     public ulong Hash()
     {
         string canonical = $"{Id}|{Grp}|{(Amount is { } a ? a.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")}|{Name}";
+        return Fnv1a(canonical);
+    }
+
+    /// <summary>64-bit FNV-1a of <paramref name="canonical"/>'s UTF-8 bytes.</summary>
+    public static ulong Fnv1a(string canonical)
+    {
         ulong hash = 14695981039346656037UL;
         foreach (byte b in Encoding.UTF8.GetBytes(canonical))
         {

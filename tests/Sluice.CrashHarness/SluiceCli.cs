@@ -4,8 +4,9 @@ using Microsoft.Data.Sqlite;
 
 namespace Sluice.CrashHarness;
 
-/// <summary>Runs <c>sluice run pipeline.yaml</c> in a trial folder as a child process (<c>dotnet exec
-/// Sluice.Cli.dll</c>: the CLI runs the pipeline in its own process, so killing that process kills the run).</summary>
+/// <summary>Runs <c>sluice run pipeline.yaml</c> or <c>sluice dlq replay --pipeline pipeline.yaml</c> in a trial folder
+/// as a child process (<c>dotnet exec Sluice.Cli.dll</c>: the CLI runs the pipeline in its own process, so killing
+/// that process kills the run).</summary>
 internal sealed class SluiceCli(string dll)
 {
     /// <summary>A run that takes longer than this without being killed is a hang, and a failure.</summary>
@@ -18,7 +19,16 @@ internal sealed class SluiceCli(string dll)
 
     /// <summary>Runs the pipeline; kills it with SIGKILL after <paramref name="killAfter"/> if it is still running.
     /// <paramref name="crashAt"/> sets SLUICE_CRASH_AT (otherwise it is removed from the child's environment).</summary>
-    public async Task<RunResult> RunAsync(string folder, TimeSpan? killAfter = null, string? crashAt = null)
+    public Task<RunResult> RunAsync(string folder, TimeSpan? killAfter = null, string? crashAt = null) =>
+        StartAsync(folder, ["run", Scenario.PipelineFile], killAfter, crashAt);
+
+    /// <summary>Replays the pipeline's dead letters through <c>pipeline.yaml</c> as it is now, with the state file
+    /// the runs use; kills it as <see cref="RunAsync"/> does.</summary>
+    public Task<RunResult> ReplayAsync(string folder, TimeSpan? killAfter = null, string? crashAt = null) =>
+        StartAsync(folder, ["dlq", "replay", "--pipeline", Scenario.PipelineFile, "--state", Path.GetRelativePath(folder, StatePath(folder))],
+            killAfter, crashAt);
+
+    private async Task<RunResult> StartAsync(string folder, string[] arguments, TimeSpan? killAfter, string? crashAt)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -28,8 +38,10 @@ internal sealed class SluiceCli(string dll)
         };
         start.ArgumentList.Add("exec");
         start.ArgumentList.Add(Dll);
-        start.ArgumentList.Add("run");
-        start.ArgumentList.Add(Scenario.PipelineFile);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
         start.Environment.Remove("SLUICE_STATE");
         if (crashAt is null)
         {
@@ -64,26 +76,34 @@ internal sealed class SluiceCli(string dll)
         return new RunResult(process.ExitCode, killed, await stdout, await stderr, elapsed);
     }
 
-    /// <summary>Whether the newest run in the state file is recorded succeeded (a kill after that and before the
-    /// process exited leaves nothing to resume).</summary>
-    public static bool LatestRunSucceeded(string folder)
+    /// <summary>Whether the newest run (of <paramref name="kind"/>, or any) in the state file is recorded succeeded (a
+    /// kill after that and before the process exited leaves nothing to resume).</summary>
+    public static bool LatestRunSucceeded(string folder, string? kind = null) =>
+        Query(folder, "SELECT state FROM runs WHERE $kind IS NULL OR kind = $kind ORDER BY started_at DESC, id DESC LIMIT 1", kind) as string == "succeeded";
+
+    /// <summary>How many runs of <paramref name="kind"/> the state file holds (0 before it has its tables).</summary>
+    public static long CountRuns(string folder, string kind) =>
+        Query(folder, "SELECT count(*) FROM runs WHERE kind = $kind", kind) as long? ?? 0;
+
+    private static object? Query(string folder, string sql, string? kind)
     {
         string state = StatePath(folder);
         if (!File.Exists(state))
         {
-            return false;
+            return null;
         }
         using var connection = new SqliteConnection($"Data Source={state};Pooling=False");
         connection.Open();
         using var query = connection.CreateCommand();
-        query.CommandText = "SELECT state FROM runs ORDER BY started_at DESC, id DESC LIMIT 1";
+        query.CommandText = sql;
+        query.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
         try
         {
-            return query.ExecuteScalar() as string == "succeeded";
+            return query.ExecuteScalar();
         }
         catch (SqliteException)
         {
-            return false; // killed before the tables were made
+            return null; // killed before the tables were made
         }
     }
 }

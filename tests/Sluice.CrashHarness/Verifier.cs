@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 
@@ -40,17 +41,17 @@ internal static partial class Verifier
                 problems.Add($"in-progress file left behind: {Path.GetFileName(file)}");
                 continue;
             }
-            foreach (var row in OutputReader.Read(file))
+            foreach (var (id, hash) in OutputReader.Read(file))
             {
                 rows++;
-                checksum += row.Hash();
-                if (row.Id >= 1 && row.Id <= expected.MaxId)
+                checksum += hash;
+                if (id >= 1 && id <= expected.MaxId)
                 {
-                    counts[row.Id]++;
+                    counts[id]++;
                 }
                 else
                 {
-                    strangers.Add(row.Id);
+                    strangers.Add(id);
                 }
             }
         }
@@ -130,7 +131,7 @@ internal static partial class Verifier
             : [$"totals line '{match.Value}', expected in {want[0]} = out {want[1]} + dead {want[2]} + filtered {want[3]}"];
     }
 
-    /// <summary>Summed over the pipeline's succeeded runs, the stored totals count every record once: a resumed
+    /// <summary>Summed over the pipeline's succeeded runs (of kind <c>pipeline</c>, not replays), the stored totals count every record once: a resumed
     /// run carries its earlier attempts' counts, and a re-run over consumed files counts nothing.</summary>
     public static List<string> CheckStoredTotals(string statePath, Expected expected)
     {
@@ -139,7 +140,7 @@ internal static partial class Verifier
         using var query = connection.CreateCommand();
         query.CommandText = """
             SELECT coalesce(sum(records_read), 0), coalesce(sum(records_written), 0), coalesce(sum(dead_lettered), 0), coalesce(sum(filtered), 0)
-            FROM runs WHERE state = 'succeeded'
+            FROM runs WHERE state = 'succeeded' AND kind = 'pipeline'
             """;
         using var reader = query.ExecuteReader();
         reader.Read();
@@ -150,6 +151,167 @@ internal static partial class Verifier
             : [$"succeeded runs stored in {got[0]} = out {got[1]} + dead {got[2]} + filtered {got[3]}, expected in {want[0]} = out {want[1]} + dead {want[2]} + filtered {want[3]}"];
     }
 
+    /// <summary>After the replay phase: the output holds every good row and every replayed row once, only the csv
+    /// source's letters are left, each replayed at least once, and the replay runs' stored totals account for every
+    /// contract letter once (<see cref="CheckReplayTotals"/>).</summary>
+    public static List<string> VerifyReplay(string folder, Scenario scenario, Expected expected, string lastStdout)
+    {
+        var after = expected.AfterReplay();
+        string state = SluiceCli.StatePath(folder);
+        var problems = CheckOutput(Path.Combine(folder, Scenario.OutputFolder), after);
+        problems.AddRange(CheckDeadLetters(state, after));
+        problems.AddRange(CheckReplayedLetters(state, scenario));
+        problems.AddRange(CheckStoredTotals(state, expected));
+        // CheckOutput has compared the output's row count with after.Out.
+        problems.AddRange(CheckReplayTotals(state, expected, after.Out));
+        problems.AddRange(CheckReplayLines(state, lastStdout));
+        return problems;
+    }
+
+    /// <summary>Every dead letter left was replayed at least once (attempts ≥ 2), is the csv source's (reason
+    /// <c>parse</c>, rule <c>field_count</c>) and names the stage that reads its file (in a union, the source of that
+    /// half: a replay must give each letter back to its own source).</summary>
+    public static List<string> CheckReplayedLetters(string statePath, Scenario scenario)
+    {
+        var problems = new List<string>();
+        var once = new List<string>();
+        var wrong = new List<string>();
+        using var connection = new SqliteConnection($"Data Source={statePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var query = connection.CreateCommand();
+        query.CommandText = "SELECT file, line, stage, reason, coalesce(rule, ''), attempts FROM dead_letters ORDER BY file, line";
+        using var reader = query.ExecuteReader();
+        while (reader.Read())
+        {
+            string file = Path.GetFileName(reader.GetString(0));
+            string letter = string.Create(CultureInfo.InvariantCulture, $"{file}:{reader.GetInt64(1)}");
+            if (reader.GetInt64(5) < 2)
+            {
+                once.Add($"{letter} (attempts {reader.GetInt64(5)})");
+            }
+            string stage = reader.GetString(2), reason = reader.GetString(3), rule = reader.GetString(4);
+            if (stage != scenario.SourceStage(file) || reason != "parse" || rule != "field_count")
+            {
+                wrong.Add($"{letter} (stage {stage}, reason {reason}, rule {rule}; expected stage {scenario.SourceStage(file)}, parse, field_count)");
+            }
+        }
+        Report(problems, "dead letters never replayed", once);
+        Report(problems, "dead letters not from their file's source", wrong);
+        return problems;
+    }
+
+    /// <summary>
+    /// The replay runs' stored totals account for every contract letter once and for every replayed attempt of the
+    /// others. A replay run is never resumed: a killed one is recorded failed with zero totals by the command that
+    /// settles it, which publishes its last checkpoint; so its share is that checkpoint's (cumulative) counts, and a
+    /// succeeded one's is its totals. Then, summed over replay runs: in = out + dead + filtered; out = the replayed
+    /// rows; filtered = the contract letters the fixed filter drops; dead = Σ (attempts − 1) over the letters left
+    /// (each committed failure of a letter adds one attempt); and the pipeline's succeeded runs' out plus the replays'
+    /// out is the number of rows in the output (<paramref name="outputRows"/>).
+    /// </summary>
+    public static List<string> CheckReplayTotals(string statePath, Expected expected, long outputRows)
+    {
+        using var connection = new SqliteConnection($"Data Source={statePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        long read = 0, written = 0, filtered = 0, dead = 0;
+        int runs = 0, fromCheckpoints = 0;
+        using (var query = connection.CreateCommand())
+        {
+            query.CommandText = """
+                SELECT r.state, r.records_read, r.records_written, r.filtered, r.dead_lettered,
+                       (SELECT c.counts FROM checkpoints c WHERE c.run_id = r.id ORDER BY c.id DESC LIMIT 1)
+                FROM runs r WHERE r.kind = 'replay'
+                """;
+            using var reader = query.ExecuteReader();
+            while (reader.Read())
+            {
+                runs++;
+                if (reader.GetString(0) == "succeeded")
+                {
+                    read += reader.GetInt64(1);
+                    written += reader.GetInt64(2);
+                    filtered += reader.GetInt64(3);
+                    dead += reader.GetInt64(4);
+                }
+                else if (!reader.IsDBNull(5))
+                {
+                    fromCheckpoints++;
+                    using var counts = JsonDocument.Parse(reader.GetString(5));
+                    foreach (var stage in counts.RootElement.EnumerateArray())
+                    {
+                        string kind = stage.GetProperty("kind").GetString()!;
+                        read += kind == "source" ? stage.GetProperty("in").GetInt64() : 0;
+                        written += kind == "sink" ? stage.GetProperty("out").GetInt64() : 0;
+                        filtered += stage.GetProperty("filtered").GetInt64();
+                        dead += stage.GetProperty("dead_lettered").GetInt64();
+                    }
+                }
+            }
+        }
+        long extraAttempts, pipelineWritten;
+        using (var query = connection.CreateCommand())
+        {
+            query.CommandText = """
+                SELECT (SELECT coalesce(sum(attempts - 1), 0) FROM dead_letters),
+                       (SELECT coalesce(sum(records_written), 0) FROM runs WHERE kind = 'pipeline' AND state = 'succeeded')
+                """;
+            using var reader = query.ExecuteReader();
+            reader.Read();
+            extraAttempts = reader.GetInt64(0);
+            pipelineWritten = reader.GetInt64(1);
+        }
+        var problems = new List<string>();
+        string stored = $"{runs} replay runs ({fromCheckpoints} counted from their last checkpoint) stored in {read} = out {written} + dead {dead} + filtered {filtered}";
+        if (runs == 0)
+        {
+            problems.Add("no replay run in the state file");
+        }
+        if (read != written + dead + filtered)
+        {
+            problems.Add($"{stored}: does not add up");
+        }
+        if (written != expected.ReplayedRows.Count || filtered != expected.ReplayFiltered || dead != extraAttempts)
+        {
+            problems.Add($"{stored}, expected out {expected.ReplayedRows.Count}, filtered {expected.ReplayFiltered}, dead {extraAttempts} (the letters' attempts − 1)");
+        }
+        if (pipelineWritten + written != outputRows)
+        {
+            problems.Add($"succeeded pipeline runs wrote {pipelineWritten} and replay runs {written}, but the output has {outputRows} rows");
+        }
+        return problems;
+    }
+
+    /// <summary>Each <c>replay run ID succeeded: N written, M dead-lettered again …, F filtered</c> line the last
+    /// replay printed says what the state file stores for that run; there is at least one.</summary>
+    public static List<string> CheckReplayLines(string statePath, string stdout)
+    {
+        var lines = ReplayLine().Matches(stdout);
+        if (lines.Count == 0)
+        {
+            return ["the last replay printed no 'replay run … succeeded: N written, M dead-lettered again (one attempt more), F filtered' line"];
+        }
+        var problems = new List<string>();
+        using var connection = new SqliteConnection($"Data Source={statePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        foreach (Match line in lines)
+        {
+            using var query = connection.CreateCommand();
+            query.CommandText = "SELECT state, records_written, dead_lettered, filtered FROM runs WHERE id = $id AND kind = 'replay'";
+            query.Parameters.AddWithValue("$id", line.Groups[1].Value);
+            using var reader = query.ExecuteReader();
+            long Number(int group) => long.Parse(line.Groups[group].Value.Replace(",", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+            if (!reader.Read())
+            {
+                problems.Add($"'{line.Value}': no such replay run in the state file");
+            }
+            else if (reader.GetString(0) != "succeeded" || reader.GetInt64(1) != Number(2) || reader.GetInt64(2) != Number(3) || reader.GetInt64(3) != Number(4))
+            {
+                problems.Add($"'{line.Value}', but the state file stores {reader.GetString(0)}: {reader.GetInt64(1)} written, {reader.GetInt64(2)} dead-lettered, {reader.GetInt64(3)} filtered");
+            }
+        }
+        return problems;
+    }
+
     private static void Report<T>(List<string> problems, string what, List<T> items)
     {
         if (items.Count > 0)
@@ -157,6 +319,9 @@ internal static partial class Verifier
             problems.Add($"{items.Count} {what}: {string.Join(", ", items.Take(Shown))}{(items.Count > Shown ? ", …" : "")}");
         }
     }
+
+    [GeneratedRegex(@"replay run (\S+) succeeded: ([\d,]+) written, ([\d,]+) dead-lettered again \(one attempt more\), ([\d,]+) filtered")]
+    private static partial Regex ReplayLine();
 
     [GeneratedRegex(@"in ([\d,]+) [=≠] out ([\d,]+) \+ dead ([\d,]+) \+ filtered ([\d,]+)")]
     private static partial Regex TotalsLine();
