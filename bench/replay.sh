@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Dead-letter replay, measured: the job-5 pipeline (bench/run.sh) over the 3M-row CSV with 5 % broken rows, then
+# `sluice dlq replay` with a contract that now accepts the lower-case origins (half of the letters: they are written)
+# while the unparsable delays still fail (they go back to the queue, attempts 2), then a second replay of those.
+# No peer: nothing else replays a dead-letter queue. Prints wall time, CPU time and peak RSS of each step.
+#
+#   bench/replay.sh [--trials N]      (default 3; needs bench/data/flights-3m-broken.csv: run bench/run.sh --only 5
+#                                      once, which also publishes bench/bin/Sluice.Cli)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+trials=3
+if [[ "${1:-}" == "--trials" && "${2:-}" =~ ^[1-9][0-9]*$ ]]; then trials=$2; elif (($#)); then
+  echo "usage: bench/replay.sh [--trials N]" >&2
+  exit 2
+fi
+input="$PWD/bench/data/flights-3m-broken.csv"
+sluice="$PWD/bench/bin/Sluice.Cli/Sluice.Cli"
+if [[ ! -f "$input" || ! -x "$sluice" ]]; then
+  echo "run bench/run.sh --only 5 first: it writes $input and publishes $sluice" >&2
+  exit 1
+fi
+
+dir="$(mktemp -d)"
+trap 'rm -rf "$dir"' EXIT
+pipeline() { # $1: the origin/destination pattern
+  cat <<YAML
+name: bench-replay
+source: { type: csv, path: "$input" }
+contract:
+  fields:
+    date:        { type: timestamp, required: true }
+    delay:       { type: int64, min: -1440, max: 5000 }
+    distance:    { type: int64, min: 1, required: true }
+    origin:      { type: string, pattern: "$1", required: true }
+    destination: { type: string, pattern: "$1", required: true }
+  unknown_fields: reject
+transforms:
+  - filter: delay > -20
+  - derive:
+      late: delay > 15
+      route: origin || '-' || destination
+sink: { type: parquet, path: "$dir/out" }
+dead_letter: { max_ratio: 0.1 }
+YAML
+}
+pipeline '^[A-Z]{3}$' >"$dir/pipeline.yaml"
+pipeline '^[A-Za-z]{3}$' >"$dir/fixed.yaml"
+
+measure() { # $1: label; the rest: the command
+  local label=$1
+  shift
+  /usr/bin/time -f "%e %U %S %M" -o "$dir/time" "$@" >"$dir/stdout"
+  read -r wall user sys rss <"$dir/time"
+  printf '| %s | %s | %.2f s | %.2f s | %d MB |\n' "$label" "$(grep -E '^in ' "$dir/stdout" | head -1)" "$wall" \
+    "$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" $((rss / 1024))
+}
+echo "| step | records | wall | CPU | peak RSS |"
+echo "| --- | --- | --- | --- | --- |"
+for ((t = 1; t <= trials; t++)); do
+  rm -rf "$dir/out" "$dir/.sluice"
+  measure "run" "$sluice" run "$dir/pipeline.yaml"
+  measure "replay 1" "$sluice" dlq replay --pipeline "$dir/fixed.yaml"
+  measure "replay 2" "$sluice" dlq replay --pipeline "$dir/fixed.yaml"
+done
