@@ -26,7 +26,7 @@ public static class PipelineSpec
         new OptionSpec("delay", Shape.String, "Wait before the first retry (`250ms`, `2s`, `1m`); each next wait doubles it.", Default: "200ms"),
         new OptionSpec("max_delay", Shape.String, "Longest wait between two tries.", Default: "10s"),
         new OptionSpec("jitter", Shape.Boolean, "Randomise the waits, so that runs failing together do not retry in step.", Default: "true"),
-        new OptionSpec("on", Shape.ListOf(Shape.String),
+        new OptionSpec("on", Shape.ListOf(Shape.OneOf(Shape.String, Shape.Integer)),
             "Which failures are tried again (the rest fail the stage at once): `io` (disk and file errors), `timeout`, `network` (connection refused, reset or dropped), HTTP statuses of the http source and sink, one (`409`) or a class (`5xx`). They also count for the circuit breaker.",
             Default: "[io, timeout, network, 408, 429, 5xx]", Example: "[network, timeout, 503]"),
     ]);
