@@ -167,6 +167,18 @@ public sealed class HistoryCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Dlq_list_since_keeps_the_letters_stored_since_a_time_or_a_duration_ago()
+    {
+        CliResult recent = await Sluice("dlq", "list", "--since", "1h");
+        CliResult today = await Sluice("dlq", "list", "--since", DateTimeOffset.UtcNow.AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+        CliResult future = await Sluice("dlq", "list", "--since", DateTimeOffset.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(2, Regex.Count(recent.Stdout, "a\\.csv:"));
+        Assert.Equal(2, Regex.Count(today.Stdout, "a\\.csv:"));
+        Assert.Equal("no dead letters", future.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task Dlq_list_takes_a_run_prefix_and_rejects_an_unknown_run()
     {
         CliResult byPrefix = await Sluice("dlq", "list", "--run", _succeeded.Id[..^1]);
