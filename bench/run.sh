@@ -139,37 +139,10 @@ if [[ ! -f "$stem-broken.csv" ]]; then
 fi
 
 # ---- contenders -----------------------------------------------------------------------------------------------
-# The job, as a Sluice pipeline file; Sluice.Bench/FlightsJob.cs holds the same bounds for the two peers.
-# Job 4's contenders are Sluice with other checkpoint settings: sluice (the default, every 1,000,000 records or
-# 60 s), sluice-cp10k (every 10,000 records) and sluice-nocp (no trigger: one checkpoint, at the end).
-write_pipeline() {
-  local format=$1 input=$2 out=$3 checkpoint=${4:-}
-  cat <<EOF
-name: bench-$format
-source:
-  type: $format
-  path: "$input"
-contract:
-  fields:
-    date:        { type: timestamp, required: true }
-    delay:       { type: int64, min: -1440, max: 5000 }
-    distance:    { type: int64, min: 1, required: true }
-    origin:      { type: string, pattern: "^[A-Z]{3}$", required: true }
-    destination: { type: string, pattern: "^[A-Z]{3}$", required: true }
-  unknown_fields: reject
-transforms:
-  - filter: delay > -20
-  - derive:
-      late: delay > 15
-      route: origin || '-' || destination
-sink:
-  type: parquet
-  path: "$out"
-dead_letter:
-  max_ratio: 0.1
-$checkpoint
-EOF
-}
+# The job, as a Sluice pipeline file (bench/job.sh); Sluice.Bench/FlightsJob.cs holds the same bounds for the two
+# peers. Job 4's contenders are Sluice with other checkpoint settings: sluice (the default, every 1,000,000 records
+# or 60 s), sluice-cp10k (every 10,000 records) and sluice-nocp (no trigger: one checkpoint, at the end).
+source bench/job.sh
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
