@@ -5,7 +5,6 @@ using Sluice.Execution;
 using Sluice.Pipelines;
 using Sluice.Replay;
 using Sluice.State;
-using Sluice.State.Sqlite;
 using Spectre.Console;
 
 namespace Sluice.Cli.Commands;
@@ -51,7 +50,10 @@ internal static class DlqReplayCommand
         PipelineDefinition pipeline = PipelineFile.Parse(file);
         // The state the pipeline's runs use: replay writes to the same output and must hold the same lease.
         string statePath = StatePaths.ForPipeline(stateOption, file);
-        await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
+        // No state means no dead letters: say so instead of creating an empty state file.
+        await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
+        if (store is null)
+            return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
         if (selection.RunId is { } prefix)
         {
             RunRecord? found = await store.FindRunAsync(prefix, ct);

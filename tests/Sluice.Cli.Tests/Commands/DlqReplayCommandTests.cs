@@ -97,6 +97,7 @@ public sealed class DlqReplayCommandTests : IDisposable
         CliResult missing = await TestSupport.Sluice.RunAsync("dlq", "replay", "--pipeline", _dir.File("nope.yaml"), "--state", _state);
         CliResult since = await TestSupport.Sluice.RunAsync("dlq", "replay", "--pipeline", Pipeline(1000), "--since", "yesterday", "--state", _state);
         CliResult noPipeline = await TestSupport.Sluice.RunAsync("dlq", "replay", "--state", _state);
+        CliResult noState = await TestSupport.Sluice.RunAsync("dlq", "replay", "--pipeline", Pipeline(1000), "--state", _state);
 
         Assert.Equal(ExitCodes.Invalid, missing.ExitCode);
         Assert.Contains("no such pipeline file", missing.Stderr);
@@ -104,5 +105,8 @@ public sealed class DlqReplayCommandTests : IDisposable
         Assert.Contains("--since takes a time such as 2026-11-23", since.Stderr);
         Assert.Equal(ExitCodes.Invalid, noPipeline.ExitCode);
         Assert.Contains("--pipeline", noPipeline.Stderr);
+        Assert.Equal(ExitCodes.NotFound, noState.ExitCode);
+        Assert.Contains($"no state file at {_state}", noState.Stderr);
+        Assert.False(File.Exists(_state)); // not created by asking
     }
 }
