@@ -187,9 +187,12 @@ public sealed partial class PipelineRunner
         await SettleLastReplayAsync(pipeline, nodes, cancellationToken);
     }
 
+    /// <summary>Publishes the last checkpoint of a replay run that failed, while it is the pipeline's newest run: the
+    /// next run or replay after it settles it, and once a later run exists it is left alone — its output may since
+    /// have been deleted by its owner, which must not fail every run to come.</summary>
     private async Task SettleLastReplayAsync(string pipeline, IReadOnlyList<StageNode> nodes, CancellationToken cancellationToken)
     {
-        if (await _store.FindLatestRunAsync(pipeline, RunKinds.Replay, cancellationToken) is { State: not RunState.Succeeded } replay
+        if ((await _store.ListRunsAsync(pipeline, 1, cancellationToken)).FirstOrDefault() is { Kind: RunKinds.Replay, State: not RunState.Succeeded } replay
             && await _store.GetLatestCheckpointAsync(replay.Id, cancellationToken) is { } last)
         {
             await PublishAsync(nodes, last, cancellationToken);

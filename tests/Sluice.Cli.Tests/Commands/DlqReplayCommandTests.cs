@@ -92,6 +92,27 @@ public sealed class DlqReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_settled_replay_is_settled_once_so_deleting_its_output_later_fails_no_run()
+    {
+        await TestSupport.Sluice.RunAsync("run", Pipeline(100), "--state", _state);
+        await SluiceProcess.RunAsync(new Dictionary<string, string> { ["SLUICE_CRASH_AT"] = "after-store-commit" },
+            "dlq", "replay", "--pipeline", Pipeline(1000), "--state", _state);
+        CliResult settling = await TestSupport.Sluice.RunAsync("run", Pipeline(1000), "--state", _state);
+        Assert.Equal(ExitCodes.Ok, settling.ExitCode);
+        string[] first = Directory.GetFiles(_dir.File("out"), "*.jsonl").Order(StringComparer.Ordinal).ToArray();
+
+        // The owner cleans up the output (say, it was loaded elsewhere): the settled replay's files go too.
+        foreach (string file in first)
+            File.Delete(file);
+        _dir.Write("data/more.csv", "id,amount\n201,7\n");
+        CliResult next = await TestSupport.Sluice.RunAsync("run", Pipeline(1000), "--state", _state);
+
+        Assert.Equal("", next.Stderr);
+        Assert.Equal(ExitCodes.Ok, next.ExitCode);
+        Assert.Equal([201L], Output());
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_with_the_reason()
     {
         CliResult missing = await TestSupport.Sluice.RunAsync("dlq", "replay", "--pipeline", _dir.File("nope.yaml"), "--state", _state);
