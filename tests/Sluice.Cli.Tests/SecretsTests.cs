@@ -65,4 +65,26 @@ public sealed class SecretsTests
         }
         Assert.True(File.Exists(state));
     }
+
+    [Fact]
+    public async Task Validate_checks_a_pipeline_without_its_secrets_and_run_refuses_to_start_without_them()
+    {
+        using var dir = new TempDir();
+        dir.Write("data/a.csv", "id\n1\n");
+        string file = dir.Write("pipeline.yaml", """
+            name: unset
+            source: { type: csv, path: data/*.csv }
+            sink:
+              type: http
+              url: http://127.0.0.1:1/ingest
+              headers: { Authorization: "Bearer ${env:SLUICE_TEST_NEVER_SET_7f3a}" }
+            """);
+
+        var validate = await TestSupport.Sluice.RunAsync("validate", file);
+        var run = await TestSupport.Sluice.RunAsync("run", file, "--state", dir.File("state.db"));
+
+        Assert.Equal(ExitCodes.Ok, validate.ExitCode); // CI checks pipeline files where the secrets are not
+        Assert.Equal(ExitCodes.Invalid, run.ExitCode);
+        Assert.Contains("header 'Authorization' needs the environment variable SLUICE_TEST_NEVER_SET_7f3a, which is not set", run.Stderr);
+    }
 }

@@ -26,6 +26,10 @@ public sealed class BuildContext
     /// often for new files instead of ending.</summary>
     public TimeSpan? FollowPoll { get; init; }
 
+    /// <summary>Whether <c>${env:NAME}</c> secrets are read now. False when the pipeline is only checked
+    /// (<c>sluice validate</c>, in CI say), where the secrets need not be set: nothing will be sent.</summary>
+    public bool ResolveSecrets { get; init; } = true;
+
     /// <summary>The pipeline's resilience policy, for a source that retries its own reads (an API).</summary>
     public ResiliencePolicy Resilience { get; init; } = new();
 

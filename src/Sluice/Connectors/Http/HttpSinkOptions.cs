@@ -73,5 +73,5 @@ public sealed record HttpSinkOptions : ISinkOptions
     }
 
     public ISink CreateSink(Schema input, BuildContext context) =>
-        new HttpSink(this, SecretText.Resolve(Headers), input, PartFileSchema.FieldTypesOf(input, "http"), context.RunId);
+        new HttpSink(this, SecretText.Resolve(Headers, context), input, PartFileSchema.FieldTypesOf(input, "http"), context.RunId);
 }

@@ -7,8 +7,9 @@ namespace Sluice.Connectors.Http;
 /// secrets: they go into requests and nowhere else (no message, log or state row repeats them).</summary>
 internal static partial class SecretText
 {
-    public static IReadOnlyDictionary<string, string> Resolve(IReadOnlyDictionary<string, string> values) =>
-        values.ToDictionary(e => e.Key, e => Resolve(e.Key, e.Value));
+    /// <summary>The values with their references replaced; as written when the context only checks the pipeline.</summary>
+    public static IReadOnlyDictionary<string, string> Resolve(IReadOnlyDictionary<string, string> values, BuildContext context) =>
+        context.ResolveSecrets ? values.ToDictionary(e => e.Key, e => Resolve(e.Key, e.Value)) : values;
 
     private static string Resolve(string key, string value) => Reference().Replace(value, match =>
         Environment.GetEnvironmentVariable(match.Groups[1].Value)
