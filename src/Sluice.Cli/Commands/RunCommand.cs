@@ -69,6 +69,8 @@ internal static class RunCommand
             context.Console.WriteLine($"run {abandoned} had stopped without ending (its process died): marked failed, its unpublished output removed");
         if (run.ResumedFrom is { } resumed)
             context.Console.WriteLine($"resuming run {run.Id} from checkpoint {resumed.Checkpoint}, {resumed.RecordsCommitted:N0} records already committed");
+        if (run.Superseded is { Lost: { } lost } gone)
+            context.Stderr.WriteLine($"warning: --fresh: the last checkpoint ({gone.Checkpoint}) of run {gone.RunId} could not be published again: {lost}");
         if (run.Superseded is { } old)
             context.Console.WriteLine($"--fresh: run {old.RunId} is closed without resuming; the {old.RecordsCommitted:N0} records its checkpoints " +
                 $"(1-{old.Checkpoint}) published stay; this new run skips the files it fully read but reads the ones it had started again " +

@@ -49,4 +49,8 @@ public sealed class PipelineRun
 public sealed record ResumePoint(long Checkpoint, long RecordsCommitted);
 
 /// <summary>An unfinished run that a fresh run replaced: its output up to <paramref name="Checkpoint"/> stays published.</summary>
-public sealed record SupersededRun(string RunId, long Checkpoint, long RecordsCommitted);
+public sealed record SupersededRun(string RunId, long Checkpoint, long RecordsCommitted)
+{
+    /// <summary>Why the last checkpoint's output could not be published again (its files are gone); null when it was.</summary>
+    public string? Lost { get; init; }
+}

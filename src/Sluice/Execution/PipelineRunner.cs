@@ -103,14 +103,23 @@ public sealed partial class PipelineRunner
 
         string runId = RunIds.New(DateTimeOffset.UtcNow);
         var nodes = Build(pipeline, runId);
+        string? lost = null;
         if (checkpoint is not null)
         {
             // --fresh: the old run keeps what its checkpoints published, including the last one if the crash came
-            // before its sinks committed it; nothing else of it survives.
-            await PublishAsync(nodes, checkpoint, cancellationToken);
+            // before its sinks committed it; nothing else of it survives. Its files may be gone (deleted by hand):
+            // then resuming cannot work, and --fresh, the way out, must still go on.
+            try
+            {
+                await PublishAsync(nodes, checkpoint, cancellationToken);
+            }
+            catch (PreparedOutputLostException e)
+            {
+                lost = e.Message;
+            }
         }
         var ended = await CloseUnfinishedAsync(pipeline.Name, nodes, kind: null, r => r.Id == checkpoint?.RunId ? SupersededMessage : AbandonedMessage,
-            cancellationToken);
+            cancellationToken, published: checkpoint?.RunId);
         await SettleLastReplayAsync(pipeline.Name, nodes, cancellationToken);
         if (checkpoint is not null && ended.All(r => r.Id != checkpoint.RunId))
         {
@@ -121,7 +130,7 @@ public sealed partial class PipelineRunner
         return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken), execution.RequestStop)
         {
             AbandonedRuns = ended.Where(r => r.Id != checkpoint?.RunId).Select(r => r.Id).ToList(),
-            Superseded = checkpoint is null ? null : new SupersededRun(checkpoint.RunId, checkpoint.Id, checkpoint.RecordsCommitted),
+            Superseded = checkpoint is null ? null : new SupersededRun(checkpoint.RunId, checkpoint.Id, checkpoint.RecordsCommitted) { Lost = lost },
         };
     }
 
@@ -140,7 +149,15 @@ public sealed partial class PipelineRunner
                 $"run {run.Id} stopped at checkpoint {checkpoint.Id} with stages {string.Join(", ", stored)}, but the pipeline now has {string.Join(", ", stages)}; " +
                 "a run resumes only with the same stages (run with --fresh to start a new run instead)");
         }
-        await PublishAsync(nodes, checkpoint, cancellationToken);
+        try
+        {
+            await PublishAsync(nodes, checkpoint, cancellationToken);
+        }
+        catch (PreparedOutputLostException e)
+        {
+            throw new PreparedOutputLostException($"run {run.Id} cannot resume from checkpoint {checkpoint.Id}: {e.Message}; " +
+                "run with --fresh to start a new run without it");
+        }
         await SettleReplaysAsync(pipeline.Name, nodes, cancellationToken);
         CrashPoints.Hit(CrashPoints.DuringResume, checkpoint.Id);
         await DiscardUnpublishedAsync(nodes, run.Id, cancellationToken);
@@ -154,16 +171,17 @@ public sealed partial class PipelineRunner
 
     /// <summary>Ends every run of the pipeline (of <paramref name="kind"/>, or any) still marked running — their
     /// processes are dead, since we hold the lease: what their last checkpoint committed is published (again:
-    /// idempotent), the rest of their output deleted, and they are recorded failed with <paramref name="message"/>.</summary>
+    /// idempotent; not for run <paramref name="published"/>, which the caller has dealt with), the rest of their
+    /// output deleted, and they are recorded failed with <paramref name="message"/>.</summary>
     private async Task<List<RunRecord>> CloseUnfinishedAsync(string pipeline, IReadOnlyList<StageNode> nodes, string? kind,
-        Func<RunRecord, string> message, CancellationToken cancellationToken)
+        Func<RunRecord, string> message, CancellationToken cancellationToken, string? published = null)
     {
         var ended = new List<RunRecord>();
         for (var found = await _store.FindUnfinishedRunAsync(pipeline, kind, cancellationToken); found is not null;
              found = await _store.FindUnfinishedRunAsync(pipeline, kind, cancellationToken))
         {
             var last = await _store.GetLatestCheckpointAsync(found.Id, cancellationToken);
-            if (last is not null)
+            if (last is not null && found.Id != published)
             {
                 await PublishAsync(nodes, last, cancellationToken);
             }

@@ -112,6 +112,28 @@ public sealed class ResumeTests : StateStoreTest
     }
 
     [Fact]
+    public async Task A_run_whose_published_output_was_deleted_does_not_resume_but_fresh_still_starts()
+    {
+        var tripwire = new TripwireOptions(afterBatches: 20, ready: () => HasCheckpointAsync().GetAwaiter().GetResult());
+        var failed = await new PipelineRunner(Store, SmallBatches).RunAsync(WithTripwire(tripwire));
+        foreach (string file in Directory.GetFiles(Dir.File("out")))
+        {
+            File.Delete(file); // cleaned up by hand
+        }
+        tripwire.Armed = false;
+
+        var e = await Assert.ThrowsAsync<Sluice.Connectors.Files.PreparedOutputLostException>(
+            () => new PipelineRunner(Store, SmallBatches).StartAsync(WithTripwire(tripwire)));
+        var run = await new PipelineRunner(Store, SmallBatches).StartAsync(WithTripwire(tripwire), fresh: true);
+        var outcome = await run.Completion;
+
+        Assert.Contains($"run {failed.Run.Id} cannot resume from checkpoint", e.Message);
+        Assert.EndsWith("run with --fresh to start a new run without it", e.Message);
+        Assert.Contains("neither it nor", run.Superseded?.Lost);
+        Assert.Equal(RunState.Succeeded, outcome.Run.State);
+    }
+
+    [Fact]
     public async Task A_run_does_not_resume_with_other_stages()
     {
         var tripwire = new TripwireOptions(afterBatches: 20, ready: () => HasCheckpointAsync().GetAwaiter().GetResult());

@@ -147,7 +147,7 @@ internal sealed class PartFileSet : IDisposable
             }
             else if (!File.Exists(final))
             {
-                throw new IOException($"cannot publish {final}: neither it nor {inProgress} exists, so the prepared data is lost");
+                throw new PreparedOutputLostException($"cannot publish {final}: neither it nor {inProgress} exists, so the prepared data is lost");
             }
             published.Add(final);
         }
