@@ -68,7 +68,7 @@ public class PartFileTwoPhaseTests
         var names = JsonSerializer.Deserialize<string[]>((await sink.PrepareAsync(default)).Token)!;
         File.Delete(Path.Combine(folder, names[0]));
 
-        var e = Assert.Throws<IOException>(() => PartFileSet.Commit(folder, names));
+        var e = Assert.Throws<PreparedOutputLostException>(() => PartFileSet.Commit(folder, names));
         Assert.Contains("prepared data is lost", e.Message);
         Assert.Throws<ArgumentException>(() => PartFileSet.Commit(folder, ["../elsewhere.csv.inprogress"]));
     }
