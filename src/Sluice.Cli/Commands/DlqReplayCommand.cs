@@ -62,7 +62,15 @@ internal static class DlqReplayCommand
             selection = selection with { RunId = found.Id };
         }
 
-        ReplayOutcome outcome = await new PipelineRunner(store).ReplayAsync(pipeline, selection, ct);
+        // As for sluice run: Ctrl-C or SIGTERM stops reading letters and drains into a final checkpoint; if that
+        // takes longer than the deadline, the replay is aborted (what it had not checkpointed stays in the queue).
+        using var abort = new CancellationTokenSource();
+        await using var stopOnSignal = ct.Register(() =>
+        {
+            context.Stderr.WriteLine($"stopping: no more letters; draining what was read into a final checkpoint (at most {RunCommand.DrainDeadline.TotalSeconds:0} s)");
+            abort.CancelAfter(RunCommand.DrainDeadline);
+        });
+        ReplayOutcome outcome = await new PipelineRunner(store).ReplayAsync(pipeline, selection, ct, abort.Token);
         if (outcome.Selected == 0)
         {
             context.Console.WriteLine($"no dead letters of pipeline '{pipeline.Name}' match; nothing replayed");
@@ -76,14 +84,20 @@ internal static class DlqReplayCommand
             string rejectedBy = string.Join(", ", group.ByStage.Select(s => $"{s.Key} {Format.Count(s.Value)}"));
             if (i >= outcome.Runs.Count)
             {
-                context.Console.WriteLine($"not replayed ({rejectedBy}): an earlier replay run did not succeed");
+                context.Console.WriteLine($"not replayed ({rejectedBy}): " +
+                    (outcome.Runs.Count == 0 || outcome.Runs[^1].Run.State == RunState.Succeeded ? "the replay was stopped before it" : "an earlier replay run did not succeed"));
                 continue;
             }
             PrintRun(context, outcome.Runs[i], group, rejectedBy, statePath);
         }
         if (outcome.Runs.FirstOrDefault(r => r.Error is not null) is { } failed)
             context.Stderr.WriteLine("error: " + CliContext.OneLine(failed.Error!));
-        return outcome.Succeeded ? ExitCodes.Ok : ExitCodes.For(outcome.Runs[^1].Run.State);
+        if (outcome.Succeeded)
+            return ExitCodes.Ok;
+        // Fewer runs than groups after a run that succeeded: stopped between two runs.
+        return outcome.Runs.Count == 0 || outcome.Runs[^1].Run.State == RunState.Succeeded
+            ? ExitCodes.Cancelled
+            : ExitCodes.For(outcome.Runs[^1].Run.State);
     }
 
     private static void PrintRun(CliContext context, RunOutcome outcome, ReplayGroup group, string rejectedBy, string statePath)

@@ -41,7 +41,7 @@ internal static class RunCommand
 
     /// <summary>How long a graceful stop may drain before the run is aborted (what it had not checkpointed is then
     /// redone by the next run). Long enough for the channels' few batches and a checkpoint on a loaded machine.</summary>
-    private static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(30);
 
     private static async Task<int> RunAsync(CliContext context, string file, string? stateOption, bool fresh, bool follow, CancellationToken ct)
     {

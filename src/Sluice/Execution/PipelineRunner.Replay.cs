@@ -18,7 +18,15 @@ public sealed partial class PipelineRunner
     /// </summary>
     /// <exception cref="PipelineException">A selected letter cannot be replayed (its stage is gone, its source cannot
     /// parse records again, …); nothing was replayed.</exception>
-    public async Task<ReplayOutcome> ReplayAsync(PipelineDefinition pipeline, DeadLetterQuery selection, CancellationToken cancellationToken = default)
+    public Task<ReplayOutcome> ReplayAsync(PipelineDefinition pipeline, DeadLetterQuery selection, CancellationToken cancellationToken = default) =>
+        ReplayAsync(pipeline, selection, CancellationToken.None, cancellationToken);
+
+    /// <inheritdoc cref="ReplayAsync(PipelineDefinition, DeadLetterQuery, CancellationToken)"/>
+    /// <param name="stopReading">Stops gracefully, as <see cref="PipelineRun.RequestStop"/> does a run: the replay run
+    /// reads no more letters, what it read drains into a final checkpoint (it ends stopped), no later group starts,
+    /// and the letters not read stay in the queue. <paramref name="cancellationToken"/> instead stops at once.</param>
+    public async Task<ReplayOutcome> ReplayAsync(PipelineDefinition pipeline, DeadLetterQuery selection, CancellationToken stopReading,
+        CancellationToken cancellationToken)
     {
         selection = selection with { Pipeline = pipeline.Name, AfterId = 0, OldestFirst = false, Limit = 1 };
         // The letters that exist now, not the ones the replay itself writes.
@@ -47,9 +55,13 @@ public sealed partial class PipelineRunner
         var runs = new List<RunOutcome>();
         foreach (var group in groups)
         {
+            if (stopReading.IsCancellationRequested)
+            {
+                break;
+            }
             // A run releases the lease when it ends, so each next group takes it again.
             lease ??= await AcquireLeaseAsync(pipeline.Name, cancellationToken);
-            var outcome = await ReplayGroupAsync(pipeline, group, selection, lease, cancellationToken);
+            var outcome = await ReplayGroupAsync(pipeline, group, selection, lease, stopReading, cancellationToken);
             lease = null;
             runs.Add(outcome);
             if (outcome.Run.State != RunState.Succeeded)
@@ -65,7 +77,7 @@ public sealed partial class PipelineRunner
     }
 
     private async Task<RunOutcome> ReplayGroupAsync(PipelineDefinition pipeline, ReplayGroup group, DeadLetterQuery selection, Lease lease,
-        CancellationToken cancellationToken)
+        CancellationToken stopReading, CancellationToken cancellationToken)
     {
         try
         {
@@ -84,6 +96,7 @@ public sealed partial class PipelineRunner
                 : source);
             var run = await _store.StartRunAsync(pipeline.Name, RunKinds.Replay, id: runId, cancellationToken: cancellationToken);
             var execution = new RunExecution(run, replayed, nodes, _store, lease, _options, resumeFrom: null, ConsumedFileSet.Empty);
+            using var stop = stopReading.Register(execution.RequestStop);
             return await execution.RunAsync(cancellationToken);
         }
         catch

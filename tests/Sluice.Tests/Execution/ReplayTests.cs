@@ -245,6 +245,47 @@ public sealed class ReplayTests : StateStoreTest
     }
 
     [Fact]
+    public async Task A_replay_stopped_gracefully_commits_what_it_read_and_leaves_the_rest_queued()
+    {
+        var text = new StringBuilder("id,amount,divisor\n");
+        for (int id = 0; id < 3000; id++)
+        {
+            text.Append(id).Append(",150,4\n"); // every record over the first contract's max
+        }
+        Dir.Write("in/a.csv", text.ToString());
+        await RunAsync(Linear(max: 100));
+        // The fixed pipeline also gains a slow stage after the contract: a replay goes downstream of it as it is now.
+        var fixedPipeline = Load(Linear(max: 1000));
+        fixedPipeline = fixedPipeline with
+        {
+            Stages = [.. fixedPipeline.Stages.Take(2), new("slow", new SlowTransformOptions(TimeSpan.FromMilliseconds(50)), ["contract"]),
+                fixedPipeline.Stages[2] with { Inputs = ["slow"] }],
+        };
+        using var stop = new CancellationTokenSource();
+        var runner = new PipelineRunner(Store, new RunnerOptions { BatchSize = 100 });
+
+        var replaying = runner.ReplayAsync(fixedPipeline, new DeadLetterQuery(), stop.Token, CancellationToken.None);
+        SpinWait.SpinUntil(() => Store.ListRunsAsync("replay").GetAwaiter().GetResult().Any(r => r.Kind == RunKinds.Replay), TimeSpan.FromSeconds(20));
+        await Task.Delay(300);
+        stop.Cancel();
+        var stopped = await replaying;
+
+        var run = Assert.Single(stopped.Runs).Run;
+        Assert.Equal(RunState.Stopped, run.State);
+        int written = Output("out").Count;
+        long left = await Store.CountDeadLettersAsync(new DeadLetterQuery("replay"));
+        Assert.True(written is >= 100 and < 3000, $"{written} written before the stop");
+        Assert.Equal(written, run.RecordsWritten); // what was read drained into the final checkpoint
+        Assert.Equal(3000, written + left); // and its letters left the queue, the others stayed
+
+        var rest = await runner.ReplayAsync(fixedPipeline, new DeadLetterQuery());
+
+        Assert.True(rest.Succeeded);
+        Assert.Equal(left, rest.Selected);
+        Assert.Equal(Enumerable.Range(0, 3000).Select(i => (long)i), Output("out").Order());
+    }
+
+    [Fact]
     public async Task Letters_of_a_stage_that_is_gone_are_refused_and_nothing_is_replayed()
     {
         WriteCsv("in/a.csv", 0, Rows);
