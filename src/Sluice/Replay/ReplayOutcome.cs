@@ -3,7 +3,8 @@ using Sluice.Execution;
 namespace Sluice.Replay;
 
 /// <summary>What a replay did: the letters it selected, grouped by the stages they went through again, and the run
-/// that replayed each group (in the same order; fewer runs than groups when one did not succeed).</summary>
+/// that replayed each group (in the same order; fewer runs than groups when one did not succeed or the replay was
+/// stopped).</summary>
 public sealed record ReplayOutcome(IReadOnlyList<ReplayGroup> Groups, IReadOnlyList<RunOutcome> Runs)
 {
     /// <summary>How many dead letters matched the selection.</summary>
