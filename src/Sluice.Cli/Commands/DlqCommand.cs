@@ -13,7 +13,7 @@ internal static class DlqCommand
     private static readonly string ValidReasons = string.Join(", ", Enum.GetValues<DeadLetterReason>().Select(r => r.Code()));
 
     public static Command Create(CliContext context) =>
-        new("dlq", "Inspect dead letters: records rejected by parsing, a contract, a transform or a sink.")
+        new("dlq", "Dead letters — records rejected by parsing, a contract, a transform or a sink: list, show, replay once fixed, purge.")
         {
             List(context),
             Show(context),
