@@ -7,14 +7,14 @@ using Spectre.Console;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary><c>sluice show RUN</c>: one run's details, per-stage counts, checkpoints and expectations.</summary>
+/// <summary><c>sluice show RUN</c>: one run's details, per-stage counts, checkpoints, published files and expectations.</summary>
 internal static class ShowCommand
 {
     public static Command Create(CliContext context)
     {
         var run = new Argument<string>("RUN") { Description = "The run id, or a prefix of it that only one run has." };
         var state = CommonOptions.State();
-        var command = new Command("show", "Show one run: its state, totals, per-stage counts, checkpoints, expectations and error.") { run, state };
+        var command = new Command("show", "Show one run: its state, totals, per-stage counts, checkpoints, published files, expectations and error.") { run, state };
         command.SetAction((parsed, ct) => context.GuardAsync(
             () => ShowAsync(context, parsed.GetValue(run)!, parsed.GetValue(state), ct), ct));
         return command;
@@ -52,6 +52,9 @@ internal static class ShowCommand
         IReadOnlyList<CheckpointSummary> checkpoints = await store.ListCheckpointsAsync(run.Id, ct);
         if (checkpoints.Count > 0)
             WriteCheckpoints(context.Console, checkpoints);
+        IReadOnlyList<CommittedFile> published = await store.ListCommittedFilesAsync(run.Id, ct);
+        if (published.Count > 0)
+            WritePublished(context.Console, published);
         IReadOnlyList<ExpectationResult> expectations = await store.GetExpectationResultsAsync(run.Id, ct);
         if (expectations.Count > 0)
             WriteExpectations(context.Console, expectations);
@@ -60,6 +63,16 @@ internal static class ShowCommand
         if (run.DeadLettered > 0)
             context.Console.WriteLine($"dead letters: sluice dlq list --run {run.Id}");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The files the run's checkpoints made visible (the newest, for a long run): where its output is.</summary>
+    private static void WritePublished(IAnsiConsole console, IReadOnlyList<CommittedFile> files)
+    {
+        const int Shown = 10;
+        if (files.Count > Shown)
+            console.WriteLine($"published {files.Count} files; the newest {Shown}:");
+        foreach (CommittedFile file in files.TakeLast(Shown))
+            console.WriteLine($"published {file.Path} ({file.Stage})");
     }
 
     private static void WriteExpectations(IAnsiConsole console, IReadOnlyList<ExpectationResult> expectations)

@@ -69,6 +69,19 @@ public sealed class EngineCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_lists_the_files_the_run_published()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline);
+        CliResult run = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+        string id = System.Text.RegularExpressions.Regex.Match(run.Stdout, @"run (\d{8}-\d{6}-[0-9a-f]{6}) succeeded").Groups[1].Value;
+
+        CliResult show = await TestSupport.Sluice.RunAsync("show", id, "--state", _state);
+
+        string published = Assert.Single(Directory.GetFiles(_dir.File("out"), "*.jsonl"));
+        Assert.Contains($"published {published} (sink)", show.Stdout); // and by which sink stage
+    }
+
+    [Fact]
     public async Task A_run_is_recorded_with_its_dead_letters()
     {
         string file = _dir.Write("pipeline.yaml", Pipeline);
