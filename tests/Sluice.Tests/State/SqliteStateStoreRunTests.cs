@@ -94,6 +94,28 @@ public class SqliteStateStoreRunTests
     }
 
     [Fact]
+    public async Task The_newest_run_is_found_by_kind_and_the_newest_unfinished_one_by_kind_too()
+    {
+        using var dir = new TempDir();
+        var time = new ManualTime(T0);
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"), time, default);
+        var pipelineRun = await store.StartRunAsync("p");
+        time.Now += TimeSpan.FromSeconds(1);
+        var replay = await store.StartRunAsync("p", RunKinds.Replay);
+        time.Now += TimeSpan.FromSeconds(1);
+        var finished = await store.StartRunAsync("p", RunKinds.Replay);
+        await store.FinishRunAsync(finished.Id, RunState.Failed, new RunTotals(0, 0, 0, 0), "x");
+        await store.StartRunAsync("q");
+
+        Assert.Equal(pipelineRun.Id, (await store.FindLatestRunAsync("p", RunKinds.Pipeline))?.Id);
+        Assert.Equal(finished.Id, (await store.FindLatestRunAsync("p", RunKinds.Replay))?.Id); // in any state
+        Assert.Equal(replay.Id, (await store.FindUnfinishedRunAsync("p"))?.Id);
+        Assert.Equal(replay.Id, (await store.FindUnfinishedRunAsync("p", RunKinds.Replay))?.Id);
+        Assert.Equal(pipelineRun.Id, (await store.FindUnfinishedRunAsync("p", RunKinds.Pipeline))?.Id);
+        Assert.Null(await store.FindLatestRunAsync("none", RunKinds.Pipeline));
+    }
+
+    [Fact]
     public async Task Find_takes_an_exact_id_or_a_unique_prefix()
     {
         using var dir = new TempDir();

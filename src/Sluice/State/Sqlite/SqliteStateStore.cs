@@ -465,36 +465,29 @@ public sealed class SqliteStateStore : IStateStore
         return await ReadAllAsync(command, SqliteCheckpoints.ReadSummary, cancellationToken);
     }
 
-    public async Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, string? kind = null, CancellationToken cancellationToken = default)
+    public Task<RunRecord?> FindUnfinishedRunAsync(string pipeline, string? kind = null, CancellationToken cancellationToken = default) =>
+        NewestRunAsync(pipeline, kind, RunState.Running, cancellationToken);
+
+    public Task<RunRecord?> FindLatestRunAsync(string pipeline, string kind, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(pipeline);
-        await using var connection = await OpenReaderAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT {SqliteRows.RunColumns} FROM runs
-            WHERE pipeline = $pipeline AND state = $state AND ($kind IS NULL OR kind = $kind)
-            ORDER BY started_at DESC, id DESC LIMIT 1
-            """;
-        command.Parameters.AddWithValue("$pipeline", pipeline);
-        command.Parameters.AddWithValue("$state", SqliteValues.Code(RunState.Running));
-        command.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
-        var runs = await ReadAllAsync(command, SqliteRows.ReadRun, cancellationToken);
-        return runs.Count == 0 ? null : runs[0];
+        ArgumentNullException.ThrowIfNull(kind);
+        return NewestRunAsync(pipeline, kind, state: null, cancellationToken);
     }
 
-    public async Task<RunRecord?> FindLatestRunAsync(string pipeline, string kind, CancellationToken cancellationToken = default)
+    /// <summary>The pipeline's newest run, of this kind and in this state when they are given.</summary>
+    private async Task<RunRecord?> NewestRunAsync(string pipeline, string? kind, RunState? state, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        ArgumentNullException.ThrowIfNull(kind);
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT {SqliteRows.RunColumns} FROM runs
-            WHERE pipeline = $pipeline AND kind = $kind
+            WHERE pipeline = $pipeline AND ($state IS NULL OR state = $state) AND ($kind IS NULL OR kind = $kind)
             ORDER BY started_at DESC, id DESC LIMIT 1
             """;
         command.Parameters.AddWithValue("$pipeline", pipeline);
-        command.Parameters.AddWithValue("$kind", kind);
+        command.Parameters.AddWithValue("$state", state is { } s ? SqliteValues.Code(s) : DBNull.Value);
+        command.Parameters.AddWithValue("$kind", (object?)kind ?? DBNull.Value);
         var runs = await ReadAllAsync(command, SqliteRows.ReadRun, cancellationToken);
         return runs.Count == 0 ? null : runs[0];
     }
