@@ -32,7 +32,7 @@ public sealed record HttpSinkOptions : ISinkOptions
     public double? RequestsPerSecond { get; init; }
 
     public static ComponentSpec Spec { get; } = new("http", StageKind.Sink,
-        "POSTs records to a URL as JSON Lines, each request with an Idempotency-Key that stays the same when the request is sent again (a retry, a resumed run). 5xx, 408, 429, timeouts and broken connections are transient (retried per `resilience`); other 4xx fail the run.",
+        "POSTs records to a URL as JSON Lines, each request with an Idempotency-Key that stays the same when the request is sent again (a retry, a resumed run). Which failures are retried is `resilience.retry.on` (by default 5xx, 408, 429, timeouts and broken connections); any other answer fails the run.",
         Shape.Object(
             new OptionSpec("url", Shape.String, "Where to POST (http or https).", Required: true, Example: "https://ingest.example.com/events"),
             new OptionSpec("headers", Shape.MapOf(Shape.String),
