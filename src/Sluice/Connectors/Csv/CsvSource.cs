@@ -120,9 +120,10 @@ internal sealed class CsvSource : IReplayableSource
         var builder = new CsvBatchBuilder(Schema, Math.Max(1, records.Count));
         var kept = new List<int>(records.Count);
         byte quote = (byte)_options.Quote;
+        var origins = new RowOrigins(records);
         for (int i = 0; i < records.Count; i++)
         {
-            var origin = new RowOrigins(records)[i];
+            var origin = origins[i];
             using var reader = new CsvRecordReader(new MemoryStream(origin.Original.ToArray()), (byte)_options.Delimiter, quote, _options.MaxRecordBytes)
             {
                 ExpectedFields = _columns.Length,
@@ -149,7 +150,7 @@ internal sealed class CsvSource : IReplayableSource
             }
         }
         var data = builder.Build(new SourcePosition(records.File, 0, 0)).Data;
-        return new Batch(data, new RowOrigins(records).Select(kept.ToArray()));
+        return new Batch(data, origins.Select(kept.ToArray()));
     }
 
     /// <summary>Reads past the header, checking it; false for an empty file.</summary>
