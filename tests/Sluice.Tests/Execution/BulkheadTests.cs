@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.DeadLetters;
@@ -71,12 +70,7 @@ public sealed class BulkheadTests : StateStoreTest
     [Fact]
     public async Task A_run_that_fails_under_concurrency_resumes_from_its_checkpoint_and_writes_each_record_once()
     {
-        var text = new StringBuilder("id\n");
-        for (int i = 0; i < 10_000; i++)
-        {
-            text.Append(i).Append('\n');
-        }
-        Dir.Write("in/a.csv", text.ToString());
+        Dir.Write("in/a.csv", IdsCsv.Of(0, 10_000));
         var probe = new ProbeOptions
         {
             Delay = TimeSpan.FromMilliseconds(2),

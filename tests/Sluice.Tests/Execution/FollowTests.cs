@@ -1,4 +1,3 @@
-using System.Text;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.State;
@@ -63,12 +62,7 @@ public sealed class FollowTests : StateStoreTest
     /// <summary>Written under another name and renamed in, as files must arrive for a following source.</summary>
     private void WriteInput(string name, int firstId, int rows)
     {
-        var text = new StringBuilder("id\n");
-        foreach (int id in Enumerable.Range(firstId, rows))
-        {
-            text.Append(id).Append('\n');
-        }
-        string temporary = Dir.Write($"in/{name}.csv.tmp", text.ToString());
+        string temporary = Dir.Write($"in/{name}.csv.tmp", IdsCsv.Of(firstId, rows));
         File.Move(temporary, Dir.File($"in/{name}.csv"));
     }
 

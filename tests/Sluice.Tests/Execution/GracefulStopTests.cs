@@ -1,4 +1,3 @@
-using System.Text;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.Pipelines;
@@ -74,12 +73,7 @@ public sealed class GracefulStopTests : StateStoreTest
 
     private void WriteInput(int file, int rows)
     {
-        var text = new StringBuilder("id\n");
-        foreach (int id in Enumerable.Range(file * rows, rows))
-        {
-            text.Append(id).Append('\n');
-        }
-        Dir.Write($"in/{file}.csv", text.ToString());
+        Dir.Write($"in/{file}.csv", IdsCsv.Of(file * rows, rows));
     }
 
     private List<long> ReadOutputIds() => JsonlOutput.Ids(Dir.File("out"));

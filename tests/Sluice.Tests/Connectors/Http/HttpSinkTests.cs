@@ -1,4 +1,3 @@
-using System.Text;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.State;
@@ -35,12 +34,7 @@ public sealed class HttpSinkTests : StateStoreTest
         Environment.SetEnvironmentVariable("SLUICE_TEST_TOKEN", "t0ken-canary-8c1f");
         for (int file = 0; file < 3; file++)
         {
-            var text = new StringBuilder("id\n");
-            foreach (int id in Enumerable.Range(file * (Rows / 3), Rows / 3))
-            {
-                text.Append(id).Append('\n');
-            }
-            Dir.Write($"in/{file}.csv", text.ToString());
+            Dir.Write($"in/{file}.csv", IdsCsv.Of(file * (Rows / 3), Rows / 3));
         }
     }
 
