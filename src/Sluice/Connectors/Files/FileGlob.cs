@@ -11,25 +11,22 @@ public static class FileGlob
 {
     public static IReadOnlyList<string> Expand(string pattern, string baseDirectory)
     {
-        string full = Path.GetFullPath(Path.Combine(baseDirectory, pattern));
-        int wildcard = full.IndexOfAny(['*', '?']);
-        if (wildcard < 0)
+        var (full, root, matcher) = Compile(pattern, baseDirectory);
+        if (matcher is null)
         {
             return File.Exists(full) ? [full] : [];
         }
-        string root = Path.GetDirectoryName(full[..(wildcard + 1)])!;
         if (!Directory.Exists(root))
         {
             return [];
         }
-        var regex = new Regex("^" + ToRegex(full[root.Length..].TrimStart(Path.DirectorySeparatorChar)) + "$", RegexOptions.CultureInvariant);
         var recurse = full.Contains("**", StringComparison.Ordinal) ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
         if (recurse == SearchOption.TopDirectoryOnly && full[root.Length..].TrimStart(Path.DirectorySeparatorChar).Contains(Path.DirectorySeparatorChar))
         {
             recurse = SearchOption.AllDirectories; // wildcards in folder names, e.g. data/*/part.csv
         }
         return Directory.EnumerateFiles(root, "*", recurse)
-            .Where(f => regex.IsMatch(Path.GetRelativePath(root, f)))
+            .Where(f => matcher.IsMatch(Path.GetRelativePath(root, f)))
             .Order(StringComparer.Ordinal)
             .ToList();
     }
@@ -38,16 +35,28 @@ public static class FileGlob
     /// pattern, whether or not it still exists: a replayed dead letter names a file of its source this way.</summary>
     public static bool Matches(string pattern, string baseDirectory, string path)
     {
+        var (full, root, matcher) = Compile(pattern, baseDirectory);
+        if (matcher is null)
+        {
+            return string.Equals(full, path, StringComparison.Ordinal);
+        }
+        string relative = Path.GetRelativePath(root, path);
+        return !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative) && matcher.IsMatch(relative);
+    }
+
+    /// <summary>The pattern as an absolute path, the folder above its first wildcard, and a regex for the paths below
+    /// that folder it matches; no regex when the pattern has no wildcard (it names one file).</summary>
+    private static (string Full, string Root, Regex? Matcher) Compile(string pattern, string baseDirectory)
+    {
         string full = Path.GetFullPath(Path.Combine(baseDirectory, pattern));
         int wildcard = full.IndexOfAny(['*', '?']);
         if (wildcard < 0)
         {
-            return string.Equals(full, path, StringComparison.Ordinal);
+            return (full, "", null);
         }
         string root = Path.GetDirectoryName(full[..(wildcard + 1)])!;
-        string relative = Path.GetRelativePath(root, path);
-        return !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative)
-            && new Regex("^" + ToRegex(full[root.Length..].TrimStart(Path.DirectorySeparatorChar)) + "$", RegexOptions.CultureInvariant).IsMatch(relative);
+        var matcher = new Regex("^" + ToRegex(full[root.Length..].TrimStart(Path.DirectorySeparatorChar)) + "$", RegexOptions.CultureInvariant);
+        return (full, root, matcher);
     }
 
     private static string ToRegex(string glob)

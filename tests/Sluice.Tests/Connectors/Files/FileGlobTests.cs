@@ -41,4 +41,19 @@ public class FileGlobTests
         Assert.Empty(FileGlob.Expand("two.csv", dir.Path));
         Assert.Empty(FileGlob.Expand("nowhere/*.csv", dir.Path));
     }
+
+    [Fact]
+    public void Matches_says_whether_a_path_is_one_the_pattern_names_even_when_it_is_gone()
+    {
+        using var dir = new TempDir();
+        string In(string relative) => Path.Combine(dir.Path, relative);
+
+        Assert.True(FileGlob.Matches("data/a-*.csv", dir.Path, In("data/a-1.csv"))); // no such file: still its name
+        Assert.False(FileGlob.Matches("data/a-*.csv", dir.Path, In("data/b-1.csv")));
+        Assert.False(FileGlob.Matches("data/a-*.csv", dir.Path, In("data/sub/a-1.csv")));
+        Assert.False(FileGlob.Matches("data/a-*.csv", dir.Path, In("other/a-1.csv")));
+        Assert.True(FileGlob.Matches("data/**/*.csv", dir.Path, In("data/x/y/b.csv")));
+        Assert.True(FileGlob.Matches("one.csv", dir.Path, In("one.csv")));
+        Assert.False(FileGlob.Matches("one.csv", dir.Path, In("two.csv")));
+    }
 }
