@@ -22,6 +22,7 @@ public sealed class HttpSourceTests : StateStoreTest, IAsyncLifetime
     private int _failNextRequests;
     private int _refusePage = -1;
     private string _token = "";
+    private int _requests;
 
     private string Url => _api.Urls.First();
 
@@ -46,6 +47,7 @@ public sealed class HttpSourceTests : StateStoreTest, IAsyncLifetime
     private IResult Page(HttpContext http, int page)
     {
         _token = http.Request.Headers.Authorization.ToString();
+        Interlocked.Increment(ref _requests);
         if (Interlocked.Decrement(ref _failNextRequests) >= 0)
         {
             return Results.StatusCode(503);
@@ -60,7 +62,7 @@ public sealed class HttpSourceTests : StateStoreTest, IAsyncLifetime
         return Results.Json(new { data = items, links = new { next } });
     }
 
-    private PipelineDefinition Pipeline() => PipelineFile.Parse(Dir.Write("p.yaml", $$"""
+    private PipelineDefinition Pipeline(string nameRule = "") => PipelineFile.Parse(Dir.Write("p.yaml", $$"""
         name: api
         checkpoint: { every_records: 100 }
         source:
@@ -72,7 +74,7 @@ public sealed class HttpSourceTests : StateStoreTest, IAsyncLifetime
         contract:
           fields:
             id: { type: int64, required: true }
-            name: { type: string }
+            name: { type: string{{nameRule}} }
         sink: { type: jsonl, path: out }
         resilience:
           retry: { attempts: 4, delay: 10ms }
@@ -96,6 +98,24 @@ public sealed class HttpSourceTests : StateStoreTest, IAsyncLifetime
         Assert.Equal(Pages * PerPage - Expected.Length, letters.Count);
         Assert.All(letters, l => Assert.Equal((DeadLetterReason.Parse, "\"garbage\""), (l.Reason, System.Text.Encoding.UTF8.GetString(l.Original))));
         Assert.Contains(letters, l => l.File == $"{Url}/orders?page=1" && l.Line == 58); // id 177: the 58th record of page 1
+    }
+
+    [Fact]
+    public async Task Replay_parses_the_stored_items_again_without_calling_the_api()
+    {
+        Environment.SetEnvironmentVariable("SLUICE_TEST_API_TOKEN", "api-token");
+        var runner = new PipelineRunner(Store, new RunnerOptions { BatchSize = 50 });
+        await runner.RunAsync(Pipeline(nameRule: ", max_length: 3")); // n100 and up are too long
+        int requests = _requests;
+
+        var replay = await runner.ReplayAsync(Pipeline(), new DeadLetterQuery());
+
+        Assert.Equal(requests, _requests); // the records came from the letters, not from the API
+        Assert.True(replay.Succeeded);
+        Assert.Equal(Expected, JsonlOutput.Ids(Dir.File("out")).Order()); // each once
+        var left = await Store.ListDeadLettersAsync(new DeadLetterQuery("api", Limit: 100));
+        Assert.Equal(Pages * PerPage - Expected.Length, left.Count); // the items that are not objects, still not
+        Assert.All(left, l => Assert.Equal((DeadLetterReason.Parse, 2, "source"), (l.Reason, l.Attempts, l.Stage)));
     }
 
     [Fact]
