@@ -1,11 +1,12 @@
 using Sluice.DeadLetters;
+using Sluice.Pipelines;
 using Sluice.Records;
 
 namespace Sluice.Execution;
 
 /// <summary>
 /// Applies a transform so that a record which makes it throw (a poison record: a bug or an input it cannot handle,
-/// not a transient fault, see <see cref="TransientErrors"/>; those fail the stage) costs only itself. A batch whose transform throws is split in halves and each half applied
+/// not a transient fault, see <see cref="RetryOn.Default"/>: those go to the stage's retries) costs only itself. A batch whose transform throws is split in halves and each half applied
 /// again, down to single records; a record that still throws after <see cref="Attempts"/> tries is dead-lettered
 /// with reason <c>transform</c> and the error, and the batch's other records go on.
 /// </summary>
@@ -93,7 +94,7 @@ internal sealed class PoisonIsolation
             Add(outputs, output);
             return true;
         }
-        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException && !TransientErrors.IsTransient(e))
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException && !RetryOn.Default.Matches(e))
         {
             failure = e;
             return false;

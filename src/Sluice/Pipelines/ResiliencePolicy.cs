@@ -1,7 +1,7 @@
 namespace Sluice.Pipelines;
 
 /// <summary>
-/// How a stage rides out transient failures (I/O, timeouts, networks; see <c>TransientErrors</c>) of its per-batch
+/// How a stage rides out transient failures (I/O, timeouts, networks; which ones: <see cref="RetryPolicy.On"/>) of its per-batch
 /// work: a transform's apply, and a sink's write when the sink says a write may be retried. Permanent failures are
 /// not retried: a record that makes a transform throw is dead-lettered, anything else fails the run (the next run
 /// resumes from the last checkpoint).

@@ -65,6 +65,7 @@ public sealed class PoisonRecordTests : StateStoreTest
     }
 }
 
+/// <summary>What poison isolation leaves to the retries instead of blaming a record: the default transient failures.</summary>
 public sealed class TransientErrorTests
 {
     [Theory]
@@ -76,8 +77,8 @@ public sealed class TransientErrorTests
     {
         var e = (Exception)Activator.CreateInstance(error)!;
 
-        Assert.Equal(transient, TransientErrors.IsTransient(e));
-        Assert.Equal(transient, TransientErrors.IsTransient(new InvalidOperationException("wrapped", e)));
+        Assert.Equal(transient, RetryOn.Default.Matches(e));
+        Assert.Equal(transient, RetryOn.Default.Matches(new InvalidOperationException("wrapped", e)));
     }
 }
 
