@@ -62,15 +62,10 @@ internal static class DlqReplayCommand
             selection = selection with { RunId = found.Id };
         }
 
-        // As for sluice run: Ctrl-C or SIGTERM stops reading letters and drains into a final checkpoint; if that
-        // takes longer than the deadline, the replay is aborted (what it had not checkpointed stays in the queue).
-        using var abort = new CancellationTokenSource();
-        await using var stopOnSignal = ct.Register(() =>
-        {
-            context.Stderr.WriteLine($"stopping: no more letters; draining what was read into a final checkpoint (at most {RunCommand.DrainDeadline.TotalSeconds:0} s)");
-            abort.CancelAfter(RunCommand.DrainDeadline);
-        });
-        ReplayOutcome outcome = await new PipelineRunner(store).ReplayAsync(pipeline, selection, ct, abort.Token);
+        // As for sluice run: Ctrl-C or SIGTERM stops reading letters and drains into a final checkpoint.
+        using var stop = new GracefulStop();
+        stop.Watch(context, ct, "no more letters");
+        ReplayOutcome outcome = await new PipelineRunner(store).ReplayAsync(pipeline, selection, ct, stop.Abort);
         if (outcome.Selected == 0)
         {
             context.Console.WriteLine($"no dead letters of pipeline '{pipeline.Name}' match; nothing replayed");

@@ -39,10 +39,6 @@ internal static class RunCommand
     /// folder listing per source per second.</summary>
     private static readonly TimeSpan FollowPoll = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a graceful stop may drain before the run is aborted (what it had not checkpointed is then
-    /// redone by the next run). Long enough for the channels' few batches and a checkpoint on a loaded machine.</summary>
-    internal static readonly TimeSpan DrainDeadline = TimeSpan.FromSeconds(30);
-
     private static async Task<int> RunAsync(CliContext context, string file, string? stateOption, bool fresh, bool follow, CancellationToken ct)
     {
         if (!File.Exists(file))
@@ -54,17 +50,11 @@ internal static class RunCommand
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
 
         var options = new RunnerOptions { FollowPoll = follow ? FollowPoll : null };
-        // The command's token (Ctrl-C, SIGTERM) asks for a graceful stop; this one aborts at once, when draining
-        // takes longer than the deadline.
-        using var abort = new CancellationTokenSource();
+        // The command's token (Ctrl-C, SIGTERM) asks for a graceful stop.
+        using var stop = new GracefulStop();
         ct.ThrowIfCancellationRequested();
-        PipelineRun run = await new PipelineRunner(store, options).StartAsync(pipeline, fresh, abort.Token);
-        await using var stopOnSignal = ct.Register(() =>
-        {
-            context.Stderr.WriteLine($"stopping: no new input; draining what was read into a final checkpoint (at most {DrainDeadline.TotalSeconds:0} s)");
-            run.RequestStop();
-            abort.CancelAfter(DrainDeadline);
-        });
+        PipelineRun run = await new PipelineRunner(store, options).StartAsync(pipeline, fresh, stop.Abort);
+        stop.Watch(context, ct, "no new input", run.RequestStop);
         foreach (string abandoned in run.AbandonedRuns)
             context.Console.WriteLine($"run {abandoned} had stopped without ending (its process died): marked failed, its unpublished output removed");
         if (run.ResumedFrom is { } resumed)
