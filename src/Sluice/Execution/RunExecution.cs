@@ -282,7 +282,6 @@ internal sealed class RunExecution
     private async Task RunConsumerAsync(StageNode node, StageContext context, CancellationToken token)
     {
         var input = _inputs[node];
-        var isolation = node.Transform is null ? null : new PoisonIsolation(node.Transform, context);
         var statistics = _expectations.Statistics.GetValueOrDefault(node.Name);
         var outputs = new List<Batch>();
         // A stateful transform may have changed its state before failing, and a sink's write may have been half done:
@@ -299,6 +298,8 @@ internal sealed class RunExecution
                 return EmitAsync(node, Flow.Of(output), token);
             }, token)
             : null;
+        // A bulkhead isolates poison records per lane; without one the stage applies its transform here.
+        var isolation = node.Transform is null || bulkhead is not null ? null : new PoisonIsolation(node.Transform, context);
         while (await (bulkhead is null ? input.ReadAsync(token) : bulkhead.ReadAsync(input, token)) is { } flow)
         {
             if (flow.Batch is not { } batch)
