@@ -23,12 +23,12 @@ internal sealed class FieldRules
     private readonly byte[][]? _allowedText;
     private readonly PatternMatcher? _pattern;
 
-    private FieldRules(FieldContract field, IValueRules? values, byte[][]? allowedText)
+    private FieldRules(FieldContract field, IValueRules? values, byte[][]? allowedText, PatternMatcher? pattern)
     {
         _field = field;
         _values = values;
         _allowedText = allowedText;
-        _pattern = field.Pattern is null ? null : new PatternMatcher(field.Pattern);
+        _pattern = pattern;
     }
 
     /// <summary>Converts the field's bounds and enum; throws <see cref="PipelineException"/> listing what does not fit.</summary>
@@ -62,6 +62,17 @@ internal sealed class FieldRules
         {
             problems.Add(new Diagnostic(null, $"pattern and max_length apply only to string fields; '{field.Name}' is {field.Type.Name()}"));
         }
+        PatternMatcher? pattern = null;
+        if (field.Pattern is { } given)
+        {
+            // A Regex built in C# may be a backtracking one: the contract always matches on the linear engine.
+            var linear = LinearPattern.TryCreate(given.ToString(), given.Options, out string? problem);
+            pattern = linear is null ? null : new PatternMatcher(linear);
+            if (problem is not null)
+            {
+                problems.Add(new Diagnostic(null, $"field '{field.Name}': {problem}"));
+            }
+        }
         if (problems.Count > 0)
         {
             throw new PipelineException(problems);
@@ -77,7 +88,7 @@ internal sealed class FieldRules
                 c => MemoryMarshal.Cast<byte, Int128>(((Decimal128Array)c).ValueBuffer.Span).Slice(c.Offset, c.Length)),
             _ => new BoolEnum(field, allowed!.Cast<bool>().ToHashSet()),
         };
-        return new FieldRules(field, rules, allowedText);
+        return new FieldRules(field, rules, allowedText, pattern);
     }
 
     public void Check(IArrowArray column, Rejections rejections)
