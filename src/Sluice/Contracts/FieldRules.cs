@@ -219,13 +219,14 @@ internal sealed class FieldRules
                     continue;
                 }
                 T value = values[row];
-                if (_min is { } lo && value < lo)
+                // Written as "not at or above" so that NaN, which compares false with everything, breaks a bound.
+                if (_min is { } lo && !(value >= lo))
                 {
-                    Reject(column, row, rejections, "min", $"is below the min {field.Min}");
+                    Reject(column, row, rejections, "min", IsNaN(value) ? $"is not a number, so not at or above the min {field.Min}" : $"is below the min {field.Min}");
                 }
-                else if (_max is { } hi && value > hi)
+                else if (_max is { } hi && !(value <= hi))
                 {
-                    Reject(column, row, rejections, "max", $"is above the max {field.Max}");
+                    Reject(column, row, rejections, "max", IsNaN(value) ? $"is not a number, so not at or below the max {field.Max}" : $"is above the max {field.Max}");
                 }
                 else if (_allowed is not null && !_allowed.Contains(value))
                 {
@@ -236,6 +237,8 @@ internal sealed class FieldRules
 
         private void Reject(IArrowArray column, int row, Rejections rejections, string rule, string detail) =>
             rejections.Reject(row, DeadLetterReason.Contract, field.Name, rule, $"{field.Name} = {ValueText.Format(column, row)} {detail}");
+
+        private static bool IsNaN(T value) => value is double d && double.IsNaN(d);
     }
 
     /// <summary>enum on a bool field (e.g. <c>[true]</c> to demand true).</summary>
