@@ -48,9 +48,24 @@ internal static class PipelineBuilder
         }
         if (problems.Count > 0)
         {
+            DisposeSinksAsync(nodes.Values).AsTask().GetAwaiter().GetResult();
             throw new PipelineException(problems);
         }
         return order.Select(s => nodes[s.Name]).ToList();
+    }
+
+    /// <summary>Builds the pipeline to check it, as a run would, and lets go of what was built (an http sink holds
+    /// an <see cref="HttpClient"/>).</summary>
+    public static void Check(PipelineDefinition pipeline, BuildContext context) =>
+        DisposeSinksAsync(Build(pipeline, context)).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Disposes the sinks of built stages that no run will own (a run disposes its own when it ends).</summary>
+    public static async ValueTask DisposeSinksAsync(IEnumerable<StageNode> nodes)
+    {
+        foreach (var node in nodes.Where(n => n.Sink is not null))
+        {
+            await node.Sink!.DisposeAsync();
+        }
     }
 
     private static StageNode Create(StageDefinition stage, List<StageNode?> inputs, PipelineDefinition pipeline, BuildContext context,

@@ -443,13 +443,7 @@ internal sealed class RunExecution
         }
     }
 
-    private async Task DisposeSinksAsync()
-    {
-        foreach (var node in _nodes.Where(n => n.Sink is not null))
-        {
-            await node.Sink!.DisposeAsync();
-        }
-    }
+    private ValueTask DisposeSinksAsync() => PipelineBuilder.DisposeSinksAsync(_nodes);
 
     private static string OneLine(Exception e)
     {
