@@ -56,4 +56,31 @@ public class FileGlobTests
         Assert.True(FileGlob.Matches("one.csv", dir.Path, In("one.csv")));
         Assert.False(FileGlob.Matches("one.csv", dir.Path, In("two.csv")));
     }
+
+    [Fact]
+    public void Braces_match_any_alternative_with_wildcards_inside_and_keep_name_order()
+    {
+        using var dir = new TempDir();
+        dir.Write("data/a.csv", "");
+        dir.Write("data/b.jsonl", "");
+        dir.Write("data/c.txt", "");
+        dir.Write("data/2026/x.csv", "");
+        dir.Write("data/2027/y.csv", "");
+
+        var files = FileGlob.Expand("data/{*.csv,*.jsonl,2026/*}", dir.Path).Select(f => Path.GetRelativePath(dir.Path, f));
+
+        Assert.Equal(["data/2026/x.csv", "data/a.csv", "data/b.jsonl"], files);
+        Assert.True(FileGlob.Matches("data/{a,b}-?.csv", dir.Path, Path.Combine(dir.Path, "data/b-1.csv")));
+        Assert.False(FileGlob.Matches("data/{a,b}-?.csv", dir.Path, Path.Combine(dir.Path, "data/c-1.csv")));
+        Assert.False(FileGlob.Matches("data/{a,b}-?.csv", dir.Path, Path.Combine(dir.Path, "data/a-12.csv")));
+    }
+
+    [Fact]
+    public void An_unclosed_brace_is_an_ordinary_character()
+    {
+        using var dir = new TempDir();
+        dir.Write("data/{a.csv", "");
+
+        Assert.Single(FileGlob.Expand("data/{*.csv", dir.Path));
+    }
 }
