@@ -83,7 +83,7 @@ internal sealed class CsvSource : IReplayableSource
     public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
     {
         var builder = new CsvBatchBuilder(Schema, _batchSize);
-        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter, canGrow: true, _options.OnChangedFile,
             (file, resumeHere) => ReadFile(file, resumeHere, builder, context, cancellationToken).ToAsyncEnumerable(), cancellationToken);
     }
 

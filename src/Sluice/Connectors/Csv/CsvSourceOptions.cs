@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sluice.Configuration;
+using Sluice.Connectors.Files;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
@@ -33,6 +34,9 @@ public sealed record CsvSourceOptions : ISourceOptions
     /// quote: its first line is dead-lettered and reading resumes on the next line. The default value is 1 MiB.</summary>
     public int MaxRecordBytes { get; init; } = DefaultMaxRecordBytes;
 
+    /// <summary>What to do with a file consumed by an earlier run that has changed in place since.</summary>
+    public OnChangedFile OnChangedFile { get; init; } = OnChangedFile.Reread;
+
     public static ComponentSpec Spec { get; } = new(
         "csv",
         StageKind.Source,
@@ -47,7 +51,8 @@ public sealed record CsvSourceOptions : ISourceOptions
                 "Whether the first line names the columns; when false they are named column_1, column_2, …", Default: "true"),
             new OptionSpec("max_record_bytes", Shape.Integer,
                 "Longest record accepted, in bytes; a quoted field still open past it is dead-lettered as a stray quote.",
-                Default: DefaultMaxRecordBytes.ToString(CultureInfo.InvariantCulture))),
+                Default: DefaultMaxRecordBytes.ToString(CultureInfo.InvariantCulture)),
+            OnChangedFileOption.Spec),
         Bind,
         Example: "source:\n  type: csv\n  path: data/*.csv\n  delimiter: \";\"");
 
@@ -86,6 +91,7 @@ public sealed record CsvSourceOptions : ISourceOptions
             Quote = Character("quote", '"', "quote: \"'\""),
             Header = node.GetBool("header") ?? true,
             MaxRecordBytes = (int)Math.Clamp(node.GetInt64("max_record_bytes") ?? DefaultMaxRecordBytes, int.MinValue, int.MaxValue),
+            OnChangedFile = OnChangedFileOption.Bind(node),
         };
         problems.AddRange(options.Problems(node));
         return problems.Count == 0 ? options : throw new PipelineException(problems);

@@ -46,7 +46,7 @@ internal sealed class JsonlSource : IReplayableSource
     public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
     {
         var parser = new JsonlRecordReader(_columns);
-        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter, canGrow: true, _options.OnChangedFile,
             (file, resumeHere) => ReadFileAsync(file, resumeHere, parser, context, cancellationToken), cancellationToken);
     }
 

@@ -57,7 +57,7 @@ internal sealed class ParquetSource : IReplayableSource
     {
         using var properties = ArrowReaderProperties.GetDefault();
         properties.BatchSize = _batchSize; // the reader then never hands out more rows than a batch may hold
-        await foreach (var batch in FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+        await foreach (var batch in FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter, canGrow: false, _options.OnChangedFile,
             (file, resumeHere) => ReadFileAsync(file, resumeHere, properties, context, cancellationToken), cancellationToken))
         {
             yield return batch;
