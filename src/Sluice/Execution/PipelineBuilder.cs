@@ -16,7 +16,7 @@ internal static class PipelineBuilder
     {
         var order = PipelineGraph.Order(pipeline);
         var nodes = new Dictionary<string, StageNode>(StringComparer.Ordinal);
-        var problems = new List<Diagnostic>();
+        var problems = Connectors.Files.FileStageOverlap.Problems(order, context.BaseDirectory);
         foreach (var stage in order)
         {
             var inputs = stage.Inputs.Select(i => nodes.GetValueOrDefault(i)).ToList();
