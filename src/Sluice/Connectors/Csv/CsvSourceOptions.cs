@@ -44,7 +44,7 @@ public sealed record CsvSourceOptions : ISourceOptions
             + "string: an empty field is null, a quoted empty field (\"\") is an empty string. A broken row is "
             + "dead-lettered with its original bytes and reading resumes at the next line.",
         Shape.Object(
-            new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.csv"),
+            FileSourceOptions.Path("data/*.csv"),
             new OptionSpec("delimiter", Shape.String, "Field separator, one ASCII character.", Default: ","),
             new OptionSpec("quote", Shape.String, "Quote character, one ASCII character.", Default: "\""),
             new OptionSpec("header", Shape.Boolean,
@@ -52,7 +52,7 @@ public sealed record CsvSourceOptions : ISourceOptions
             new OptionSpec("max_record_bytes", Shape.Integer,
                 "Longest record accepted, in bytes; a quoted field still open past it is dead-lettered as a stray quote.",
                 Default: DefaultMaxRecordBytes.ToString(CultureInfo.InvariantCulture)),
-            OnChangedFileOption.Spec),
+            FileSourceOptions.OnChangedFile),
         Bind,
         Example: "source:\n  type: csv\n  path: data/*.csv\n  delimiter: \";\"");
 
@@ -91,7 +91,7 @@ public sealed record CsvSourceOptions : ISourceOptions
             Quote = Character("quote", '"', "quote: \"'\""),
             Header = node.GetBool("header") ?? true,
             MaxRecordBytes = (int)Math.Clamp(node.GetInt64("max_record_bytes") ?? DefaultMaxRecordBytes, int.MinValue, int.MaxValue),
-            OnChangedFile = OnChangedFileOption.Bind(node),
+            OnChangedFile = FileSourceOptions.BindOnChangedFile(node),
         };
         problems.AddRange(options.Problems(node));
         return problems.Count == 0 ? options : throw new PipelineException(problems);

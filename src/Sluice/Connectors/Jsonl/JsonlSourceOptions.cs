@@ -41,12 +41,12 @@ public sealed record JsonlSourceOptions : ISourceOptions
         StageKind.Source,
         "Reads JSON Lines files (one JSON object per line). Values arrive as text; a contract types them.",
         Shape.Object(
-            new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.jsonl"),
+            FileSourceOptions.Path("data/*.jsonl"),
             new OptionSpec("columns", Shape.ListOf(Shape.String),
                 "Keys to emit as columns, in this order. Without it the keys of the first `infer_rows` records are used; " +
                 "with a contract downstream the contract's fields are.", Example: "[id, name, amount]"),
             new OptionSpec("infer_rows", Shape.Integer, "Records of the first file read to find the columns.", Default: "1000"),
-            OnChangedFileOption.Spec),
+            FileSourceOptions.OnChangedFile),
         Bind);
 
     public ISource CreateSource(BuildContext context) => JsonlSource.Create(this, context);
@@ -86,7 +86,7 @@ public sealed record JsonlSourceOptions : ISourceOptions
             Path = node.GetString("path")!,
             Columns = columns?.Items.Select(c => c.Text).ToList(),
             InferRows = inferRows,
-            OnChangedFile = OnChangedFileOption.Bind(node),
+            OnChangedFile = FileSourceOptions.BindOnChangedFile(node),
         };
     }
 }

@@ -32,9 +32,9 @@ public sealed record ParquetSourceOptions : ISourceOptions
         StageKind.Source,
         "Reads Parquet files; column types are mapped to Sluice types and must be the same in every file.",
         Shape.Object(
-            new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.parquet"),
-            OnChangedFileOption.Spec),
-        node => new ParquetSourceOptions { Path = node.GetString("path")!, OnChangedFile = OnChangedFileOption.Bind(node) });
+            FileSourceOptions.Path("data/*.parquet"),
+            FileSourceOptions.OnChangedFile),
+        node => new ParquetSourceOptions { Path = node.GetString("path")!, OnChangedFile = FileSourceOptions.BindOnChangedFile(node) });
 
     public ISource CreateSource(BuildContext context) => ParquetSource.Create(this, context);
 }
