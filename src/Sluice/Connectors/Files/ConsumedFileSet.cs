@@ -50,6 +50,10 @@ internal sealed class ConsumedFileSet
         {
             return ConsumedCheck.ChangedBecause($"{was}; where its last record ended was not recorded");
         }
+        if (offset > prefix.Size)
+        {
+            return ConsumedCheck.ChangedBecause($"{was}; its position counts other bytes than the file's (a compressed file), so it cannot be read on");
+        }
         if (line == 0)
         {
             return ConsumedCheck.GrownFrom(null); // no record was read from it: reading it from its start repeats none
@@ -67,7 +71,9 @@ internal sealed class ConsumedFileSet
     /// reads them); otherwise the whole file. <paramref name="end"/> null: the end is unknown.</summary>
     public static ConsumedFile Identify(string path, SourcePosition? end, bool canGrow)
     {
-        long length = canGrow && end is { Line: > 0 } ? end.Offset : new FileInfo(path).Length;
+        long size = new FileInfo(path).Length;
+        // An offset past the file's bytes counts something else (decompressed bytes): then the whole file is recorded.
+        long length = canGrow && end is { Line: > 0 } && end.Offset <= size ? end.Offset : size;
         var (hash, _) = PrefixHashes(path, [length])[length];
         return new ConsumedFile(path, length, hash, end?.Offset, end?.Line);
     }
