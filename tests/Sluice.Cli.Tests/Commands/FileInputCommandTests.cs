@@ -90,6 +90,29 @@ public sealed class FileInputCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_source_that_excludes_the_sinks_folder_is_allowed_and_never_reads_its_output()
+    {
+        _dir.Write("data/a.jsonl", "{\"id\":1}\n");
+        string file = _dir.Write("pipeline.yaml", """
+            name: files
+            source:
+              type: jsonl
+              path: data/**/*.jsonl
+              exclude: [data/out/**]
+            sink:
+              type: jsonl
+              path: data/out
+            """);
+
+        Assert.Equal(ExitCodes.Ok, (await TestSupport.Sluice.RunAsync("validate", file)).ExitCode);
+        Assert.Equal(ExitCodes.Ok, (await TestSupport.Sluice.RunAsync("run", file, "--state", _state)).ExitCode);
+        CliResult rerun = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        Assert.Contains("in 0 = out 0", rerun.Stdout);
+        Assert.Single(Directory.GetFiles(_dir.File("data/out"), "*.jsonl"));
+    }
+
+    [Fact]
     public async Task Two_sinks_writing_one_folder_are_refused_with_exit_2()
     {
         _dir.Write("data/a.jsonl", "{\"id\":1}\n");

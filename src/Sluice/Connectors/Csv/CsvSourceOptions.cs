@@ -37,6 +37,9 @@ public sealed record CsvSourceOptions : ISourceOptions
     /// <summary>What to do with a file consumed by an earlier run that has changed in place since.</summary>
     public OnChangedFile OnChangedFile { get; init; } = OnChangedFile.Reread;
 
+    /// <summary>Globs of files the path matches that are not read.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
     public static ComponentSpec Spec { get; } = new(
         "csv",
         StageKind.Source,
@@ -45,6 +48,7 @@ public sealed record CsvSourceOptions : ISourceOptions
             + "dead-lettered with its original bytes and reading resumes at the next line.",
         Shape.Object(
             FileSourceOptions.Path("data/*.csv"),
+            FileSourceOptions.Exclude,
             new OptionSpec("delimiter", Shape.String, "Field separator, one ASCII character.", Default: ","),
             new OptionSpec("quote", Shape.String, "Quote character, one ASCII character.", Default: "\""),
             new OptionSpec("header", Shape.Boolean,
@@ -92,6 +96,7 @@ public sealed record CsvSourceOptions : ISourceOptions
             Header = node.GetBool("header") ?? true,
             MaxRecordBytes = (int)Math.Clamp(node.GetInt64("max_record_bytes") ?? DefaultMaxRecordBytes, int.MinValue, int.MaxValue),
             OnChangedFile = FileSourceOptions.BindOnChangedFile(node),
+            Exclude = node.GetStrings("exclude") ?? [],
         };
         problems.AddRange(options.Problems(node));
         return problems.Count == 0 ? options : throw new PipelineException(problems);

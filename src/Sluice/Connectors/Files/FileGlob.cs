@@ -8,18 +8,19 @@ namespace Sluice.Connectors.Files;
 /// folder name, <c>**</c> matches any number of folders, <c>{a,b}</c> matches either alternative (they may hold
 /// wildcards and nest). A pattern without wildcards names one file. Folders are separated by <c>/</c> (and, on
 /// Windows, also by <c>\</c>); names compare case-insensitively where the file system does (Windows, macOS).
+/// Files that match any of the exclude patterns (same syntax) are left out.
 /// </summary>
 /// <remarks>Why not Microsoft.Extensions.FileSystemGlobbing: docs/decisions.md, "File globs".</remarks>
 public static class FileGlob
 {
     private static readonly bool IgnoreCase = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
 
-    public static IReadOnlyList<string> Expand(string pattern, string baseDirectory)
+    public static IReadOnlyList<string> Expand(string pattern, string baseDirectory, IReadOnlyList<string>? exclude = null)
     {
         var (full, root, matcher) = Compile(pattern, baseDirectory);
         if (matcher is null)
         {
-            return File.Exists(full) ? [full] : [];
+            return File.Exists(full) && !Excluded(full, baseDirectory, exclude) ? [full] : [];
         }
         if (!Directory.Exists(root))
         {
@@ -30,14 +31,20 @@ public static class FileGlob
         bool below = full[root.Length..].TrimStart(Path.DirectorySeparatorChar).IndexOfAny([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar]) >= 0
             || full.Contains("**", StringComparison.Ordinal);
         return Directory.EnumerateFiles(root, "*", below ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-            .Where(f => matcher.IsMatch(Relative(root, f)))
+            .Where(f => matcher.IsMatch(Relative(root, f)) && !Excluded(f, baseDirectory, exclude))
             .Order(StringComparer.Ordinal)
             .ToList();
     }
 
     /// <summary>Whether <paramref name="path"/> (absolute) is a file <see cref="Expand"/> could return for the
     /// pattern, whether or not it still exists: a replayed dead letter names a file of its source this way.</summary>
-    public static bool Matches(string pattern, string baseDirectory, string path)
+    public static bool Matches(string pattern, string baseDirectory, string path, IReadOnlyList<string>? exclude = null) =>
+        MatchesOne(pattern, baseDirectory, path) && !Excluded(path, baseDirectory, exclude);
+
+    private static bool Excluded(string path, string baseDirectory, IReadOnlyList<string>? exclude) =>
+        exclude is not null && exclude.Any(e => MatchesOne(e, baseDirectory, path));
+
+    private static bool MatchesOne(string pattern, string baseDirectory, string path)
     {
         var (full, root, matcher) = Compile(pattern, baseDirectory);
         if (matcher is null)

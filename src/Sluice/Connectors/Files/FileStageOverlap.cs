@@ -26,15 +26,16 @@ internal static class FileStageOverlap
         {
             var (stage, (folder, extension)) = (sinks[i].Stage, sinks[i].Sink!.Value);
             string full = Path.GetFullPath(Path.Combine(baseDirectory, folder)).TrimEnd(Path.DirectorySeparatorChar);
-            foreach (var (source, glob) in stages.Select(s => (s, SourceGlob(s.Options))).Where(s => s.Item2 is not null))
+            foreach (var (source, read) in stages.Select(s => (s, SourceFiles(s.Options))).Where(s => s.Item2 is not null))
             {
+                var (glob, exclude) = read!.Value;
                 string written = Path.Combine(full, SamplePart + extension);
-                if (FileGlob.Matches(glob!, baseDirectory, written) || FileGlob.Matches(glob!, baseDirectory, written + ".inprogress"))
+                if (FileGlob.Matches(glob, baseDirectory, written, exclude) || FileGlob.Matches(glob, baseDirectory, written + ".inprogress", exclude))
                 {
                     problems.Add(new Diagnostic(stage.Location,
                         $"sink '{stage.Name}' writes its files into {folder} (part-….{extension}), and source '{source.Name}' reads " +
                         $"path: {glob}, which matches them: every run would read the last run's output again. Give the sink a " +
-                        "folder outside the source's glob, or narrow the glob so it does not match the sink's files"));
+                        $"folder outside the source's glob, or narrow the glob, or exclude the sink's folder (exclude: [{folder.TrimEnd('/')}/**])"));
                 }
             }
             foreach (var (other, otherSink) in sinks.Take(i))
@@ -52,11 +53,11 @@ internal static class FileStageOverlap
         return problems;
     }
 
-    private static string? SourceGlob(IStageOptions options) => options switch
+    private static (string Glob, IReadOnlyList<string> Exclude)? SourceFiles(IStageOptions options) => options switch
     {
-        CsvSourceOptions csv => csv.Path,
-        JsonlSourceOptions jsonl => jsonl.Path,
-        ParquetSourceOptions parquet => parquet.Path,
+        CsvSourceOptions csv => (csv.Path, csv.Exclude),
+        JsonlSourceOptions jsonl => (jsonl.Path, jsonl.Exclude),
+        ParquetSourceOptions parquet => (parquet.Path, parquet.Exclude),
         _ => null,
     };
 

@@ -36,12 +36,16 @@ public sealed record JsonlSourceOptions : ISourceOptions
     /// <summary>What to do with a file consumed by an earlier run that has changed in place since.</summary>
     public OnChangedFile OnChangedFile { get; init; } = OnChangedFile.Reread;
 
+    /// <summary>Globs of files the path matches that are not read.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
     public static ComponentSpec Spec { get; } = new(
         "jsonl",
         StageKind.Source,
         "Reads JSON Lines files (one JSON object per line). Values arrive as text; a contract types them.",
         Shape.Object(
             FileSourceOptions.Path("data/*.jsonl"),
+            FileSourceOptions.Exclude,
             new OptionSpec("columns", Shape.ListOf(Shape.String),
                 "Keys to emit as columns, in this order. Without it the keys of the first `infer_rows` records are used; " +
                 "with a contract downstream the contract's fields are.", Example: "[id, name, amount]"),
@@ -87,6 +91,7 @@ public sealed record JsonlSourceOptions : ISourceOptions
             Columns = columns?.Items.Select(c => c.Text).ToList(),
             InferRows = inferRows,
             OnChangedFile = FileSourceOptions.BindOnChangedFile(node),
+            Exclude = node.GetStrings("exclude") ?? [],
         };
     }
 }

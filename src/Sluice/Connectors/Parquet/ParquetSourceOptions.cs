@@ -27,14 +27,19 @@ public sealed record ParquetSourceOptions : ISourceOptions
     /// <summary>What to do with a file consumed by an earlier run that has changed since (a Parquet file cannot grow: any change is one).</summary>
     public OnChangedFile OnChangedFile { get; init; } = OnChangedFile.Reread;
 
+    /// <summary>Globs of files the path matches that are not read.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
     public static ComponentSpec Spec { get; } = new(
         "parquet",
         StageKind.Source,
         "Reads Parquet files; column types are mapped to Sluice types and must be the same in every file.",
         Shape.Object(
             FileSourceOptions.Path("data/*.parquet"),
+            FileSourceOptions.Exclude,
             FileSourceOptions.OnChangedFile),
-        node => new ParquetSourceOptions { Path = node.GetString("path")!, OnChangedFile = FileSourceOptions.BindOnChangedFile(node) });
+        node => new ParquetSourceOptions { Path = node.GetString("path")!, OnChangedFile = FileSourceOptions.BindOnChangedFile(node),
+            Exclude = node.GetStrings("exclude") ?? [] });
 
     public ISource CreateSource(BuildContext context) => ParquetSource.Create(this, context);
 }

@@ -83,4 +83,22 @@ public class FileGlobTests
 
         Assert.Single(FileGlob.Expand("data/{*.csv", dir.Path));
     }
+
+    [Fact]
+    public void Excluded_files_are_left_out_of_the_expansion_and_do_not_match()
+    {
+        using var dir = new TempDir();
+        dir.Write("data/a.jsonl", "");
+        dir.Write("data/b.tmp.jsonl", "");
+        dir.Write("data/out/part-1.jsonl", "");
+        dir.Write("data/x/c.jsonl", "");
+        string[] exclude = ["data/out/**", "**/*.tmp.jsonl"];
+
+        var files = FileGlob.Expand("data/**/*.jsonl", dir.Path, exclude).Select(f => Path.GetRelativePath(dir.Path, f));
+
+        Assert.Equal(["data/a.jsonl", "data/x/c.jsonl"], files);
+        Assert.False(FileGlob.Matches("data/**/*.jsonl", dir.Path, Path.Combine(dir.Path, "data/out/part-2.jsonl"), exclude));
+        Assert.True(FileGlob.Matches("data/**/*.jsonl", dir.Path, Path.Combine(dir.Path, "data/outer/part-2.jsonl"), exclude));
+        Assert.Empty(FileGlob.Expand("data/a.jsonl", dir.Path, ["data/*.jsonl"]));
+    }
 }
