@@ -196,6 +196,32 @@ public sealed class IncrementalLoadTests : StateStoreTest
         Assert.Equal(0, next.Run.RecordsRead);
     }
 
+    [Fact]
+    public async Task A_parquet_file_that_changed_is_a_changed_file_even_when_its_first_bytes_are_the_same()
+    {
+        WriteParquet("in/1.parquet", 0, 100);
+        await RunAsync("parquet");
+
+        WriteParquet("in/1.parquet", 0, 150); // the same first rows, more after: a Parquet file is rewritten, never appended to
+        var rerun = await RunAsync("parquet");
+
+        var warning = Assert.Single(rerun.Notes, n => n.Warning);
+        Assert.Contains(Dir.File("in/1.parquet"), warning.Message, StringComparison.Ordinal);
+        Assert.Equal(150, rerun.Run.RecordsRead);
+        Assert.Equal(Enumerable.Range(0, 100).Concat(Enumerable.Range(0, 150)).Select(i => (long)i).Order(), ReadOutputIds().Order());
+    }
+
+    private void WriteParquet(string name, int firstId, int rows)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Dir.File(name))!);
+        var batch = new Apache.Arrow.RecordBatch.Builder()
+            .Append("id", false, new Apache.Arrow.Int64Array.Builder().AppendRange(Enumerable.Range(firstId, rows).Select(i => (long)i)).Build())
+            .Build();
+        using var writer = new ParquetSharp.Arrow.FileWriter(Dir.File(name), batch.Schema);
+        writer.WriteRecordBatch(batch);
+        writer.Close();
+    }
+
     private async Task<RunOutcome> RunAsync(string format, string onChangedFile = "reread", TripwireOptions? tripwire = null)
     {
         string yaml = $$"""
