@@ -9,7 +9,7 @@ namespace Sluice.Connectors.Files;
 /// record once however often it runs: a file whose recorded bytes are unchanged is skipped when it has not grown
 /// and read on from the recorded end when it has (the tail semantics of log shippers); any other file at a
 /// recorded path was changed in place. Only a file whose path is recorded is hashed, and only up to the longest
-/// recorded size it can hold. See docs/guarantees.md, "Files that grow or change".
+/// recorded size it can hold. Why, and the edge cases: docs/decisions.md, "Files that grow or change".
 /// </summary>
 internal sealed class ConsumedFileSet
 {
