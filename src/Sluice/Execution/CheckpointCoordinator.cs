@@ -40,6 +40,8 @@ internal sealed class CheckpointCoordinator
     private readonly Lock _lock = new();
     private readonly Dictionary<StageNode, StageLedger> _ledgers;
     private readonly StageCounters[] _sources; // read after every source batch: no query per call
+    // Written by source threads (RequestLocked) and the commit loop: every access holds _lock, reads included — a
+    // Dictionary read during another thread's insert may miss the key or loop forever while it resizes.
     private readonly Dictionary<long, (DateTimeOffset At, long Timestamp)> _requestTimes = [];
     private readonly Channel<long> _complete = Channel.CreateUnbounded<long>();
     private long _requested;   // highest checkpoint id requested
@@ -296,6 +298,8 @@ internal sealed class CheckpointCoordinator
     {
         var handoffs = new Dictionary<StageNode, Handoff>();
         bool allEnded = true;
+        DateTimeOffset requestedAt;
+        long requestedTimestamp;
         lock (_lock)
         {
             foreach (var node in _nodes)
@@ -304,6 +308,7 @@ internal sealed class CheckpointCoordinator
                 allEnded &= atEnd;
             }
             _lastCoveredEverything = allEnded;
+            (requestedAt, requestedTimestamp) = _requestTimes[id];
         }
         var positions = new Dictionary<string, string>();
         var state = new Dictionary<string, byte[]>();
@@ -336,7 +341,6 @@ internal sealed class CheckpointCoordinator
             }
         }
         var counts = _nodes.Select(n => handoffs[n].Counts).ToList();
-        (DateTimeOffset requestedAt, long requestedTimestamp) = _requestTimes[id];
         var checkpoint = new CheckpointRecord(_runId, id, requestedAt, Stopwatch.GetElapsedTime(requestedTimestamp),
             counts.Where(c => c.Kind == StageKind.Sink).Sum(c => c.Out), positions, state, tokens, counts, files, consumed)
         {
