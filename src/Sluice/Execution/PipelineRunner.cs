@@ -125,7 +125,9 @@ public sealed partial class PipelineRunner
         {
             await DiscardUnpublishedAsync(nodes, checkpoint.RunId, cancellationToken);
         }
-        var run = await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken);
+        var run = checkpoint is null
+            ? await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken)
+            : await _store.StartFreshRunAsync(pipeline.Name, checkpoint.RunId, runId, cancellationToken);
         var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken));
         return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken), execution.RequestStop)
         {

@@ -72,7 +72,16 @@ public sealed class SqliteStateStore : IStateStore
         return new SqliteStateStore(fullPath, connectionString, time, writer);
     }
 
-    public Task<RunRecord> StartRunAsync(string pipeline, string kind = RunKinds.Pipeline, string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default)
+    public Task<RunRecord> StartRunAsync(string pipeline, string kind = RunKinds.Pipeline, string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default) =>
+        StartAsync(pipeline, kind, parentRunId, id, supersedes: null, cancellationToken);
+
+    public Task<RunRecord> StartFreshRunAsync(string pipeline, string supersedes, string? id = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(supersedes);
+        return StartAsync(pipeline, RunKinds.Pipeline, parentRunId: null, id, supersedes, cancellationToken);
+    }
+
+    private Task<RunRecord> StartAsync(string pipeline, string kind, string? parentRunId, string? id, string? supersedes, CancellationToken cancellationToken)
     {
         string? chosenId = id;
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
@@ -110,9 +119,30 @@ public sealed class SqliteStateStore : IStateStore
                 }
                 while (await command.ExecuteNonQueryAsync(cancellationToken) == 0);
             }
+            if (supersedes is not null)
+            {
+                await DropRereadDeadLettersAsync(connection, transaction, pipeline, supersedes, cancellationToken);
+            }
 
             return new RunRecord((string)id.Value, pipeline, kind, parentRunId, RunState.Running, startedAt, null, 0, 0, 0, 0, null);
         }, cancellationToken);
+    }
+
+    /// <summary>Deletes the letters of <paramref name="runId"/> whose input no committed checkpoint of the pipeline
+    /// recorded as consumed: the fresh run reads that input again and judges its records anew. A letter's file is
+    /// the path its source read (an http source's is its URL, never consumed: every run reads it again).</summary>
+    private static async Task DropRereadDeadLettersAsync(SqliteConnection connection, SqliteTransaction transaction, string pipeline,
+        string runId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            DELETE FROM dead_letters
+            WHERE run_id = $run AND file NOT IN (SELECT path FROM consumed_files WHERE pipeline = $pipeline)
+            """;
+        command.Parameters.AddWithValue("$run", runId);
+        command.Parameters.AddWithValue("$pipeline", pipeline);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public Task SaveStageCountsAsync(string runId, IReadOnlyList<StageCounts> stages, CancellationToken cancellationToken = default)
