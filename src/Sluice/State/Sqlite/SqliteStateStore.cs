@@ -167,8 +167,8 @@ public sealed class SqliteStateStore : IStateStore
 
         command.CommandText = """
             INSERT INTO run_stages (run_id, ordinal, stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms,
-                retries, timeouts, circuit_openings, circuit_closings)
-            VALUES ($run, $ordinal, $stage, $kind, $in, $out, $filtered, $dead, $busy, $retries, $timeouts, $openings, $closings)
+                retries, timeouts, circuit_openings, circuit_closings, inputs)
+            VALUES ($run, $ordinal, $stage, $kind, $in, $out, $filtered, $dead, $busy, $retries, $timeouts, $openings, $closings, $inputs)
             """;
         var ordinal = command.Parameters.Add("$ordinal", SqliteType.Integer);
         var stage = command.Parameters.Add("$stage", SqliteType.Text);
@@ -182,6 +182,7 @@ public sealed class SqliteStateStore : IStateStore
         var timeouts = command.Parameters.Add("$timeouts", SqliteType.Integer);
         var openings = command.Parameters.Add("$openings", SqliteType.Integer);
         var closings = command.Parameters.Add("$closings", SqliteType.Integer);
+        var inputs = command.Parameters.Add("$inputs", SqliteType.Text);
         for (int i = 0; i < stages.Count; i++)
         {
             var counts = stages[i];
@@ -197,6 +198,7 @@ public sealed class SqliteStateStore : IStateStore
             timeouts.Value = counts.Timeouts;
             openings.Value = counts.CircuitOpenings;
             closings.Value = counts.CircuitClosings;
+            inputs.Value = System.Text.Json.JsonSerializer.Serialize(counts.Inputs);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -316,7 +318,7 @@ public sealed class SqliteStateStore : IStateStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms,
-                retries, timeouts, circuit_openings, circuit_closings FROM run_stages
+                retries, timeouts, circuit_openings, circuit_closings, inputs FROM run_stages
             WHERE run_id = $run ORDER BY ordinal
             """;
         command.Parameters.AddWithValue("$run", runId);
@@ -333,6 +335,7 @@ public sealed class SqliteStateStore : IStateStore
             Timeouts = row.GetInt64(8),
             CircuitOpenings = row.GetInt64(9),
             CircuitClosings = row.GetInt64(10),
+            Inputs = System.Text.Json.JsonSerializer.Deserialize<string[]>(row.GetString(11)) ?? [],
         }, cancellationToken);
     }
 
