@@ -97,7 +97,8 @@ internal static class RunCommand
         IAnsiConsole console = context.Console;
         RunRecord run = outcome.Run;
         console.Write(StageTable.Summary(outcome.Stages));
-        console.WriteLine(Format.Reconciliation(run));
+        foreach (string line in Format.Balances(run, outcome.Balances))
+            console.WriteLine(line);
         const int Listed = 5;
         foreach (string published in outcome.Published.Take(Listed))
             console.WriteLine("published " + published);
