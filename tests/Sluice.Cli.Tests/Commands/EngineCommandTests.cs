@@ -193,6 +193,27 @@ public sealed class EngineCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Fresh_after_a_kill_keeps_each_dead_letter_of_the_killed_run_once()
+    {
+        // Checkpoint 1 commits the first batch and its 2 dead letters; the kill comes before checkpoint 2, which would
+        // have recorded the file as consumed. --fresh reads the file again: its 2 bad records must not be queued twice.
+        string file = _dir.Write("pipeline.yaml", Pipeline + "\ncheckpoint: { every_records: 1 }\n");
+        var crash = new Dictionary<string, string> { ["SLUICE_CRASH_AT"] = "after-prepare:2" };
+        CliResult killed = await SluiceProcess.RunAsync(crash, "run", file, "--state", _state);
+        Assert.Equal(137, killed.ExitCode);
+        Assert.Equal(2, Letters(await TestSupport.Sluice.RunAsync("dlq", "list", "--state", _state)));
+
+        CliResult fresh = await TestSupport.Sluice.RunAsync("run", file, "--state", _state, "--fresh");
+
+        Assert.Equal(ExitCodes.Ok, fresh.ExitCode);
+        Assert.Contains("in 6 = out 3 + dead 2 + filtered 1", fresh.Stdout); // the file was read again
+        Assert.Equal(2, Letters(await TestSupport.Sluice.RunAsync("dlq", "list", "--state", _state)));
+    }
+
+    /// <summary>Rows of a <c>dlq list</c> table: one per letter, each naming the file and line of its record.</summary>
+    private static int Letters(CliResult list) => list.Stdout.Split('\n').Count(l => l.Contains("orders.csv:", StringComparison.Ordinal));
+
+    [Fact]
     public async Task A_broken_quality_gate_exits_3()
     {
         string file = _dir.Write("pipeline.yaml", Pipeline + "\ndead_letter:\n  max_count: 1\n");
