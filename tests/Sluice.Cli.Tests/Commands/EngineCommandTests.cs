@@ -225,30 +225,33 @@ public sealed class EngineCommandTests : IDisposable
         Assert.Contains("failed its quality gate", result.Stdout);
     }
 
+    /// <summary>The contract feeds two sinks, one of them behind a filter; <c>{min}</c> is the contract's lowest id.</summary>
+    private const string FanOut = """
+        name: orders
+        stages:
+          - name: source
+            source: { type: csv, path: data/*.csv }
+          - name: contract
+            from: source
+            contract:
+              fields:
+                id: { type: int64, min: {min}, required: true }
+                name: { type: string, required: true }
+          - name: all
+            from: contract
+            sink: { type: jsonl, path: out/all }
+          - name: filter
+            from: contract
+            filter: id > 1
+          - name: some
+            from: filter
+            sink: { type: jsonl, path: out/some }
+        """;
+
     [Fact]
     public async Task A_fan_out_to_two_sinks_balances_each_sink_in_the_summary_runs_and_show()
     {
-        string file = _dir.Write("pipeline.yaml", """
-            name: orders
-            stages:
-              - name: source
-                source: { type: csv, path: data/*.csv }
-              - name: contract
-                from: source
-                contract:
-                  fields:
-                    id: { type: int64, min: 1, required: true }
-                    name: { type: string, required: true }
-              - name: all
-                from: contract
-                sink: { type: jsonl, path: out/all }
-              - name: filter
-                from: contract
-                filter: id > 1
-              - name: some
-                from: filter
-                sink: { type: jsonl, path: out/some }
-            """);
+        string file = _dir.Write("pipeline.yaml", FanOut.Replace("{min}", "1", StringComparison.Ordinal));
 
         CliResult result = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
 
@@ -270,6 +273,22 @@ public sealed class EngineCommandTests : IDisposable
         Assert.Equal(["6", "7", "7", "1", "2"], Cells(runs.Stdout, id)[^5..]);
         Assert.Contains("written: records the sinks wrote, once per sink", runs.Stdout);
         Assert.Contains("Per sink, in = out + dead + filtered", runs.Stdout);
+    }
+
+    [Fact]
+    public async Task A_replay_into_a_fan_out_balances_each_sink()
+    {
+        string file = _dir.Write("pipeline.yaml", FanOut.Replace("{min}", "1", StringComparison.Ordinal));
+        await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+        string fixedFile = _dir.Write("fixed.yaml", FanOut.Replace("{min}", "0", StringComparison.Ordinal));
+
+        CliResult replay = await TestSupport.Sluice.RunAsync("dlq", "replay", "--pipeline", fixedFile, "--state", _state);
+
+        // Id 0 now passes the contract and goes to both sinks (the filter drops it before one); 'x' fails again.
+        Assert.Equal(ExitCodes.Ok, replay.ExitCode);
+        Assert.Contains("sink all: in 2 = out 1 + dead 1 + filtered 0", replay.Stdout);
+        Assert.Contains("sink some: in 2 = out 0 + dead 1 + filtered 1", replay.Stdout);
+        Assert.DoesNotContain("≠", replay.Stdout);
     }
 
     [Fact]
