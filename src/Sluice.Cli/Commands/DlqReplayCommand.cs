@@ -101,7 +101,8 @@ internal static class DlqReplayCommand
         RunRecord run = outcome.Run;
         console.WriteLine($"replay run {run.Id}: {Format.Count(group.Ids.Count)} letters from source '{group.Source}' (rejected by {rejectedBy})");
         console.Write(StageTable.Summary(outcome.Stages));
-        console.WriteLine(Format.Reconciliation(run));
+        foreach (string line in Format.Balances(run, outcome.Balances))
+            console.WriteLine(line);
         foreach (string line in StageTable.FailureLines(outcome.Stages))
             console.WriteLine(line);
         if (run.State != RunState.Succeeded)

@@ -64,7 +64,7 @@ internal static class RunCommand
         if (run.Superseded is { } old)
             context.Console.WriteLine($"--fresh: run {old.RunId} is closed without resuming; the {old.RecordsCommitted:N0} records its checkpoints " +
                 $"(1-{old.Checkpoint}) published stay; this new run skips the files it fully read but reads the ones it had started again " +
-                "(remove that run's output first if those records must not appear twice)");
+                "(remove that run's output first if those records must not appear twice); its dead letters from those files are dropped: this run judges those records again");
         RunOutcome outcome = context.Interactive ? await WatchAsync(context.Console, run) : await run.Completion;
 
         PrintSummary(context, outcome, statePath);
@@ -97,7 +97,8 @@ internal static class RunCommand
         IAnsiConsole console = context.Console;
         RunRecord run = outcome.Run;
         console.Write(StageTable.Summary(outcome.Stages));
-        console.WriteLine(Format.Reconciliation(run));
+        foreach (string line in Format.Balances(run, outcome.Balances))
+            console.WriteLine(line);
         const int Listed = 5;
         foreach (string published in outcome.Published.Take(Listed))
             console.WriteLine("published " + published);

@@ -41,10 +41,14 @@ internal static class ShowCommand
         Field("started (UTC)", Format.Utc(run.StartedAt));
         Field("ended (UTC)", Format.Utc(run.EndedAt));
         Field("duration", Format.Duration(run.Duration));
-        Field("records", Format.Reconciliation(run));
+        IReadOnlyList<StageCounts> stages = await store.GetStageCountsAsync(run.Id, ct);
+        CheckpointRecord? last = await store.GetLatestCheckpointAsync(run.Id, ct);
+        Field("records", $"read {Format.Count(run.RecordsRead)}, written {Format.Count(run.RecordsWritten)}, " +
+            $"published {Format.Count(run.RecordsPublished)}, filtered {Format.Count(run.Filtered)}, dead {Format.Count(run.DeadLettered)}");
+        foreach (string line in Format.Balances(run, SinkBalance.Of(stages, last?.Counts)))
+            Field("", line);
         context.Console.Write(header);
 
-        IReadOnlyList<StageCounts> stages = await store.GetStageCountsAsync(run.Id, ct);
         if (stages.Count > 0)
             context.Console.Write(StageTable.Summary(stages));
         foreach (string line in StageTable.FailureLines(stages))

@@ -30,6 +30,28 @@ internal static class Format
         _ => state.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>Each sink's <c>in = out + dead + filtered</c> along its paths (one line, unprefixed, for a single
+    /// sink), then, for each sink that wrote records no checkpoint published, how many are in the output. Runs stored
+    /// before the graph was kept have no balances: their run totals stand in.</summary>
+    public static IEnumerable<string> Balances(RunRecord run, IReadOnlyList<SinkBalance> balances)
+    {
+        if (balances.Count == 0)
+        {
+            yield return Reconciliation(run);
+            yield break;
+        }
+        foreach (SinkBalance b in balances)
+        {
+            string sink = balances.Count > 1 ? $"sink {b.Sink}: " : "";
+            yield return $"{sink}in {Count(b.In)} {(b.Balances ? "=" : "≠")} out {Count(b.Out)} + dead {Count(b.DeadLettered)} + filtered {Count(b.Filtered)}";
+        }
+        foreach (SinkBalance b in balances.Where(b => b.Published != b.Out))
+        {
+            string sink = balances.Count > 1 ? $" by sink {b.Sink}" : "";
+            yield return $"published {Count(b.Published)} of the {Count(b.Out)} records out{sink}: the rest were written after the last checkpoint and are not in the output";
+        }
+    }
+
     /// <summary>The run totals as an equation: it holds exactly for a chain with one sink.</summary>
     public static string Reconciliation(RunRecord run)
     {

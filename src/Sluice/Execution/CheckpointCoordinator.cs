@@ -40,6 +40,8 @@ internal sealed class CheckpointCoordinator
     private readonly Lock _lock = new();
     private readonly Dictionary<StageNode, StageLedger> _ledgers;
     private readonly StageCounters[] _sources; // read after every source batch: no query per call
+    // Written by source threads (RequestLocked) and the commit loop: every access holds _lock, reads included — a
+    // Dictionary read during another thread's insert may miss the key or loop forever while it resizes.
     private readonly Dictionary<long, (DateTimeOffset At, long Timestamp)> _requestTimes = [];
     private readonly Channel<long> _complete = Channel.CreateUnbounded<long>();
     private long _requested;   // highest checkpoint id requested
@@ -56,8 +58,9 @@ internal sealed class CheckpointCoordinator
     /// <param name="expectations">Evaluated before the checkpoint that covers the whole run commits.</param>
     /// <param name="inputComplete">False when the sources were stopped before their input ended: then a checkpoint
     /// covering every stage's end is not the run's last, and the expectations are not evaluated.</param>
+    /// <param name="lastCommitted">The checkpoint a resumed run goes on from, with its counts; null for a new run.</param>
     public CheckpointCoordinator(IReadOnlyList<StageNode> nodes, IStateStore store, string runId, PipelineDefinition pipeline,
-        Func<Lease> lease, long lastCommitted, ExpectationGate expectations, Func<bool> inputComplete)
+        Func<Lease> lease, CheckpointRecord? lastCommitted, ExpectationGate expectations, Func<bool> inputComplete)
     {
         _expectations = expectations;
         _inputComplete = inputComplete;
@@ -66,8 +69,8 @@ internal sealed class CheckpointCoordinator
         _runId = runId;
         _pipeline = pipeline;
         _lease = lease;
-        _requested = _committed = _enqueued = lastCommitted;
-        LastCommittedBefore = lastCommitted;
+        _requested = _committed = _enqueued = LastCommittedBefore = lastCommitted?.Id ?? 0;
+        CommittedCounts = lastCommitted?.Counts;
         _ledgers = nodes.ToDictionary(n => n, _ => new StageLedger());
         _sources = nodes.Where(n => n.Kind == StageKind.Source).Select(n => n.Counters).ToArray();
         _readAtLastRequest = RecordsRead();
@@ -78,6 +81,10 @@ internal sealed class CheckpointCoordinator
 
     /// <summary>The newest checkpoint id requested; a source passes every barrier up to it after its current batch.</summary>
     public long Requested => Volatile.Read(ref _requested);
+
+    /// <summary>The stage counts of the run's last committed checkpoint (of this attempt or the one resumed from):
+    /// what its sinks have published. Null while none is.</summary>
+    public IReadOnlyList<StageCounts>? CommittedCounts { get; private set; }
 
     /// <summary>Checkpoints committed by this run attempt (the final one included).</summary>
     public int Committed { get; private set; }
@@ -264,6 +271,8 @@ internal sealed class CheckpointCoordinator
         }
         CrashPoints.Hit(CrashPoints.AfterPrepare, id);
         await _store.CommitCheckpointAsync(_lease(), checkpoint, deadLetters, CancellationToken.None);
+        // Committed is published: were a sink to fail to publish it now, the next run publishes it before anything else.
+        CommittedCounts = checkpoint.Counts;
         CrashPoints.Hit(CrashPoints.AfterStoreCommit, id);
         CrashPoints.Committing.Value = id;
         try
@@ -296,6 +305,8 @@ internal sealed class CheckpointCoordinator
     {
         var handoffs = new Dictionary<StageNode, Handoff>();
         bool allEnded = true;
+        DateTimeOffset requestedAt;
+        long requestedTimestamp;
         lock (_lock)
         {
             foreach (var node in _nodes)
@@ -304,6 +315,7 @@ internal sealed class CheckpointCoordinator
                 allEnded &= atEnd;
             }
             _lastCoveredEverything = allEnded;
+            (requestedAt, requestedTimestamp) = _requestTimes[id];
         }
         var positions = new Dictionary<string, string>();
         var state = new Dictionary<string, byte[]>();
@@ -336,7 +348,6 @@ internal sealed class CheckpointCoordinator
             }
         }
         var counts = _nodes.Select(n => handoffs[n].Counts).ToList();
-        (DateTimeOffset requestedAt, long requestedTimestamp) = _requestTimes[id];
         var checkpoint = new CheckpointRecord(_runId, id, requestedAt, Stopwatch.GetElapsedTime(requestedTimestamp),
             counts.Where(c => c.Kind == StageKind.Sink).Sum(c => c.Out), positions, state, tokens, counts, files, consumed)
         {

@@ -71,7 +71,7 @@ internal static class PipelineBuilder
     private static StageNode Create(StageDefinition stage, List<StageNode?> inputs, PipelineDefinition pipeline, BuildContext context,
         Func<string, ISource, ISource>? replaceSource)
     {
-        var counters = new StageCounters(stage.Name, stage.Kind);
+        var counters = new StageCounters(stage.Name, stage.Kind, stage.Inputs);
         switch (stage.Options)
         {
             case ISourceOptions source:

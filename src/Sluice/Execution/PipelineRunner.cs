@@ -125,7 +125,9 @@ public sealed partial class PipelineRunner
         {
             await DiscardUnpublishedAsync(nodes, checkpoint.RunId, cancellationToken);
         }
-        var run = await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken);
+        var run = checkpoint is null
+            ? await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken)
+            : await _store.StartFreshRunAsync(pipeline.Name, checkpoint.RunId, runId, cancellationToken);
         var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken));
         return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken), execution.RequestStop)
         {
@@ -261,7 +263,7 @@ public sealed partial class PipelineRunner
 
     /// <summary>The error recorded on an unfinished run that <c>--fresh</c> replaced instead of resuming it.</summary>
     public const string SupersededMessage =
-        "superseded: a fresh run was started instead of resuming this one; what its checkpoints published stays, and the files it had started were read again";
+        "superseded: a fresh run was started instead of resuming this one; what its checkpoints published stays, and the files it had started were read again (its dead letters from them were dropped: the fresh run judges those records again)";
 
     /// <summary>Starts the pipeline and waits for it to end.</summary>
     public async Task<RunOutcome> RunAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default)

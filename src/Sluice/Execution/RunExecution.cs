@@ -54,7 +54,7 @@ internal sealed class RunExecution
         {
             Restore(resumeFrom);
         }
-        _coordinator = new CheckpointCoordinator(nodes, store, run.Id, pipeline, () => Volatile.Read(ref _lease), resumeFrom?.Id ?? 0,
+        _coordinator = new CheckpointCoordinator(nodes, store, run.Id, pipeline, () => Volatile.Read(ref _lease), resumeFrom,
             _expectations, () => Volatile.Read(ref _sourcesCutShort) == 0);
         foreach (var node in nodes)
         {
@@ -183,6 +183,7 @@ internal sealed class RunExecution
         var published = _nodes.Where(n => n.Sink is not null).SelectMany(n => n.Sink!.Published).ToList();
         return new RunOutcome(finished, stages, error, published)
         {
+            Balances = SinkBalance.Of(stages, _coordinator.CommittedCounts),
             Checkpoints = _coordinator.Committed,
             CheckpointTime = _coordinator.TimeSpent,
             Expectations = expectations,
@@ -425,6 +426,11 @@ internal sealed class RunExecution
         {
             var c = node.Counters;
             return (RunState.Failed, $"internal error: stage '{node.Name}' does not balance: in {c.In} ≠ out {c.Out} + dead {c.DeadLettered} + filtered {c.Filtered}");
+        }
+        // Every stage balancing does not prove every record arrived where it was sent: each sink must balance too.
+        foreach (var b in SinkBalance.Of(_nodes.Select(n => n.Counters.Snapshot()).ToList()).Where(b => !b.Balances))
+        {
+            return (RunState.Failed, $"internal error: sink '{b.Sink}' does not balance: in {b.In} ≠ out {b.Out} + dead {b.DeadLettered} + filtered {b.Filtered}");
         }
         return (RunState.Succeeded, null);
     }

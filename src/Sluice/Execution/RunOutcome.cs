@@ -11,6 +11,12 @@ public sealed record RunOutcome(
     string? Error,
     IReadOnlyList<string> Published)
 {
+    /// <summary>Each sink's <c>in = out + dead + filtered</c>, counted along the paths that lead to it (see
+    /// <see cref="SinkBalance"/>), and how many of its records out a checkpoint published. Holds for every sink of a
+    /// succeeded run; a failed or cancelled run stopped with records in flight, and only
+    /// <see cref="SinkBalance.Published"/> of them are in the output.</summary>
+    public IReadOnlyList<SinkBalance> Balances { get; init; } = [];
+
     /// <summary>Checkpoints this attempt committed (the final one included).</summary>
     public int Checkpoints { get; init; }
 

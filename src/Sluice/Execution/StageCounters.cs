@@ -9,14 +9,20 @@ public sealed class StageCounters
     private long _in, _out, _filtered, _deadLettered, _busyTicks, _retries, _timeouts, _circuitOpenings, _circuitClosings;
     private int _circuitOpen;
 
-    public StageCounters(string stage, Pipelines.StageKind kind)
+    /// <param name="inputs">The stages this one reads from (empty for a source): kept with the counts so that each
+    /// sink can be reconciled along its paths.</param>
+    public StageCounters(string stage, Pipelines.StageKind kind, IReadOnlyList<string>? inputs = null)
     {
         Stage = stage;
         Kind = kind;
+        Inputs = inputs ?? [];
     }
 
     public string Stage { get; }
     public Pipelines.StageKind Kind { get; }
+
+    /// <summary>The stages this one reads from; empty for a source.</summary>
+    public IReadOnlyList<string> Inputs { get; }
 
     public long In => Volatile.Read(ref _in);
     public long Out => Volatile.Read(ref _out);
@@ -62,6 +68,7 @@ public sealed class StageCounters
 
     internal State.StageCounts Snapshot() => new(Stage, Kind, In, Out, Filtered, DeadLettered, Busy)
     {
+        Inputs = Inputs,
         Retries = Retries,
         Timeouts = Timeouts,
         CircuitOpenings = CircuitOpenings,

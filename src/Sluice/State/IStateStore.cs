@@ -13,6 +13,13 @@ public interface IStateStore : IAsyncDisposable
     /// <paramref name="id"/> when given (from <see cref="RunIds.New"/>; an id already taken is an error), else a new one.</summary>
     Task<RunRecord> StartRunAsync(string pipeline, string kind = RunKinds.Pipeline, string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Records a new pipeline run (as <see cref="StartRunAsync"/>) that replaces the unfinished run
+    /// <paramref name="supersedes"/> (<c>--fresh</c>) and, in the same transaction, deletes that run's dead letters
+    /// from the input no committed checkpoint of the pipeline recorded as consumed: the new run reads that input
+    /// again and judges its records anew, so each record stays in the queue once. Once the new run is recorded the
+    /// old one is no longer resumed, so no resume can skip the records whose letters went.</summary>
+    Task<RunRecord> StartFreshRunAsync(string pipeline, string supersedes, string? id = null, CancellationToken cancellationToken = default);
+
     /// <summary>Replaces the saved counts of the run's stages (called periodically and at the end).</summary>
     Task SaveStageCountsAsync(string runId, IReadOnlyList<StageCounts> stages, CancellationToken cancellationToken = default);
 

@@ -17,6 +17,20 @@ public sealed record StageCounts(string Stage, StageKind Kind, long In, long Out
     /// <summary>Times it closed again (the stage recovered).</summary>
     public long CircuitClosings { get; init; }
 
+    /// <summary>The stages this one reads from, in the order the pipeline names them; empty for a source (and for
+    /// runs stored before the state file kept the graph). <see cref="SinkBalance.Of"/> reconciles each sink with them.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+
+    /// <summary>Value equality, <see cref="Inputs"/> by their names (a record would compare the list by reference).</summary>
+    public bool Equals(StageCounts? other) =>
+        other is not null
+        && (Stage, Kind, In, Out, Filtered, DeadLettered, Busy, Retries, Timeouts, CircuitOpenings, CircuitClosings)
+        == (other.Stage, other.Kind, other.In, other.Out, other.Filtered, other.DeadLettered, other.Busy, other.Retries, other.Timeouts,
+            other.CircuitOpenings, other.CircuitClosings)
+        && Inputs.SequenceEqual(other.Inputs);
+
+    public override int GetHashCode() => HashCode.Combine(Stage, Kind, In, Out, Filtered, DeadLettered, Busy);
+
     /// <summary>Whether any retry, timeout or circuit opening happened.</summary>
     public bool HadFailures => Retries + Timeouts + CircuitOpenings > 0;
 }

@@ -193,6 +193,27 @@ public sealed class EngineCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Fresh_after_a_kill_keeps_each_dead_letter_of_the_killed_run_once()
+    {
+        // Checkpoint 1 commits the first batch and its 2 dead letters; the kill comes before checkpoint 2, which would
+        // have recorded the file as consumed. --fresh reads the file again: its 2 bad records must not be queued twice.
+        string file = _dir.Write("pipeline.yaml", Pipeline + "\ncheckpoint: { every_records: 1 }\n");
+        var crash = new Dictionary<string, string> { ["SLUICE_CRASH_AT"] = "after-prepare:2" };
+        CliResult killed = await SluiceProcess.RunAsync(crash, "run", file, "--state", _state);
+        Assert.Equal(137, killed.ExitCode);
+        Assert.Equal(2, Letters(await TestSupport.Sluice.RunAsync("dlq", "list", "--state", _state)));
+
+        CliResult fresh = await TestSupport.Sluice.RunAsync("run", file, "--state", _state, "--fresh");
+
+        Assert.Equal(ExitCodes.Ok, fresh.ExitCode);
+        Assert.Contains("in 6 = out 3 + dead 2 + filtered 1", fresh.Stdout); // the file was read again
+        Assert.Equal(2, Letters(await TestSupport.Sluice.RunAsync("dlq", "list", "--state", _state)));
+    }
+
+    /// <summary>Rows of a <c>dlq list</c> table: one per letter, each naming the file and line of its record.</summary>
+    private static int Letters(CliResult list) => list.Stdout.Split('\n').Count(l => l.Contains("orders.csv:", StringComparison.Ordinal));
+
+    [Fact]
     public async Task A_broken_quality_gate_exits_3()
     {
         string file = _dir.Write("pipeline.yaml", Pipeline + "\ndead_letter:\n  max_count: 1\n");
@@ -202,6 +223,92 @@ public sealed class EngineCommandTests : IDisposable
         Assert.Equal(ExitCodes.QualityGateFailed, result.ExitCode);
         Assert.StartsWith("error: ", result.Stderr);
         Assert.Contains("failed its quality gate", result.Stdout);
+    }
+
+    /// <summary>The contract feeds two sinks, one of them behind a filter; <c>{min}</c> is the contract's lowest id.</summary>
+    private const string FanOut = """
+        name: orders
+        stages:
+          - name: source
+            source: { type: csv, path: data/*.csv }
+          - name: contract
+            from: source
+            contract:
+              fields:
+                id: { type: int64, min: {min}, required: true }
+                name: { type: string, required: true }
+          - name: all
+            from: contract
+            sink: { type: jsonl, path: out/all }
+          - name: filter
+            from: contract
+            filter: id > 1
+          - name: some
+            from: filter
+            sink: { type: jsonl, path: out/some }
+        """;
+
+    [Fact]
+    public async Task A_fan_out_to_two_sinks_balances_each_sink_in_the_summary_runs_and_show()
+    {
+        string file = _dir.Write("pipeline.yaml", FanOut.Replace("{min}", "1", StringComparison.Ordinal));
+
+        CliResult result = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        // Each of the 6 records read goes to both sinks: one equation per sink holds, a run-wide one cannot.
+        Assert.Contains("sink all: in 6 = out 4 + dead 2 + filtered 0", result.Stdout);
+        Assert.Contains("sink some: in 6 = out 3 + dead 2 + filtered 1", result.Stdout);
+        Assert.DoesNotContain("≠", result.Stdout);
+        Assert.DoesNotContain("published 4 of", result.Stdout); // everything out was published
+        string id = System.Text.RegularExpressions.Regex.Match(result.Stdout, @"run (\d{8}-\d{6}-[0-9a-f]{6}) succeeded").Groups[1].Value;
+
+        CliResult show = await TestSupport.Sluice.RunAsync("show", id, "--state", _state);
+        Assert.Contains("sink all: in 6 = out 4 + dead 2 + filtered 0", show.Stdout);
+        Assert.Contains("sink some: in 6 = out 3 + dead 2 + filtered 1", show.Stdout);
+        Assert.Contains("read 6, written 7, published 7, filtered 1, dead 2", show.Stdout);
+        Assert.DoesNotContain("≠", show.Stdout);
+
+        CliResult runs = await TestSupport.Sluice.RunAsync("runs", "--state", _state);
+        Assert.Equal(["6", "7", "7", "1", "2"], Cells(runs.Stdout, id)[^5..]);
+        Assert.Contains("written: records the sinks wrote, once per sink", runs.Stdout);
+        Assert.Contains("Per sink, in = out + dead + filtered", runs.Stdout);
+    }
+
+    [Fact]
+    public async Task A_replay_into_a_fan_out_balances_each_sink()
+    {
+        string file = _dir.Write("pipeline.yaml", FanOut.Replace("{min}", "1", StringComparison.Ordinal));
+        await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+        string fixedFile = _dir.Write("fixed.yaml", FanOut.Replace("{min}", "0", StringComparison.Ordinal));
+
+        CliResult replay = await TestSupport.Sluice.RunAsync("dlq", "replay", "--pipeline", fixedFile, "--state", _state);
+
+        // Id 0 now passes the contract and goes to both sinks (the filter drops it before one); 'x' fails again.
+        Assert.Equal(ExitCodes.Ok, replay.ExitCode);
+        Assert.Contains("sink all: in 2 = out 1 + dead 1 + filtered 0", replay.Stdout);
+        Assert.Contains("sink some: in 2 = out 0 + dead 1 + filtered 1", replay.Stdout);
+        Assert.DoesNotContain("≠", replay.Stdout);
+    }
+
+    [Fact]
+    public async Task A_run_that_fails_at_its_final_checkpoint_shows_what_it_wrote_apart_from_what_it_published()
+    {
+        string file = _dir.Write("pipeline.yaml", Pipeline + "\ndead_letter:\n  max_count: 1\n");
+
+        CliResult result = await TestSupport.Sluice.RunAsync("run", file, "--state", _state);
+
+        Assert.Equal(ExitCodes.QualityGateFailed, result.ExitCode);
+        Assert.Empty(Directory.Exists(_dir.File("out")) ? Directory.GetFiles(_dir.File("out"), "*.jsonl") : []);
+        Assert.Contains("in 6 = out 3 + dead 2 + filtered 1", result.Stdout); // what the stages did
+        Assert.Contains("published 0 of the 3 records out: the rest were written after the last checkpoint and are not in the output", result.Stdout);
+        string id = System.Text.RegularExpressions.Regex.Match(result.Stdout, @"run (\d{8}-\d{6}-[0-9a-f]{6}) failed").Groups[1].Value;
+
+        CliResult runs = await TestSupport.Sluice.RunAsync("runs", "--state", _state);
+        Assert.Equal(["6", "3", "0", "1", "2"], Cells(runs.Stdout, id)[^5..]);
+        CliResult show = await TestSupport.Sluice.RunAsync("show", id, "--state", _state);
+        Assert.Contains("read 6, written 3, published 0, filtered 1, dead 2", show.Stdout);
+        Assert.Contains("published 0 of the 3 records out", show.Stdout);
     }
 
     [Fact]

@@ -112,6 +112,24 @@ public sealed class ResumeTests : StateStoreTest
     }
 
     [Fact]
+    public async Task Fresh_after_a_run_with_committed_dead_letters_keeps_each_letter_once()
+    {
+        var tripwire = new TripwireOptions(afterBatches: 20, ready: () => HasCheckpointAsync().GetAwaiter().GetResult());
+        var failed = await new PipelineRunner(Store, SmallBatches).RunAsync(WithTripwire(tripwire));
+        var committedBefore = await Store.ListDeadLettersAsync(new DeadLetterQuery(RunId: failed.Run.Id, Limit: 10_000));
+        Assert.NotEmpty(committedBefore); // the failed run's checkpoints committed letters of the files it had started
+
+        tripwire.Armed = false;
+        var outcome = await (await new PipelineRunner(Store, SmallBatches).StartAsync(WithTripwire(tripwire), fresh: true)).Completion;
+
+        Assert.Equal(RunState.Succeeded, outcome.Run.State);
+        // The fresh run read the old run's unfinished files again and judged their records anew: each bad record is
+        // in the queue once (a replay would otherwise write it twice), whichever run's letter it is.
+        var letters = await Store.ListDeadLettersAsync(new DeadLetterQuery(Pipeline: "resume", Limit: 10_000));
+        Assert.Equal(ExpectedBadRows().Order(), letters.Select(l => (Path.GetFileName(l.File), l.Line)).Order());
+    }
+
+    [Fact]
     public async Task A_run_whose_published_output_was_deleted_does_not_resume_but_fresh_still_starts()
     {
         var tripwire = new TripwireOptions(afterBatches: 20, ready: () => HasCheckpointAsync().GetAwaiter().GetResult());

@@ -79,11 +79,27 @@ public class SqliteStateStoreFileTests
         }
         await using (await SqliteStateStore.OpenAsync(path)) { }
 
-        Assert.Equal("1,2,3,4,5,6", await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
+        Assert.Equal(string.Join(",", SqliteMigrations.All.Select(m => m.Version)), await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
         Assert.Equal("checkpoint_state,checkpoints,committed_files,consumed_files,leases", await ScalarAsync(path, """
             SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema
             WHERE type = 'table' AND name IN ('leases', 'checkpoints', 'checkpoint_state', 'committed_files', 'consumed_files') ORDER BY name)
             """));
+    }
+
+    [Fact]
+    public async Task A_migration_missing_below_the_highest_applied_one_is_still_applied()
+    {
+        // Migrations are numbered when written and lines of work merge in any order: a file may have 7 and not 5.
+        using var dir = new TempDir();
+        string path = dir.File("state.db");
+        await using (await SqliteStateStore.OpenAsync(path)) { }
+        await ScalarAsync(path, "ALTER TABLE dead_letters DROP COLUMN attempts; DELETE FROM schema_version WHERE version = 5");
+
+        await using (await SqliteStateStore.OpenAsync(path)) { }
+
+        Assert.Equal("1", await ScalarAsync(path, "SELECT count(*) FROM pragma_table_info('dead_letters') WHERE name = 'attempts'"));
+        Assert.Equal(string.Join(",", SqliteMigrations.All.Select(m => m.Version)),
+            await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
     }
 
     [Fact]
@@ -92,12 +108,12 @@ public class SqliteStateStoreFileTests
         using var dir = new TempDir();
         string path = dir.File("state.db");
         await using (await SqliteStateStore.OpenAsync(path)) { }
-        await ScalarAsync(path, "INSERT INTO schema_version (version, applied_at) VALUES (7, '2030-01-01T00:00:00.0000000+00:00')");
+        int newer = SqliteMigrations.Latest + 1;
+        await ScalarAsync(path, $"INSERT INTO schema_version (version, applied_at) VALUES ({newer}, '2030-01-01T00:00:00.0000000+00:00')");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStateStore.OpenAsync(path));
 
-        Assert.Equal($"state file {path} has schema version 7 but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
-        Assert.Equal(6, SqliteMigrations.Latest);
+        Assert.Equal($"state file {path} has schema version {newer} but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
         AssertNotOpen(path); // the refused open let go of the file too
     }
 

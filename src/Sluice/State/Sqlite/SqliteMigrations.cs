@@ -160,11 +160,18 @@ internal static class SqliteMigrations
                 PRIMARY KEY (run_id, ordinal)
             );
             """),
+        // The stage graph, so that `sluice show` can reconcile each sink (in = out + dead + filtered per path):
+        // each stage's inputs as a JSON array of stage names; '[]' for a source and for runs stored before this.
+        new(7, """
+            ALTER TABLE run_stages ADD COLUMN inputs TEXT NOT NULL DEFAULT '[]';
+            """),
     ];
 
     public static int Latest => All[^1].Version;
 
-    /// <summary>Brings the file's schema up to <see cref="Latest"/>, each migration in its own transaction.</summary>
+    /// <summary>Brings the file's schema up to <see cref="Latest"/>, each migration in its own transaction. Each is
+    /// applied unless its own version is recorded, not by comparing with the highest one: migrations are numbered
+    /// when they are written, and two lines of work may merge in either order (a file that has 7 still gets 6).</summary>
     /// <exception cref="InvalidOperationException">The file was written by a newer Sluice.</exception>
     public static async Task ApplyAsync(SqliteConnection connection, string path, CancellationToken cancellationToken)
     {
@@ -185,7 +192,7 @@ internal static class SqliteMigrations
                 throw new InvalidOperationException(
                     $"state file {path} has schema version {current} but this Sluice knows up to {Latest}; upgrade Sluice");
             }
-            if (current >= migration.Version)
+            if (await IsAppliedAsync(connection, transaction, migration.Version, cancellationToken))
             {
                 continue;
             }
@@ -201,6 +208,16 @@ internal static class SqliteMigrations
             await command.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
+    }
+
+    private static async Task<bool> IsAppliedAsync(SqliteConnection connection, SqliteTransaction transaction, int version,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT count(*) FROM schema_version WHERE version = $version";
+        command.Parameters.AddWithValue("$version", version);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
     private static async Task<int> CurrentVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)

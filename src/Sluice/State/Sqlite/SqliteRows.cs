@@ -8,7 +8,9 @@ namespace Sluice.State.Sqlite;
 internal static class SqliteRows
 {
     public const string RunColumns =
-        "id, pipeline, kind, parent_run_id, state, started_at, ended_at, records_read, records_written, filtered, dead_lettered, error";
+        "id, pipeline, kind, parent_run_id, state, started_at, ended_at, records_read, records_written, filtered, dead_lettered, error, " +
+        // What the run published is what its last committed checkpoint had committed (counts go on across resumes).
+        "(SELECT records_committed FROM checkpoints c WHERE c.run_id = runs.id ORDER BY c.id DESC LIMIT 1)";
 
     public const string DeadLetterColumns =
         "id, run_id, pipeline, stage, file, line, byte_offset, reason, field, rule, message, original, created_at, attempts";
@@ -25,7 +27,10 @@ internal static class SqliteRows
         RecordsWritten: row.GetInt64(8),
         Filtered: row.GetInt64(9),
         DeadLettered: row.GetInt64(10),
-        Error: NullableString(row, 11));
+        Error: NullableString(row, 11))
+    {
+        RecordsPublished = row.IsDBNull(12) ? 0 : row.GetInt64(12),
+    };
 
     public static StoredDeadLetter ReadDeadLetter(SqliteDataReader row) => new(
         Id: row.GetInt64(0),

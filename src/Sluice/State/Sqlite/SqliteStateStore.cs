@@ -72,7 +72,16 @@ public sealed class SqliteStateStore : IStateStore
         return new SqliteStateStore(fullPath, connectionString, time, writer);
     }
 
-    public Task<RunRecord> StartRunAsync(string pipeline, string kind = RunKinds.Pipeline, string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default)
+    public Task<RunRecord> StartRunAsync(string pipeline, string kind = RunKinds.Pipeline, string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default) =>
+        StartAsync(pipeline, kind, parentRunId, id, supersedes: null, cancellationToken);
+
+    public Task<RunRecord> StartFreshRunAsync(string pipeline, string supersedes, string? id = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(supersedes);
+        return StartAsync(pipeline, RunKinds.Pipeline, parentRunId: null, id, supersedes, cancellationToken);
+    }
+
+    private Task<RunRecord> StartAsync(string pipeline, string kind, string? parentRunId, string? id, string? supersedes, CancellationToken cancellationToken)
     {
         string? chosenId = id;
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
@@ -110,9 +119,30 @@ public sealed class SqliteStateStore : IStateStore
                 }
                 while (await command.ExecuteNonQueryAsync(cancellationToken) == 0);
             }
+            if (supersedes is not null)
+            {
+                await DropRereadDeadLettersAsync(connection, transaction, pipeline, supersedes, cancellationToken);
+            }
 
             return new RunRecord((string)id.Value, pipeline, kind, parentRunId, RunState.Running, startedAt, null, 0, 0, 0, 0, null);
         }, cancellationToken);
+    }
+
+    /// <summary>Deletes the letters of <paramref name="runId"/> whose input no committed checkpoint of the pipeline
+    /// recorded as consumed: the fresh run reads that input again and judges its records anew. A letter's file is
+    /// the path its source read (an http source's is its URL, never consumed: every run reads it again).</summary>
+    private static async Task DropRereadDeadLettersAsync(SqliteConnection connection, SqliteTransaction transaction, string pipeline,
+        string runId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            DELETE FROM dead_letters
+            WHERE run_id = $run AND file NOT IN (SELECT path FROM consumed_files WHERE pipeline = $pipeline)
+            """;
+        command.Parameters.AddWithValue("$run", runId);
+        command.Parameters.AddWithValue("$pipeline", pipeline);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public Task SaveStageCountsAsync(string runId, IReadOnlyList<StageCounts> stages, CancellationToken cancellationToken = default)
@@ -137,8 +167,8 @@ public sealed class SqliteStateStore : IStateStore
 
         command.CommandText = """
             INSERT INTO run_stages (run_id, ordinal, stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms,
-                retries, timeouts, circuit_openings, circuit_closings)
-            VALUES ($run, $ordinal, $stage, $kind, $in, $out, $filtered, $dead, $busy, $retries, $timeouts, $openings, $closings)
+                retries, timeouts, circuit_openings, circuit_closings, inputs)
+            VALUES ($run, $ordinal, $stage, $kind, $in, $out, $filtered, $dead, $busy, $retries, $timeouts, $openings, $closings, $inputs)
             """;
         var ordinal = command.Parameters.Add("$ordinal", SqliteType.Integer);
         var stage = command.Parameters.Add("$stage", SqliteType.Text);
@@ -152,6 +182,7 @@ public sealed class SqliteStateStore : IStateStore
         var timeouts = command.Parameters.Add("$timeouts", SqliteType.Integer);
         var openings = command.Parameters.Add("$openings", SqliteType.Integer);
         var closings = command.Parameters.Add("$closings", SqliteType.Integer);
+        var inputs = command.Parameters.Add("$inputs", SqliteType.Text);
         for (int i = 0; i < stages.Count; i++)
         {
             var counts = stages[i];
@@ -167,6 +198,7 @@ public sealed class SqliteStateStore : IStateStore
             timeouts.Value = counts.Timeouts;
             openings.Value = counts.CircuitOpenings;
             closings.Value = counts.CircuitClosings;
+            inputs.Value = System.Text.Json.JsonSerializer.Serialize(counts.Inputs);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -286,7 +318,7 @@ public sealed class SqliteStateStore : IStateStore
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT stage, kind, records_in, records_out, filtered, dead_lettered, busy_ms,
-                retries, timeouts, circuit_openings, circuit_closings FROM run_stages
+                retries, timeouts, circuit_openings, circuit_closings, inputs FROM run_stages
             WHERE run_id = $run ORDER BY ordinal
             """;
         command.Parameters.AddWithValue("$run", runId);
@@ -303,6 +335,7 @@ public sealed class SqliteStateStore : IStateStore
             Timeouts = row.GetInt64(8),
             CircuitOpenings = row.GetInt64(9),
             CircuitClosings = row.GetInt64(10),
+            Inputs = System.Text.Json.JsonSerializer.Deserialize<string[]>(row.GetString(11)) ?? [],
         }, cancellationToken);
     }
 
