@@ -42,8 +42,8 @@ internal sealed class Binder(Schema schema)
         ColumnNode n => Column(n),
         UnaryNode { Op: "NOT" } n => new NotKernel(Expect(n.Operand, FieldType.Bool, "NOT")),
         UnaryNode n => Negate(n),
-        BinaryNode { Op: "AND" or "OR" } n => new LogicKernel(Expect(n.Left, FieldType.Bool, n.Op), Expect(n.Right, FieldType.Bool, n.Op), n.Op == "AND"),
-        BinaryNode { Op: "||" } n => StringConcat(n),
+        ChainNode { Op: "||" } n => FunctionLibrary.Concat(n.Operands.Select(o => Expect(o, FieldType.String, "||")).ToList(), skipNulls: false),
+        ChainNode n => new LogicKernel(n.Operands.Select(o => Expect(o, FieldType.Bool, n.Op)).ToList(), n.Op == "AND"),
         BinaryNode { Op: "+" or "-" or "*" or "/" or "%" } n => Arithmetic(n),
         BinaryNode n => Comparison(n, Bind(n.Left), Bind(n.Right)),
         IsNullNode n => new IsNullKernel(Typed(Bind(n.Operand)), n.Negated),
@@ -173,15 +173,6 @@ internal sealed class Binder(Schema schema)
         return KernelFactory.Arithmetic("-", KernelFactory.Zero(operand.Type), operand, n.Text);
     }
 
-    private Kernel StringConcat(BinaryNode n)
-    {
-        var left = Expect(n.Left, FieldType.String, "||");
-        var right = Expect(n.Right, FieldType.String, "||");
-        // a || b || c is one pass over three columns, not two passes building an intermediate column.
-        var parts = left is ConcatKernel { SkipNulls: false } chain ? [.. chain.Parts, right] : new List<Kernel> { left, right };
-        return FunctionLibrary.Concat(parts, skipNulls: false);
-    }
-
     private Kernel Arithmetic(BinaryNode n)
     {
         var left = Bind(n.Left);
@@ -220,8 +211,8 @@ internal sealed class Binder(Schema schema)
         nodes.AddRange(n.Items);
         var kernels = Unify(nodes, "IN");
         var subject = Share(kernels[0]);
-        Kernel any = KernelFactory.Compare("=", subject, kernels[1]);
-        for (int i = 2; i < kernels.Length; i++) any = new LogicKernel(any, KernelFactory.Compare("=", subject, kernels[i]), isAnd: false);
+        // One OR over every item, not a chain of ORs as deep as the list is long.
+        Kernel any = new LogicKernel(kernels.Skip(1).Select(k => KernelFactory.Compare("=", subject, k)).ToList(), isAnd: false);
         return n.Negated ? new NotKernel(any) : any;
     }
 
