@@ -31,6 +31,14 @@ public static class PipelineFile
         var checker = new ShapeChecker(display);
         var root = ReadYaml(full, checker);
         var definition = root is null ? null : new PipelineReader(checker, Path.GetDirectoryName(full)!).Read(root);
+        if (checker.Problems.Count > 0 && definition is not null)
+        {
+            // The rest of the pipeline is still checked — the graph, the expressions and contracts against the
+            // columns that are known — so that one pass reports the problems of every phase.
+            var context = new BuildContext(definition.BaseDirectory, "validate") { ResolveSecrets = false };
+            var all = checker.Problems.Concat(PipelineBuilder.Problems(definition, context));
+            throw new PipelineException(all.OrderBy(p => p.Location?.File).ThenBy(p => p.Location?.Line).ThenBy(p => p.Location?.Column).ToList());
+        }
         if (checker.Problems.Count > 0 || definition is null)
         {
             throw new PipelineException(checker.Problems.Count > 0 ? checker.Problems : [new Diagnostic(null, $"{display}: not a pipeline")]);

@@ -15,6 +15,31 @@ internal static class PipelineBuilder
     public static IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, BuildContext context, Func<string, ISource, ISource>? replaceSource = null)
     {
         var order = PipelineGraph.Order(pipeline);
+        var (nodes, problems) = BuildNodes(pipeline, order, context, replaceSource);
+        if (problems.Count > 0 || nodes.Count < order.Count)
+        {
+            throw new PipelineException(problems);
+        }
+        return order.Select(s => nodes[s.Name]).ToList();
+    }
+
+    /// <summary>Every problem the graph and the build find, for a pipeline file whose options already have problems
+    /// (its broken stages are <see cref="UnbuiltStage"/>s): reported with them, in one pass.</summary>
+    public static IReadOnlyList<Diagnostic> Problems(PipelineDefinition pipeline, BuildContext context)
+    {
+        try
+        {
+            return BuildNodes(pipeline, PipelineGraph.Order(pipeline), context, null).Problems;
+        }
+        catch (PipelineException e)
+        {
+            return e.Diagnostics;
+        }
+    }
+
+    private static (Dictionary<string, StageNode> Nodes, List<Diagnostic> Problems) BuildNodes(PipelineDefinition pipeline,
+        IReadOnlyList<StageDefinition> order, BuildContext context, Func<string, ISource, ISource>? replaceSource)
+    {
         var nodes = new Dictionary<string, StageNode>(StringComparer.Ordinal);
         var problems = new List<Diagnostic>();
         foreach (var stage in order)
@@ -27,6 +52,10 @@ internal static class PipelineBuilder
             try
             {
                 var node = Create(stage, inputs!, pipeline, context, replaceSource);
+                if (node is null)
+                {
+                    continue; // its options are broken (already reported) and its output columns unknown
+                }
                 foreach (var input in inputs)
                 {
                     input!.Downstream.Add(node);
@@ -39,6 +68,11 @@ internal static class PipelineBuilder
                 problems.AddRange(e.Diagnostics.Select(d => d.Location is null && stage.Location is not null
                     ? d with { Location = stage.Location, Message = $"stage '{stage.Name}': {d.Message}" }
                     : d));
+                // The stages after it are still checked when its output columns do not depend on what failed.
+                if (stage.Options is ITransformOptions transform && inputs is [{ } only] && transform.OutputWhenBroken(only.Schema) is { } columns)
+                {
+                    nodes.Add(stage.Name, new StageNode(stage, new StageCounters(stage.Name, stage.Kind)) { Schema = columns });
+                }
             }
         }
         if (problems.Count == 0)
@@ -46,19 +80,20 @@ internal static class PipelineBuilder
             problems.AddRange(ExpectationColumns.Problems(pipeline.Expectations,
                 nodes.Values.Where(n => n.Sink is not null).Select(n => (n.Name, n.Schema))));
         }
-        if (problems.Count > 0)
-        {
-            throw new PipelineException(problems);
-        }
-        return order.Select(s => nodes[s.Name]).ToList();
+        return (nodes, problems);
     }
 
-    private static StageNode Create(StageDefinition stage, List<StageNode?> inputs, PipelineDefinition pipeline, BuildContext context,
+    private static StageNode? Create(StageDefinition stage, List<StageNode?> inputs, PipelineDefinition pipeline, BuildContext context,
         Func<string, ISource, ISource>? replaceSource)
     {
         var counters = new StageCounters(stage.Name, stage.Kind);
         switch (stage.Options)
         {
+            case UnbuiltStage { StandIn: { } standIn }:
+                var columns = standIn.CreateTransform(InputSchema(stage, inputs), context).OutputSchema;
+                return new StageNode(stage, counters) { Schema = columns };
+            case UnbuiltStage:
+                return null;
             case ISourceOptions source:
                 RefuseConcurrency(stage, "source", "a source reads its input in order");
                 var instance = source.CreateSource(SourceContext(stage, pipeline, context));
