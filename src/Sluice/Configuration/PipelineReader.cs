@@ -117,8 +117,10 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
     /// by the shape check before, or by binding now); unknown keys alone do not count, as they are ignored.</summary>
     private IStageOptions Options(YamlNode raw, Shape shape, Func<ConfigNode, IStageOptions?> bind, StageKind kind)
     {
-        var node = Quietly(raw, shape);
-        bool broken = checker.Problems.Any(p => !checker.Ignorable.Contains(p) && Inside(p, raw));
+        // Checked again on its own, to get its value and to see its problems (the check of the whole file reported them).
+        var scratch = new ShapeChecker(checker.File);
+        var node = scratch.Check(raw, shape, "");
+        bool broken = scratch.Problems.Any(p => !scratch.Ignorable.Contains(p));
         int before = checker.Problems.Count;
         var options = node is null ? null : bind(node);
         broken |= checker.Problems.Skip(before).Any(p => !checker.Ignorable.Contains(p));
@@ -129,13 +131,8 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
         return new UnbuiltStage(kind, kind == StageKind.Contract && node is not null && !node.IsScalar ? ContractStandIn(node) : null);
     }
 
-    /// <summary>Checks a part of the file again on its own, to get its value; its problems were reported by the check of the whole file.</summary>
+    /// <summary>The checked value of a part of the file, whose problems the check of the whole file reported.</summary>
     private ConfigNode? Quietly(YamlNode raw, Shape shape) => new ShapeChecker(checker.File).Check(raw, shape, "");
-
-    private bool Inside(Diagnostic problem, YamlNode node) =>
-        problem.Location is { } at && at.File == checker.File
-        && (at.Line, at.Column).CompareTo(((int)node.Start.Line, (int)node.Start.Column)) >= 0
-        && (at.Line, at.Column).CompareTo(((int)node.End.Line, (int)node.End.Column)) < 0;
 
     /// <summary>A contract's output columns depend only on its fields' names and types (and unknown_fields), not
     /// on its rules; the contract with its rules left out stands in for one whose rules are broken.</summary>
