@@ -107,6 +107,8 @@ internal static class RunCommand
             console.WriteLine(line);
         foreach (ExpectationResult e in outcome.Expectations.Where(e => !e.Passed))
             console.WriteLine($"expectation {e.Expectation}: {(e.Severity == ExpectationSeverity.Warn ? "warning" : "FAILED")}, measured {e.Measured}");
+        foreach (RunNote note in outcome.Notes)
+            console.WriteLine(note.ToString());
         if (outcome.Checkpoints > 0)
             console.WriteLine($"checkpoints {outcome.Checkpoints} ({Format.Duration(outcome.CheckpointTime)} spent checkpointing)");
         // Peak resident memory of this process (VmHWM on Linux): the figure that shows memory stays bounded.

@@ -58,6 +58,8 @@ internal static class ShowCommand
         IReadOnlyList<ExpectationResult> expectations = await store.GetExpectationResultsAsync(run.Id, ct);
         if (expectations.Count > 0)
             WriteExpectations(context.Console, expectations);
+        foreach (RunNote note in await store.GetRunNotesAsync(run.Id, ct))
+            context.Console.WriteLine(note.ToString());
         if (run.Error is not null)
             context.Console.WriteLine("error: " + run.Error);
         if (run.DeadLettered > 0)

@@ -15,7 +15,7 @@ public static class PipelineFile
     public static PipelineDefinition Load(string path)
     {
         var pipeline = Parse(path);
-        PipelineBuilder.Build(pipeline, new BuildContext(pipeline.BaseDirectory, "validate") { ResolveSecrets = false });
+        PipelineBuilder.Check(pipeline, new BuildContext(pipeline.BaseDirectory, "validate") { ResolveSecrets = false });
         return pipeline;
     }
 

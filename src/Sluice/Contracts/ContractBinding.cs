@@ -77,13 +77,10 @@ internal static class ContractBinding
             }
             else
             {
-                try
+                pattern = LinearPattern.TryCreate(patternNode.Text, RegexOptions.None, out string? problem);
+                if (problem is not null)
                 {
-                    pattern = new Regex(patternNode.Text, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-                }
-                catch (ArgumentException e)
-                {
-                    problems.Add(new Diagnostic(patternNode.ContentLocation, $"bad regex '{patternNode.Text}': {e.Message}"));
+                    problems.Add(new Diagnostic(patternNode.ContentLocation, problem));
                 }
             }
         }

@@ -44,7 +44,9 @@ public sealed record ContractOptions : ITransformOptions
                     new OptionSpec("max", Shape.Scalar,
                         "Largest allowed value, inclusive, for number, date and timestamp fields. Rule `max`.", Example: "3000"),
                     new OptionSpec("pattern", Shape.Regex,
-                        "A .NET regular expression a string value must match; anchor it (`^…$`) to match the whole value. Rule `pattern`.",
+                        "A .NET regular expression a string value must match; anchor it (`^…$`) to match the whole value. Matched in time "
+                        + "linear in the value's length (no backtracking): lookarounds, backreferences, atomic groups and conditionals are "
+                        + "refused. Rule `pattern`.",
                         Example: "\"^[A-Z]{3}$\""),
                     new OptionSpec("enum", Shape.ListOf(Shape.Scalar),
                         "The allowed values, read as the field's type. Rule `enum`.", Example: "[economy, business, first]"),

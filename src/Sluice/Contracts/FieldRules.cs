@@ -23,12 +23,12 @@ internal sealed class FieldRules
     private readonly byte[][]? _allowedText;
     private readonly PatternMatcher? _pattern;
 
-    private FieldRules(FieldContract field, IValueRules? values, byte[][]? allowedText)
+    private FieldRules(FieldContract field, IValueRules? values, byte[][]? allowedText, PatternMatcher? pattern)
     {
         _field = field;
         _values = values;
         _allowedText = allowedText;
-        _pattern = field.Pattern is null ? null : new PatternMatcher(field.Pattern);
+        _pattern = pattern;
     }
 
     /// <summary>Converts the field's bounds and enum; throws <see cref="PipelineException"/> listing what does not fit.</summary>
@@ -62,6 +62,17 @@ internal sealed class FieldRules
         {
             problems.Add(new Diagnostic(null, $"pattern and max_length apply only to string fields; '{field.Name}' is {field.Type.Name()}"));
         }
+        PatternMatcher? pattern = null;
+        if (field.Pattern is { } given)
+        {
+            // A Regex built in C# may be a backtracking one: the contract always matches on the linear engine.
+            var linear = LinearPattern.TryCreate(given.ToString(), given.Options, out string? problem);
+            pattern = linear is null ? null : new PatternMatcher(linear);
+            if (problem is not null)
+            {
+                problems.Add(new Diagnostic(null, $"field '{field.Name}': {problem}"));
+            }
+        }
         if (problems.Count > 0)
         {
             throw new PipelineException(problems);
@@ -77,7 +88,7 @@ internal sealed class FieldRules
                 c => MemoryMarshal.Cast<byte, Int128>(((Decimal128Array)c).ValueBuffer.Span).Slice(c.Offset, c.Length)),
             _ => new BoolEnum(field, allowed!.Cast<bool>().ToHashSet()),
         };
-        return new FieldRules(field, rules, allowedText);
+        return new FieldRules(field, rules, allowedText, pattern);
     }
 
     public void Check(IArrowArray column, Rejections rejections)
@@ -208,13 +219,14 @@ internal sealed class FieldRules
                     continue;
                 }
                 T value = values[row];
-                if (_min is { } lo && value < lo)
+                // Written as "not at or above" so that NaN, which compares false with everything, breaks a bound.
+                if (_min is { } lo && !(value >= lo))
                 {
-                    Reject(column, row, rejections, "min", $"is below the min {field.Min}");
+                    Reject(column, row, rejections, "min", IsNaN(value) ? $"is not a number, so not at or above the min {field.Min}" : $"is below the min {field.Min}");
                 }
-                else if (_max is { } hi && value > hi)
+                else if (_max is { } hi && !(value <= hi))
                 {
-                    Reject(column, row, rejections, "max", $"is above the max {field.Max}");
+                    Reject(column, row, rejections, "max", IsNaN(value) ? $"is not a number, so not at or below the max {field.Max}" : $"is above the max {field.Max}");
                 }
                 else if (_allowed is not null && !_allowed.Contains(value))
                 {
@@ -225,6 +237,8 @@ internal sealed class FieldRules
 
         private void Reject(IArrowArray column, int row, Rejections rejections, string rule, string detail) =>
             rejections.Reject(row, DeadLetterReason.Contract, field.Name, rule, $"{field.Name} = {ValueText.Format(column, row)} {detail}");
+
+        private static bool IsNaN(T value) => value is double d && double.IsNaN(d);
     }
 
     /// <summary>enum on a bool field (e.g. <c>[true]</c> to demand true).</summary>

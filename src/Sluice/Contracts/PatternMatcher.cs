@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 namespace Sluice.Contracts;
 
 /// <summary>
-/// Checks UTF-8 values against a contract's pattern. The regex is compiled to IL (a contract runs it millions of
-/// times), and verdicts are remembered per distinct value: real columns under a pattern (codes, identifiers,
+/// Checks UTF-8 values against a contract's pattern, built by <see cref="LinearPattern"/> (matching time linear in
+/// the value's length, so no value can stall the contract). Verdicts are remembered per distinct value: real columns under a pattern (codes, identifiers,
 /// categories) repeat a few thousand values, so most rows cost one hash lookup and no allocation. Values of up to
 /// 7 bytes (codes) are looked up by a 64-bit key packed from their bytes, longer ones by their chars. The memory is
 /// bounded: after <see cref="MaxRemembered"/> distinct values new ones are matched but not kept.
@@ -16,7 +16,6 @@ internal sealed class PatternMatcher
     private const int MaxRememberedLength = 64;
 
     private readonly Regex _pattern;
-    private Regex? _compiled; // compiled on first use: building a pipeline (also done to validate it) must stay cheap
     private readonly ShortValueVerdicts _shortVerdicts = new(MaxRemembered);
     private readonly Dictionary<string, bool> _verdicts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool>.AlternateLookup<ReadOnlySpan<char>> _lookup;
@@ -28,8 +27,6 @@ internal sealed class PatternMatcher
     }
 
     public override string ToString() => _pattern.ToString();
-
-    private Regex Regex => _compiled ??= new Regex(_pattern.ToString(), _pattern.Options | RegexOptions.Compiled, _pattern.MatchTimeout);
 
     /// <param name="scratch">A buffer of at least <see cref="Encoding.GetMaxCharCount"/> chars for the value.</param>
     public bool IsMatch(ReadOnlySpan<byte> value, Span<char> scratch)
@@ -43,7 +40,7 @@ internal sealed class PatternMatcher
             }
             if (!_shortVerdicts.TryGet(key, out bool known))
             {
-                known = Regex.IsMatch(scratch[..Encoding.UTF8.GetChars(value, scratch)]);
+                known = _pattern.IsMatch(scratch[..Encoding.UTF8.GetChars(value, scratch)]);
                 _shortVerdicts.TryAdd(key, known);
             }
             return known;
@@ -51,13 +48,13 @@ internal sealed class PatternMatcher
         ReadOnlySpan<char> chars = scratch[..Encoding.UTF8.GetChars(value, scratch)];
         if (chars.Length > MaxRememberedLength)
         {
-            return Regex.IsMatch(chars);
+            return _pattern.IsMatch(chars);
         }
         if (_lookup.TryGetValue(chars, out bool verdict))
         {
             return verdict;
         }
-        verdict = Regex.IsMatch(chars);
+        verdict = _pattern.IsMatch(chars);
         if (_verdicts.Count < MaxRemembered)
         {
             _lookup[chars] = verdict;

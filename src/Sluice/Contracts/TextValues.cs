@@ -71,8 +71,11 @@ internal static class TextValues
         return true;
     }
 
+    /// <summary>Reads a float64. <c>NaN</c> and <c>Infinity</c> written as such are those values; a number too large
+    /// for float64 (<c>1e400</c>) is not read as infinity but refused: it is not what the text says.</summary>
     public static bool TryParseFloat64(ReadOnlySpan<byte> text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+        && (double.IsFinite(value) || text.IndexOfAnyInRange((byte)'0', (byte)'9') < 0);
 
     /// <summary>Reads <c>[+-]digits[.digits]</c> as an unscaled decimal128 at <paramref name="scale"/>.
     /// Fractional digits beyond the scale are accepted only when they are zeros (the value is still exact);

@@ -18,6 +18,7 @@ internal static class PipelineBuilder
         var (nodes, problems) = BuildNodes(pipeline, order, context, replaceSource);
         if (problems.Count > 0 || nodes.Count < order.Count)
         {
+            DisposeSinksAsync(nodes.Values).AsTask().GetAwaiter().GetResult();
             throw new PipelineException(problems);
         }
         return order.Select(s => nodes[s.Name]).ToList();
@@ -29,7 +30,9 @@ internal static class PipelineBuilder
     {
         try
         {
-            return BuildNodes(pipeline, PipelineGraph.Order(pipeline), context, null).Problems;
+            var (nodes, problems) = BuildNodes(pipeline, PipelineGraph.Order(pipeline), context, null);
+            DisposeSinksAsync(nodes.Values).AsTask().GetAwaiter().GetResult();
+            return problems;
         }
         catch (PipelineException e)
         {
@@ -41,7 +44,7 @@ internal static class PipelineBuilder
         IReadOnlyList<StageDefinition> order, BuildContext context, Func<string, ISource, ISource>? replaceSource)
     {
         var nodes = new Dictionary<string, StageNode>(StringComparer.Ordinal);
-        var problems = new List<Diagnostic>();
+        var problems = Connectors.Files.FileStageOverlap.Problems(order, context.BaseDirectory);
         foreach (var stage in order)
         {
             var inputs = stage.Inputs.Select(i => nodes.GetValueOrDefault(i)).ToList();
@@ -81,6 +84,20 @@ internal static class PipelineBuilder
                 nodes.Values.Where(n => n.Sink is not null).Select(n => (n.Name, n.Schema))));
         }
         return (nodes, problems);
+    }
+
+    /// <summary>Builds the pipeline to check it, as a run would, and lets go of what was built (an http sink holds
+    /// an <see cref="HttpClient"/>).</summary>
+    public static void Check(PipelineDefinition pipeline, BuildContext context) =>
+        DisposeSinksAsync(Build(pipeline, context)).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Disposes the sinks of built stages that no run will own (a run disposes its own when it ends).</summary>
+    public static async ValueTask DisposeSinksAsync(IEnumerable<StageNode> nodes)
+    {
+        foreach (var node in nodes.Where(n => n.Sink is not null))
+        {
+            await node.Sink!.DisposeAsync();
+        }
     }
 
     private static StageNode? Create(StageDefinition stage, List<StageNode?> inputs, PipelineDefinition pipeline, BuildContext context,

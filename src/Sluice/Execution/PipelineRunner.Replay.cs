@@ -41,10 +41,18 @@ public sealed partial class PipelineRunner
         IReadOnlyList<ReplayGroup> groups;
         try
         {
+            // Built to settle earlier replays and to plan; each group's run builds its own stages.
             var nodes = Build(pipeline, RunIds.New(DateTimeOffset.UtcNow));
-            await SettleReplaysAsync(pipeline.Name, nodes, cancellationToken);
-            var sources = nodes.Where(n => n.Source is not null).ToDictionary(n => n.Name, n => n.Source!, StringComparer.Ordinal);
-            groups = await ReplayPlan.CreateAsync(pipeline, sources, _store, selection, cancellationToken);
+            try
+            {
+                await SettleReplaysAsync(pipeline.Name, nodes, cancellationToken);
+                var sources = nodes.Where(n => n.Source is not null).ToDictionary(n => n.Name, n => n.Source!, StringComparer.Ordinal);
+                groups = await ReplayPlan.CreateAsync(pipeline, sources, _store, selection, cancellationToken);
+            }
+            finally
+            {
+                await PipelineBuilder.DisposeSinksAsync(nodes);
+            }
         }
         catch
         {

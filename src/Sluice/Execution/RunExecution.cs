@@ -172,6 +172,11 @@ internal sealed class RunExecution
         {
             await _store.SaveExpectationResultsAsync(_run.Id, expectations, CancellationToken.None);
         }
+        var notes = Notes();
+        if (notes.Count > 0)
+        {
+            await _store.SaveRunNotesAsync(_run.Id, notes, CancellationToken.None);
+        }
         await _store.FinishRunAsync(_run.Id, state, Totals(), error, CancellationToken.None);
         await _store.ReleaseLeaseAsync(_lease, CancellationToken.None);
         var finished = await _store.FindRunAsync(_run.Id, CancellationToken.None) ?? _run;
@@ -181,7 +186,24 @@ internal sealed class RunExecution
             Checkpoints = _coordinator.Committed,
             CheckpointTime = _coordinator.TimeSpent,
             Expectations = expectations,
+            Notes = notes,
         };
+    }
+
+    /// <summary>Files the sources skipped as already consumed, then the stages' warnings.</summary>
+    private List<RunNote> Notes()
+    {
+        var notes = new List<RunNote>();
+        foreach (var (node, context) in _nodes.Select(n => (n, _contexts[n])))
+        {
+            if (context.FilesSkipped is > 0 and var skipped)
+            {
+                notes.Add(new RunNote(node.Name, Warning: false,
+                    $"{skipped:N0} input file{(skipped == 1 ? "" : "s")} already consumed, skipped (an earlier run read {(skipped == 1 ? "it" : "them")} to the end)"));
+            }
+        }
+        notes.AddRange(_nodes.SelectMany(n => _contexts[n].Warnings.Select(w => new RunNote(n.Name, Warning: true, w))));
+        return notes;
     }
 
     private void Fail(Exception e, CancellationTokenSource stop)
@@ -443,13 +465,7 @@ internal sealed class RunExecution
         }
     }
 
-    private async Task DisposeSinksAsync()
-    {
-        foreach (var node in _nodes.Where(n => n.Sink is not null))
-        {
-            await node.Sink!.DisposeAsync();
-        }
-    }
+    private ValueTask DisposeSinksAsync() => PipelineBuilder.DisposeSinksAsync(_nodes);
 
     private static string OneLine(Exception e)
     {

@@ -20,4 +20,7 @@ public sealed record RunOutcome(
     /// <summary>How each of the pipeline's expectations fared, in declaration order; empty when the run ended
     /// without a final checkpoint (failed, cancelled) or has none.</summary>
     public IReadOnlyList<Expectations.ExpectationResult> Expectations { get; init; } = [];
+
+    /// <summary>What the run said besides its counts: files skipped as already consumed, warnings.</summary>
+    public IReadOnlyList<RunNote> Notes { get; init; } = [];
 }

@@ -14,6 +14,8 @@ public sealed class StageContext
     private readonly Lock _handoffLock = new();
     private List<ConsumedFile> _finished = [];
     private List<long> _replayed = [];
+    private List<string> _warnings = [];
+    private int _filesSkipped;
 
     public StageContext(string stage, StageCounters counters, IDeadLetterWriter deadLetters)
         : this(stage, counters, deadLetters, ConsumedFileSet.Empty)
@@ -49,13 +51,35 @@ public sealed class StageContext
     /// <summary>Counts records a source read (including the ones it dead-lettered).</summary>
     public void RecordsRead(long n) => Counters.AddIn(n);
 
-    /// <summary>Whether a file source skips <paramref name="path"/>: a committed checkpoint of this pipeline
-    /// recorded it fully read, and its size and content are unchanged.</summary>
-    public bool AlreadyConsumed(string path) => _consumed.Contains(path);
+    /// <summary>What a file source does with <paramref name="path"/>, by what the committed checkpoints of this
+    /// pipeline recorded of it: read it, skip it, read on where it ended, or treat it as changed.</summary>
+    internal ConsumedCheck CheckConsumed(string path, bool canGrow) => _consumed.Check(path, canGrow);
 
-    /// <summary>A file source read <paramref name="path"/> to its end (after emitting its last batch): the next
-    /// checkpoint records it, so later runs skip it.</summary>
-    public void FileConsumed(string path) => Add(ref _finished, ConsumedFileSet.Identify(path));
+    /// <summary>A file source read <paramref name="path"/> to <paramref name="end"/> (after emitting its last batch;
+    /// null when where it ends is unknown): the next checkpoint records it, so later runs skip it or read on.</summary>
+    internal void FileConsumed(string path, SourcePosition? end, bool canGrow) => Add(ref _finished, ConsumedFileSet.Identify(path, end, canGrow));
+
+    /// <summary>A file source skipped a file a committed checkpoint recorded as consumed.</summary>
+    internal void FileSkipped() => Interlocked.Increment(ref _filesSkipped);
+
+    /// <summary>Files skipped as already consumed, for the run summary.</summary>
+    public int FilesSkipped => Volatile.Read(ref _filesSkipped);
+
+    /// <summary>Something the user must hear of that does not stop the run (a changed input file): printed in the run
+    /// summary and kept with the run for <c>sluice show</c>.</summary>
+    internal void Warn(string message) => Add(ref _warnings, message);
+
+    /// <summary>The warnings so far.</summary>
+    public IReadOnlyList<string> Warnings
+    {
+        get
+        {
+            lock (_handoffLock)
+            {
+                return [.. _warnings];
+            }
+        }
+    }
 
     /// <summary>The files finished since the last call.</summary>
     internal List<ConsumedFile> TakeConsumed() => Take(ref _finished);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 
 namespace Sluice.Pipelines;
 
@@ -33,6 +34,7 @@ public sealed record RetryOn
     {
         HttpRequestException { StatusCode: { } status } => HttpStatuses.Contains((int)status),
         HttpRequestException or SocketException => Network,
+        RegexMatchTimeoutException => false, // the same value times out again: it is the value, not the moment
         TimeoutException => Timeouts,
         IOException => Io,
         AggregateException { InnerExceptions.Count: > 0 } all => all.InnerExceptions.All(Matches),

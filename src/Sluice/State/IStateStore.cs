@@ -39,6 +39,12 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>How the run's expectations fared, in declaration order; empty when none were evaluated.</summary>
     Task<IReadOnlyList<ExpectationResult>> GetExpectationResultsAsync(string runId, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces what the run said besides its counts (in the order it said it).</summary>
+    Task SaveRunNotesAsync(string runId, IReadOnlyList<RunNote> notes, CancellationToken cancellationToken = default);
+
+    /// <summary>What the run said besides its counts, in order; empty when nothing.</summary>
+    Task<IReadOnlyList<RunNote>> GetRunNotesAsync(string runId, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<StoredDeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default);
 
     Task<StoredDeadLetter?> GetDeadLetterAsync(long id, CancellationToken cancellationToken = default);

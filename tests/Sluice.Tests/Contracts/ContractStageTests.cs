@@ -83,6 +83,8 @@ public class ContractStageTests
     [InlineData(FieldType.Int64, "1.5", "'1.5' is not a valid int64")]
     [InlineData(FieldType.Int64, "99999999999999999999", "'99999999999999999999' is not a valid int64")]
     [InlineData(FieldType.Float64, "1,5", "'1,5' is not a valid float64")]
+    [InlineData(FieldType.Float64, "1e400", "'1e400' is not a valid float64")]
+    [InlineData(FieldType.Float64, "-1e400", "'-1e400' is not a valid float64")]
     [InlineData(FieldType.Decimal, "12a", "'12a' is not a valid decimal(28,9)")]
     [InlineData(FieldType.Date, "2023-02-29", "'2023-02-29' is not a valid date")]
     [InlineData(FieldType.Date, "31/01/2024", "'31/01/2024' is not a valid date")]
@@ -130,6 +132,10 @@ public class ContractStageTests
         { new FieldContract("delay", FieldType.Int64) { Max = 3000 }, "5000", "max", "delay = 5000 is above the max 3000" },
         { new FieldContract("delay", FieldType.Int64) { Min = -120 }, "-121", "min", "delay = -121 is below the min -120" },
         { new FieldContract("ratio", FieldType.Float64) { Max = 1.0 }, "1.5", "max", "ratio = 1.5 is above the max 1" },
+        { new FieldContract("ratio", FieldType.Float64) { Max = 1.0 }, "NaN", "max", "ratio = NaN is not a number, so not at or below the max 1" },
+        { new FieldContract("ratio", FieldType.Float64) { Min = 0.0 }, "NaN", "min", "ratio = NaN is not a number, so not at or above the min 0" },
+        { new FieldContract("ratio", FieldType.Float64) { Min = 0.0, Max = 1.0 }, "Infinity", "max", "ratio = Infinity is above the max 1" },
+        { new FieldContract("ratio", FieldType.Float64) { Min = 0.0 }, "-Infinity", "min", "ratio = -Infinity is below the min 0" },
         { new FieldContract("price", FieldType.Decimal) { Scale = 2, Min = 0.01m }, "0.00", "min", "price = 0.00 is below the min 0.01" },
         { new FieldContract("day", FieldType.Date) { Min = new DateOnly(2020, 1, 1) }, "2019-12-31", "min", "day = 2019-12-31 is below the min 2020-01-01" },
         { new FieldContract("at", FieldType.Timestamp) { Max = new DateTime(2030, 1, 1) }, "2030-01-01T00:00:01Z", "max",

@@ -250,7 +250,10 @@ internal sealed record ProbeOptions : ITransformOptions
                 long id = ids.GetValue(row)!.Value;
                 if (options.Armed && id == options.FailAt)
                 {
-                    SpinWait.SpinUntil(options.Ready, TimeSpan.FromSeconds(10));
+                    if (!SpinWait.SpinUntil(options.Ready, TimeSpan.FromSeconds(10)))
+                    {
+                        throw new InvalidOperationException("the test never got ready for the failure"); // permanent: fails the test's run
+                    }
                     throw new IOException("the disk went away");
                 }
                 if (options.Poison(id))

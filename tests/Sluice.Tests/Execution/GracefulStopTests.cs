@@ -36,7 +36,7 @@ public sealed class GracefulStopTests : StateStoreTest
         var options = new RunnerOptions { BatchSize = 100 };
 
         var run = await new PipelineRunner(Store, options).StartAsync(Slowed(TimeSpan.FromMilliseconds(20)));
-        SpinWait.SpinUntil(() => run.Stages[^1].In >= 500, TimeSpan.FromSeconds(20));
+        Assert.True(SpinWait.SpinUntil(() => run.Stages[^1].In >= 500, TimeSpan.FromSeconds(20)), "the sink never got 500 records");
         run.RequestStop();
         var stopped = await run.Completion;
 
@@ -61,14 +61,24 @@ public sealed class GracefulStopTests : StateStoreTest
     [Fact]
     public async Task A_stop_after_the_input_ended_is_a_success()
     {
-        WriteInput(0, 10);
+        WriteInput(0, 5);
         var pipeline = PipelineFile.Parse(Dir.Write("p.yaml", Yaml)) with { BaseDirectory = Dir.Path };
-        var run = await new PipelineRunner(Store).StartAsync(pipeline);
+        pipeline = pipeline with
+        {
+            Stages = [.. pipeline.Stages.Take(2), new("slow", new SlowTransformOptions(TimeSpan.FromMilliseconds(200)), ["contract"]),
+                pipeline.Stages[2] with { Inputs = ["slow"] }],
+        };
+        var run = await new PipelineRunner(Store, new RunnerOptions { BatchSize = 1 }).StartAsync(pipeline);
+        // The source has read all 5 records and the slow stage is still at work on them when the stop comes.
+        Assert.True(SpinWait.SpinUntil(() => run.Stages[0].Out == 5 && run.Stages[2].In >= 2, TimeSpan.FromSeconds(20)), "the input was not read");
+        Assert.False(run.Completion.IsCompleted, "the run ended before the stop: the test proves nothing");
+
+        run.RequestStop();
         var outcome = await run.Completion;
 
-        run.RequestStop(); // too late to matter
-
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => (long)i), ReadOutputIds().Order());
+        Assert.Null(await Store.FindUnfinishedRunAsync("stop")); // nothing left to resume
     }
 
     private void WriteInput(int file, int rows)

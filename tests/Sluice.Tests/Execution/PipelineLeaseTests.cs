@@ -33,13 +33,15 @@ public sealed class PipelineLeaseTests : StateStoreTest
     [Fact]
     public async Task The_lease_of_a_holder_that_died_expires_and_the_next_run_starts()
     {
-        // A holder that took the lease and vanished without releasing it (kill -9).
-        // The TTL leaves a loaded CI machine ample time for the refused attempt to happen before it expires.
-        await Store.AcquireLeaseAsync("leased", "dead-host:1234:gone", TimeSpan.FromSeconds(2));
+        // A holder that took the lease and vanished without releasing it (kill -9). The store's clock is the test's,
+        // so the lease expires when the test says, not after a sleep.
+        var time = new Sluice.Tests.State.ManualTime(DateTimeOffset.UtcNow);
+        await using var store = await SqliteStateStore.OpenAsync(Dir.File("died.db"), time, CancellationToken.None);
+        await store.AcquireLeaseAsync("leased", "dead-host:1234:gone", TimeSpan.FromSeconds(30));
 
-        await Assert.ThrowsAsync<LeaseHeldException>(() => new PipelineRunner(Store).StartAsync(Pipeline(new MemorySinkOptions())));
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
-        var outcome = await new PipelineRunner(Store).RunAsync(Pipeline(new MemorySinkOptions()));
+        await Assert.ThrowsAsync<LeaseHeldException>(() => new PipelineRunner(store).StartAsync(Pipeline(new MemorySinkOptions())));
+        time.Now += TimeSpan.FromSeconds(31);
+        var outcome = await new PipelineRunner(store).RunAsync(Pipeline(new MemorySinkOptions()));
 
         Assert.Equal(RunState.Succeeded, outcome.Run.State);
     }

@@ -265,7 +265,8 @@ public sealed class ReplayTests : StateStoreTest
         var runner = new PipelineRunner(Store, new RunnerOptions { BatchSize = 100 });
 
         var replaying = runner.ReplayAsync(fixedPipeline, new DeadLetterQuery(), stop.Token, CancellationToken.None);
-        SpinWait.SpinUntil(() => Store.ListRunsAsync("replay").GetAwaiter().GetResult().Any(r => r.Kind == RunKinds.Replay), TimeSpan.FromSeconds(20));
+        Assert.True(SpinWait.SpinUntil(() => Store.ListRunsAsync("replay").GetAwaiter().GetResult().Any(r => r.Kind == RunKinds.Replay), TimeSpan.FromSeconds(20)),
+            "the replay run never started");
         await Task.Delay(300);
         stop.Cancel();
         var stopped = await replaying;

@@ -215,7 +215,10 @@ internal sealed record TripwireOptions(int afterBatches, Func<bool> ready) : ITr
         {
             if (options.Armed && ++_batches >= options.afterBatches)
             {
-                SpinWait.SpinUntil(options.ready, TimeSpan.FromSeconds(10));
+                if (!SpinWait.SpinUntil(options.ready, TimeSpan.FromSeconds(10)))
+                {
+                    throw new InvalidOperationException("tripwire: the test never got ready for the failure"); // permanent: fails the test's run
+                }
                 throw new IOException("tripwire: the disk went away");
             }
             return batch;

@@ -182,7 +182,7 @@ public class SqliteStateStoreCheckpointTests
     }
 
     [Fact]
-    public async Task Consumed_files_are_the_pipelines_across_runs_and_a_changed_file_counts_as_new()
+    public async Task Consumed_files_are_the_pipelines_across_runs_and_a_path_keeps_what_was_consumed_of_it_last()
     {
         using var dir = new TempDir();
         await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"), new ManualTime(T0), default);
@@ -194,11 +194,12 @@ public class SqliteStateStoreCheckpointTests
 
         await store.CommitCheckpointAsync(lease, Checkpoint(second.Id, 1, 0, [], [], ["in/c"]) with
         {
-            ConsumedFiles = [new("in/a", 4, "hash-of-in/a"), new("in/a", 9, "rewritten"), new("in/c", 4, "hash-of-in/c")],
+            ConsumedFiles = [new("in/a", 4, "hash-of-in/a"), new("in/a", 9, "grown", 9, 3), new("in/c", 4, "hash-of-in/c", 0, 0)],
         }, []);
 
+        // in/a grew: its older record is superseded, so a file read on every run keeps one row.
         Assert.Equal(
-            [new("in/a", 4, "hash-of-in/a"), new("in/a", 9, "rewritten"), new("in/b", 4, "hash-of-in/b"), new ConsumedFile("in/c", 4, "hash-of-in/c")],
+            [new("in/a", 9, "grown", 9, 3), new("in/b", 4, "hash-of-in/b"), new ConsumedFile("in/c", 4, "hash-of-in/c", 0, 0)],
             await store.ListConsumedFilesAsync("p"));
         Assert.Empty(await store.ListConsumedFilesAsync("q"));
         // A file read again belongs to the newest checkpoint that read it.

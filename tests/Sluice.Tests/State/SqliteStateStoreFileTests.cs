@@ -79,7 +79,7 @@ public class SqliteStateStoreFileTests
         }
         await using (await SqliteStateStore.OpenAsync(path)) { }
 
-        Assert.Equal("1,2,3,4,5", await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
+        Assert.Equal("1,2,3,4,5,6", await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
         Assert.Equal("checkpoint_state,checkpoints,committed_files,consumed_files,leases", await ScalarAsync(path, """
             SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema
             WHERE type = 'table' AND name IN ('leases', 'checkpoints', 'checkpoint_state', 'committed_files', 'consumed_files') ORDER BY name)
@@ -92,12 +92,12 @@ public class SqliteStateStoreFileTests
         using var dir = new TempDir();
         string path = dir.File("state.db");
         await using (await SqliteStateStore.OpenAsync(path)) { }
-        await ScalarAsync(path, "INSERT INTO schema_version (version, applied_at) VALUES (6, '2030-01-01T00:00:00.0000000+00:00')");
+        await ScalarAsync(path, "INSERT INTO schema_version (version, applied_at) VALUES (7, '2030-01-01T00:00:00.0000000+00:00')");
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStateStore.OpenAsync(path));
 
-        Assert.Equal($"state file {path} has schema version 6 but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
-        Assert.Equal(5, SqliteMigrations.Latest);
+        Assert.Equal($"state file {path} has schema version 7 but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
+        Assert.Equal(6, SqliteMigrations.Latest);
         AssertNotOpen(path); // the refused open let go of the file too
     }
 

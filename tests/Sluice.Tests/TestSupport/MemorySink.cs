@@ -16,13 +16,21 @@ public sealed record MemorySinkOptions : ISinkOptions
     public StrongBox<int> Written { get; } = new(0);
     public StrongBox<bool> Aborted { get; } = new(false);
 
+    /// <summary>Sinks built from these options, and how many of them were disposed.</summary>
+    public StrongBox<int> Created { get; } = new(0);
+    public StrongBox<int> Disposed { get; } = new(0);
+
     /// <summary>Delay per batch, to make the sink the bottleneck.</summary>
     public TimeSpan Delay { get; init; }
 
     /// <summary>Called with the number of batches written so far, before each write; lets a test observe backpressure.</summary>
     public Action<int>? BeforeWrite { get; init; }
 
-    public ISink CreateSink(Schema input, BuildContext context) => new MemorySink(this);
+    public ISink CreateSink(Schema input, BuildContext context)
+    {
+        Interlocked.Increment(ref Created.Value);
+        return new MemorySink(this);
+    }
 }
 
 internal sealed class MemorySink(MemorySinkOptions options) : ISink
@@ -79,5 +87,9 @@ internal sealed class MemorySink(MemorySinkOptions options) : ISink
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        Interlocked.Increment(ref options.Disposed.Value);
+        return ValueTask.CompletedTask;
+    }
 }

@@ -54,7 +54,7 @@ internal sealed class CsvSource : IReplayableSource
     /// every file is empty).</summary>
     public static CsvSource Open(CsvSourceOptions options, BuildContext context)
     {
-        var files = FileGlob.Expand(options.Path, context.BaseDirectory);
+        var files = FileGlob.Expand(options.Path, context.BaseDirectory, options.Exclude);
         if (files.Count == 0)
         {
             throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
@@ -75,15 +75,15 @@ internal sealed class CsvSource : IReplayableSource
             string[] columns = options.Header
                 ? HeaderNames(reader)
                 : Enumerable.Range(1, reader.FieldCount).Select(i => $"column_{i}").ToArray();
-            return new CsvSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context), file, columns, context.BatchSize);
+            return new CsvSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), file, columns, context.BatchSize);
         }
-        return new CsvSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context), files[0], [], context.BatchSize);
+        return new CsvSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), files[0], [], context.BatchSize);
     }
 
     public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
     {
         var builder = new CsvBatchBuilder(Schema, _batchSize);
-        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter, canGrow: true, _options.OnChangedFile,
             (file, resumeHere) => ReadFile(file, resumeHere, builder, context, cancellationToken).ToAsyncEnumerable(), cancellationToken);
     }
 
@@ -111,7 +111,7 @@ internal sealed class CsvSource : IReplayableSource
         }
     }
 
-    public bool Reads(string file) => FileGlob.Matches(_options.Path, _baseDirectory, file);
+    public bool Reads(string file) => FileGlob.Matches(_options.Path, _baseDirectory, file, _options.Exclude);
 
     /// <summary>Each record alone, with the columns of today's files: a broken record's bytes (a stray quote's
     /// first line) must not run into the next record's.</summary>

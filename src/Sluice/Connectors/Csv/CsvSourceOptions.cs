@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sluice.Configuration;
+using Sluice.Connectors.Files;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
@@ -33,6 +34,12 @@ public sealed record CsvSourceOptions : ISourceOptions
     /// quote: its first line is dead-lettered and reading resumes on the next line. The default value is 1 MiB.</summary>
     public int MaxRecordBytes { get; init; } = DefaultMaxRecordBytes;
 
+    /// <summary>What to do with a file consumed by an earlier run that has changed in place since.</summary>
+    public OnChangedFile OnChangedFile { get; init; } = OnChangedFile.Reread;
+
+    /// <summary>Globs of files the path matches that are not read.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
     public static ComponentSpec Spec { get; } = new(
         "csv",
         StageKind.Source,
@@ -40,14 +47,16 @@ public sealed record CsvSourceOptions : ISourceOptions
             + "string: an empty field is null, a quoted empty field (\"\") is an empty string. A broken row is "
             + "dead-lettered with its original bytes and reading resumes at the next line.",
         Shape.Object(
-            new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.csv"),
+            FileSourceOptions.Path("data/*.csv"),
+            FileSourceOptions.Exclude,
             new OptionSpec("delimiter", Shape.String, "Field separator, one ASCII character.", Default: ","),
             new OptionSpec("quote", Shape.String, "Quote character, one ASCII character.", Default: "\""),
             new OptionSpec("header", Shape.Boolean,
                 "Whether the first line names the columns; when false they are named column_1, column_2, …", Default: "true"),
             new OptionSpec("max_record_bytes", Shape.Integer,
                 "Longest record accepted, in bytes; a quoted field still open past it is dead-lettered as a stray quote.",
-                Default: DefaultMaxRecordBytes.ToString(CultureInfo.InvariantCulture))),
+                Default: DefaultMaxRecordBytes.ToString(CultureInfo.InvariantCulture)),
+            FileSourceOptions.OnChangedFile),
         Bind,
         Example: "source:\n  type: csv\n  path: data/*.csv\n  delimiter: \";\"");
 
@@ -86,6 +95,8 @@ public sealed record CsvSourceOptions : ISourceOptions
             Quote = Character("quote", '"', "quote: \"'\""),
             Header = node.GetBool("header") ?? true,
             MaxRecordBytes = (int)Math.Clamp(node.GetInt64("max_record_bytes") ?? DefaultMaxRecordBytes, int.MinValue, int.MaxValue),
+            OnChangedFile = FileSourceOptions.BindOnChangedFile(node),
+            Exclude = node.GetStrings("exclude") ?? [],
         };
         problems.AddRange(options.Problems(node));
         return problems.Count == 0 ? options : throw new PipelineException(problems);

@@ -9,7 +9,7 @@ namespace Sluice.Connectors.Files;
 /// </summary>
 /// <param name="Pattern">The source's path glob.</param>
 /// <param name="Poll">How often to look for new files.</param>
-internal sealed record FileFollow(string Pattern, string BaseDirectory, TimeSpan Poll)
+internal sealed record FileFollow(string Pattern, string BaseDirectory, TimeSpan Poll, IReadOnlyList<string>? Exclude = null)
 {
     /// <summary>The files to read in order: <paramref name="matched"/> from <paramref name="start"/>, then, when
     /// following, each file that appears later. While nothing new appears it yields null once per poll: the source
@@ -29,7 +29,7 @@ internal sealed record FileFollow(string Pattern, string BaseDirectory, TimeSpan
         var seen = new HashSet<string>(matched, StringComparer.Ordinal);
         while (true)
         {
-            var appeared = FileGlob.Expand(follow.Pattern, follow.BaseDirectory).Where(seen.Add).ToList();
+            var appeared = FileGlob.Expand(follow.Pattern, follow.BaseDirectory, follow.Exclude).Where(seen.Add).ToList();
             foreach (string file in appeared)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -44,6 +44,6 @@ internal sealed record FileFollow(string Pattern, string BaseDirectory, TimeSpan
     }
 
     /// <summary>The following set up for a source over <paramref name="pattern"/>, or null when the run does not follow.</summary>
-    public static FileFollow? For(string pattern, Pipelines.BuildContext context) =>
-        context.FollowPoll is { } poll ? new FileFollow(pattern, context.BaseDirectory, poll) : null;
+    public static FileFollow? For(string pattern, Pipelines.BuildContext context, IReadOnlyList<string>? exclude = null) =>
+        context.FollowPoll is { } poll ? new FileFollow(pattern, context.BaseDirectory, poll, exclude) : null;
 }

@@ -5,72 +5,99 @@ namespace Sluice.Connectors.Files;
 
 /// <summary>
 /// Expands a path pattern to the files it matches, in ordinal name order. <c>*</c> and <c>?</c> match within one
-/// folder name, <c>**</c> matches any number of folders. A pattern without wildcards names one file.
+/// folder name, <c>**</c> matches any number of folders, <c>{a,b}</c> matches either alternative (they may hold
+/// wildcards and nest). A pattern without wildcards names one file. Folders are separated by <c>/</c> (and, on
+/// Windows, also by <c>\</c>); names compare case-insensitively where the file system does (Windows, macOS).
+/// Files that match any of the exclude patterns (same syntax) are left out.
 /// </summary>
+/// <remarks>Why not Microsoft.Extensions.FileSystemGlobbing: docs/decisions.md, "File globs".</remarks>
 public static class FileGlob
 {
-    public static IReadOnlyList<string> Expand(string pattern, string baseDirectory)
+    private static readonly bool IgnoreCase = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
+
+    public static IReadOnlyList<string> Expand(string pattern, string baseDirectory, IReadOnlyList<string>? exclude = null)
     {
         var (full, root, matcher) = Compile(pattern, baseDirectory);
         if (matcher is null)
         {
-            return File.Exists(full) ? [full] : [];
+            return File.Exists(full) && !Excluded(full, baseDirectory, exclude) ? [full] : [];
         }
         if (!Directory.Exists(root))
         {
             return [];
         }
-        var recurse = full.Contains("**", StringComparison.Ordinal) ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly;
-        if (recurse == SearchOption.TopDirectoryOnly && full[root.Length..].TrimStart(Path.DirectorySeparatorChar).Contains(Path.DirectorySeparatorChar))
-        {
-            recurse = SearchOption.AllDirectories; // wildcards in folder names, e.g. data/*/part.csv
-        }
-        return Directory.EnumerateFiles(root, "*", recurse)
-            .Where(f => matcher.IsMatch(Path.GetRelativePath(root, f)))
+        // Only a pattern with no separator after its root stays in one folder (e.g. data/*.csv); anything else,
+        // data/*/part.csv, data/{a,b/c}.csv or **, may match below it.
+        bool below = full[root.Length..].TrimStart(Path.DirectorySeparatorChar).IndexOfAny([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar]) >= 0
+            || full.Contains("**", StringComparison.Ordinal);
+        return Directory.EnumerateFiles(root, "*", below ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+            .Where(f => matcher.IsMatch(Relative(root, f)) && !Excluded(f, baseDirectory, exclude))
             .Order(StringComparer.Ordinal)
             .ToList();
     }
 
     /// <summary>Whether <paramref name="path"/> (absolute) is a file <see cref="Expand"/> could return for the
     /// pattern, whether or not it still exists: a replayed dead letter names a file of its source this way.</summary>
-    public static bool Matches(string pattern, string baseDirectory, string path)
+    public static bool Matches(string pattern, string baseDirectory, string path, IReadOnlyList<string>? exclude = null) =>
+        MatchesOne(pattern, baseDirectory, path) && !Excluded(path, baseDirectory, exclude);
+
+    private static bool Excluded(string path, string baseDirectory, IReadOnlyList<string>? exclude) =>
+        exclude is not null && exclude.Any(e => MatchesOne(e, baseDirectory, path));
+
+    private static bool MatchesOne(string pattern, string baseDirectory, string path)
     {
         var (full, root, matcher) = Compile(pattern, baseDirectory);
         if (matcher is null)
         {
-            return string.Equals(full, path, StringComparison.Ordinal);
+            return string.Equals(full, Path.GetFullPath(path), IgnoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
         }
         string relative = Path.GetRelativePath(root, path);
-        return !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative) && matcher.IsMatch(relative);
+        return !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative) && matcher.IsMatch(Relative(root, path));
     }
+
+    /// <summary>The path below <paramref name="root"/> with <c>/</c> between folders, as the regex expects.</summary>
+    private static string Relative(string root, string path) =>
+        Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
 
     /// <summary>The pattern as an absolute path, the folder above its first wildcard, and a regex for the paths below
     /// that folder it matches; no regex when the pattern has no wildcard (it names one file).</summary>
     private static (string Full, string Root, Regex? Matcher) Compile(string pattern, string baseDirectory)
     {
         string full = Path.GetFullPath(Path.Combine(baseDirectory, pattern));
-        int wildcard = full.IndexOfAny(['*', '?']);
+        int wildcard = full.IndexOfAny(['*', '?', '{']);
         if (wildcard < 0)
         {
             return (full, "", null);
         }
         string root = Path.GetDirectoryName(full[..(wildcard + 1)])!;
-        var matcher = new Regex("^" + ToRegex(full[root.Length..].TrimStart(Path.DirectorySeparatorChar)) + "$", RegexOptions.CultureInvariant);
-        return (full, root, matcher);
+        string below = full[root.Length..].TrimStart(Path.DirectorySeparatorChar).Replace(Path.DirectorySeparatorChar, '/');
+        if (OperatingSystem.IsWindows())
+        {
+            below = below.Replace(Path.AltDirectorySeparatorChar, '/');
+        }
+        int at = 0;
+        var options = RegexOptions.CultureInvariant | (IgnoreCase ? RegexOptions.IgnoreCase : RegexOptions.None);
+        return (full, root, new Regex("^" + ToRegex(below, ref at, inBraces: false) + "$", options));
     }
 
-    private static string ToRegex(string glob)
+    /// <summary>Translates the glob from <paramref name="at"/> up to its end or, inside braces, up to the
+    /// <c>,</c> or <c>}</c> that ends the alternative.</summary>
+    private static string ToRegex(string glob, ref int at, bool inBraces)
     {
         var sb = new StringBuilder();
-        for (int i = 0; i < glob.Length; i++)
+        for (; at < glob.Length; at++)
         {
-            char c = glob[i];
-            if (c == '*' && i + 1 < glob.Length && glob[i + 1] == '*')
+            char c = glob[at];
+            if (inBraces && c is ',' or '}')
+            {
+                return sb.ToString();
+            }
+            if (c == '*' && at + 1 < glob.Length && glob[at + 1] == '*')
             {
                 // "**/" matches zero or more folders; a bare "**" matches anything.
-                bool slash = i + 2 < glob.Length && glob[i + 2] == Path.DirectorySeparatorChar;
+                bool slash = at + 2 < glob.Length && glob[at + 2] == '/';
                 sb.Append(slash ? "(?:.*/)?" : ".*");
-                i += slash ? 2 : 1;
+                at += slash ? 2 : 1;
             }
             else if (c == '*')
             {
@@ -79,6 +106,18 @@ public static class FileGlob
             else if (c == '?')
             {
                 sb.Append("[^/]");
+            }
+            else if (c == '{' && glob.IndexOf('}', at) > at)
+            {
+                sb.Append("(?:");
+                at++;
+                sb.Append(ToRegex(glob, ref at, inBraces: true));
+                while (at < glob.Length && glob[at] == ',')
+                {
+                    at++;
+                    sb.Append('|').Append(ToRegex(glob, ref at, inBraces: true));
+                }
+                sb.Append(')'); // at is on the closing brace (or past the end when it was never closed)
             }
             else
             {

@@ -9,8 +9,8 @@ namespace Sluice.Connectors.Jsonl;
 /// <summary>
 /// Options of the <c>jsonl</c> sink, which writes batches as JSON Lines part files (<c>part-{run}-{seq}.jsonl</c>): one compact object per row, keys in
 /// column order, nulls as <c>null</c>, decimals as exact JSON numbers, dates as <c>"yyyy-MM-dd"</c> and timestamps
-/// as <c>"yyyy-MM-ddTHH:mm:ss.ffffffZ"</c>. JSON has no NaN or infinity, so those doubles are written as the strings
-/// <c>"NaN"</c>, <c>"Infinity"</c>, <c>"-Infinity"</c> (what System.Text.Json reads with named floating-point literals).
+/// as <c>"yyyy-MM-ddTHH:mm:ss.ffffffZ"</c>. JSON has no NaN or infinity, so those doubles are written as <c>null</c>:
+/// a number column never holds a string (keep them out with a contract's <c>min</c>/<c>max</c>, which they break).
 /// Flow control and the two-phase publishing at checkpoints: see <see cref="PartFileSink"/>.
 /// </summary>
 public sealed record JsonlSinkOptions : ISinkOptions

@@ -13,10 +13,6 @@ internal sealed class JsonlSinkWriter : PartFileWriter
 {
     private const int FlushThreshold = 1 << 16;
 
-    private static readonly JsonEncodedText NaN = JsonEncodedText.Encode("NaN");
-    private static readonly JsonEncodedText PositiveInfinity = JsonEncodedText.Encode("Infinity");
-    private static readonly JsonEncodedText NegativeInfinity = JsonEncodedText.Encode("-Infinity");
-
     private readonly Stream _stream;
     private readonly FieldType[] _types;
     private readonly JsonEncodedText[] _names;
@@ -92,7 +88,8 @@ internal sealed class JsonlSinkWriter : PartFileWriter
                 }
                 else
                 {
-                    _json.WriteStringValue(double.IsNaN(d) ? NaN : d > 0 ? PositiveInfinity : NegativeInfinity);
+                    // JSON has no NaN or infinity; a string would turn the column into text for every typed reader.
+                    _json.WriteNullValue();
                 }
                 break;
             case FieldType.Decimal:

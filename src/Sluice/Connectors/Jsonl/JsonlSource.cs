@@ -35,22 +35,22 @@ internal sealed class JsonlSource : IReplayableSource
 
     public static JsonlSource Create(JsonlSourceOptions options, BuildContext context)
     {
-        var files = FileGlob.Expand(options.Path, context.BaseDirectory);
+        var files = FileGlob.Expand(options.Path, context.BaseDirectory, options.Exclude);
         if (files.Count == 0)
         {
             throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
         }
-        return new JsonlSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context), JsonlSourceColumns.Choose(options, context.ReadHint, files[0]), context.BatchSize);
+        return new JsonlSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), JsonlSourceColumns.Choose(options, context.ReadHint, files[0]), context.BatchSize);
     }
 
     public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
     {
         var parser = new JsonlRecordReader(_columns);
-        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter, canGrow: true, _options.OnChangedFile,
             (file, resumeHere) => ReadFileAsync(file, resumeHere, parser, context, cancellationToken), cancellationToken);
     }
 
-    public bool Reads(string file) => FileGlob.Matches(_options.Path, _baseDirectory, file);
+    public bool Reads(string file) => FileGlob.Matches(_options.Path, _baseDirectory, file, _options.Exclude);
 
     public Batch Parse(IOriginalRows records, StageContext context) => JsonRecordsReplay.Parse(_columns, Schema, records, context);
 

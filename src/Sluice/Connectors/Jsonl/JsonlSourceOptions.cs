@@ -1,4 +1,5 @@
 using Sluice.Configuration;
+using Sluice.Connectors.Files;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
@@ -32,16 +33,24 @@ public sealed record JsonlSourceOptions : ISourceOptions
     /// <summary>How many records of the first file are read to infer the columns. The default value is 1000.</summary>
     public int InferRows { get; init; } = 1000;
 
+    /// <summary>What to do with a file consumed by an earlier run that has changed in place since.</summary>
+    public OnChangedFile OnChangedFile { get; init; } = OnChangedFile.Reread;
+
+    /// <summary>Globs of files the path matches that are not read.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
     public static ComponentSpec Spec { get; } = new(
         "jsonl",
         StageKind.Source,
         "Reads JSON Lines files (one JSON object per line). Values arrive as text; a contract types them.",
         Shape.Object(
-            new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.jsonl"),
+            FileSourceOptions.Path("data/*.jsonl"),
+            FileSourceOptions.Exclude,
             new OptionSpec("columns", Shape.ListOf(Shape.String),
                 "Keys to emit as columns, in this order. Without it the keys of the first `infer_rows` records are used; " +
                 "with a contract downstream the contract's fields are.", Example: "[id, name, amount]"),
-            new OptionSpec("infer_rows", Shape.Integer, "Records of the first file read to find the columns.", Default: "1000")),
+            new OptionSpec("infer_rows", Shape.Integer, "Records of the first file read to find the columns.", Default: "1000"),
+            FileSourceOptions.OnChangedFile),
         Bind);
 
     public ISource CreateSource(BuildContext context) => JsonlSource.Create(this, context);
@@ -81,6 +90,8 @@ public sealed record JsonlSourceOptions : ISourceOptions
             Path = node.GetString("path")!,
             Columns = columns?.Items.Select(c => c.Text).ToList(),
             InferRows = inferRows,
+            OnChangedFile = FileSourceOptions.BindOnChangedFile(node),
+            Exclude = node.GetStrings("exclude") ?? [],
         };
     }
 }

@@ -33,7 +33,7 @@ internal sealed class ParquetSource : IReplayableSource
 
     public static ParquetSource Create(ParquetSourceOptions options, BuildContext context)
     {
-        var files = FileGlob.Expand(options.Path, context.BaseDirectory);
+        var files = FileGlob.Expand(options.Path, context.BaseDirectory, options.Exclude);
         if (files.Count == 0)
         {
             throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
@@ -45,10 +45,10 @@ internal sealed class ParquetSource : IReplayableSource
         {
             throw new PipelineException(problems);
         }
-        return new ParquetSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context), schema, context.BatchSize);
+        return new ParquetSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), schema, context.BatchSize);
     }
 
-    public bool Reads(string file) => FileGlob.Matches(_options.Path, _baseDirectory, file);
+    public bool Reads(string file) => FileGlob.Matches(_options.Path, _baseDirectory, file, _options.Exclude);
 
     public Batch Parse(IOriginalRows records, StageContext context) => ParquetRowsReplay.Parse(Schema, records, context);
 
@@ -57,7 +57,7 @@ internal sealed class ParquetSource : IReplayableSource
     {
         using var properties = ArrowReaderProperties.GetDefault();
         properties.BatchSize = _batchSize; // the reader then never hands out more rows than a batch may hold
-        await foreach (var batch in FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+        await foreach (var batch in FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter, canGrow: false, _options.OnChangedFile,
             (file, resumeHere) => ReadFileAsync(file, resumeHere, properties, context, cancellationToken), cancellationToken))
         {
             yield return batch;

@@ -1,4 +1,5 @@
 using Sluice.Configuration;
+using Sluice.Connectors.Files;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
@@ -23,13 +24,22 @@ public sealed record ParquetSourceOptions : ISourceOptions
     /// <summary>Glob of the files to read, in name order.</summary>
     public required string Path { get; init; }
 
+    /// <summary>What to do with a file consumed by an earlier run that has changed since (a Parquet file cannot grow: any change is one).</summary>
+    public OnChangedFile OnChangedFile { get; init; } = OnChangedFile.Reread;
+
+    /// <summary>Globs of files the path matches that are not read.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
     public static ComponentSpec Spec { get; } = new(
         "parquet",
         StageKind.Source,
         "Reads Parquet files; column types are mapped to Sluice types and must be the same in every file.",
         Shape.Object(
-            new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.parquet")),
-        node => new ParquetSourceOptions { Path = node.GetString("path")! });
+            FileSourceOptions.Path("data/*.parquet"),
+            FileSourceOptions.Exclude,
+            FileSourceOptions.OnChangedFile),
+        node => new ParquetSourceOptions { Path = node.GetString("path")!, OnChangedFile = FileSourceOptions.BindOnChangedFile(node),
+            Exclude = node.GetStrings("exclude") ?? [] });
 
     public ISource CreateSource(BuildContext context) => ParquetSource.Create(this, context);
 }

@@ -60,20 +60,26 @@ internal static class SqliteCheckpoints
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // A file consumed again (a fresh run over the same input) now belongs to the newest checkpoint that read it.
-        command.CommandText = """
-            INSERT INTO consumed_files (pipeline, path, size, content_hash, run_id, checkpoint_id)
-            VALUES ($pipeline, $path, $size, $hash, $run, $checkpoint)
-            ON CONFLICT (pipeline, path, size, content_hash) DO UPDATE SET run_id = excluded.run_id, checkpoint_id = excluded.checkpoint_id
-            """;
+        // A path keeps only what was consumed of it last (a file that grew or was read again supersedes its older
+        // record), so a log file read on every run keeps one row.
         command.Parameters.AddWithValue("$pipeline", lease.Pipeline);
         var size = command.Parameters.Add("$size", SqliteType.Integer);
         var hash = command.Parameters.Add("$hash", SqliteType.Text);
+        var endOffset = command.Parameters.Add("$end_offset", SqliteType.Integer);
+        var endLine = command.Parameters.Add("$end_line", SqliteType.Integer);
         foreach (var file in checkpoint.ConsumedFiles)
         {
             path.Value = file.Path;
             size.Value = file.Size;
             hash.Value = file.ContentHash;
+            endOffset.Value = (object?)file.EndOffset ?? DBNull.Value;
+            endLine.Value = (object?)file.EndLine ?? DBNull.Value;
+            command.CommandText = "DELETE FROM consumed_files WHERE pipeline = $pipeline AND path = $path";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            command.CommandText = """
+                INSERT INTO consumed_files (pipeline, path, size, content_hash, run_id, checkpoint_id, end_offset, end_line)
+                VALUES ($pipeline, $path, $size, $hash, $run, $checkpoint, $end_offset, $end_line)
+                """;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -176,7 +182,7 @@ internal static class SqliteCheckpoints
 
         command.CommandText = "SELECT stage, path FROM committed_files WHERE run_id = $run AND checkpoint_id = $checkpoint ORDER BY stage, path";
         var files = await SqliteStateStore.ReadAllAsync(command, ReadCommittedFile, cancellationToken);
-        command.CommandText = "SELECT path, size, content_hash FROM consumed_files WHERE run_id = $run AND checkpoint_id = $checkpoint ORDER BY path, size, content_hash";
+        command.CommandText = "SELECT path, size, content_hash, end_offset, end_line FROM consumed_files WHERE run_id = $run AND checkpoint_id = $checkpoint ORDER BY path, size, content_hash";
         var consumed = await SqliteStateStore.ReadAllAsync(command, ReadConsumedFile, cancellationToken);
         return checkpoint with { OperatorState = state, Files = files, ConsumedFiles = consumed };
     }
@@ -186,5 +192,6 @@ internal static class SqliteCheckpoints
 
     public static CommittedFile ReadCommittedFile(SqliteDataReader row) => new(row.GetString(0), row.GetString(1));
 
-    public static ConsumedFile ReadConsumedFile(SqliteDataReader row) => new(row.GetString(0), row.GetInt64(1), row.GetString(2));
+    public static ConsumedFile ReadConsumedFile(SqliteDataReader row) => new(row.GetString(0), row.GetInt64(1), row.GetString(2),
+        row.IsDBNull(3) ? null : row.GetInt64(3), row.IsDBNull(4) ? null : row.GetInt64(4));
 }

@@ -144,6 +144,22 @@ internal static class SqliteMigrations
         new(5, """
             ALTER TABLE dead_letters ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
             """),
+        // Files that grow: where a consumed file's last record ended, so a later run reads on from there (NULL for
+        // the files recorded before). What a run said besides its counts (files it skipped, a file changed in place), for `show`.
+        new(6, """
+            ALTER TABLE consumed_files ADD COLUMN end_offset INTEGER;
+            ALTER TABLE consumed_files ADD COLUMN end_line INTEGER;
+            CREATE INDEX consumed_files_by_path ON consumed_files (pipeline, path);
+
+            CREATE TABLE run_notes (
+                run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                ordinal INTEGER NOT NULL,
+                stage TEXT NOT NULL,
+                warning INTEGER NOT NULL,
+                message TEXT NOT NULL,
+                PRIMARY KEY (run_id, ordinal)
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

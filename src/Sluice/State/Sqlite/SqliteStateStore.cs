@@ -327,6 +327,41 @@ public sealed class SqliteStateStore : IStateStore
         return await ReadAllAsync(command, SqliteExpectations.Read, cancellationToken);
     }
 
+    public Task SaveRunNotesAsync(string runId, IReadOnlyList<RunNote> notes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        ArgumentNullException.ThrowIfNull(notes);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM run_notes WHERE run_id = $run";
+            command.Parameters.AddWithValue("$run", runId);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            command.CommandText = "INSERT INTO run_notes (run_id, ordinal, stage, warning, message) VALUES ($run, $ordinal, $stage, $warning, $message)";
+            var ordinal = command.Parameters.Add("$ordinal", SqliteType.Integer);
+            var stage = command.Parameters.Add("$stage", SqliteType.Text);
+            var warning = command.Parameters.Add("$warning", SqliteType.Integer);
+            var message = command.Parameters.Add("$message", SqliteType.Text);
+            for (int i = 0; i < notes.Count; i++)
+            {
+                (ordinal.Value, stage.Value, warning.Value, message.Value) = (i, notes[i].Stage, notes[i].Warning ? 1 : 0, notes[i].Message);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return 0;
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RunNote>> GetRunNotesAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runId);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT stage, warning, message FROM run_notes WHERE run_id = $run ORDER BY ordinal";
+        command.Parameters.AddWithValue("$run", runId);
+        return await ReadAllAsync(command, row => new RunNote(row.GetString(0), row.GetInt64(1) != 0, row.GetString(2)), cancellationToken);
+    }
+
     public async Task<IReadOnlyList<StoredDeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -497,7 +532,7 @@ public sealed class SqliteStateStore : IStateStore
         ArgumentNullException.ThrowIfNull(pipeline);
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path, size, content_hash FROM consumed_files WHERE pipeline = $pipeline ORDER BY path, size, content_hash";
+        command.CommandText = "SELECT path, size, content_hash, end_offset, end_line FROM consumed_files WHERE pipeline = $pipeline ORDER BY path, size, content_hash";
         command.Parameters.AddWithValue("$pipeline", pipeline);
         return await ReadAllAsync(command, SqliteCheckpoints.ReadConsumedFile, cancellationToken);
     }

@@ -56,4 +56,49 @@ public class FileGlobTests
         Assert.True(FileGlob.Matches("one.csv", dir.Path, In("one.csv")));
         Assert.False(FileGlob.Matches("one.csv", dir.Path, In("two.csv")));
     }
+
+    [Fact]
+    public void Braces_match_any_alternative_with_wildcards_inside_and_keep_name_order()
+    {
+        using var dir = new TempDir();
+        dir.Write("data/a.csv", "");
+        dir.Write("data/b.jsonl", "");
+        dir.Write("data/c.txt", "");
+        dir.Write("data/2026/x.csv", "");
+        dir.Write("data/2027/y.csv", "");
+
+        var files = FileGlob.Expand("data/{*.csv,*.jsonl,2026/*}", dir.Path).Select(f => Path.GetRelativePath(dir.Path, f));
+
+        Assert.Equal(["data/2026/x.csv", "data/a.csv", "data/b.jsonl"], files);
+        Assert.True(FileGlob.Matches("data/{a,b}-?.csv", dir.Path, Path.Combine(dir.Path, "data/b-1.csv")));
+        Assert.False(FileGlob.Matches("data/{a,b}-?.csv", dir.Path, Path.Combine(dir.Path, "data/c-1.csv")));
+        Assert.False(FileGlob.Matches("data/{a,b}-?.csv", dir.Path, Path.Combine(dir.Path, "data/a-12.csv")));
+    }
+
+    [Fact]
+    public void An_unclosed_brace_is_an_ordinary_character()
+    {
+        using var dir = new TempDir();
+        dir.Write("data/{a.csv", "");
+
+        Assert.Single(FileGlob.Expand("data/{*.csv", dir.Path));
+    }
+
+    [Fact]
+    public void Excluded_files_are_left_out_of_the_expansion_and_do_not_match()
+    {
+        using var dir = new TempDir();
+        dir.Write("data/a.jsonl", "");
+        dir.Write("data/b.tmp.jsonl", "");
+        dir.Write("data/out/part-1.jsonl", "");
+        dir.Write("data/x/c.jsonl", "");
+        string[] exclude = ["data/out/**", "**/*.tmp.jsonl"];
+
+        var files = FileGlob.Expand("data/**/*.jsonl", dir.Path, exclude).Select(f => Path.GetRelativePath(dir.Path, f));
+
+        Assert.Equal(["data/a.jsonl", "data/x/c.jsonl"], files);
+        Assert.False(FileGlob.Matches("data/**/*.jsonl", dir.Path, Path.Combine(dir.Path, "data/out/part-2.jsonl"), exclude));
+        Assert.True(FileGlob.Matches("data/**/*.jsonl", dir.Path, Path.Combine(dir.Path, "data/outer/part-2.jsonl"), exclude));
+        Assert.Empty(FileGlob.Expand("data/a.jsonl", dir.Path, ["data/*.jsonl"]));
+    }
 }

@@ -28,7 +28,7 @@ public class PartFileSinkTests
 
         var published = await SinkRows.WriteAsync(format, dir.Path, [rows.Take(2).ToList(), rows.Skip(2).ToList()]);
 
-        Assert.Equal(rows, SinkRows.ReadAll(format, published));
+        Assert.Equal(SinkRows.AsWritten(format, rows), SinkRows.ReadAll(format, published));
     }
 
     [Theory]
@@ -108,7 +108,7 @@ public class PartFileSinkTests
 
         Assert.Equal(3, published.Count);
         Assert.Equal([4, 4, 2], published.Select(p => SinkRows.Read(format, p).Count));
-        Assert.Equal(rows, SinkRows.ReadAll(format, published));
+        Assert.Equal(SinkRows.AsWritten(format, rows), SinkRows.ReadAll(format, published));
     }
 
     [Theory]
@@ -164,7 +164,7 @@ public class PartFileSinkTests
                 .GetAwaiter().GetResult();
 
             Assert.Equal((rows.Length + maxRows - 1) / maxRows, published.Count);
-            Assert.Equal(rows, SinkRows.ReadAll(format, published));
+            Assert.Equal(SinkRows.AsWritten(format, rows), SinkRows.ReadAll(format, published));
         }, iter: 60);
     }
 }
@@ -255,6 +255,11 @@ internal static class SinkRows
     };
 
     public static List<object?[]> ReadAll(string format, IEnumerable<string> paths) => paths.SelectMany(p => Read(format, p)).ToList();
+
+    /// <summary>The rows as <paramref name="format"/> stores them: JSON has no NaN or infinity, so JSON Lines writes
+    /// those doubles as null.</summary>
+    public static IReadOnlyList<object?[]> AsWritten(string format, IReadOnlyList<object?[]> rows) => format != "jsonl" ? rows
+        : rows.Select(row => row.Select(v => v is double d && !double.IsFinite(d) ? null : v).ToArray()).ToList();
 
     public static Batch ToBatch(IReadOnlyList<object?[]> rows)
     {

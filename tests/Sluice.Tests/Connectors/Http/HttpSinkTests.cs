@@ -62,7 +62,7 @@ public sealed class HttpSinkTests : StateStoreTest
             "timeout: 500ms", "timeout: 500ms\n  circuit_breaker: { min_throughput: 2, sampling: 2s, break: 500ms }"))) with { BaseDirectory = Dir.Path };
         var runner = new PipelineRunner(Store, new RunnerOptions { BatchSize = 500 });
         var started = await runner.StartAsync(pipeline);
-        SpinWait.SpinUntil(() => receiver.Ids.Count >= 2000, TimeSpan.FromSeconds(20));
+        Assert.True(SpinWait.SpinUntil(() => receiver.Ids.Count >= 2000, TimeSpan.FromSeconds(20)), "the receiver never got 2000 records");
         receiver.FailureRate = 1;
         var failed = await started.Completion;
 

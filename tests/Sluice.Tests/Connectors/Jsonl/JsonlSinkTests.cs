@@ -19,7 +19,7 @@ public class JsonlSinkTests
             """{"flag":true,"count":42,"ratio":1.5,"price":12.3400,"name":"plain","day":"2024-02-29","at":"2024-02-29T13:45:06.123456Z"}""" + "\n" +
             """{"flag":false,"count":-9223372036854775808,"ratio":-0.1,"price":-99999999.9999,"name":"quote \" comma , semi ; \r\n crlf é \uD83D\uDE00","day":"1969-12-31","at":"1969-12-31T23:59:59.999999Z"}""" + "\n" +
             """{"flag":null,"count":null,"ratio":null,"price":null,"name":null,"day":null,"at":null}""" + "\n" +
-            """{"flag":null,"count":-1,"ratio":"-Infinity","price":null,"name":"\"","day":null,"at":null}""" + "\n",
+            """{"flag":null,"count":-1,"ratio":null,"price":null,"name":"\"","day":null,"at":null}""" + "\n",
             text);
     }
 
@@ -41,7 +41,7 @@ public class JsonlSinkTests
     {
         0 => value.GetBoolean(),
         1 => value.GetInt64(),
-        2 => value.ValueKind == JsonValueKind.String ? double.Parse(value.GetString()!, CultureInfo.InvariantCulture) : value.GetDouble(),
+        2 => value.GetDouble(), // a number, never a string: JSON Lines writes NaN and infinities as null
         3 => value.GetDecimal(),
         4 => value.GetString(),
         5 => DateOnly.ParseExact(value.GetString()!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
