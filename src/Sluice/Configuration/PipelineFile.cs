@@ -1,6 +1,7 @@
 using Sluice.Execution;
 using Sluice.Pipelines;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Sluice.Configuration;
@@ -30,6 +31,14 @@ public static class PipelineFile
         var checker = new ShapeChecker(display);
         var root = ReadYaml(full, checker);
         var definition = root is null ? null : new PipelineReader(checker, Path.GetDirectoryName(full)!).Read(root);
+        if (checker.Problems.Count > 0 && definition is not null)
+        {
+            // The rest of the pipeline is still checked — the graph, the expressions and contracts against the
+            // columns that are known — so that one pass reports the problems of every phase.
+            var context = new BuildContext(definition.BaseDirectory, "validate") { ResolveSecrets = false };
+            var all = checker.Problems.Concat(PipelineBuilder.Problems(definition, context));
+            throw new PipelineException(all.OrderBy(p => p.Location?.File).ThenBy(p => p.Location?.Line).ThenBy(p => p.Location?.Column).ToList());
+        }
         if (checker.Problems.Count > 0 || definition is null)
         {
             throw new PipelineException(checker.Problems.Count > 0 ? checker.Problems : [new Diagnostic(null, $"{display}: not a pipeline")]);
@@ -43,8 +52,12 @@ public static class PipelineFile
         var stream = new YamlStream();
         try
         {
-            using var reader = new StreamReader(fullPath);
-            stream.Load(reader);
+            string text = File.ReadAllText(fullPath);
+            if (NestedTooDeeply(text, checker))
+            {
+                return null;
+            }
+            stream.Load(new StringReader(text));
         }
         catch (YamlException e)
         {
@@ -64,6 +77,31 @@ public static class PipelineFile
             return null;
         }
         return root;
+    }
+
+    /// <summary>Most levels of mappings and lists in a pipeline or contract file; a real one has fewer than ten.</summary>
+    internal const int MaxYamlDepth = 64;
+
+    /// <summary>YamlDotNet's node model loads a file with one nested call per level, so a file nested 100,000 levels
+    /// deep would overflow the stack; its parser keeps its own stack, so its events are counted first.</summary>
+    private static bool NestedTooDeeply(string text, ShapeChecker checker)
+    {
+        var parser = new Parser(new StringReader(text));
+        int depth = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is MappingStart or SequenceStart && ++depth > MaxYamlDepth)
+            {
+                checker.Problems.Add(new Diagnostic(checker.Locate(parser.Current.Start),
+                    $"YAML nested too deeply: more than {MaxYamlDepth} levels of mappings and lists; a pipeline file needs only a few"));
+                return true;
+            }
+            if (parser.Current is MappingEnd or SequenceEnd)
+            {
+                depth--;
+            }
+        }
+        return false;
     }
 
     /// <summary>How a file is named in messages: relative to the current folder when it is below it, else in full.</summary>

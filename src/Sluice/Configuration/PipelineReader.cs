@@ -25,7 +25,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             Problem(node, "a pipeline needs `source:` and `sink:` (or a `stages:` list)");
             return null;
         }
-        var stages = graph ? ReadGraph(node["stages"]) : ReadChain(node);
+        var stages = graph ? ReadGraph(Raw(root, "stages")) : ReadChain(root);
         return new PipelineDefinition(node.GetString("name") ?? "", stages)
         {
             DeadLetter = ReadDeadLetter(node["dead_letter"]),
@@ -36,74 +36,128 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
         };
     }
 
-    private List<StageDefinition> ReadChain(ConfigNode node)
+    // Stages are read from the YAML itself, each checked on its own, so that one broken stage neither hides the
+    // others (a list with one bad item checks as a whole to nothing) nor shifts the chain: it keeps its place as an
+    // UnbuiltStage, and the problems of every phase are reported in one pass.
+    private List<StageDefinition> ReadChain(YamlMappingNode root)
     {
         var stages = new List<StageDefinition>();
-        void Add(string name, IStageOptions? options, ConfigNode at)
+        void Add(string name, YamlNode raw, Shape shape, Func<ConfigNode, IStageOptions?> bind, StageKind kind)
         {
-            if (options is null)
-            {
-                return;
-            }
+            var at = checker.Locate(raw);
             IReadOnlyList<string> inputs = stages.Count == 0 ? [] : [stages[^1].Name];
-            stages.Add(new StageDefinition(name, options, inputs) { Location = at.Location });
+            stages.Add(new StageDefinition(name, Options(raw, shape, bind, kind), inputs) { Location = at });
         }
-        if (node["source"] is { } source)
+        if (Raw(root, "source") is { } source)
         {
-            Add("source", Bind(source, StageKind.Source), source);
+            Add("source", source, new ComponentShape(StageKind.Source), n => Bind(n, StageKind.Source), StageKind.Source);
         }
-        if (node["contract"] is { } contract)
+        if (Raw(root, "contract") is { } contract)
         {
-            Add("contract", BindContract(contract), contract);
+            Add("contract", contract, PipelineSpec.Root.Find("contract")!.Shape, BindContract, StageKind.Contract);
         }
         var used = new Dictionary<string, int>();
-        foreach (var item in node["transforms"]?.Items ?? [])
+        foreach (var item in (Raw(root, "transforms") as YamlSequenceNode)?.Children ?? [])
         {
-            var (key, value) = item.Entries[0];
+            if (item is not YamlMappingNode { Children.Count: 1 } mapping || mapping.Children.Keys.Single() is not YamlScalarNode { Value: { } key })
+            {
+                continue; // reported by the shape check; nothing to name it by
+            }
             used[key] = used.GetValueOrDefault(key) + 1;
-            Add(used[key] == 1 ? key : $"{key}_{used[key]}", BindTransform(key, value), item);
+            Add(used[key] == 1 ? key : $"{key}_{used[key]}", item, new TransformShape(),
+                n => BindTransform(n.Entries[0].Key, n.Entries[0].Value), StageKind.Transform);
         }
-        if (node["sink"] is { } sink)
+        if (Raw(root, "sink") is { } sink)
         {
-            Add("sink", Bind(sink, StageKind.Sink), sink);
+            Add("sink", sink, new ComponentShape(StageKind.Sink), n => Bind(n, StageKind.Sink), StageKind.Sink);
         }
         return stages;
     }
 
-    private List<StageDefinition> ReadGraph(ConfigNode? list)
+    private List<StageDefinition> ReadGraph(YamlNode? list)
     {
         var stages = new List<StageDefinition>();
         string? previous = null;
-        foreach (var item in list?.Items ?? [])
+        string[] kinds = ["source", "sink", "contract", .. ComponentRegistry.Transforms.Select(t => t.Name)];
+        foreach (var item in (list as YamlSequenceNode)?.Children ?? [])
         {
-            string name = item.GetString("name")!;
-            var (key, value) = item.Entries.First(e => e.Key is not ("name" or "from" or "resilience"));
-            IStageOptions? options = key switch
+            if (item is not YamlMappingNode mapping || Raw(mapping, "name") is not YamlScalarNode { Value: { } name }
+                || mapping.Children.Keys.OfType<YamlScalarNode>().Where(k => kinds.Contains(k.Value)).ToList() is not [{ Value: { } key }])
             {
-                "source" => Bind(value, StageKind.Source),
-                "sink" => Bind(value, StageKind.Sink),
-                "contract" => BindContract(value),
-                _ => BindTransform(key, value),
+                continue; // reported by the shape check; no stage to place
+            }
+            var value = Raw(mapping, key)!;
+            var (shape, bind, kind) = key switch
+            {
+                "source" => ((Shape)new ComponentShape(StageKind.Source), (Func<ConfigNode, IStageOptions?>)(n => Bind(n, StageKind.Source)), StageKind.Source),
+                "sink" => (new ComponentShape(StageKind.Sink), n => Bind(n, StageKind.Sink), StageKind.Sink),
+                "contract" => (Shape.OneOf(Shape.String, ComponentRegistry.Contract.Shape), BindContract, StageKind.Contract),
+                _ => (ComponentRegistry.Transforms.First(t => t.Name == key).Shape, n => BindTransform(key, n), StageKind.Transform),
             };
-            IReadOnlyList<string> inputs = item["from"] switch
+            IReadOnlyList<string> inputs = Raw(mapping, "from") switch
             {
                 null when key == "source" || previous is null => [],
                 null => [previous],
-                { IsScalar: true } from => [from.Text],
-                { } from => from.Items.Select(i => i.Text).ToList(),
+                YamlScalarNode from => [from.Value ?? ""],
+                YamlSequenceNode from => from.Children.OfType<YamlScalarNode>().Select(i => i.Value ?? "").ToList(),
+                _ => [],
             };
             previous = name;
-            if (options is not null)
+            var resilience = Raw(mapping, "resilience") is { } r ? Quietly(r, PipelineSpec.Resilience) : null;
+            stages.Add(new StageDefinition(name, Options(value, shape, bind, kind), inputs)
             {
-                stages.Add(new StageDefinition(name, options, inputs)
-                {
-                    Location = item.Location,
-                    Resilience = item["resilience"] is { } resilience ? ReadResilience(resilience) : null,
-                });
-            }
+                Location = checker.Locate(item),
+                Resilience = resilience is null ? null : ReadResilience(resilience),
+            });
         }
         return stages;
     }
+
+    /// <summary>The options of one stage, or an <see cref="UnbuiltStage"/> when anything in them is wrong (reported
+    /// by the shape check before, or by binding now); unknown keys alone do not count, as they are ignored.</summary>
+    private IStageOptions Options(YamlNode raw, Shape shape, Func<ConfigNode, IStageOptions?> bind, StageKind kind)
+    {
+        // Checked again on its own, to get its value and to see its problems (the check of the whole file reported them).
+        var scratch = new ShapeChecker(checker.File);
+        var node = scratch.Check(raw, shape, "");
+        bool broken = scratch.Problems.Any(p => !scratch.Ignorable.Contains(p));
+        int before = checker.Problems.Count;
+        var options = node is null ? null : bind(node);
+        broken |= checker.Problems.Skip(before).Any(p => !checker.Ignorable.Contains(p));
+        if (options is not null && !broken)
+        {
+            return options;
+        }
+        return new UnbuiltStage(kind, kind == StageKind.Contract && node is not null && !node.IsScalar ? ContractStandIn(node) : null);
+    }
+
+    /// <summary>The checked value of a part of the file, whose problems the check of the whole file reported.</summary>
+    private ConfigNode? Quietly(YamlNode raw, Shape shape) => new ShapeChecker(checker.File).Check(raw, shape, "");
+
+    /// <summary>A contract's output columns depend only on its fields' names and types (and unknown_fields), not
+    /// on its rules; the contract with its rules left out stands in for one whose rules are broken.</summary>
+    private static ITransformOptions? ContractStandIn(ConfigNode contract)
+    {
+        if (contract["fields"] is not { IsMap: true } fields)
+        {
+            return null;
+        }
+        var typesOnly = fields.Entries.Select(f => new KeyValuePair<string, ConfigNode>(f.Key,
+            ConfigNode.Map(f.Value.Location, f.Value.Entries.Where(e => e.Key == "type").ToList()))).ToList();
+        var entries = contract.Entries.Where(e => e.Key == "unknown_fields")
+            .Prepend(new("fields", ConfigNode.Map(fields.Location, typesOnly))).ToList();
+        try
+        {
+            return ComponentRegistry.Contract.Bind(ConfigNode.Map(contract.Location, entries)) as ITransformOptions;
+        }
+        catch (PipelineException)
+        {
+            return null; // a type is wrong too: the columns are not known
+        }
+    }
+
+    private static YamlNode? Raw(YamlMappingNode map, string key) =>
+        map.Children.FirstOrDefault(e => e.Key is YamlScalarNode { Value: var k } && k == key).Value;
 
     private IStageOptions? Bind(ConfigNode node, StageKind kind)
     {
@@ -131,6 +185,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
         var root = PipelineFile.ReadYaml(path, fileChecker);
         var contract = root is null ? null : fileChecker.Check(root, ComponentRegistry.Contract.Shape, "contract");
         checker.Problems.AddRange(fileChecker.Problems);
+        checker.Ignorable.UnionWith(fileChecker.Ignorable);
         return contract is null ? null : Bind(ComponentRegistry.Contract, contract);
     }
 

@@ -16,6 +16,10 @@ internal sealed class ShapeChecker(string file)
 
     public List<Diagnostic> Problems { get; } = [];
 
+    /// <summary>The problems that do not change what a stage means (unknown keys, which are ignored): a stage with
+    /// only these is still built, and the stages after it checked against its output.</summary>
+    public HashSet<Diagnostic> Ignorable { get; } = new(ReferenceEqualityComparer.Instance);
+
     public string File => file;
 
     /// <returns>The checked value, or null when it has problems (already recorded).</returns>
@@ -122,11 +126,15 @@ internal sealed class ShapeChecker(string file)
             {
                 var known = shape.Options.Select(o => o.Name).Concat(extraKeys).ToList();
                 // Reported, but the rest of the mapping is still usable, so checking goes on deeper (e.g. into a contract file).
-                Problems.Add(new(Locate(KeyNode(node, key)), $"{where}: unknown key '{key}'{DidYouMean(key, known)}; expected one of: {string.Join(", ", known)}"));
+                var unknown = new Diagnostic(Locate(KeyNode(node, key)), $"{where}: unknown key '{key}'{DidYouMean(key, known)}; expected one of: {string.Join(", ", known)}");
+                Problems.Add(unknown);
+                Ignorable.Add(unknown);
                 continue;
             }
             var checkedValue = Check(value, option?.Shape ?? Shape.String, $"{where}.{key}");
-            ok &= checkedValue is not null;
+            // A bad optional value is reported and left out, so that the rest is still bound and checked in this pass
+            // (a contract with a bad pattern still reports its bad min); a bad required one makes the object unusable.
+            ok &= checkedValue is not null || option is { Required: false };
             if (checkedValue is not null)
             {
                 entries.Add(new(key, checkedValue));

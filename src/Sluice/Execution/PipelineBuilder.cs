@@ -15,6 +15,34 @@ internal static class PipelineBuilder
     public static IReadOnlyList<StageNode> Build(PipelineDefinition pipeline, BuildContext context, Func<string, ISource, ISource>? replaceSource = null)
     {
         var order = PipelineGraph.Order(pipeline);
+        var (nodes, problems) = BuildNodes(pipeline, order, context, replaceSource);
+        if (problems.Count > 0 || nodes.Count < order.Count)
+        {
+            DisposeSinksAsync(nodes.Values).AsTask().GetAwaiter().GetResult();
+            throw new PipelineException(problems);
+        }
+        return order.Select(s => nodes[s.Name]).ToList();
+    }
+
+    /// <summary>Every problem the graph and the build find, for a pipeline file whose options already have problems
+    /// (its broken stages are <see cref="UnbuiltStage"/>s): reported with them, in one pass.</summary>
+    public static IReadOnlyList<Diagnostic> Problems(PipelineDefinition pipeline, BuildContext context)
+    {
+        try
+        {
+            var (nodes, problems) = BuildNodes(pipeline, PipelineGraph.Order(pipeline), context, null);
+            DisposeSinksAsync(nodes.Values).AsTask().GetAwaiter().GetResult();
+            return problems;
+        }
+        catch (PipelineException e)
+        {
+            return e.Diagnostics;
+        }
+    }
+
+    private static (Dictionary<string, StageNode> Nodes, List<Diagnostic> Problems) BuildNodes(PipelineDefinition pipeline,
+        IReadOnlyList<StageDefinition> order, BuildContext context, Func<string, ISource, ISource>? replaceSource)
+    {
         var nodes = new Dictionary<string, StageNode>(StringComparer.Ordinal);
         var problems = Connectors.Files.FileStageOverlap.Problems(order, context.BaseDirectory);
         foreach (var stage in order)
@@ -27,6 +55,10 @@ internal static class PipelineBuilder
             try
             {
                 var node = Create(stage, inputs!, pipeline, context, replaceSource);
+                if (node is null)
+                {
+                    continue; // its options are broken (already reported) and its output columns unknown
+                }
                 foreach (var input in inputs)
                 {
                     input!.Downstream.Add(node);
@@ -39,6 +71,11 @@ internal static class PipelineBuilder
                 problems.AddRange(e.Diagnostics.Select(d => d.Location is null && stage.Location is not null
                     ? d with { Location = stage.Location, Message = $"stage '{stage.Name}': {d.Message}" }
                     : d));
+                // The stages after it are still checked when its output columns do not depend on what failed.
+                if (stage.Options is ITransformOptions transform && inputs is [{ } only] && transform.OutputWhenBroken(only.Schema) is { } columns)
+                {
+                    nodes.Add(stage.Name, new StageNode(stage, new StageCounters(stage.Name, stage.Kind)) { Schema = columns });
+                }
             }
         }
         if (problems.Count == 0)
@@ -46,12 +83,7 @@ internal static class PipelineBuilder
             problems.AddRange(ExpectationColumns.Problems(pipeline.Expectations,
                 nodes.Values.Where(n => n.Sink is not null).Select(n => (n.Name, n.Schema))));
         }
-        if (problems.Count > 0)
-        {
-            DisposeSinksAsync(nodes.Values).AsTask().GetAwaiter().GetResult();
-            throw new PipelineException(problems);
-        }
-        return order.Select(s => nodes[s.Name]).ToList();
+        return (nodes, problems);
     }
 
     /// <summary>Builds the pipeline to check it, as a run would, and lets go of what was built (an http sink holds
@@ -68,12 +100,17 @@ internal static class PipelineBuilder
         }
     }
 
-    private static StageNode Create(StageDefinition stage, List<StageNode?> inputs, PipelineDefinition pipeline, BuildContext context,
+    private static StageNode? Create(StageDefinition stage, List<StageNode?> inputs, PipelineDefinition pipeline, BuildContext context,
         Func<string, ISource, ISource>? replaceSource)
     {
         var counters = new StageCounters(stage.Name, stage.Kind, stage.Inputs);
         switch (stage.Options)
         {
+            case UnbuiltStage { StandIn: { } standIn }:
+                var columns = standIn.CreateTransform(InputSchema(stage, inputs), context).OutputSchema;
+                return new StageNode(stage, counters) { Schema = columns };
+            case UnbuiltStage:
+                return null;
             case ISourceOptions source:
                 RefuseConcurrency(stage, "source", "a source reads its input in order");
                 var instance = source.CreateSource(SourceContext(stage, pipeline, context));

@@ -11,11 +11,19 @@ namespace Sluice.Expressions;
 /// <see cref="ExpressionException"/> at the position of the part that is wrong.
 /// Type rules: int64 widens to decimal widens to float64, date widens to timestamp, a string literal next to a
 /// date/timestamp is parsed as one at compile time, and an untyped NULL takes the type of its neighbours.
+/// A sub-expression that reads no column is a constant: it is evaluated once here and replaced by its value, and when
+/// it fails (<c>1/0</c>, an overflow, a failed CAST) it would fail on every row, so that is an error — unless it sits
+/// where only some rows evaluate it (a CASE branch, the right side of AND/OR, a later COALESCE argument), where it may
+/// be a deliberate way to dead-letter those rows (docs/decisions.md).
 /// </summary>
 internal sealed class Binder(Schema schema)
 {
+    private static readonly RecordBatch OneRow = new(new Schema([], null), [], 1);
+
     private readonly List<string> _columns = [];
     private int _slots;
+    private int _columnReads;
+    private int _conditional;
 
     /// <summary>Column names referenced, in first-use order.</summary>
     public IReadOnlyList<string> Columns => _columns;
@@ -36,14 +44,53 @@ internal sealed class Binder(Schema schema)
         return kernel;
     }
 
-    public Kernel Bind(Node node) => node switch
+    public Kernel Bind(Node node)
+    {
+        int reads = _columnReads;
+        var kernel = BindNode(node);
+        return reads == _columnReads ? Fold(node, kernel) : kernel;
+    }
+
+    /// <summary>Binds with <paramref name="bind"/> a part that only some rows evaluate.</summary>
+    public T Conditionally<T>(Func<T> bind)
+    {
+        _conditional++;
+        try { return bind(); }
+        finally { _conditional--; }
+    }
+
+    /// <summary>A constant's value as a literal. Its parts are already literals, so this is one cheap step per node.</summary>
+    private Kernel Fold(Node node, Kernel kernel)
+    {
+        if (kernel is LiteralKernel or UntypedNull) return kernel;
+        var errors = new List<RowError>();
+        var value = kernel.Evaluate(new EvalContext(OneRow, _slots, errors));
+        if (errors.Count == 0) return new LiteralKernel(kernel.Type, ValueOf(value));
+        if (_conditional > 0) return kernel;
+        throw new ExpressionException($"this expression always fails: {errors[0].Message}", node.At);
+    }
+
+    private static object? ValueOf(Vec vec) => !vec.IsValid(0) ? null : vec switch
+    {
+        Vec<bool> v => v.Values[0],
+        Vec<long> v => v.Values[0],
+        Vec<double> v => v.Values[0],
+        Vec<decimal> v => v.Values[0],
+        Vec<int> v => v.Values[0],
+        StrVec v => v[0].ToArray(),
+        _ => throw new InvalidOperationException($"unexpected vector {vec.GetType().Name}"),
+    };
+
+    private Kernel BindNode(Node node) => node switch
     {
         LiteralNode n => Literal(n),
         ColumnNode n => Column(n),
         UnaryNode { Op: "NOT" } n => new NotKernel(Expect(n.Operand, FieldType.Bool, "NOT")),
         UnaryNode n => Negate(n),
-        BinaryNode { Op: "AND" or "OR" } n => new LogicKernel(Expect(n.Left, FieldType.Bool, n.Op), Expect(n.Right, FieldType.Bool, n.Op), n.Op == "AND"),
-        BinaryNode { Op: "||" } n => StringConcat(n),
+        ChainNode { Op: "||" } n => FunctionLibrary.Concat(n.Operands.Select(o => Expect(o, FieldType.String, "||")).ToList(), skipNulls: false),
+        ChainNode n => new LogicKernel(
+            n.Operands.Select((o, i) => i == 0 ? Expect(o, FieldType.Bool, n.Op) : Conditionally(() => Expect(o, FieldType.Bool, n.Op))).ToList(),
+            n.Op == "AND"),
         BinaryNode { Op: "+" or "-" or "*" or "/" or "%" } n => Arithmetic(n),
         BinaryNode n => Comparison(n, Bind(n.Left), Bind(n.Right)),
         IsNullNode n => new IsNullKernel(Typed(Bind(n.Operand)), n.Negated),
@@ -69,8 +116,10 @@ internal sealed class Binder(Schema schema)
         throw new ExpressionException($"{what} needs {type.Name()} but '{node.Text}' is {kernel.Type.Name()}", node.At);
     }
 
-    /// <summary>Binds nodes that must share one type (CASE results, COALESCE, IN lists) and converts them to it.</summary>
-    public Kernel[] Unify(IReadOnlyList<Node> nodes, string what) => Unify(nodes, nodes.Select(Bind).ToArray(), what);
+    /// <summary>Binds nodes that must share one type (CASE results, COALESCE, IN lists) and converts them to it.
+    /// Nodes from <paramref name="unconditional"/> on are evaluated only on some rows.</summary>
+    public Kernel[] Unify(IReadOnlyList<Node> nodes, string what, int unconditional = int.MaxValue) =>
+        Unify(nodes, nodes.Select((n, i) => i < unconditional ? Bind(n) : Conditionally(() => Bind(n))).ToArray(), what);
 
     private Kernel[] Unify(IReadOnlyList<Node> nodes, Kernel[] kernels, string what)
     {
@@ -144,6 +193,7 @@ internal sealed class Binder(Schema schema)
         for (int i = 0; i < schema.FieldsList.Count && index < 0; i++)
             if (schema.FieldsList[i].Name == n.Name) index = i;
         if (index < 0) throw new ExpressionException(UnknownColumn(n.Name), n.At);
+        _columnReads++;
         var field = schema.FieldsList[index];
         var type = FieldTypes.FromArrow(field.DataType)
             ?? throw new ExpressionException($"column '{n.Name}' has Arrow type {field.DataType.Name}, which expressions cannot read", n.At);
@@ -173,15 +223,6 @@ internal sealed class Binder(Schema schema)
         return KernelFactory.Arithmetic("-", KernelFactory.Zero(operand.Type), operand, n.Text);
     }
 
-    private Kernel StringConcat(BinaryNode n)
-    {
-        var left = Expect(n.Left, FieldType.String, "||");
-        var right = Expect(n.Right, FieldType.String, "||");
-        // a || b || c is one pass over three columns, not two passes building an intermediate column.
-        var parts = left is ConcatKernel { SkipNulls: false } chain ? [.. chain.Parts, right] : new List<Kernel> { left, right };
-        return FunctionLibrary.Concat(parts, skipNulls: false);
-    }
-
     private Kernel Arithmetic(BinaryNode n)
     {
         var left = Bind(n.Left);
@@ -195,6 +236,9 @@ internal sealed class Binder(Schema schema)
             }
         }
         var both = Unify([n.Left, n.Right], [left, right], $"'{n.Op}'");
+        // Not a constant, but it fails on every row whose left side is not NULL.
+        if (n.Op is "/" or "%" && _conditional == 0 && both[1] is LiteralKernel { Value: 0L or 0d or 0m })
+            throw new ExpressionException($"this expression always fails: division by zero in {n.Text}", n.At);
         return KernelFactory.Arithmetic(n.Op, both[0], both[1], n.Text);
     }
 
@@ -218,16 +262,16 @@ internal sealed class Binder(Schema schema)
     {
         var nodes = new List<Node> { n.Operand };
         nodes.AddRange(n.Items);
-        var kernels = Unify(nodes, "IN");
+        var kernels = Unify(nodes, "IN", unconditional: 2);
         var subject = Share(kernels[0]);
-        Kernel any = KernelFactory.Compare("=", subject, kernels[1]);
-        for (int i = 2; i < kernels.Length; i++) any = new LogicKernel(any, KernelFactory.Compare("=", subject, kernels[i]), isAnd: false);
+        // One OR over every item, not a chain of ORs as deep as the list is long.
+        Kernel any = new LogicKernel(kernels.Skip(1).Select(k => KernelFactory.Compare("=", subject, k)).ToList(), isAnd: false);
         return n.Negated ? new NotKernel(any) : any;
     }
 
     private Kernel Between(BetweenNode n)
     {
-        var kernels = Unify([n.Operand, n.Low, n.High], "BETWEEN");
+        var kernels = Unify([n.Operand, n.Low, n.High], "BETWEEN", unconditional: 2);
         var subject = Share(kernels[0]);
         Kernel within = new LogicKernel(KernelFactory.Compare(">=", subject, kernels[1]), KernelFactory.Compare("<=", subject, kernels[2]), isAnd: true);
         return n.Negated ? new NotKernel(within) : within;
@@ -245,9 +289,9 @@ internal sealed class Binder(Schema schema)
     {
         var results = n.Arms.Select(a => a.Then).ToList();
         if (n.Else is not null) results.Add(n.Else);
-        var kernels = Unify(results, "CASE");
+        var kernels = Unify(results, "CASE", unconditional: 0);
         var whens = n.Subject is null
-            ? n.Arms.Select(a => Expect(a.When, FieldType.Bool, "WHEN")).ToList()
+            ? n.Arms.Select((a, i) => i == 0 ? Expect(a.When, FieldType.Bool, "WHEN") : Conditionally(() => Expect(a.When, FieldType.Bool, "WHEN"))).ToList()
             : SimpleCaseConditions(n);
         var arms = whens.Select((w, i) => (w, kernels[i])).ToList();
         return new CaseKernel(kernels[0].Type, arms, n.Else is null ? null : kernels[^1]);
@@ -257,7 +301,7 @@ internal sealed class Binder(Schema schema)
     {
         var nodes = new List<Node> { n.Subject! };
         nodes.AddRange(n.Arms.Select(a => a.When));
-        var kernels = Unify(nodes, "CASE");
+        var kernels = Unify(nodes, "CASE", unconditional: 2);
         var subject = Share(kernels[0]);
         return kernels.Skip(1).Select(k => KernelFactory.Compare("=", subject, k)).ToList();
     }

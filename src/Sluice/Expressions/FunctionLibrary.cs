@@ -26,7 +26,7 @@ internal static class FunctionLibrary
         ["ends_with"] = new("ends_with(s, suffix)", 2, 2, (n, b) => Predicate(n, b, static (s, p) => s.EndsWith(p))),
         ["contains"] = new("contains(s, part)", 2, 2, (n, b) => Predicate(n, b, static (s, p) => s.IndexOf(p) >= 0)),
         ["concat"] = new("concat(x, …)", 1, int.MaxValue, ConcatCall),
-        ["coalesce"] = new("coalesce(x, …)", 1, int.MaxValue, (n, b) => Same(n, b, k => new CoalesceKernel(k[0].Type, k))),
+        ["coalesce"] = new("coalesce(x, …)", 1, int.MaxValue, CoalesceCall),
         ["nullif"] = new("nullif(a, b)", 2, 2, NullIf),
         ["least"] = new("least(x, …)", 1, int.MaxValue, (n, b) => Same(n, b, k => new ExtremeKernel(k[0].Type, k, greatest: false))),
         ["greatest"] = new("greatest(x, …)", 1, int.MaxValue, (n, b) => Same(n, b, k => new ExtremeKernel(k[0].Type, k, greatest: true))),
@@ -125,6 +125,13 @@ internal static class FunctionLibrary
 
     /// <summary>Joins strings: with <paramref name="skipNulls"/> NULL parts count as '' (concat), otherwise any NULL gives NULL (||).</summary>
     public static Kernel Concat(IReadOnlyList<Kernel> parts, bool skipNulls) => new ConcatKernel(parts, skipNulls);
+
+    /// <summary>Later arguments only run on rows still NULL, so a constant among them that fails is not always an error.</summary>
+    private static Kernel CoalesceCall(CallNode n, Binder b)
+    {
+        var k = b.Unify(n.Args, "coalesce", unconditional: 1);
+        return new CoalesceKernel(k[0].Type, k);
+    }
 
     private static Kernel Same(CallNode n, Binder b, Func<Kernel[], Kernel> build) =>
         build(b.Unify(n.Args, n.Name.ToLowerInvariant()));

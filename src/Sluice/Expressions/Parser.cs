@@ -3,13 +3,20 @@ namespace Sluice.Expressions;
 /// <summary>
 /// Recursive-descent parser with SQL precedence, lowest first:
 /// OR; AND; NOT; comparisons / IS / IN / BETWEEN / LIKE; ||; + -; * / %; unary -; primary.
+/// Runs of AND, OR and || become one <see cref="ChainNode"/> each, of any length. Everything else that nests — the
+/// tree's height and the parser's own recursion — is bounded by <see cref="MaxDepth"/>, so that no input can exhaust
+/// the stack of the parser or of any later pass that walks the tree (binding, constant folding, evaluation).
 /// </summary>
 internal sealed class Parser
 {
+    /// <summary>Most levels an expression may nest (see docs/expressions.md, "Limits").</summary>
+    public const int MaxDepth = 100;
+
     private readonly string _text;
     private readonly List<Token> _tokens;
     private readonly int[] _lineStarts;
     private int _next;
+    private int _nesting;
 
     private Parser(string text)
     {
@@ -56,7 +63,42 @@ internal sealed class Parser
         int start = Offset(node.At);
         var last = Previous;
         int end = Offset(last.At) + TokenLength(last);
-        return node with { Text = _text[start..Math.Min(end, _text.Length)] };
+        int depth = 1 + Children(node).Select(c => c.Depth).DefaultIfEmpty(0).Max();
+        if (depth > MaxDepth)
+            throw new ExpressionException(
+                $"expression nested too deeply: more than {MaxDepth} levels (each operator in a row like a + b + c counts as one, " +
+                "as do parentheses, CASE, CAST, NOT and function calls); split it into several derived columns, or use IN or one CASE with several WHEN arms",
+                node is BinaryNode b ? b.OpAt : Previous.At);
+        return node with { Source = _text, Start = start, End = end, Depth = depth };
+    }
+
+    /// <summary>The direct children of a node (not their children: this must not recurse).</summary>
+    private static IEnumerable<Node> Children(Node node) => node switch
+    {
+        UnaryNode n => [n.Operand],
+        BinaryNode n => [n.Left, n.Right],
+        ChainNode n => n.Operands,
+        IsNullNode n => [n.Operand],
+        InNode n => [n.Operand, .. n.Items],
+        BetweenNode n => [n.Operand, n.Low, n.High],
+        LikeNode n => [n.Operand, n.Pattern],
+        CaseNode n => [.. n.Subject is null ? [] : new[] { n.Subject }, .. n.Arms.SelectMany(a => new[] { a.When, a.Then }), .. n.Else is null ? [] : new[] { n.Else }],
+        CastNode n => [n.Operand],
+        CallNode n => n.Args,
+        _ => [],
+    };
+
+    /// <summary>Parses a construct that can contain any expression (parentheses, CASE, a call …), counting how deep
+    /// such constructs are nested: the parser recurses once per level, and the tree's height alone does not show
+    /// <c>((((a))))</c>.</summary>
+    private Node Nested(Func<Node> parse, Token at)
+    {
+        if (++_nesting > MaxDepth)
+            throw new ExpressionException(
+                $"expression nested too deeply: more than {MaxDepth} levels of parentheses, CASE, CAST, IN, NOT, unary minus or function calls; split it into several derived columns",
+                at.At);
+        try { return parse(); }
+        finally { _nesting--; }
     }
 
     private int Offset(Position p) => _lineStarts[p.Line - 1] + p.Column - 1;
@@ -87,33 +129,31 @@ internal sealed class Parser
         return _text.Length - start;
     }
 
-    private Node Or()
+    private Node Or() => Chain(And, "OR");
+
+    private Node And() => Chain(Not, "AND");
+
+    /// <summary>A run of <paramref name="op"/> (AND, OR or ||) as one <see cref="ChainNode"/>, or the lone operand.</summary>
+    private Node Chain(Func<Node> operand, string op)
     {
-        var left = And();
-        while (Peek.IsKeyword("OR"))
+        var first = operand();
+        if (!IsOperator(Peek, op)) return first;
+        var operands = new List<Node> { first };
+        while (IsOperator(Peek, op))
         {
-            var op = Advance();
-            left = Spanned(new BinaryNode(left.At, "OR", op.At, left, Operand(And, op)));
+            var t = Advance();
+            operands.Add(Operand(operand, t));
         }
-        return left;
+        return Spanned(new ChainNode(first.At, op, operands));
     }
 
-    private Node And()
-    {
-        var left = Not();
-        while (Peek.IsKeyword("AND"))
-        {
-            var op = Advance();
-            left = Spanned(new BinaryNode(left.At, "AND", op.At, left, Operand(Not, op)));
-        }
-        return left;
-    }
+    private static bool IsOperator(Token t, string op) => t.IsKeyword(op) || t.IsSymbol(op);
 
     private Node Not()
     {
         if (!Peek.IsKeyword("NOT")) return Comparison();
         var op = Advance();
-        return Spanned(new UnaryNode(op.At, "NOT", Operand(Not, op)));
+        return Spanned(new UnaryNode(op.At, "NOT", Nested(() => Operand(Not, op), op)));
     }
 
     private static readonly HashSet<string> ComparisonSymbols = ["=", "<>", "!=", "<", "<=", ">", ">="];
@@ -155,8 +195,8 @@ internal sealed class Parser
         if (t.IsKeyword("IN"))
         {
             if (!Accept("(")) throw new ExpressionException($"expected '(' after IN but found {Peek.Describe()}", Peek.At);
-            var items = new List<Node> { Operand(Or, t) };
-            while (Accept(",")) items.Add(Operand(Or, Previous));
+            var items = new List<Node> { Nested(() => Operand(Or, t), t) };
+            while (Accept(",")) items.Add(Nested(() => Operand(Or, Previous), t));
             Expect(")", items[^1]);
             return Spanned(new InNode(left.At, left, items, negated));
         }
@@ -172,7 +212,7 @@ internal sealed class Parser
         throw new ExpressionException($"expected IN, BETWEEN or LIKE after NOT but found {t.Describe()}", t.At);
     }
 
-    private Node Concat() => BinaryLevel(Additive, "||");
+    private Node Concat() => Chain(Additive, "||");
 
     private Node Additive() => BinaryLevel(Multiplicative, "+", "-");
 
@@ -193,7 +233,7 @@ internal sealed class Parser
     {
         if (!Peek.IsSymbol("-") && !Peek.IsSymbol("+")) return Primary();
         var op = Advance();
-        var operand = Operand(Unary, op);
+        var operand = Nested(() => Operand(Unary, op), op);
         if (op.Text == "+") return operand;
         // Fold "-literal" so the most negative int64 is writable.
         if (operand is LiteralNode { Kind: LiteralKind.Integer or LiteralKind.Number } lit)
@@ -219,17 +259,17 @@ internal sealed class Parser
             case TokenKind.String: return Spanned(new LiteralNode(t.At, LiteralKind.String, t.Text));
             case TokenKind.QuotedIdentifier: return Spanned(new ColumnNode(t.At, t.Text));
             case TokenKind.Identifier:
-                return Peek.IsSymbol("(") ? Call(t) : Spanned(new ColumnNode(t.At, t.Text));
+                return Peek.IsSymbol("(") ? Nested(() => Call(t), t) : Spanned(new ColumnNode(t.At, t.Text));
             case TokenKind.Keyword when t.Text is "TRUE" or "FALSE":
                 return Spanned(new LiteralNode(t.At, LiteralKind.Bool, t.Text));
             case TokenKind.Keyword when t.Text == "NULL":
                 return Spanned(new LiteralNode(t.At, LiteralKind.Null, t.Text));
             case TokenKind.Keyword when t.Text == "CASE":
-                return Case(t);
+                return Nested(() => Case(t), t);
             case TokenKind.Keyword when t.Text == "CAST":
-                return Cast(t);
+                return Nested(() => Cast(t), t);
             case TokenKind.Symbol when t.Text == "(":
-                var inner = Operand(Or, t);
+                var inner = Nested(() => Operand(Or, t), t);
                 Expect(")", inner);
                 return inner;
             default:

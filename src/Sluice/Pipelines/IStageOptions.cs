@@ -25,6 +25,11 @@ public interface ITransformOptions : IStageOptions
     /// <summary>Creates the transform for batches of <paramref name="input"/>; type-checks expressions against it
     /// and throws <see cref="PipelineException"/> with positioned diagnostics when they do not fit.</summary>
     ITransform CreateTransform(Schema input, BuildContext context);
+
+    /// <summary>The output columns over <paramref name="input"/> when <see cref="CreateTransform"/> fails (an
+    /// expression does not type-check), so that the stages after it are still checked in the same pass; null when
+    /// they depend on what failed.</summary>
+    Schema? OutputWhenBroken(Schema input) => null;
 }
 
 public interface ISinkOptions : IStageOptions

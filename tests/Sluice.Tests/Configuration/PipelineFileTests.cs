@@ -199,4 +199,31 @@ public sealed class PipelineFileTests : IDisposable
         Assert.True(committed == PipelineSchema.Markdown(),
             "docs/pipeline-file.md is out of date: regenerate it with `dotnet run --project src/Sluice.Cli -- docs pipeline-file > docs/pipeline-file.md`");
     }
+
+    [Fact]
+    public void A_yaml_file_nested_a_million_levels_deep_is_a_positioned_error_not_a_stack_overflow()
+    {
+        int n = 1_000_000;
+        string yaml = Valid.Replace("filter: distance > 0", "filter: " + new string('[', n) + new string(']', n));
+
+        var d = Assert.Single(Errors(yaml));
+
+        AssertAt(d, 13, 74, $"YAML nested too deeply: more than {PipelineFile.MaxYamlDepth} levels");
+    }
+
+    [Fact]
+    public void A_contract_file_nested_too_deeply_is_reported_in_that_file()
+    {
+        _dir.Write("contract.yaml", "fields: " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+
+        var d = Assert.Single(Errors("""
+            name: flights
+            source: { type: csv, path: data/*.csv }
+            contract: contract.yaml
+            sink: { type: jsonl, path: out }
+            """));
+
+        Assert.Contains("YAML nested too deeply", d.Message);
+        Assert.EndsWith("contract.yaml", d.Location!.File);
+    }
 }

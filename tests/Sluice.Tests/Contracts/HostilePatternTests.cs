@@ -53,7 +53,8 @@ public sealed class HostilePatternTests : StateStoreTest
     {
         var error = Assert.Throws<PipelineException>(() => PipelineFile.Parse(Dir.Write("p.yaml", Yaml(pattern))));
 
-        var problem = Assert.Single(error.Diagnostics);
+        // The other problem of this file (its input does not exist) is reported in the same pass.
+        var problem = Assert.Single(error.Diagnostics, d => d.Message.Contains("linear time", StringComparison.Ordinal));
         Assert.Equal((6, 37), (problem.Location!.Line, problem.Location.Column));
         Assert.Contains($"pattern '{pattern}' cannot be matched in linear time", problem.Message);
         Assert.Contains(construct, problem.Message);

@@ -52,7 +52,8 @@ public sealed class SinkDisposalTests : StateStoreTest
 
         Assert.Contains("no_such_column", error.Message);
         Assert.Equal((1, 1), (sink.Created.Value, sink.Disposed.Value));
-        Assert.Equal(0, other.Created.Value); // stages after a broken one are not built
+        // A filter that does not compile still passes its columns on, so the sink after it is built to be checked too.
+        Assert.Equal((1, 1), (other.Created.Value, other.Disposed.Value));
     }
 
     [Fact]

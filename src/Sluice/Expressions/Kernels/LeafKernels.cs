@@ -17,6 +17,9 @@ internal sealed class LiteralKernel(FieldType type, object? value) : Kernel(type
 {
     private Vec? _last;
 
+    /// <summary>The storage value; null for NULL.</summary>
+    public object? Value => value;
+
     public override Vec Evaluate(EvalContext context)
     {
         var last = _last;

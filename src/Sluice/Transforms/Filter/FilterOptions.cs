@@ -28,4 +28,7 @@ public sealed record FilterOptions(string Expression) : ITransformOptions
         }
         return new FilterTransform(input, compiled);
     }
+
+    /// <summary>A filter keeps its input's columns whatever its expression says.</summary>
+    public Schema? OutputWhenBroken(Schema input) => input;
 }
