@@ -28,7 +28,7 @@ internal static class DlqCommand
         {
             string? code = result.GetValueOrDefault<string?>();
             if (code is not null && !DeadLetterReasons.TryParse(code, out _))
-                result.AddError($"unknown reason '{code}'; valid reasons: {ValidReasons}");
+                result.AddError($"--reason: unknown reason '{code}'; valid reasons: {ValidReasons}");
         });
         return reason;
     }
@@ -158,7 +158,11 @@ internal static class DlqCommand
 
     private static Command Show(CliContext context)
     {
-        var id = new Argument<long>("ID") { Description = "The dead letter's id (see sluice dlq list)." };
+        var id = new Argument<long>("ID")
+        {
+            Description = "The dead letter's id (see sluice dlq list).",
+            CustomParser = result => CommonOptions.WholeNumber(result, "the ID argument", "a dead letter's id (see sluice dlq list)", min: 1, max: long.MaxValue) ?? 0,
+        };
         var state = CommonOptions.State();
         var command = new Command("show", "Show one dead letter: every field and its original bytes.") { id, state };
         command.SetAction((parsed, ct) => context.GuardAsync(
