@@ -7,7 +7,7 @@ namespace Sluice.Cli.Tests;
 /// Every option and argument of every command, found by walking the command tree (so a new option is covered
 /// without editing this file), given malformed values: non-numbers, overflowing and out-of-range numbers, empty
 /// values, bad times, unknown reasons, values for flags, missing values, unknown options, folders and missing files
-/// where a file is expected. Each must exit 2 with an <c>error:</c> line that names the option or the value, and never
+/// where a file is expected (a state file too). Each must exit 2 with an <c>error:</c> line that names the option or the value, and never
 /// print a stack trace. In-process (hundreds of cases); <see cref="The_executable_exits_2_on_malformed_values"/> checks
 /// a few through the real process.
 /// </summary>
@@ -126,6 +126,7 @@ public sealed class MalformedArgumentTests : IDisposable
         {
             ("--since", _) => [.. empty, "yesterday", "5x", "2026-13-45", "30"],
             ("--reason", _) => [.. empty, "bogus", "parse,contract", "2"],
+            ("--state", _) => [.. empty, Folder],
             (_, "FILE") => [.. empty, Folder, MissingFile],
             _ => empty,
         };

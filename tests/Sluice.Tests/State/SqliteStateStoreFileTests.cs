@@ -94,8 +94,9 @@ public class SqliteStateStoreFileTests
         await using (await SqliteStateStore.OpenAsync(path)) { }
         await ScalarAsync(path, "INSERT INTO schema_version (version, applied_at) VALUES (6, '2030-01-01T00:00:00.0000000+00:00')");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStateStore.OpenAsync(path));
+        var error = await Assert.ThrowsAsync<StateFileException>(() => SqliteStateStore.OpenAsync(path));
 
+        Assert.Equal(StateFileProblem.Incompatible, error.Problem);
         Assert.Equal($"state file {path} has schema version 6 but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
         Assert.Equal(5, SqliteMigrations.Latest);
         AssertNotOpen(path); // the refused open let go of the file too
