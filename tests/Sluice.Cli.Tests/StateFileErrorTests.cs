@@ -191,6 +191,47 @@ public sealed class StateFileErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    [UnsupportedOSPlatform("windows")] // chattr or chmod (see ReadOnlyPath)
+    public async Task A_write_ahead_log_that_cannot_be_read_in_a_read_only_folder_exits_2_saying_what_to_do()
+    {
+        // A copy of the state taken while a writer had commits in its -wal, without the -shm.
+        string copy = _dir.File("copy/state.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        await using (var writer = new SqliteConnection($"Data Source={_state};Pooling=False"))
+        {
+            await writer.OpenAsync();
+            await using var command = writer.CreateCommand();
+            command.CommandText = "PRAGMA wal_autocheckpoint = 0; UPDATE runs SET error = 'in the log only'";
+            await command.ExecuteNonQueryAsync();
+            File.Copy(_state, copy);
+            File.Copy(_state + "-wal", copy + "-wal");
+        }
+
+        using (new ReadOnlyPath(Path.GetDirectoryName(copy)!))
+        {
+            CliResult result = await TestSupport.Sluice.RunAsync("runs", "--state", copy);
+            AssertOneError(result, ExitCodes.Invalid, copy, "-wal) that cannot be read without creating");
+        }
+        Assert.Equal(ExitCodes.Ok, (await TestSupport.Sluice.RunAsync("runs", "--state", copy)).ExitCode); // once writable
+    }
+
+    [Fact]
+    public async Task A_state_file_under_a_missing_folder_is_no_history_for_reads_and_a_path_under_a_file_is_refused()
+    {
+        string missing = _dir.File("no-such-folder/state.db");
+        string underAFile = Path.Combine(_dir.Write("a-file", "x"), "state.db");
+
+        CliResult runs = await TestSupport.Sluice.RunAsync("runs", "--state", missing);
+        CliResult show = await TestSupport.Sluice.RunAsync("dlq", "list", "--state", missing);
+        CliResult run = await TestSupport.Sluice.RunAsync("run", _pipeline, "--state", underAFile);
+
+        Assert.Equal((ExitCodes.Ok, $"no state file at {missing}"), (runs.ExitCode, runs.Stdout.Split(" (")[0]));
+        Assert.Equal(ExitCodes.NotFound, show.ExitCode);
+        Assert.False(Directory.Exists(Path.GetDirectoryName(missing))); // reading never creates it
+        AssertOneError(run, ExitCodes.Invalid, underAFile, "cannot create the folder of state file");
+    }
+
+    [Fact]
     public async Task The_executable_exits_2_for_a_folder_and_1_for_a_file_that_is_not_a_database()
     {
         string notes = _dir.Write("notes.txt", new string('x', 500));

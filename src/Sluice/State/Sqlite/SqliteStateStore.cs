@@ -57,7 +57,7 @@ public sealed class SqliteStateStore : IStateStore
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new StateFileException(fullPath, StateFileProblem.Unusable,
-                $"cannot create the folder of state file {fullPath}: {e.Message}", e);
+                $"cannot create the folder of state file {fullPath} ({e.Message.TrimEnd('.')}): give a path whose folder exists or can be created", e);
         }
         string connectionString = new SqliteConnectionStringBuilder
         {
@@ -125,6 +125,13 @@ public sealed class SqliteStateStore : IStateStore
             {
                 error = e;
             }
+        }
+        else if (error.SqliteErrorCode == SqliteStateErrors.CantOpen && !File.Exists(fullPath + "-shm"))
+        {
+            throw new StateFileException(fullPath, StateFileProblem.Unusable,
+                $"state file {fullPath} has commits in its write-ahead log ({fullPath}-wal) that cannot be read without creating " +
+                $"{fullPath}-shm in its folder, which is read-only: copy the file and its -wal to a writable folder " +
+                "and read that copy, or run a pipeline with it once where it is writable (which folds the log into the file)", error);
         }
         throw SqliteStateErrors.Describe(fullPath, error, readOnly: true);
     }
