@@ -37,6 +37,12 @@ internal static class SqliteStateErrors
     public static StateFileException ReadOnlyFile(string path, Exception? inner = null) => new(path, StateFileProblem.Unusable,
         $"state file {path} is read-only: this command writes to it; make the file and its folder writable, or use another state file", inner);
 
+    /// <summary>Commits in the -wal of a file in a read-only folder, without the -shm SQLite needs to read them.</summary>
+    public static StateFileException UnreadableLog(string path, Exception inner) => new(path, StateFileProblem.Unusable,
+        $"state file {path} has commits in its write-ahead log ({path}-wal) that cannot be read without creating {path}-shm " +
+        "in its folder, which is read-only: copy the file and its -wal to a writable folder and read that copy, or run a " +
+        "pipeline with it once where it is writable (which folds the log into the file)", inner);
+
     /// <summary>The quoted part of "SQLite Error 10: 'disk I/O error'.".</summary>
     private static string SqliteReason(SqliteException e) =>
         e.Message.Split('\'').Length >= 3 ? e.Message.Split('\'')[1] : e.Message;

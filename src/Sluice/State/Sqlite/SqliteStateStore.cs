@@ -112,10 +112,11 @@ public sealed class SqliteStateStore : IStateStore
             error = e;
         }
         // A read-only open of a WAL database needs its -shm file, or a folder where it can be created: in a read-only
-        // folder SQLite cannot open it. But with no -wal file (or an empty one) every committed transaction is in the main file, so
-        // reading that file as immutable misses nothing (and a writer could not start meanwhile: it would have to
-        // create its -wal in this same folder).
-        if (error.SqliteErrorCode == SqliteStateErrors.CantOpen && new FileInfo(fullPath + "-wal") is not { Exists: true, Length: > 0 })
+        // folder SQLite cannot open it. But with no -wal file (or an empty one) every committed transaction is in the
+        // main file, so reading that file as immutable misses nothing (and a writer could not start meanwhile: it
+        // would have to create its -wal in this same folder).
+        bool walHasCommits = new FileInfo(fullPath + "-wal") is { Exists: true, Length: > 0 };
+        if (error.SqliteErrorCode == SqliteStateErrors.CantOpen && !walHasCommits)
         {
             try
             {
@@ -128,10 +129,7 @@ public sealed class SqliteStateStore : IStateStore
         }
         else if (error.SqliteErrorCode == SqliteStateErrors.CantOpen && !File.Exists(fullPath + "-shm"))
         {
-            throw new StateFileException(fullPath, StateFileProblem.Unusable,
-                $"state file {fullPath} has commits in its write-ahead log ({fullPath}-wal) that cannot be read without creating " +
-                $"{fullPath}-shm in its folder, which is read-only: copy the file and its -wal to a writable folder " +
-                "and read that copy, or run a pipeline with it once where it is writable (which folds the log into the file)", error);
+            throw SqliteStateErrors.UnreadableLog(fullPath, error);
         }
         throw SqliteStateErrors.Describe(fullPath, error, readOnly: true);
     }
