@@ -3,7 +3,7 @@ using Sluice.State.Sqlite;
 
 namespace Sluice.Cli.Commands;
 
-/// <summary>Opens the state for the commands that only read history.</summary>
+/// <summary>Opens the state for the commands that need an existing one: those that read history, purge and replay.</summary>
 internal static class QueryStore
 {
     /// <summary>The store opened read-only (no write, no migration: the file may be read-only, or in use by an older
