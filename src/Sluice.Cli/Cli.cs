@@ -26,7 +26,7 @@ public static class Cli
         if (parsed.Action is ParseErrorAction)
         {
             foreach (var error in parsed.Errors)
-                stderr.WriteLine("error: " + error.Message);
+                stderr.WriteLine("error: " + Describe(error));
             stderr.WriteLine($"see '{CommandPath(parsed.CommandResult.Command)} --help'");
             return ExitCodes.Invalid;
         }
@@ -89,6 +89,19 @@ public static class Cli
         if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)) && !result.Errors.Any())
             result.AddError($"{name} takes {helpName ?? "a value"}, not an empty value");
     }
+
+    /// <summary>System.CommandLine's message, except where it does not say what is missing ("Required argument
+    /// missing for command: 'show'"): then the option or argument and what it takes.</summary>
+    private static string Describe(ParseError error) => error.SymbolResult switch
+    {
+        OptionResult { IdentifierToken: null, Option: { Required: true } option } =>
+            $"{option.Name} is required{(option.HelpName is null ? "" : $" ({option.HelpName})")}",
+        OptionResult { Tokens.Count: 0, Option: { Arity.MinimumNumberOfValues: > 0 } option } =>
+            $"{option.Name} needs a value{(option.HelpName is null ? "" : $" ({option.HelpName})")}",
+        ArgumentResult { Tokens.Count: 0, Argument: var argument, Parent: CommandResult command } =>
+            $"{CommandPath(command.Command)} needs its {argument.Name} argument",
+        _ => error.Message,
+    };
 
     private static string CommandPath(Command command)
     {
