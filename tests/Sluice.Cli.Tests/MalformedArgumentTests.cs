@@ -122,7 +122,7 @@ public sealed class MalformedArgumentTests : IDisposable
         string[] empty = ["", "  "];
         return (name, helpName) switch
         {
-            ("--since", _) => [.. empty, "yesterday", "5x", "2026-13-45", "30"],
+            ("--since", _) => [.. empty, "yesterday", "5x", "2026-13-45", "30", "-5m", "NaNm", "99999999d", "3000000d"],
             ("--reason", _) => [.. empty, "bogus", "parse,contract", "2"],
             ("--state", _) => [.. empty, Folder],
             (_, "FILE") => [.. empty, Folder, MissingFile],
