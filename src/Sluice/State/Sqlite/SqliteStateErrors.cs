@@ -19,7 +19,7 @@ internal static class SqliteStateErrors
             NotADb => new(path, StateFileProblem.Damaged,
                 $"state file {path} is not a SQLite database: give the path of the state file, or move this file away to start a new history", e),
             Corrupt => new(path, StateFileProblem.Damaged,
-                $"state file {path} is damaged: restore it from a backup (sqlite3 '.recover' may save what is left), or move it away to start a new history", e),
+                $"state file {path} is damaged: restore it from a backup (sqlite3 '.recover' may save what is left), or move it away to start a new history (whose first run reads all its input again)", e),
             Busy or Locked => new(path, StateFileProblem.Locked,
                 $"state file {path} is locked by another process: wait for it to finish (see sluice runs) and try again", e),
             ReadOnly => ReadOnlyFile(path, e),
