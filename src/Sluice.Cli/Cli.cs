@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Sluice.Cli.Commands;
 
 namespace Sluice.Cli;
@@ -25,7 +26,7 @@ public static class Cli
         if (parsed.Action is ParseErrorAction)
         {
             foreach (var error in parsed.Errors)
-                stderr.WriteLine("error: " + error.Message);
+                stderr.WriteLine("error: " + Describe(error));
             stderr.WriteLine($"see '{CommandPath(parsed.CommandResult.Command)} --help'");
             return ExitCodes.Invalid;
         }
@@ -43,7 +44,7 @@ public static class Cli
 
     /// <summary>A plain command named <c>sluice</c> rather than a <see cref="RootCommand"/>, whose name would be
     /// the host's file name (<c>Sluice.Cli</c>, <c>testhost</c>) in usage lines.</summary>
-    private static Command Build(CliContext context)
+    internal static Command Build(CliContext context)
     {
         var help = new HelpOption();
         var root = new Command("sluice", "Sluice runs data pipelines described in YAML files: no record lost, bad records dead-lettered with their reason.")
@@ -63,17 +64,44 @@ public static class Cli
         help.Action = helpWithExitCodes;
         root.SetAction(helpWithExitCodes.Invoke); // bare `sluice` shows the commands
         foreach (Command command in root.Subcommands)
-            AddHelp(command);
+            Complete(command);
         return root;
     }
 
-    /// <summary>A RootCommand gives every command <c>--help</c>; a plain root must add it down the tree.</summary>
-    private static void AddHelp(Command command)
+    /// <summary>A RootCommand gives every command <c>--help</c>; a plain root must add it down the tree. Every text
+    /// value is refused when empty here, once for all, so that a new option cannot forget it.</summary>
+    private static void Complete(Command command)
     {
+        foreach (Option option in command.Options.Where(o => o.ValueType == typeof(string)))
+            option.Validators.Add(result => RefuseEmpty(result, option.Name, option.HelpName));
+        foreach (Argument argument in command.Arguments.Where(a => a.ValueType == typeof(string)))
+            argument.Validators.Add(result => RefuseEmpty(result, $"the {argument.Name} argument", null));
         command.Options.Add(new HelpOption());
         foreach (Command sub in command.Subcommands)
-            AddHelp(sub);
+            Complete(sub);
     }
+
+    /// <summary>An empty value (<c>--state ""</c>, <c>--pipeline=</c>) is a mistake, most often an unset shell
+    /// variable; taking it as "not given" would quietly read or write some other state file or pipeline.</summary>
+    private static void RefuseEmpty(SymbolResult result, string name, string? helpName)
+    {
+        // An option's own check (e.g. --since's) may already have said why the value is wrong: one error is enough.
+        if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)) && !result.Errors.Any())
+            result.AddError($"{name} takes {helpName ?? "a value"}, not an empty value");
+    }
+
+    /// <summary>System.CommandLine's message, except where it does not say what is missing ("Required argument
+    /// missing for command: 'show'"): then the option or argument and what it takes.</summary>
+    private static string Describe(ParseError error) => error.SymbolResult switch
+    {
+        OptionResult { IdentifierToken: null, Option: { Required: true } option } =>
+            $"{option.Name} is required{(option.HelpName is null ? "" : $" ({option.HelpName})")}",
+        OptionResult { Tokens.Count: 0, Option: { Arity.MinimumNumberOfValues: > 0 } option } =>
+            $"{option.Name} needs a value{(option.HelpName is null ? "" : $" ({option.HelpName})")}",
+        ArgumentResult { Tokens.Count: 0, Argument: var argument, Parent: CommandResult command } =>
+            $"{CommandPath(command.Command)} needs its {argument.Name} argument",
+        _ => error.Message,
+    };
 
     private static string CommandPath(Command command)
     {

@@ -58,6 +58,10 @@ internal sealed class CliContext
         {
             return Error(OneLine(e.Message), ExitCodes.Busy);
         }
+        catch (StateFileException e)
+        {
+            return Error(OneLine(e.Message), ExitCodes.For(e.Problem));
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return Error("cancelled", ExitCodes.Cancelled);

@@ -26,15 +26,24 @@ public static class ExitCodes
         _ => RunFailed,
     };
 
+    /// <summary>The exit code for a state file that cannot be used: a wrong path is bad usage (fix the command line),
+    /// a file another process keeps locked is busy (try again), a damaged or incompatible file fails (fix the file).</summary>
+    public static int For(StateFileProblem problem) => problem switch
+    {
+        StateFileProblem.Unusable => Invalid,
+        StateFileProblem.Locked => Busy,
+        _ => RunFailed,
+    };
+
     /// <summary>The table printed at the end of <c>sluice --help</c> (and kept in docs/cli.md).</summary>
     internal const string HelpText = """
         Exit codes:
           0    ok
-          1    the run failed
-          2    invalid pipeline file or bad usage
+          1    the run failed, or the state file is damaged or of another Sluice version
+          2    invalid pipeline file or bad usage (also: a state path that is a folder or cannot be opened)
           3    the run broke its quality gate (too many dead letters)
           4    run or dead letter not found
-          5    another process is running this pipeline (same state file)
+          5    another process is running this pipeline (same state file), or keeps the state file locked
           130  stopped by Ctrl-C or SIGTERM (a run drains and checkpoints; the next run resumes)
         """;
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 
 namespace Sluice.Cli.Commands;
 
@@ -17,19 +19,25 @@ internal static class CommonOptions
         HelpName = "NAME",
     };
 
-    public static Option<int> Limit(int defaultValue)
+    public static Option<int> Limit(int defaultValue) => new("--limit")
     {
-        var option = new Option<int>("--limit")
-        {
-            Description = "At most this many rows, newest first.",
-            HelpName = "N",
-            DefaultValueFactory = _ => defaultValue,
-        };
-        option.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() < 1)
-                result.AddError("--limit must be 1 or more.");
-        });
-        return option;
+        Description = "At most this many rows, newest first.",
+        HelpName = "N",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result => WholeNumber(result, "--limit", "a number of rows", min: 1, max: int.MaxValue) is { } n ? (int)n : 0,
+    };
+
+    /// <summary>The single token of <paramref name="result"/> as a whole number in [min, max]; otherwise null after
+    /// adding an error that names the option, the value and what it takes. A parser of its own rather than
+    /// System.CommandLine's conversion plus a validator: a validator that reads a value that failed to convert
+    /// throws (a stack trace, not an error), and the conversion's message names a .NET type, not a number range.</summary>
+    public static long? WholeNumber(ArgumentResult result, string name, string what, long min, long max)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value) && value >= min && value <= max)
+            return value;
+        string range = max == long.MaxValue || max == int.MaxValue ? $"{min} or more" : $"from {min} to {max}";
+        result.AddError($"{name} takes {what}, a whole number {range}; not '{text}'");
+        return null;
     }
 }

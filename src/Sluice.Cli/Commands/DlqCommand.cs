@@ -28,7 +28,7 @@ internal static class DlqCommand
         {
             string? code = result.GetValueOrDefault<string?>();
             if (code is not null && !DeadLetterReasons.TryParse(code, out _))
-                result.AddError($"unknown reason '{code}'; valid reasons: {ValidReasons}");
+                result.AddError($"--reason: unknown reason '{code}'; valid reasons: {ValidReasons}");
         });
         return reason;
     }
@@ -85,7 +85,7 @@ internal static class DlqCommand
 
     private static async Task<int> PurgeAsync(CliContext context, DeadLetterQuery query, bool confirmed, string? stateOption, CancellationToken ct)
     {
-        if (await OpenAsync(context, query, stateOption, ct) is not var (store, resolved))
+        if (await OpenAsync(context, query, stateOption, write: true, ct) is not var (store, resolved))
             return ExitCodes.NotFound;
         await using var _ = store;
         query = resolved;
@@ -103,10 +103,10 @@ internal static class DlqCommand
     /// <summary>Opens the state and turns the query's run prefix into the run's id; null, after saying why, when the
     /// state or the run does not exist (exit 4).</summary>
     private static async Task<(IStateStore Store, DeadLetterQuery Query)?> OpenAsync(CliContext context, DeadLetterQuery query,
-        string? stateOption, CancellationToken ct)
+        string? stateOption, bool write, CancellationToken ct)
     {
         string statePath = StatePaths.ForQueries(stateOption);
-        IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
+        IStateStore? store = write ? await QueryStore.OpenExistingForWritingAsync(statePath) : await QueryStore.OpenExistingAsync(statePath);
         if (store is null)
         {
             context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
@@ -128,7 +128,7 @@ internal static class DlqCommand
 
     private static async Task<int> ListAsync(CliContext context, DeadLetterQuery query, string? stateOption, CancellationToken ct)
     {
-        if (await OpenAsync(context, query, stateOption, ct) is not var (store, resolved))
+        if (await OpenAsync(context, query, stateOption, write: false, ct) is not var (store, resolved))
             return ExitCodes.NotFound;
         await using var _ = store;
         query = resolved;
@@ -158,7 +158,11 @@ internal static class DlqCommand
 
     private static Command Show(CliContext context)
     {
-        var id = new Argument<long>("ID") { Description = "The dead letter's id (see sluice dlq list)." };
+        var id = new Argument<long>("ID")
+        {
+            Description = "The dead letter's id (see sluice dlq list).",
+            CustomParser = result => CommonOptions.WholeNumber(result, "the ID argument", "a dead letter's id (see sluice dlq list)", min: 1, max: long.MaxValue) ?? 0,
+        };
         var state = CommonOptions.State();
         var command = new Command("show", "Show one dead letter: every field and its original bytes.") { id, state };
         command.SetAction((parsed, ct) => context.GuardAsync(

@@ -51,7 +51,7 @@ internal static class DlqReplayCommand
         // The state the pipeline's runs use: replay writes to the same output and must hold the same lease.
         string statePath = StatePaths.ForPipeline(stateOption, file);
         // No state means no dead letters: say so instead of creating an empty state file.
-        await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
+        await using IStateStore? store = await QueryStore.OpenExistingForWritingAsync(statePath);
         if (store is null)
             return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
         if (selection.RunId is { } prefix)

@@ -29,7 +29,7 @@ internal static class SinceOption
     internal static DateTimeOffset? Parse(string text, DateTimeOffset now)
     {
         if (DurationText.TryParse(text, out var ago))
-            return now - ago;
+            return ago <= now - DateTimeOffset.MinValue ? now - ago : null; // 3000000d ago is before year 1
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time : null;
     }
 }

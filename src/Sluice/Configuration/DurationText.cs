@@ -17,7 +17,8 @@ internal static class DurationText
             : t.EndsWith('d') ? ("d", 86_400_000.0)
             : ("", 0);
         if (unit.Length == 0 || !double.TryParse(t[..^unit.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-            || value < 0 || double.IsInfinity(value))
+            // Written so that NaN fails it too; TimeSpan throws (not returns false) beyond its range: 99999999d, NaNs.
+            || !(value >= 0 && value * scale < TimeSpan.MaxValue.TotalMilliseconds))
         {
             return false;
         }

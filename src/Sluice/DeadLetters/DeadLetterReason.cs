@@ -24,6 +24,19 @@ public static class DeadLetterReasons
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
 
-    public static bool TryParse(string code, out DeadLetterReason reason) =>
-        Enum.TryParse(code, ignoreCase: true, out reason) && Enum.IsDefined(reason);
+    /// <summary>A reason from its code (any case). Only the codes themselves: not Enum.TryParse, which also takes
+    /// numbers ("2") and comma-separated lists ("parse,contract" is the value of contract).</summary>
+    public static bool TryParse(string code, out DeadLetterReason reason)
+    {
+        foreach (DeadLetterReason candidate in Enum.GetValues<DeadLetterReason>())
+        {
+            if (string.Equals(candidate.Code(), code, StringComparison.OrdinalIgnoreCase))
+            {
+                reason = candidate;
+                return true;
+            }
+        }
+        reason = default;
+        return false;
+    }
 }

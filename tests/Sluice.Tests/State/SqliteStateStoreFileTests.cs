@@ -111,8 +111,9 @@ public class SqliteStateStoreFileTests
         int newer = SqliteMigrations.Latest + 1;
         await ScalarAsync(path, $"INSERT INTO schema_version (version, applied_at) VALUES ({newer}, '2030-01-01T00:00:00.0000000+00:00')");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStateStore.OpenAsync(path));
+        var error = await Assert.ThrowsAsync<StateFileException>(() => SqliteStateStore.OpenAsync(path));
 
+        Assert.Equal(StateFileProblem.Incompatible, error.Problem);
         Assert.Equal($"state file {path} has schema version {newer} but this Sluice knows up to {SqliteMigrations.Latest}; upgrade Sluice", error.Message);
         AssertNotOpen(path); // the refused open let go of the file too
     }

@@ -172,7 +172,7 @@ internal static class SqliteMigrations
     /// <summary>Brings the file's schema up to <see cref="Latest"/>, each migration in its own transaction. Each is
     /// applied unless its own version is recorded, not by comparing with the highest one: migrations are numbered
     /// when they are written, and two lines of work may merge in either order (a file that has 7 still gets 6).</summary>
-    /// <exception cref="InvalidOperationException">The file was written by a newer Sluice.</exception>
+    /// <exception cref="StateFileException">The file was written by a newer Sluice.</exception>
     public static async Task ApplyAsync(SqliteConnection connection, string path, CancellationToken cancellationToken)
     {
         await using (var create = connection.CreateCommand())
@@ -189,8 +189,7 @@ internal static class SqliteMigrations
             int current = await CurrentVersionAsync(connection, transaction, cancellationToken);
             if (current > Latest)
             {
-                throw new InvalidOperationException(
-                    $"state file {path} has schema version {current} but this Sluice knows up to {Latest}; upgrade Sluice");
+                throw Newer(path, current);
             }
             if (await IsAppliedAsync(connection, transaction, migration.Version, cancellationToken))
             {
@@ -219,6 +218,45 @@ internal static class SqliteMigrations
         command.Parameters.AddWithValue("$version", version);
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
+
+    /// <summary>Checks, without writing, that the file's schema is <see cref="Latest"/>, the one this build's queries
+    /// read. An older schema is not upgraded here: reading history must not change the file (it may be read-only, or
+    /// in use by an older Sluice).</summary>
+    /// <exception cref="StateFileException">Not a state file, or a schema other than <see cref="Latest"/>.</exception>
+    public static async Task CheckReadableAsync(SqliteConnection connection, string path, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*), count(*) FILTER (WHERE name = 'schema_version') FROM sqlite_master WHERE type = 'table'";
+        long tables, versionTable;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            (tables, versionTable) = (reader.GetInt64(0), reader.GetInt64(1));
+        }
+        if (tables == 0)
+        {
+            throw new StateFileException(path, StateFileProblem.Incompatible,
+                $"state file {path} is an empty database, with no history yet: run a pipeline with it first");
+        }
+        if (versionTable == 0)
+        {
+            throw new StateFileException(path, StateFileProblem.Damaged,
+                $"{path} is a SQLite database but not a Sluice state file (it has no schema_version table): give the path of the state file");
+        }
+        command.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version";
+        int current = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        if (current > Latest)
+            throw Newer(path, current);
+        if (current < Latest)
+        {
+            throw new StateFileException(path, StateFileProblem.Incompatible,
+                $"state file {path} has schema version {current}, older than this Sluice's {Latest}, and reading history never " +
+                "upgrades it: run a pipeline (sluice run) or a purge with this state file once to upgrade it, or use the Sluice that wrote it");
+        }
+    }
+
+    private static StateFileException Newer(string path, int current) => new(path, StateFileProblem.Incompatible,
+        $"state file {path} has schema version {current} but this Sluice knows up to {Latest}; upgrade Sluice");
 
     private static async Task<int> CurrentVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
     {

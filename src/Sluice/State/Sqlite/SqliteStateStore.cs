@@ -24,10 +24,13 @@ public sealed class SqliteStateStore : IStateStore
     // with DisposeAsync must still be able to take it and then see _disposed.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private bool _disposed;
+    // Opened by OpenReadOnlyAsync: _writer is a read-only connection, and every write is refused.
+    private readonly bool _readOnly;
 
-    private SqliteStateStore(string path, string connectionString, TimeProvider time, SqliteConnection writer)
+    private SqliteStateStore(string path, string connectionString, TimeProvider time, SqliteConnection writer, bool readOnly)
     {
         Path = path;
+        _readOnly = readOnly;
         _connectionString = connectionString;
         _time = time;
         _writer = writer;
@@ -37,14 +40,25 @@ public sealed class SqliteStateStore : IStateStore
     public string Path { get; }
 
     /// <summary>Opens the state file, creating it and its folder when missing, and brings its schema up to date.</summary>
-    /// <exception cref="InvalidOperationException">The file was written by a newer Sluice.</exception>
+    /// <exception cref="StateFileException">The path is a folder or cannot be written, the file is not a state file
+    /// or is damaged, another process keeps it locked, or it was written by a newer Sluice.</exception>
     public static Task<SqliteStateStore> OpenAsync(string path, CancellationToken cancellationToken = default) =>
         OpenAsync(path, TimeProvider.System, cancellationToken);
 
     internal static async Task<SqliteStateStore> OpenAsync(string path, TimeProvider time, CancellationToken cancellationToken)
     {
         string fullPath = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+        if (Directory.Exists(fullPath))
+            throw SqliteStateErrors.Folder(fullPath);
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException(fullPath, StateFileProblem.Unusable,
+                $"cannot create the folder of state file {fullPath} ({e.Message.TrimEnd('.')}): give a path whose folder exists or can be created", e);
+        }
         string connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
@@ -57,6 +71,10 @@ public sealed class SqliteStateStore : IStateStore
         try
         {
             await writer.OpenAsync(cancellationToken);
+            // SQLite opens a file it may not write read-only without a word, and the first write of the run would
+            // fail on it; say so now, naming the file.
+            if (SQLitePCL.raw.sqlite3_db_readonly(writer.Handle, "main") == 1)
+                throw SqliteStateErrors.ReadOnlyFile(fullPath);
             // WAL lets readers run while a write is in progress. synchronous=NORMAL is safe in WAL mode: the file
             // is never corrupted and a crash of the process loses nothing; only an OS crash or power loss can lose
             // the last transactions. That is enough for run history and dead letters; a checkpoint commit, which must
@@ -64,12 +82,79 @@ public sealed class SqliteStateStore : IStateStore
             await ExecuteAsync(writer, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; " + ConnectionPragmas, cancellationToken);
             await SqliteMigrations.ApplyAsync(writer, fullPath, cancellationToken);
         }
-        catch
+        catch (Exception e)
         {
             await writer.DisposeAsync();
+            if (e is SqliteException sqlite)
+                throw SqliteStateErrors.Describe(fullPath, sqlite, readOnly: false);
             throw;
         }
-        return new SqliteStateStore(fullPath, connectionString, time, writer);
+        return new SqliteStateStore(fullPath, connectionString, time, writer, readOnly: false);
+    }
+
+    /// <summary>Opens an existing state file only to read it: no write, no migration, no file created beside it when
+    /// its folder is read-only. For the commands that show history, which must work on a state file they may not
+    /// write (a copy, a read-only mount, another user's file).</summary>
+    /// <exception cref="StateFileException">The path is a folder or cannot be read, the file is not a state file or
+    /// is damaged, or its schema is not this Sluice's (newer, or older and not yet upgraded by a write).</exception>
+    public static async Task<SqliteStateStore> OpenReadOnlyAsync(string path, CancellationToken cancellationToken = default)
+    {
+        string fullPath = System.IO.Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+            throw SqliteStateErrors.Folder(fullPath);
+        SqliteException error;
+        try
+        {
+            return await ConnectReadOnlyAsync(fullPath, immutable: false, cancellationToken);
+        }
+        catch (SqliteException e)
+        {
+            error = e;
+        }
+        // A read-only open of a WAL database needs its -shm file, or a folder where it can be created: in a read-only
+        // folder SQLite cannot open it. But with no -wal file (or an empty one) every committed transaction is in the
+        // main file, so reading that file as immutable misses nothing (and a writer could not start meanwhile: it
+        // would have to create its -wal in this same folder).
+        bool walHasCommits = new FileInfo(fullPath + "-wal") is { Exists: true, Length: > 0 };
+        if (error.SqliteErrorCode == SqliteStateErrors.CantOpen && !walHasCommits)
+        {
+            try
+            {
+                return await ConnectReadOnlyAsync(fullPath, immutable: true, cancellationToken);
+            }
+            catch (SqliteException e)
+            {
+                error = e;
+            }
+        }
+        else if (error.SqliteErrorCode == SqliteStateErrors.CantOpen && !File.Exists(fullPath + "-shm"))
+        {
+            throw SqliteStateErrors.UnreadableLog(fullPath, error);
+        }
+        throw SqliteStateErrors.Describe(fullPath, error, readOnly: true);
+    }
+
+    private static async Task<SqliteStateStore> ConnectReadOnlyAsync(string fullPath, bool immutable, CancellationToken cancellationToken)
+    {
+        string connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = immutable ? new Uri(fullPath).AbsoluteUri + "?immutable=1" : fullPath,
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString();
+        var reader = new SqliteConnection(connectionString);
+        try
+        {
+            await reader.OpenAsync(cancellationToken);
+            await ExecuteAsync(reader, ConnectionPragmas, cancellationToken);
+            await SqliteMigrations.CheckReadableAsync(reader, fullPath, cancellationToken);
+        }
+        catch
+        {
+            await reader.DisposeAsync();
+            throw;
+        }
+        return new SqliteStateStore(fullPath, connectionString, TimeProvider.System, reader, readOnly: true);
     }
 
     public Task<RunRecord> StartRunAsync(string pipeline, string kind = RunKinds.Pipeline, string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default) =>
@@ -609,6 +694,8 @@ public sealed class SqliteStateStore : IStateStore
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_readOnly)
+                throw new InvalidOperationException($"state file {Path} was opened read-only: open it with OpenAsync to write");
             // SQLite refuses to change the level inside a transaction, so it is set around it. When the
             // transaction fails the connection stays at FULL: slower for later writes, never less safe.
             if (durable)

@@ -1,0 +1,28 @@
+using Sluice.Configuration;
+
+namespace Sluice.Tests.Configuration;
+
+public sealed class DurationTextTests
+{
+    [Theory]
+    [InlineData("250ms", 250)]
+    [InlineData("1.5s", 1500)]
+    [InlineData("7d", 604_800_000)]
+    public void A_number_and_a_unit_is_a_duration(string text, double milliseconds)
+    {
+        Assert.True(DurationText.TryParse(text, out TimeSpan duration));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), duration);
+    }
+
+    /// <summary>Beyond TimeSpan's range or not a number, it is not a duration: TimeSpan.FromMilliseconds threw
+    /// instead (an unhandled exception out of `sluice dlq list --since 99999999d`).</summary>
+    [Theory]
+    [InlineData("99999999d")]
+    [InlineData("1e300ms")]
+    [InlineData("NaNs")]
+    [InlineData("Infinityh")]
+    [InlineData("-5m")]
+    [InlineData("5")]
+    public void Out_of_range_or_not_a_number_is_not_a_duration(string text) =>
+        Assert.False(DurationText.TryParse(text, out _));
+}
