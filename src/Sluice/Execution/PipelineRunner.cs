@@ -103,6 +103,29 @@ public sealed partial class PipelineRunner
 
         string runId = RunIds.New(DateTimeOffset.UtcNow);
         var nodes = Build(pipeline, runId);
+        return await OwnedAsync(nodes, () => StartNewAsync(pipeline, checkpoint, runId, nodes, lease, cancellationToken));
+    }
+
+    /// <summary>Until a run owns the stages built for it, a failure must let go of them (an http sink holds an
+    /// <see cref="HttpClient"/>).</summary>
+    private static async Task<PipelineRun> OwnedAsync(IReadOnlyList<StageNode> nodes, Func<Task<PipelineRun>> start)
+    {
+        try
+        {
+            return await start();
+        }
+        catch
+        {
+            await PipelineBuilder.DisposeSinksAsync(nodes);
+            throw;
+        }
+    }
+
+    /// <summary>Records a new run (closing the pipeline's unfinished ones, or superseding the one
+    /// <paramref name="checkpoint"/> belongs to under --fresh) and starts it on <paramref name="nodes"/>.</summary>
+    private async Task<PipelineRun> StartNewAsync(PipelineDefinition pipeline, CheckpointRecord? checkpoint, string runId,
+        IReadOnlyList<StageNode> nodes, Lease lease, CancellationToken cancellationToken)
+    {
         string? lost = null;
         if (checkpoint is not null)
         {
@@ -143,6 +166,12 @@ public sealed partial class PipelineRunner
         CancellationToken cancellationToken)
     {
         var nodes = Build(pipeline, run.Id);
+        return await OwnedAsync(nodes, () => ResumeBuiltAsync(pipeline, run, checkpoint, nodes, lease, cancellationToken));
+    }
+
+    private async Task<PipelineRun> ResumeBuiltAsync(PipelineDefinition pipeline, RunRecord run, CheckpointRecord checkpoint,
+        IReadOnlyList<StageNode> nodes, Lease lease, CancellationToken cancellationToken)
+    {
         var stages = nodes.Select(n => n.Name).Order(StringComparer.Ordinal);
         var stored = checkpoint.Counts.Select(c => c.Stage).Order(StringComparer.Ordinal);
         if (!stages.SequenceEqual(stored))

@@ -13,9 +13,9 @@ namespace Sluice.Tests.Execution;
 public sealed class SinkDisposalTests : StateStoreTest
 {
     /// <summary>ids 0..99 through a contract that rejects ids above 89 into a memory sink.</summary>
-    private PipelineDefinition Pipeline(MemorySinkOptions sink, int max = 89)
+    private PipelineDefinition Pipeline(MemorySinkOptions sink, int max = 89, int rows = 100)
     {
-        Dir.Write("in/a.csv", IdsCsv.Of(0, 100));
+        Dir.Write("in/a.csv", IdsCsv.Of(0, rows));
         var parsed = PipelineFile.Parse(Dir.Write("p.yaml", $$"""
             name: disposal
             source: { type: csv, path: "in/*.csv" }
@@ -69,5 +69,26 @@ public sealed class SinkDisposalTests : StateStoreTest
         Assert.Equal(Enumerable.Range(90, 10).Select(i => (long)i), sink.Published.Order());
         Assert.True(sink.Created.Value >= 2, $"{sink.Created.Value} sinks built: planning and the replay run each build one");
         Assert.Equal(sink.Created.Value, sink.Disposed.Value);
+    }
+
+    [Fact]
+    public async Task A_resume_refused_after_the_build_disposes_the_sinks_it_built()
+    {
+        var slow = new MemorySinkOptions { Delay = TimeSpan.FromMilliseconds(50) };
+        var run = await new PipelineRunner(Store, new RunnerOptions { BatchSize = 10 }).StartAsync(Pipeline(slow, max: 10_000, rows: 5_000));
+        Assert.True(SpinWait.SpinUntil(() => slow.Written.Value >= 1, TimeSpan.FromSeconds(20)), "the sink never wrote");
+        run.RequestStop();
+        Assert.Equal(RunState.Stopped, (await run.Completion).Run.State);
+        var sink = new MemorySinkOptions();
+        var changed = Pipeline(sink, max: 10_000, rows: 5_000);
+        changed = changed with
+        {
+            Stages = [.. changed.Stages.SkipLast(1), new("keep", new FilterOptions("id >= 0"), ["contract"]), changed.Stages[^1] with { Inputs = ["keep"] }],
+        };
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => new PipelineRunner(Store).StartAsync(changed));
+
+        Assert.Contains("a run resumes only with the same stages", error.Message);
+        Assert.Equal((1, 1), (sink.Created.Value, sink.Disposed.Value));
     }
 }
