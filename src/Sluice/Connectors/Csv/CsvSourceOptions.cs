@@ -1,12 +1,14 @@
 using System.Globalization;
 using Sluice.Configuration;
+using Sluice.Connectors.Files;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
 namespace Sluice.Connectors.Csv;
 
 /// <summary>
-/// Options of the <c>csv</c> source: delimited UTF-8 text files (RFC 4180), every column read as a nullable string.
+/// Options of the <c>csv</c> source: delimited text files (RFC 4180; UTF-8 or UTF-16, plain or gzip-compressed), every
+/// column read as a nullable string.
 /// </summary>
 public sealed record CsvSourceOptions : ISourceOptions
 {
@@ -33,13 +35,28 @@ public sealed record CsvSourceOptions : ISourceOptions
     /// quote: its first line is dead-lettered and reading resumes on the next line. The default value is 1 MiB.</summary>
     public int MaxRecordBytes { get; init; } = DefaultMaxRecordBytes;
 
+    /// <summary>Whether files are gzip-compressed. The default value is <see cref="TextCompression.Auto"/>: a file
+    /// that starts with the gzip magic bytes is decompressed.</summary>
+    public TextCompression Compression { get; init; } = TextCompression.Auto;
+
+    /// <summary>The files' character encoding. The default value is <see cref="TextEncoding.Utf8"/>.</summary>
+    public TextEncoding Encoding { get; init; } = TextEncoding.Utf8;
+
+    /// <summary>What a file that cannot be read costs. The default value is <see cref="OnUnreadableFile.DeadLetter"/>.</summary>
+    public OnUnreadableFile OnUnreadableFile { get; init; } = OnUnreadableFile.DeadLetter;
+
+    /// <summary>What a header naming a column twice does. The default value is <see cref="CsvDuplicateColumns.Fail"/>.</summary>
+    public CsvDuplicateColumns DuplicateColumns { get; init; } = CsvDuplicateColumns.Fail;
+
     public static ComponentSpec Spec { get; } = new(
         "csv",
         StageKind.Source,
-        "Reads delimited text files (RFC 4180, UTF-8 with or without BOM, LF or CRLF). Every column is a nullable "
-            + "string: an empty field is null, a quoted empty field (\"\") is an empty string. A broken row is "
-            + "dead-lettered with its original bytes and reading resumes at the next line.",
-        Shape.Object(
+        "Reads delimited text files (RFC 4180, UTF-8 with or without BOM or UTF-16, LF or CRLF, plain or gzip). Every "
+            + "column is a nullable string: an empty field is null, a quoted empty field (\"\") is an empty string. A broken "
+            + "row is dead-lettered with its original bytes and reading resumes at the next line. The first readable file "
+            + "that is not empty fixes the columns; a file that cannot be read (another encoding, binary, corrupt, a different "
+            + "header) is one dead letter (rule unreadable_file or header_mismatch) unless on_unreadable_file is fail.",
+        Shape.Object([
             new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.csv"),
             new OptionSpec("delimiter", Shape.String, "Field separator, one ASCII character.", Default: ","),
             new OptionSpec("quote", Shape.String, "Quote character, one ASCII character.", Default: "\""),
@@ -47,7 +64,11 @@ public sealed record CsvSourceOptions : ISourceOptions
                 "Whether the first line names the columns; when false they are named column_1, column_2, …", Default: "true"),
             new OptionSpec("max_record_bytes", Shape.Integer,
                 "Longest record accepted, in bytes; a quoted field still open past it is dead-lettered as a stray quote.",
-                Default: DefaultMaxRecordBytes.ToString(CultureInfo.InvariantCulture))),
+                Default: DefaultMaxRecordBytes.ToString(CultureInfo.InvariantCulture)),
+            .. FileReadOptionNames.TextSpecs,
+            new OptionSpec("duplicate_columns", Shape.Enum("fail", "rename"),
+                "A header naming a column twice: fail refuses the pipeline naming the columns and the file and line; rename calls the "
+                + "second one name_2, the third name_3, …", Default: "fail")]),
         Bind,
         Example: "source:\n  type: csv\n  path: data/*.csv\n  delimiter: \";\"");
 
@@ -86,6 +107,10 @@ public sealed record CsvSourceOptions : ISourceOptions
             Quote = Character("quote", '"', "quote: \"'\""),
             Header = node.GetBool("header") ?? true,
             MaxRecordBytes = (int)Math.Clamp(node.GetInt64("max_record_bytes") ?? DefaultMaxRecordBytes, int.MinValue, int.MaxValue),
+            Compression = FileReadOptionNames.ParseCompression(node.GetString("compression")),
+            Encoding = FileReadOptionNames.ParseEncoding(node.GetString("encoding")),
+            OnUnreadableFile = FileReadOptionNames.ParseOnUnreadable(node.GetString("on_unreadable_file")),
+            DuplicateColumns = node.GetString("duplicate_columns") == "rename" ? CsvDuplicateColumns.Rename : CsvDuplicateColumns.Fail,
         };
         problems.AddRange(options.Problems(node));
         return problems.Count == 0 ? options : throw new PipelineException(problems);

@@ -1,0 +1,99 @@
+using System.IO.Compression;
+using System.Text;
+using Sluice.DeadLetters;
+
+namespace Sluice.Connectors.Files;
+
+/// <summary>
+/// Opens a text file of a csv or jsonl source as the UTF-8 bytes its reader parses: decompressed when it is gzip
+/// (<c>compression</c>), transcoded when it is UTF-16 (<c>encoding</c>). A plain UTF-8 file is the file stream itself,
+/// seekable, as before (the fast path); any other is a forward-only stream, so offsets and positions count bytes of
+/// the decompressed UTF-8 text and resuming reads the file again from its start up to the position.
+/// A file that is clearly not what the options say (gzip with <c>compression: none</c>, UTF-16 with
+/// <c>encoding: utf-8</c>, binary…) is an <see cref="UnreadableFileException"/> that says what it looks like.
+/// </summary>
+internal static class TextInput
+{
+    public static Stream Open(string path, TextCompression compression, TextEncoding encoding, int bufferSize, FileOptions options)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize, options);
+        try
+        {
+            var head = FileSniff.ReadHead(file);
+            file.Position = 0;
+            bool gzip = FileSniff.IsGzip(head);
+            if (gzip && compression == TextCompression.None)
+            {
+                throw Unreadable(UnreadableFiles.Looks(FileSniff.NotUtf8Text(head)!, "set compression: auto (or gzip) to read it"));
+            }
+            if (!gzip && compression == TextCompression.Gzip)
+            {
+                string what = FileSniff.NotUtf8Text(head) is { } looks ? $"; it looks like {looks}" : "";
+                throw Unreadable($"compression is gzip but the file is not gzip-compressed (it does not start with 1f 8b){what}");
+            }
+            Stream stream = gzip ? new GzipInput(file) : file;
+            var text = gzip ? DecompressedHead(path) : head;
+            return encoding switch
+            {
+                TextEncoding.Utf8 when FileSniff.NotUtf8Text(text) is { } looks => throw Unreadable(UnreadableFiles.Looks(looks, Fix(text))),
+                TextEncoding.Utf8 => stream,
+                TextEncoding.Utf16 when text is [0xFF, 0xFE, ..] && text is not [_, _, 0, 0, ..] => Utf16(stream, bigEndian: false),
+                TextEncoding.Utf16 when text is [0xFE, 0xFF, ..] => Utf16(stream, bigEndian: true),
+                TextEncoding.Utf16 => throw Unreadable("encoding is utf-16 but the file has no UTF-16 byte-order mark (ff fe or fe ff)"
+                    + (FileSniff.NotUtf8Text(text) is { } looks ? $"; it looks like {looks}" : "; it looks like UTF-8 text: set encoding: utf-8")
+                    + "; for UTF-16 without a byte-order mark set encoding: utf-16le or utf-16be"),
+                TextEncoding.Utf16Le => Utf16(stream, bigEndian: false),
+                _ => Utf16(stream, bigEndian: true),
+            };
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads forward to <paramref name="offset"/> of a stream that cannot seek; false when it ends first.</summary>
+    public static bool Skip(Stream stream, long offset)
+    {
+        var scratch = new byte[1 << 16];
+        for (long left = offset; left > 0;)
+        {
+            int n = stream.Read(scratch, 0, (int)Math.Min(left, scratch.Length));
+            if (n == 0)
+            {
+                return false;
+            }
+            left -= n;
+        }
+        return true;
+    }
+
+    private static string Fix(ReadOnlySpan<byte> head) => head switch
+    {
+        [0xFF, 0xFE, 0, 0, ..] or [0, 0, 0xFE, 0xFF, ..] => "UTF-32 is not read: convert the file to UTF-8",
+        [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..] => "set encoding: utf-16 to read it",
+        _ when FileSniff.IsGzip(head) => "it is compressed twice: decompress it once",
+        _ when head.Contains((byte)0) => "for UTF-16 text without a byte-order mark set encoding: utf-16le or utf-16be; otherwise take the file out of the glob",
+        _ => "take the file out of the glob",
+    };
+
+    // The UTF-16 byte-order mark becomes a UTF-8 one, which the readers skip; an unpaired surrogate becomes U+FFFD.
+    private static Stream Utf16(Stream stream, bool bigEndian) =>
+        Encoding.CreateTranscodingStream(stream, new UnicodeEncoding(bigEndian, byteOrderMark: false), new UTF8Encoding(false), leaveOpen: false);
+
+    private static byte[] DecompressedHead(string path)
+    {
+        try
+        {
+            using var gzip = new GZipStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12), CompressionMode.Decompress);
+            return FileSniff.ReadHead(gzip);
+        }
+        catch (InvalidDataException)
+        {
+            throw Unreadable("the gzip data is corrupt at its start");
+        }
+    }
+
+    private static UnreadableFileException Unreadable(string message) => new(FileLetters.UnreadableFile, message);
+}
