@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Sluice.Connectors.Files;
 using Sluice.Contracts;
 using Sluice.Pipelines;
 
@@ -40,8 +41,10 @@ internal sealed class JsonlSourceColumns
         return columns is null ? null : new(columns, false, "`columns`; add it there");
     }
 
-    public static JsonlSourceColumns Choose(JsonlSourceOptions options, SourceReadHint? hint, string firstFile)
+    /// <summary>The columns; inferred ones come from the first file that can be read.</summary>
+    public static JsonlSourceColumns Choose(JsonlSourceOptions options, SourceReadHint? hint, IReadOnlyList<string> files)
     {
+        string firstFile = files.FirstOrDefault(f => Readable(f, options)) ?? files[0];
         string inferred = $"the first {options.InferRows} records of {firstFile}";
         if (hint is not null)
         {
@@ -51,14 +54,14 @@ internal sealed class JsonlSourceColumns
             }
             var names = hint.Columns.ToList();
             var seen = names.ToHashSet(StringComparer.Ordinal);
-            names.AddRange(InferKeys(firstFile, options.InferRows).Where(seen.Add));
+            names.AddRange(InferKeys(firstFile, options).Where(seen.Add));
             return new(names, false, $"the contract's fields and the keys of {inferred}; name it in the contract");
         }
         if (options.Columns is not null)
         {
             return new(options.Columns, false, "`columns`; add it there");
         }
-        return new(InferKeys(firstFile, options.InferRows), false,
+        return new(InferKeys(firstFile, options), false,
             $"the columns, which were fixed by {inferred}; name it in the contract or in `columns`");
     }
 
@@ -84,11 +87,21 @@ internal sealed class JsonlSourceColumns
 
     /// <summary>Top-level keys of the first <paramref name="records"/> non-blank lines, in order of first appearance.
     /// Lines that do not parse add nothing here; the read dead-letters them.</summary>
-    private static List<string> InferKeys(string file, int records)
+    private static List<string> InferKeys(string file, JsonlSourceOptions options)
     {
         var keys = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        int records = options.InferRows;
+        Stream stream;
+        try
+        {
+            stream = TextInput.Open(file, options.Compression, options.Encoding, 1, FileOptions.SequentialScan);
+        }
+        catch (UnreadableFileException)
+        {
+            return keys; // every file is unreadable: each is dead-lettered when read
+        }
+        using var _ = stream;
         var lines = new JsonlLineReader(stream);
         int read = 0;
         while (read < records && lines.ReadLineAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
@@ -102,6 +115,19 @@ internal sealed class JsonlSourceColumns
             AddKeys(lines.Line, keys, seen);
         }
         return keys;
+    }
+
+    private static bool Readable(string file, JsonlSourceOptions options)
+    {
+        try
+        {
+            TextInput.Open(file, options.Compression, options.Encoding, 1, FileOptions.None).Dispose();
+            return true;
+        }
+        catch (UnreadableFileException)
+        {
+            return false;
+        }
     }
 
     private static void AddKeys(ReadOnlySpan<byte> line, List<string> keys, HashSet<string> seen)

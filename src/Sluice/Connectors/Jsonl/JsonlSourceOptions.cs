@@ -1,11 +1,13 @@
 using Sluice.Configuration;
+using Sluice.Connectors.Files;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
 namespace Sluice.Connectors.Jsonl;
 
 /// <summary>
-/// Reads JSON Lines files: one JSON object per line, UTF-8 (a leading BOM is skipped), LF or CRLF line breaks.
+/// Reads JSON Lines files: one JSON object per line, UTF-8 (a leading BOM is skipped) or UTF-16, LF or CRLF line
+/// breaks, plain or gzip-compressed. A file that cannot be read is one dead letter (see <see cref="OnUnreadableFile"/>).
 /// Every column is a string holding the value's text — strings unescaped, numbers as written, <c>true</c>/<c>false</c>,
 /// nested objects and arrays as their raw JSON — and JSON <c>null</c> or a missing key is null. Typing the values
 /// is the contract's job downstream, so a number is never silently rounded here.
@@ -32,16 +34,27 @@ public sealed record JsonlSourceOptions : ISourceOptions
     /// <summary>How many records of the first file are read to infer the columns. The default value is 1000.</summary>
     public int InferRows { get; init; } = 1000;
 
+    /// <summary>Whether files are gzip-compressed. The default value is <see cref="TextCompression.Auto"/>: a file
+    /// that starts with the gzip magic bytes is decompressed.</summary>
+    public TextCompression Compression { get; init; } = TextCompression.Auto;
+
+    /// <summary>The files' character encoding. The default value is <see cref="TextEncoding.Utf8"/>.</summary>
+    public TextEncoding Encoding { get; init; } = TextEncoding.Utf8;
+
+    /// <summary>What a file that cannot be read costs. The default value is <see cref="OnUnreadableFile.DeadLetter"/>.</summary>
+    public OnUnreadableFile OnUnreadableFile { get; init; } = OnUnreadableFile.DeadLetter;
+
     public static ComponentSpec Spec { get; } = new(
         "jsonl",
         StageKind.Source,
         "Reads JSON Lines files (one JSON object per line). Values arrive as text; a contract types them.",
-        Shape.Object(
+        Shape.Object([
             new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.jsonl"),
             new OptionSpec("columns", Shape.ListOf(Shape.String),
                 "Keys to emit as columns, in this order. Without it the keys of the first `infer_rows` records are used; " +
                 "with a contract downstream the contract's fields are.", Example: "[id, name, amount]"),
-            new OptionSpec("infer_rows", Shape.Integer, "Records of the first file read to find the columns.", Default: "1000")),
+            new OptionSpec("infer_rows", Shape.Integer, "Records of the first readable file read to find the columns.", Default: "1000"),
+            .. FileReadOptionNames.TextSpecs]),
         Bind);
 
     public ISource CreateSource(BuildContext context) => JsonlSource.Create(this, context);
@@ -81,6 +94,9 @@ public sealed record JsonlSourceOptions : ISourceOptions
             Path = node.GetString("path")!,
             Columns = columns?.Items.Select(c => c.Text).ToList(),
             InferRows = inferRows,
+            Compression = FileReadOptionNames.ParseCompression(node.GetString("compression")),
+            Encoding = FileReadOptionNames.ParseEncoding(node.GetString("encoding")),
+            OnUnreadableFile = FileReadOptionNames.ParseOnUnreadable(node.GetString("on_unreadable_file")),
         };
     }
 }
