@@ -1,4 +1,5 @@
 using Sluice.Configuration;
+using Sluice.Connectors.Files;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
@@ -11,7 +12,10 @@ namespace Sluice.Connectors.Parquet;
 /// are. Any other column type (list, struct, map, binary, time…) is an error when the pipeline is built.
 /// </summary>
 /// <remarks>
-/// The first file fixes the columns; a later file whose columns (after that mapping) differ fails the run.
+/// The first file that opens fixes the columns; a later file whose columns (after that mapping) differ, or that is not
+/// a Parquet file or is damaged, is one dead letter (rule <c>schema_mismatch</c> or <c>unreadable_file</c>, the file's
+/// first 1 KiB as original bytes) unless <see cref="OnUnreadableFile"/> is fail. A file whose row group cannot be
+/// decoded keeps the rows before it; one dead letter stands for the rest.
 /// Emits a batch of at most <see cref="BuildContext.BatchSize"/> rows as the file is decoded, never spanning two
 /// files; backpressures by awaiting the downstream channel; completes after the last file. A row's origin is its
 /// 1-based row number in its file; its original bytes, wanted only for dead letters, are the row as a compact
@@ -23,13 +27,22 @@ public sealed record ParquetSourceOptions : ISourceOptions
     /// <summary>Glob of the files to read, in name order.</summary>
     public required string Path { get; init; }
 
+    /// <summary>What a file that cannot be read costs. The default value is <see cref="OnUnreadableFile.DeadLetter"/>.</summary>
+    public OnUnreadableFile OnUnreadableFile { get; init; } = OnUnreadableFile.DeadLetter;
+
     public static ComponentSpec Spec { get; } = new(
         "parquet",
         StageKind.Source,
-        "Reads Parquet files; column types are mapped to Sluice types and must be the same in every file.",
+        "Reads Parquet files; column types are mapped to Sluice types and must be the same in every file. A file that cannot be "
+            + "read or has other columns is one dead letter (rule unreadable_file or schema_mismatch) unless on_unreadable_file is fail.",
         Shape.Object(
-            new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.parquet")),
-        node => new ParquetSourceOptions { Path = node.GetString("path")! });
+            new OptionSpec("path", Shape.String, "Glob of the files to read, in name order.", Required: true, Example: "data/*.parquet"),
+            FileReadOptionNames.OnUnreadableSpec),
+        node => new ParquetSourceOptions
+        {
+            Path = node.GetString("path")!,
+            OnUnreadableFile = FileReadOptionNames.ParseOnUnreadable(node.GetString("on_unreadable_file")),
+        });
 
     public ISource CreateSource(BuildContext context) => ParquetSource.Create(this, context);
 }
