@@ -117,50 +117,76 @@ internal sealed class ParquetSource : IReplayableSource
                 yield break; // the position is the end of the file
             }
         }
-        using var batches = reader.GetRecordBatchReader(rowGroups);
-        while (true)
+        var batches = reader.GetRecordBatchReader(rowGroups);
+        // After a decoding error the row groups are read again one at a time from the one the error came in, so the
+        // rows kept before a damaged group do not depend on where batches happened to straddle groups (a resumed read
+        // starts its batches elsewhere): the break, and so its letter, is the same from every position.
+        Queue<int>? salvage = null;
+        try
         {
-            RecordBatch? read;
-            try
+            while (true)
             {
-                read = await batches.ReadNextRecordBatchAsync(cancellationToken);
-            }
-            catch (Exception e) when (e is ParquetException || e.GetType() == typeof(Exception))
-            {
-                // Arrow's C stream import reports a decoding error as a plain Exception with the native message.
-                // After the batches before the break: a checkpoint between them resumes before it, without this letter.
-                Unreadable(context, file, FileLetters.UnreadableFile, $"row {nextRow + skip} on cannot be decoded: {ParquetErrors.Plain(e)}",
-                    nextRow + skip);
-                yield break;
-            }
-            if (read is null)
-            {
-                yield break;
-            }
-            if (skip >= read.Length)
-            {
-                skip -= read.Length;
-                nextRow += read.Length;
-                continue;
-            }
-            // Copying the kept rows (rather than slicing) keeps every emitted array at offset 0.
-            int[]? kept = skip > 0 ? Enumerable.Range((int)skip, read.Length - (int)skip).ToArray() : null;
-            var columns = new IArrowArray[read.ColumnCount];
-            for (int c = 0; c < columns.Length; c++)
-            {
-                columns[c] = ParquetSourceTypes.Convert(read.Column(c), Schema.FieldsList[c].DataType);
-                if (kept is not null)
+                RecordBatch? read;
+                try
                 {
-                    columns[c] = ArrayTake.Take(columns[c], kept);
+                    read = await batches.ReadNextRecordBatchAsync(cancellationToken);
                 }
+                catch (Exception e) when (e is ParquetException || e.GetType() == typeof(Exception))
+                {
+                    // Arrow's C stream import reports a decoding error as a plain Exception with the native message.
+                    if (salvage is null)
+                    {
+                        (var groups, long first) = RowGroupsFrom(reader, new SourcePosition(file, nextRow + skip, nextRow + skip));
+                        (salvage, skip, nextRow) = (new Queue<int>(groups), nextRow + skip - first, first);
+                        read = null;
+                    }
+                    else
+                    {
+                        // After the batches before the break: a checkpoint between them resumes before it, without this letter.
+                        Unreadable(context, file, FileLetters.UnreadableFile,
+                            $"row {nextRow + skip} on cannot be decoded: {ParquetErrors.Plain(e)}", nextRow + skip);
+                        yield break;
+                    }
+                }
+                if (read is null)
+                {
+                    if (salvage is not { Count: > 0 })
+                    {
+                        yield break;
+                    }
+                    batches.Dispose();
+                    batches = reader.GetRecordBatchReader([salvage.Dequeue()]);
+                    continue;
+                }
+                if (skip >= read.Length)
+                {
+                    skip -= read.Length;
+                    nextRow += read.Length;
+                    continue;
+                }
+                // Copying the kept rows (rather than slicing) keeps every emitted array at offset 0.
+                int[]? kept = skip > 0 ? Enumerable.Range((int)skip, read.Length - (int)skip).ToArray() : null;
+                var columns = new IArrowArray[read.ColumnCount];
+                for (int c = 0; c < columns.Length; c++)
+                {
+                    columns[c] = ParquetSourceTypes.Convert(read.Column(c), Schema.FieldsList[c].DataType);
+                    if (kept is not null)
+                    {
+                        columns[c] = ArrayTake.Take(columns[c], kept);
+                    }
+                }
+                nextRow += skip;
+                var data = new RecordBatch(Schema, columns, read.Length - (int)skip);
+                skip = 0;
+                context.RecordsRead(data.Length);
+                var origins = new RowOrigins(new ParquetSourceRows(file, data, nextRow));
+                nextRow += data.Length;
+                yield return new Batch(data, origins, new SourcePosition(file, nextRow, nextRow));
             }
-            nextRow += skip;
-            var data = new RecordBatch(Schema, columns, read.Length - (int)skip);
-            skip = 0;
-            context.RecordsRead(data.Length);
-            var origins = new RowOrigins(new ParquetSourceRows(file, data, nextRow));
-            nextRow += data.Length;
-            yield return new Batch(data, origins, new SourcePosition(file, nextRow, nextRow));
+        }
+        finally
+        {
+            batches.Dispose();
         }
     }
 
