@@ -49,8 +49,9 @@ internal static class FileReadOptionNames
     [
         new("compression", Shape.Enum(Compressions),
             "auto: a file starting with the gzip magic bytes (1f 8b) is decompressed, whatever its name; gzip: every file must be; "
-            + "none: a gzip file is an unreadable file. Offsets in dead letters and positions count bytes of the decompressed text; "
-            + "resuming in a gzip file decompresses it again from its start.", Default: "auto"),
+            + "none: a gzip file is an unreadable file. A gzip file is checked whole against its trailer before its records are read "
+            + "(it is decompressed twice); a corrupt or cut-short one is one dead letter. Offsets in dead letters and positions count "
+            + "bytes of the decompressed text; resuming in a gzip file decompresses it again from its start.", Default: "auto"),
         new("encoding", Shape.Enum(Encodings),
             "Character encoding of the files. utf-16 takes little or big endian from the byte-order mark (a file without one is "
             + "unreadable); utf-16le and utf-16be need none. UTF-16 is read as UTF-8 text: offsets count its UTF-8 bytes and "

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using Sluice.DeadLetters;
 
@@ -8,7 +7,8 @@ namespace Sluice.Connectors.Files;
 /// Opens a text file of a csv or jsonl source as the UTF-8 bytes its reader parses: decompressed when it is gzip
 /// (<c>compression</c>), transcoded when it is UTF-16 (<c>encoding</c>). A plain UTF-8 file is the file stream itself,
 /// seekable, as before (the fast path); any other is a forward-only stream, so offsets and positions count bytes of
-/// the decompressed UTF-8 text and resuming reads the file again from its start up to the position.
+/// the decompressed UTF-8 text and resuming reads the file again from its start up to the position. A gzip file is
+/// decompressed once more first, to check it whole against its trailer (see <c>VerifiedHead</c>).
 /// A file that is clearly not what the options say (gzip with <c>compression: none</c>, UTF-16 with
 /// <c>encoding: utf-8</c>, binary…) is an <see cref="UnreadableFileException"/> that says what it looks like.
 /// </summary>
@@ -31,8 +31,8 @@ internal static class TextInput
                 string what = FileSniff.NotUtf8Text(head) is { } looks ? $"; it looks like {looks}" : "";
                 throw Unreadable($"compression is gzip but the file is not gzip-compressed (it does not start with 1f 8b){what}");
             }
+            var text = gzip ? VerifiedHead(path) : head;
             Stream stream = gzip ? new GzipInput(file) : file;
-            var text = gzip ? DecompressedHead(path) : head;
             return encoding switch
             {
                 TextEncoding.Utf8 when FileSniff.NotUtf8Text(text) is { } looks => throw Unreadable(UnreadableFiles.Looks(looks, Fix(text))),
@@ -82,16 +82,26 @@ internal static class TextInput
     private static Stream Utf16(Stream stream, bool bigEndian) =>
         Encoding.CreateTranscodingStream(stream, new UnicodeEncoding(bigEndian, byteOrderMark: false), new UTF8Encoding(false), leaveOpen: false);
 
-    private static byte[] DecompressedHead(string path)
+    /// <summary>Decompresses the whole file once, checking it against its gzip trailer, and returns its first
+    /// decompressed bytes. Deflate has no checksum of its own: corrupt data often decompresses to plausible bytes,
+    /// and data cut short just ends, so only the trailer at the end tells; without this pass, records after a
+    /// corruption would be published before the end revealed it. None of a broken file's records can be trusted.</summary>
+    private static byte[] VerifiedHead(string path)
     {
+        var buffer = new byte[1 << 16];
         try
         {
-            using var gzip = new GZipStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12), CompressionMode.Decompress);
-            return FileSniff.ReadHead(gzip);
+            using var gzip = new GzipInput(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+            int n = gzip.ReadAtLeast(buffer, FileSniff.HeadBytes, throwOnEndOfStream: false);
+            var head = buffer[..Math.Min(n, FileSniff.HeadBytes)];
+            while (gzip.Read(buffer) > 0)
+            {
+            }
+            return head;
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException e)
         {
-            throw Unreadable("the gzip data is corrupt at its start");
+            throw Unreadable($"{e.Message}; none of its records were read, since which of them are intact cannot be told");
         }
     }
 
