@@ -40,10 +40,14 @@ internal static class FileSniff
         [0xFE, 0xFF, ..] => "UTF-16 BE text (it starts with the byte-order mark fe ff)",
         [(byte)'P', (byte)'A', (byte)'R', (byte)'1', ..] => "a Parquet file (it starts with the magic bytes 'PAR1')",
         [(byte)'P', (byte)'K', 0x03, 0x04, ..] => "a zip archive (it starts with 'PK')",
-        _ when head.Contains((byte)0) => "binary data, or UTF-16 text without a byte-order mark (it has NUL bytes in its first "
-            + $"{Math.Min(head.Length, HeadBytes)} bytes)",
+        // Only the first line: a NUL byte further on is bad data that costs only its own record.
+        _ when FirstLine(head).Contains((byte)0) => "binary data, or UTF-16 text without a byte-order mark (it has NUL bytes in "
+            + "its first line)",
         _ => null,
     };
+
+    public static ReadOnlySpan<byte> FirstLine(ReadOnlySpan<byte> head) =>
+        head.IndexOf((byte)'\n') is >= 0 and var lf ? head[..lf] : head;
 
     /// <summary>What a file that should be Parquet looks like instead, or null when it has the Parquet magic at
     /// both ends (then it is a damaged Parquet file).</summary>

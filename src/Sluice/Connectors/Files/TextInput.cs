@@ -74,7 +74,7 @@ internal static class TextInput
         [0xFF, 0xFE, 0, 0, ..] or [0, 0, 0xFE, 0xFF, ..] => "UTF-32 is not read: convert the file to UTF-8",
         [0xFF, 0xFE, ..] or [0xFE, 0xFF, ..] => "set encoding: utf-16 to read it",
         _ when FileSniff.IsGzip(head) => "it is compressed twice: decompress it once",
-        _ when head.Contains((byte)0) => "for UTF-16 text without a byte-order mark set encoding: utf-16le or utf-16be; otherwise take the file out of the glob",
+        _ when FileSniff.FirstLine(head).Contains((byte)0) => "for UTF-16 text without a byte-order mark set encoding: utf-16le or utf-16be; otherwise take the file out of the glob",
         _ => "take the file out of the glob",
     };
 

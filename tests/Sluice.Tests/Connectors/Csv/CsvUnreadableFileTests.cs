@@ -53,7 +53,7 @@ public class CsvUnreadableFileTests
     [Theory]
     [InlineData("PAR1\0\0binary", "Parquet")]
     [InlineData("PK\u0003\u0004zip", "zip archive")]
-    [InlineData("id,name\n\0\0\0", "NUL bytes")]
+    [InlineData("i\0d\0,\0n\0\n\0", "NUL bytes in its first line")]
     public async Task Binary_files_are_one_dead_letter_each(string content, string looks)
     {
         using var dir = new TempDir();
