@@ -12,7 +12,9 @@ namespace Sluice.Replay;
 /// order they were stored, and has the source itself parse their original bytes, so each record comes out as the
 /// source would read it today. Emits one batch per run of letters from the same file (a batch has one origin
 /// file). Every letter it reads is handed to the next checkpoint, which deletes it; the ones that fail again (here
-/// or downstream) are stored by that checkpoint as new letters with one attempt more.
+/// or downstream) are stored by that checkpoint as new letters with one attempt more. A letter that stands for a
+/// whole file (<see cref="FileLetters"/>) is not parsed: its bytes are only the file's first bytes, not records; it
+/// fails again at once with a message saying so.
 /// </summary>
 /// <remarks>Replay runs are not resumed (a crashed one is closed by the next run or replay, and its letters not yet
 /// deleted are replayed again), so the position is only the last letter's id, for the record.</remarks>
@@ -46,9 +48,24 @@ internal sealed class ReplaySource(IReplayableSource source, IStateStore store, 
                     context.DeadLetterReplayed(letter.Id);
                 }
                 context.RecordsRead(letters.Count);
-                var parsed = source.Parse(new ReplayedRows(letters), context);
-                yield return new Batch(parsed.Data, parsed.Origins, new SourcePosition("dead letters", letters[^1].Id, letters[^1].Id));
+                foreach (var letter in letters.Where(l => FileLetters.IsFileLetter(l.Rule)))
+                {
+                    string message = letter.Message.StartsWith(FileLetters.NotReplayed, StringComparison.Ordinal)
+                        ? letter.Message
+                        : FileLetters.NotReplayed + letter.Message;
+                    context.DeadLetter(new RowOrigin(letter.File, letter.Line, letter.ByteOffset, letter.Original, letter.Attempts),
+                        letter.Reason, letter.Field, letter.Rule, message);
+                }
+                var position = new SourcePosition("dead letters", letters[^1].Id, letters[^1].Id);
+                var records = letters.Where(l => !FileLetters.IsFileLetter(l.Rule)).ToList();
                 start = end;
+                if (records.Count == 0)
+                {
+                    yield return Batch.Empty(source.Schema, position);
+                    continue;
+                }
+                var parsed = source.Parse(new ReplayedRows(records), context);
+                yield return new Batch(parsed.Data, parsed.Origins, position);
             }
         }
     }

@@ -13,6 +13,10 @@ internal enum CsvReadResult
     /// <summary>A record that cannot be read; <see cref="CsvRecordReader.Rule"/> says why. Its bytes are the
     /// ones to dead-letter, and reading goes on after them.</summary>
     Broken,
+    /// <summary>The file's bytes stop making sense here (corrupt or cut-short gzip data): the rest of the file,
+    /// from <see cref="CsvRecordReader.Offset"/> on, cannot be read. <see cref="CsvRecordReader.Message"/> says why;
+    /// <see cref="CsvRecordReader.Record"/> holds the bytes read of the rest. Every later read returns it again.</summary>
+    Unreadable,
     End,
 }
 
@@ -52,6 +56,7 @@ internal sealed class CsvRecordReader : IDisposable
     private long _line = 1;      // physical line at _pos
     private bool _eof;
     private bool _started;
+    private string? _failure;    // why the stream broke (see CsvReadResult.Unreadable)
 
     // The current record. Field starts are relative to _pos; a field's content excludes its quotes.
     private int _length;         // bytes of the record without its line break
@@ -74,9 +79,14 @@ internal sealed class CsvRecordReader : IDisposable
         _unquotedStops = SearchValues.Create([delimiter, quote, Lf]);
     }
 
+    /// <exception cref="Files.UnreadableFileException">The file is clearly not text the options can read.</exception>
     public static CsvRecordReader Open(string path, CsvSourceOptions options) =>
-        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan),
+        new(Files.TextInput.Open(path, options.Compression, options.Encoding, bufferSize: 0, FileOptions.SequentialScan),
             (byte)options.Delimiter, (byte)options.Quote, options.MaxRecordBytes);
+
+    /// <summary>Whether offsets are those of the file itself (a plain UTF-8 file), not of its decompressed or
+    /// transcoded text.</summary>
+    public bool ReadsFileBytes => _stream is FileStream;
 
     /// <summary>Fields a record must have; -1 accepts any number (for the header).</summary>
     public int ExpectedFields { get; set; } = -1;
@@ -154,6 +164,10 @@ internal sealed class CsvRecordReader : IDisposable
         }
         while (true)
         {
+            if (_failure is not null)
+            {
+                return Unreadable();
+            }
             var data = _buffer.AsSpan(_pos, _end - _pos);
             if (data.IsEmpty && _eof)
             {
@@ -195,20 +209,46 @@ internal sealed class CsvRecordReader : IDisposable
     }
 
     /// <summary>Continues reading at <paramref name="offset"/>, a place <see cref="MovePast"/> reported, as line
-    /// <paramref name="line"/>; no BOM is looked for there.</summary>
-    public void Seek(long offset, long line)
+    /// <paramref name="line"/>; no BOM is looked for there. A stream that cannot seek (decompressed or transcoded
+    /// text) is read forward to it. False when the text ends before it.</summary>
+    public bool Seek(long offset, long line)
     {
-        _stream.Position = offset;
-        _bufferOffset = offset;
-        _pos = 0;
-        _end = 0;
-        _eof = false;
+        if (_stream.CanSeek)
+        {
+            _stream.Position = offset;
+            _bufferOffset = offset;
+            _pos = 0;
+            _end = 0;
+            _eof = false;
+        }
+        else if (offset >= _bufferOffset && offset <= _bufferOffset + _end)
+        {
+            _pos = (int)(offset - _bufferOffset); // already read into the buffer (with the header)
+        }
+        else
+        {
+            try
+            {
+                if (offset < _bufferOffset || !Files.TextInput.Skip(_stream, offset - (_bufferOffset + _end)))
+                {
+                    return false;
+                }
+            }
+            catch (InvalidDataException)
+            {
+                return false; // it breaks before the position: it changed
+            }
+            _bufferOffset = offset;
+            _pos = 0;
+            _end = 0;
+        }
         _started = true;
         _line = line;
         _consumed = 0;
         _lines = 0;
         _length = 0;
         _skipRestOfLine = false;
+        return true;
     }
 
     public void Dispose()
@@ -342,6 +382,19 @@ internal sealed class CsvRecordReader : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>The bytes from the current place on are the unreadable rest of the file.</summary>
+    private CsvReadResult Unreadable()
+    {
+        Line = _line;
+        _length = _end - _pos;
+        _consumed = 0;
+        _lines = 0;
+        Rule = Sluice.DeadLetters.FileLetters.UnreadableFile;
+        BrokenField = -1;
+        Message = _failure!;
+        return CsvReadResult.Unreadable;
     }
 
     private Status Blank(int consumed, int lines)
@@ -506,7 +559,17 @@ internal sealed class CsvRecordReader : IDisposable
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = larger;
         }
-        int n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        int n;
+        try
+        {
+            n = _stream.Read(_buffer, _end, _buffer.Length - _end);
+        }
+        catch (InvalidDataException e)
+        {
+            // Only decompressed text throws this (a plain file's stream does not): the rest of the file is lost.
+            _failure = e.Message;
+            n = 0;
+        }
         if (n == 0)
         {
             _eof = true;

@@ -7,7 +7,8 @@ using Sluice.Pipelines;
 namespace Sluice.Connectors.Csv;
 
 /// <summary>
-/// Options of the <c>csv</c> source: delimited UTF-8 text files (RFC 4180), every column read as a nullable string.
+/// Options of the <c>csv</c> source: delimited text files (RFC 4180; UTF-8 or UTF-16, plain or gzip-compressed), every
+/// column read as a nullable string.
 /// </summary>
 public sealed record CsvSourceOptions : ISourceOptions
 {
@@ -40,13 +41,28 @@ public sealed record CsvSourceOptions : ISourceOptions
     /// <summary>Globs of files the path matches that are not read.</summary>
     public IReadOnlyList<string> Exclude { get; init; } = [];
 
+    /// <summary>Whether files are gzip-compressed. The default value is <see cref="TextCompression.Auto"/>: a file
+    /// that starts with the gzip magic bytes is decompressed.</summary>
+    public TextCompression Compression { get; init; } = TextCompression.Auto;
+
+    /// <summary>The files' character encoding. The default value is <see cref="TextEncoding.Utf8"/>.</summary>
+    public TextEncoding Encoding { get; init; } = TextEncoding.Utf8;
+
+    /// <summary>What a file that cannot be read costs. The default value is <see cref="OnUnreadableFile.DeadLetter"/>.</summary>
+    public OnUnreadableFile OnUnreadableFile { get; init; } = OnUnreadableFile.DeadLetter;
+
+    /// <summary>What a header naming a column twice does. The default value is <see cref="CsvDuplicateColumns.Fail"/>.</summary>
+    public CsvDuplicateColumns DuplicateColumns { get; init; } = CsvDuplicateColumns.Fail;
+
     public static ComponentSpec Spec { get; } = new(
         "csv",
         StageKind.Source,
-        "Reads delimited text files (RFC 4180, UTF-8 with or without BOM, LF or CRLF). Every column is a nullable "
-            + "string: an empty field is null, a quoted empty field (\"\") is an empty string. A broken row is "
-            + "dead-lettered with its original bytes and reading resumes at the next line.",
-        Shape.Object(
+        "Reads delimited text files (RFC 4180, UTF-8 with or without BOM or UTF-16, LF or CRLF, plain or gzip). Every "
+            + "column is a nullable string: an empty field is null, a quoted empty field (\"\") is an empty string. A broken "
+            + "row is dead-lettered with its original bytes and reading resumes at the next line. The first readable file "
+            + "that is not empty fixes the columns; a file that cannot be read (another encoding, binary, corrupt, a different "
+            + "header) is one dead letter (rule unreadable_file or header_mismatch) unless on_unreadable_file is fail.",
+        Shape.Object([
             FileSourceOptions.Path("data/*.csv"),
             FileSourceOptions.Exclude,
             new OptionSpec("delimiter", Shape.String, "Field separator, one ASCII character.", Default: ","),
@@ -56,7 +72,11 @@ public sealed record CsvSourceOptions : ISourceOptions
             new OptionSpec("max_record_bytes", Shape.Integer,
                 "Longest record accepted, in bytes; a quoted field still open past it is dead-lettered as a stray quote.",
                 Default: DefaultMaxRecordBytes.ToString(CultureInfo.InvariantCulture)),
-            FileSourceOptions.OnChangedFile),
+            .. FileReadOptionNames.TextSpecs,
+            FileSourceOptions.OnChangedFile,
+            new OptionSpec("duplicate_columns", Shape.Enum("fail", "rename"),
+                "A header naming a column twice: fail refuses the pipeline naming the columns and the file and line; rename calls the "
+                + "second one name_2, the third name_3, …", Default: "fail")]),
         Bind,
         Example: "source:\n  type: csv\n  path: data/*.csv\n  delimiter: \";\"");
 
@@ -97,6 +117,10 @@ public sealed record CsvSourceOptions : ISourceOptions
             MaxRecordBytes = (int)Math.Clamp(node.GetInt64("max_record_bytes") ?? DefaultMaxRecordBytes, int.MinValue, int.MaxValue),
             OnChangedFile = FileSourceOptions.BindOnChangedFile(node),
             Exclude = node.GetStrings("exclude") ?? [],
+            Compression = FileReadOptionNames.ParseCompression(node.GetString("compression")),
+            Encoding = FileReadOptionNames.ParseEncoding(node.GetString("encoding")),
+            OnUnreadableFile = FileReadOptionNames.ParseOnUnreadable(node.GetString("on_unreadable_file")),
+            DuplicateColumns = node.GetString("duplicate_columns") == "rename" ? CsvDuplicateColumns.Rename : CsvDuplicateColumns.Fail,
         };
         problems.AddRange(options.Problems(node));
         return problems.Count == 0 ? options : throw new PipelineException(problems);

@@ -15,10 +15,10 @@ namespace Sluice.Connectors.Files;
 internal static class FileSourceLoop
 {
     /// <param name="canGrow">Whether a file can grow by appending records and a position's offset counts its bytes
-    /// (text files); a columnar file that differs is changed.</param>
+    /// (plain UTF-8 text files); a columnar, compressed or transcoded file that differs is changed.</param>
     /// <param name="readFile">Reads one file from its start, or right after the position when one is given.</param>
     public static async IAsyncEnumerable<Batch> ReadAsync(IReadOnlyList<string> files, FileFollow? follow, Schema schema,
-        StageContext context, SourcePosition? resumeAfter, bool canGrow, OnChangedFile onChanged,
+        StageContext context, SourcePosition? resumeAfter, Func<string, bool> canGrow, OnChangedFile onChanged,
         Func<string, SourcePosition?, IAsyncEnumerable<Batch>> readFile, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Reading is mostly synchronous work on spans; leave the caller's thread before starting it.
@@ -32,9 +32,10 @@ internal static class FileSourceLoop
             }
             // A checkpoint's position inside the file is past anything an earlier run recorded of it.
             var start = resumeAfter is not null && file == resumeAfter.File ? resumeAfter : null;
+            bool grows = canGrow(file);
             if (start is null)
             {
-                var check = context.CheckConsumed(file, canGrow);
+                var check = context.CheckConsumed(file, grows);
                 if (check.State == ConsumedState.Consumed)
                 {
                     context.FileSkipped();
@@ -42,7 +43,7 @@ internal static class FileSourceLoop
                 }
                 if (check.State == ConsumedState.Changed && !Changed(file, check.Change!, onChanged, context))
                 {
-                    context.FileConsumed(file, end: null, canGrow);
+                    context.FileConsumed(file, end: null, grows);
                     continue;
                 }
                 start = check.ResumeAfter;
@@ -55,7 +56,7 @@ internal static class FileSourceLoop
                 end = batch.Position ?? end;
                 yield return batch;
             }
-            context.FileConsumed(file, end, canGrow);
+            context.FileConsumed(file, end, grows);
         }
     }
 

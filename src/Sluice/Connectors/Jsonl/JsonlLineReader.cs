@@ -42,15 +42,42 @@ internal sealed class JsonlLineReader
 
     public ReadOnlySpan<byte> Line => _buffer.AsSpan(LineStart, LineLength);
 
+    /// <summary>Why the stream broke (corrupt or cut-short gzip data), once <see cref="ReadLineAsync"/> returned false
+    /// for it; null when it ended well. The lines before the break were handed out; the rest of the file, from
+    /// <see cref="NextOffset"/> (line <see cref="LineNumber"/> + 1) on, cannot be read: <see cref="Rest"/> is what was
+    /// read of it.</summary>
+    public string? Failure { get; private set; }
+
+    public ReadOnlySpan<byte> Rest => _buffer.AsSpan(_next, _end - _next);
+
     /// <summary>Starts reading at <paramref name="offset"/> (a line start) as line <paramref name="lineNumber"/>,
-    /// instead of at the start of the stream; no BOM is looked for there. Only before the first line is read.</summary>
-    public void Seek(long offset, long lineNumber)
+    /// instead of at the start of the stream; no BOM is looked for there. Only before the first line is read. A stream
+    /// that cannot seek (decompressed or transcoded text) is read forward to it; false when it ends (or breaks) first.</summary>
+    public bool Seek(long offset, long lineNumber)
     {
-        _stream.Position = offset;
+        if (_stream.CanSeek)
+        {
+            _stream.Position = offset;
+        }
+        else
+        {
+            try
+            {
+                if (!Files.TextInput.Skip(_stream, offset))
+                {
+                    return false;
+                }
+            }
+            catch (InvalidDataException)
+            {
+                return false;
+            }
+        }
         BufferOffset = offset;
         _retainFrom = offset;
         LineNumber = lineNumber - 1;
         _started = true;
+        return true;
     }
 
     /// <summary>Bytes from this file offset on must stay in the buffer (the start of the batch being built).
@@ -70,7 +97,7 @@ internal sealed class JsonlLineReader
             }
             if (_eof)
             {
-                if (_next == _end)
+                if (_next == _end || Failure is not null)
                 {
                     return false;
                 }
@@ -106,7 +133,17 @@ internal sealed class JsonlLineReader
         _end = kept;
         while (_end < buffer.Length)
         {
-            int read = await _stream.ReadAsync(buffer.AsMemory(_end), cancellationToken);
+            int read;
+            try
+            {
+                read = await _stream.ReadAsync(buffer.AsMemory(_end), cancellationToken);
+            }
+            catch (InvalidDataException e)
+            {
+                // Only decompressed text throws this (a plain file's stream does not): the rest of the file is lost.
+                Failure = e.Message;
+                read = 0;
+            }
             if (read == 0)
             {
                 _eof = true;

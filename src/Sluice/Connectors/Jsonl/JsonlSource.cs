@@ -40,13 +40,15 @@ internal sealed class JsonlSource : IReplayableSource
         {
             throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
         }
-        return new JsonlSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), JsonlSourceColumns.Choose(options, context.ReadHint, files[0]), context.BatchSize);
+        return new JsonlSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude),
+            JsonlSourceColumns.Choose(options, context.ReadHint, files), context.BatchSize);
     }
 
     public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
     {
         var parser = new JsonlRecordReader(_columns);
-        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter, canGrow: true, _options.OnChangedFile,
+        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+            file => TextInput.OffsetsAreBytes(file, _options.Compression, _options.Encoding), _options.OnChangedFile,
             (file, resumeHere) => ReadFileAsync(file, resumeHere, parser, context, cancellationToken), cancellationToken);
     }
 
@@ -57,16 +59,18 @@ internal sealed class JsonlSource : IReplayableSource
     private async IAsyncEnumerable<Batch> ReadFileAsync(string file, SourcePosition? resumeAfter, JsonlRecordReader parser,
         StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1,
-            FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var stream = Open(file, context);
+        if (stream is null)
+        {
+            yield break;
+        }
         var lines = new JsonlLineReader(stream);
         if (resumeAfter is not null)
         {
-            if (stream.Length < resumeAfter.Offset)
+            if ((stream.CanSeek && stream.Length < resumeAfter.Offset) || !lines.Seek(resumeAfter.Offset, resumeAfter.Line))
             {
                 throw resumeAfter.Changed("is now shorter than that");
             }
-            lines.Seek(resumeAfter.Offset, resumeAfter.Line);
         }
         // The column builders outlive the per-batch origin arrays, so they keep the data size they learned.
         var columns = Enumerable.Range(0, _columns.Count).Select(_ => new StringColumnBuilder(_batchSize)).ToArray();
@@ -99,6 +103,25 @@ internal sealed class JsonlSource : IReplayableSource
             // Maybe no rows (the lines after the last full batch were all dead-lettered): the position past
             // them must still be reported.
             yield return batch.Build(Schema, file, lines, context);
+        }
+        if (lines.Failure is { } failure)
+        {
+            // After the batch before the break: a checkpoint between them resumes before the break, without this letter.
+            UnreadableFiles.Report(context, _options.OnUnreadableFile, file, FileLetters.UnreadableFile, failure, lines.LineNumber + 1,
+                lines.NextOffset, lines.Rest);
+        }
+    }
+
+    private Stream? Open(string file, StageContext context)
+    {
+        try
+        {
+            return TextInput.Open(file, _options.Compression, _options.Encoding, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (UnreadableFileException e)
+        {
+            UnreadableFiles.Report(context, _options.OnUnreadableFile, file, e.Rule, e.Message, 1, 0, FileSniff.Head(file));
+            return null;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Sluice.Connectors.Files;
 using Sluice.Contracts;
 using Sluice.Pipelines;
 
@@ -40,26 +41,27 @@ internal sealed class JsonlSourceColumns
         return columns is null ? null : new(columns, false, "`columns`; add it there");
     }
 
-    public static JsonlSourceColumns Choose(JsonlSourceOptions options, SourceReadHint? hint, string firstFile)
+    /// <summary>The columns; inferred ones come from the first file that can be read.</summary>
+    public static JsonlSourceColumns Choose(JsonlSourceOptions options, SourceReadHint? hint, IReadOnlyList<string> files)
     {
-        string inferred = $"the first {options.InferRows} records of {firstFile}";
-        if (hint is not null)
+        if (hint?.UnknownFields == UnknownFields.Drop)
         {
-            if (hint.UnknownFields == UnknownFields.Drop)
-            {
-                return new(hint.Columns, true, "the contract's fields");
-            }
-            var names = hint.Columns.ToList();
-            var seen = names.ToHashSet(StringComparer.Ordinal);
-            names.AddRange(InferKeys(firstFile, options.InferRows).Where(seen.Add));
-            return new(names, false, $"the contract's fields and the keys of {inferred}; name it in the contract");
+            return new(hint.Columns, true, "the contract's fields");
         }
-        if (options.Columns is not null)
+        if (hint is null && options.Columns is not null)
         {
             return new(options.Columns, false, "`columns`; add it there");
         }
-        return new(InferKeys(firstFile, options.InferRows), false,
-            $"the columns, which were fixed by {inferred}; name it in the contract or in `columns`");
+        var (firstFile, keys) = files.Select(f => (File: f, Keys: InferKeys(f, options))).FirstOrDefault(p => p.Keys is not null);
+        string inferred = $"the first {options.InferRows} records of {firstFile ?? files[0]}";
+        if (hint is not null)
+        {
+            var names = hint.Columns.ToList();
+            var seen = names.ToHashSet(StringComparer.Ordinal);
+            names.AddRange((keys ?? []).Where(seen.Add));
+            return new(names, false, $"the contract's fields and the keys of {inferred}; name it in the contract");
+        }
+        return new(keys ?? [], false, $"the columns, which were fixed by {inferred}; name it in the contract or in `columns`");
     }
 
     /// <summary>Index of the column named by <paramref name="key"/> (unescaped UTF-8), or -1. Records tend to
@@ -82,13 +84,23 @@ internal sealed class JsonlSourceColumns
 
     public string UnknownKeyMessage(string key) => $"key '{key}' is not among {_origin}";
 
-    /// <summary>Top-level keys of the first <paramref name="records"/> non-blank lines, in order of first appearance.
-    /// Lines that do not parse add nothing here; the read dead-letters them.</summary>
-    private static List<string> InferKeys(string file, int records)
+    /// <summary>Top-level keys of the first <c>infer_rows</c> non-blank lines, in order of first appearance.
+    /// Lines that do not parse add nothing here; the read dead-letters them. Null when the file cannot be read.</summary>
+    private static List<string>? InferKeys(string file, JsonlSourceOptions options)
     {
         var keys = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        int records = options.InferRows;
+        Stream stream;
+        try
+        {
+            stream = TextInput.Open(file, options.Compression, options.Encoding, 1, FileOptions.SequentialScan);
+        }
+        catch (UnreadableFileException)
+        {
+            return null; // it is dead-lettered when read
+        }
+        using var _ = stream;
         var lines = new JsonlLineReader(stream);
         int read = 0;
         while (read < records && lines.ReadLineAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())

@@ -6,7 +6,8 @@ using Sluice.Pipelines;
 namespace Sluice.Connectors.Jsonl;
 
 /// <summary>
-/// Reads JSON Lines files: one JSON object per line, UTF-8 (a leading BOM is skipped), LF or CRLF line breaks.
+/// Reads JSON Lines files: one JSON object per line, UTF-8 (a leading BOM is skipped) or UTF-16, LF or CRLF line
+/// breaks, plain or gzip-compressed. A file that cannot be read is one dead letter (see <see cref="OnUnreadableFile"/>).
 /// Every column is a string holding the value's text — strings unescaped, numbers as written, <c>true</c>/<c>false</c>,
 /// nested objects and arrays as their raw JSON — and JSON <c>null</c> or a missing key is null. Typing the values
 /// is the contract's job downstream, so a number is never silently rounded here.
@@ -39,18 +40,29 @@ public sealed record JsonlSourceOptions : ISourceOptions
     /// <summary>Globs of files the path matches that are not read.</summary>
     public IReadOnlyList<string> Exclude { get; init; } = [];
 
+    /// <summary>Whether files are gzip-compressed. The default value is <see cref="TextCompression.Auto"/>: a file
+    /// that starts with the gzip magic bytes is decompressed.</summary>
+    public TextCompression Compression { get; init; } = TextCompression.Auto;
+
+    /// <summary>The files' character encoding. The default value is <see cref="TextEncoding.Utf8"/>.</summary>
+    public TextEncoding Encoding { get; init; } = TextEncoding.Utf8;
+
+    /// <summary>What a file that cannot be read costs. The default value is <see cref="OnUnreadableFile.DeadLetter"/>.</summary>
+    public OnUnreadableFile OnUnreadableFile { get; init; } = OnUnreadableFile.DeadLetter;
+
     public static ComponentSpec Spec { get; } = new(
         "jsonl",
         StageKind.Source,
         "Reads JSON Lines files (one JSON object per line). Values arrive as text; a contract types them.",
-        Shape.Object(
+        Shape.Object([
             FileSourceOptions.Path("data/*.jsonl"),
             FileSourceOptions.Exclude,
             new OptionSpec("columns", Shape.ListOf(Shape.String),
                 "Keys to emit as columns, in this order. Without it the keys of the first `infer_rows` records are used; " +
                 "with a contract downstream the contract's fields are.", Example: "[id, name, amount]"),
-            new OptionSpec("infer_rows", Shape.Integer, "Records of the first file read to find the columns.", Default: "1000"),
-            FileSourceOptions.OnChangedFile),
+            new OptionSpec("infer_rows", Shape.Integer, "Records of the first readable file read to find the columns.", Default: "1000"),
+            .. FileReadOptionNames.TextSpecs,
+            FileSourceOptions.OnChangedFile]),
         Bind);
 
     public ISource CreateSource(BuildContext context) => JsonlSource.Create(this, context);
@@ -92,6 +104,9 @@ public sealed record JsonlSourceOptions : ISourceOptions
             InferRows = inferRows,
             OnChangedFile = FileSourceOptions.BindOnChangedFile(node),
             Exclude = node.GetStrings("exclude") ?? [],
+            Compression = FileReadOptionNames.ParseCompression(node.GetString("compression")),
+            Encoding = FileReadOptionNames.ParseEncoding(node.GetString("encoding")),
+            OnUnreadableFile = FileReadOptionNames.ParseOnUnreadable(node.GetString("on_unreadable_file")),
         };
     }
 }

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using ParquetSharp.Arrow;
 using Sluice.Connectors.Files;
+using Sluice.DeadLetters;
 using Sluice.Execution;
 using Sluice.Pipelines;
 using Sluice.Records;
@@ -16,11 +17,13 @@ internal sealed class ParquetSource : IReplayableSource
     private readonly string _baseDirectory;
     private readonly IReadOnlyList<string> _files;
     private readonly FileFollow? _follow;
+    private readonly string _schemaFile;
     private readonly int _batchSize;
 
     private ParquetSource(ParquetSourceOptions options, string baseDirectory, IReadOnlyList<string> files, FileFollow? follow, Schema schema,
-        int batchSize)
+        string schemaFile, int batchSize)
     {
+        _schemaFile = schemaFile;
         _options = options;
         _baseDirectory = baseDirectory;
         _files = files;
@@ -38,14 +41,29 @@ internal sealed class ParquetSource : IReplayableSource
         {
             throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
         }
-        using var reader = new FileReader(files[0]);
-        var problems = new List<Diagnostic>();
-        var schema = Normalise(reader.Schema, files[0], problems);
-        if (problems.Count > 0)
+        // The first file that opens fixes the columns; one that does not is dead-lettered (or fails the run) when read.
+        foreach (string file in files)
         {
-            throw new PipelineException(problems);
+            Schema fileSchema;
+            try
+            {
+                using var reader = new FileReader(file);
+                fileSchema = reader.Schema;
+            }
+            catch (ParquetException)
+            {
+                continue;
+            }
+            var problems = new List<Diagnostic>();
+            var schema = Normalise(fileSchema, file, problems);
+            if (problems.Count > 0)
+            {
+                throw new PipelineException(problems);
+            }
+            return new ParquetSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), schema, file, context.BatchSize);
         }
-        return new ParquetSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), schema, context.BatchSize);
+        return new ParquetSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), new Schema([], null), files[0],
+            context.BatchSize);
     }
 
     public bool Reads(string file) => FileGlob.Matches(_options.Path, _baseDirectory, file, _options.Exclude);
@@ -57,7 +75,7 @@ internal sealed class ParquetSource : IReplayableSource
     {
         using var properties = ArrowReaderProperties.GetDefault();
         properties.BatchSize = _batchSize; // the reader then never hands out more rows than a batch may hold
-        await foreach (var batch in FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter, canGrow: false, _options.OnChangedFile,
+        await foreach (var batch in FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter, canGrow: _ => false, _options.OnChangedFile,
             (file, resumeHere) => ReadFileAsync(file, resumeHere, properties, context, cancellationToken), cancellationToken))
         {
             yield return batch;
@@ -69,14 +87,23 @@ internal sealed class ParquetSource : IReplayableSource
     {
         // The system allocator, as for the Parquet sink: Arrow's jemalloc pool keeps freed pages.
         using var readerProperties = ReaderProperties.WithMemoryPool(MemoryPool.SystemMemoryPool());
-        using var reader = new FileReader(file, readerProperties, properties);
+        using var reader = Open(file, readerProperties, properties, context);
+        if (reader is null)
+        {
+            yield break;
+        }
         var fileSchema = reader.Schema;
         var problems = new List<Diagnostic>();
         if (!SameColumns(Normalise(fileSchema, file, problems), Schema) || problems.Count > 0)
         {
-            throw new InvalidDataException(
-                $"{file} has columns ({Describe(fileSchema)}) but {_files[0]} has ({Describe(Schema)}); " +
-                "every file of a parquet source must have the same columns");
+            string message = $"it has columns ({Describe(fileSchema)}) but {_schemaFile} has ({Describe(Schema)}); "
+                + "every file of a parquet source must have the same columns";
+            if (resumeAfter is not null)
+            {
+                throw new InvalidDataException($"{file}: {message}"); // it changed under the checkpoint
+            }
+            Unreadable(context, file, FileLetters.SchemaMismatch, message, 1);
+            yield break;
         }
         long nextRow = 1;
         long skip = 0;
@@ -90,35 +117,98 @@ internal sealed class ParquetSource : IReplayableSource
                 yield break; // the position is the end of the file
             }
         }
-        using var batches = reader.GetRecordBatchReader(rowGroups);
-        while (await batches.ReadNextRecordBatchAsync(cancellationToken) is { } read)
+        var batches = reader.GetRecordBatchReader(rowGroups);
+        // After a decoding error the row groups are read again one at a time from the one the error came in, so the
+        // rows kept before a damaged group do not depend on where batches happened to straddle groups (a resumed read
+        // starts its batches elsewhere): the break, and so its letter, is the same from every position.
+        Queue<int>? salvage = null;
+        try
         {
-            if (skip >= read.Length)
+            while (true)
             {
-                skip -= read.Length;
-                nextRow += read.Length;
-                continue;
-            }
-            // Copying the kept rows (rather than slicing) keeps every emitted array at offset 0.
-            int[]? kept = skip > 0 ? Enumerable.Range((int)skip, read.Length - (int)skip).ToArray() : null;
-            var columns = new IArrowArray[read.ColumnCount];
-            for (int c = 0; c < columns.Length; c++)
-            {
-                columns[c] = ParquetSourceTypes.Convert(read.Column(c), Schema.FieldsList[c].DataType);
-                if (kept is not null)
+                RecordBatch? read;
+                try
                 {
-                    columns[c] = ArrayTake.Take(columns[c], kept);
+                    read = await batches.ReadNextRecordBatchAsync(cancellationToken);
                 }
+                catch (Exception e) when (e is ParquetException || e.GetType() == typeof(Exception))
+                {
+                    // Arrow's C stream import reports a decoding error as a plain Exception with the native message.
+                    if (salvage is null)
+                    {
+                        (var groups, long first) = RowGroupsFrom(reader, new SourcePosition(file, nextRow + skip, nextRow + skip));
+                        (salvage, skip, nextRow) = (new Queue<int>(groups), nextRow + skip - first, first);
+                        read = null;
+                    }
+                    else
+                    {
+                        // After the batches before the break: a checkpoint between them resumes before it, without this letter.
+                        Unreadable(context, file, FileLetters.UnreadableFile,
+                            $"row {nextRow + skip} on cannot be decoded: {ParquetErrors.Plain(e)}", nextRow + skip);
+                        yield break;
+                    }
+                }
+                if (read is null)
+                {
+                    if (salvage is not { Count: > 0 })
+                    {
+                        yield break;
+                    }
+                    batches.Dispose();
+                    batches = reader.GetRecordBatchReader([salvage.Dequeue()]);
+                    continue;
+                }
+                if (skip >= read.Length)
+                {
+                    skip -= read.Length;
+                    nextRow += read.Length;
+                    continue;
+                }
+                // Copying the kept rows (rather than slicing) keeps every emitted array at offset 0.
+                int[]? kept = skip > 0 ? Enumerable.Range((int)skip, read.Length - (int)skip).ToArray() : null;
+                var columns = new IArrowArray[read.ColumnCount];
+                for (int c = 0; c < columns.Length; c++)
+                {
+                    columns[c] = ParquetSourceTypes.Convert(read.Column(c), Schema.FieldsList[c].DataType);
+                    if (kept is not null)
+                    {
+                        columns[c] = ArrayTake.Take(columns[c], kept);
+                    }
+                }
+                nextRow += skip;
+                var data = new RecordBatch(Schema, columns, read.Length - (int)skip);
+                skip = 0;
+                context.RecordsRead(data.Length);
+                var origins = new RowOrigins(new ParquetSourceRows(file, data, nextRow));
+                nextRow += data.Length;
+                yield return new Batch(data, origins, new SourcePosition(file, nextRow, nextRow));
             }
-            nextRow += skip;
-            var data = new RecordBatch(Schema, columns, read.Length - (int)skip);
-            skip = 0;
-            context.RecordsRead(data.Length);
-            var origins = new RowOrigins(new ParquetSourceRows(file, data, nextRow));
-            nextRow += data.Length;
-            yield return new Batch(data, origins, new SourcePosition(file, nextRow, nextRow));
+        }
+        finally
+        {
+            batches.Dispose();
         }
     }
+
+    private FileReader? Open(string file, ReaderProperties readerProperties, ArrowReaderProperties properties, StageContext context)
+    {
+        try
+        {
+            return new FileReader(file, readerProperties, properties);
+        }
+        catch (ParquetException e)
+        {
+            string message = FileSniff.NotParquet(file) is { } looks
+                ? UnreadableFiles.Looks(looks, "take it out of the glob")
+                : $"it is a damaged Parquet file: {ParquetErrors.Plain(e)}";
+            Unreadable(context, file, FileLetters.UnreadableFile, message, 1);
+            return null;
+        }
+    }
+
+    /// <summary>A Parquet file's original bytes are its first bytes: rows have no bytes of their own.</summary>
+    private void Unreadable(StageContext context, string file, string rule, string message, long row) =>
+        UnreadableFiles.Report(context, _options.OnUnreadableFile, file, rule, message, row, -1, FileSniff.Head(file));
 
     /// <summary>The row groups from the one holding the row <paramref name="at"/> resumes with, and the number
     /// of the first row of that group.</summary>

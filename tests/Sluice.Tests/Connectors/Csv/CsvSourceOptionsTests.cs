@@ -21,7 +21,8 @@ public class CsvSourceOptionsTests
 
         Assert.Equal(("csv", StageKind.Source), (spec.Name, spec.Kind));
         var shape = Assert.IsType<ObjectShape>(spec.Shape);
-        Assert.Equal(["path", "exclude", "delimiter", "quote", "header", "max_record_bytes", "on_changed_file"], shape.Options.Select(o => o.Name));
+        Assert.Equal(["path", "exclude", "delimiter", "quote", "header", "max_record_bytes", "compression", "encoding", "on_unreadable_file",
+            "on_changed_file", "duplicate_columns"], shape.Options.Select(o => o.Name));
         Assert.True(shape.Find("path")!.Required);
         Assert.Equal(("data/*.csv", ",", "\"", "true", "1048576"),
             (shape.Find("path")!.Example, shape.Find("delimiter")!.Default, shape.Find("quote")!.Default,

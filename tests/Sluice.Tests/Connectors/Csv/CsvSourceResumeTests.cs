@@ -1,5 +1,6 @@
 using CsCheck;
 using Sluice.Connectors.Csv;
+using Sluice.Connectors.Files;
 using Sluice.Execution;
 using Sluice.Pipelines;
 using Sluice.Records;
@@ -37,6 +38,42 @@ public class CsvSourceResumeTests
         Assert.Equal(11, full.Batches.Sum(b => b.Length));
         Assert.Equal(["bad", "x,y,z", "w\"q,1", "bad", "11," + new string('a', 21), "only"],
             full.DeadLetters.Select(d => System.Text.Encoding.UTF8.GetString(d.Origin.Original.Span)));
+        Assert.Equal(17, full.RecordsRead);
+    }
+
+    /// <summary>The same files gzip-compressed, in UTF-16 (both byte orders, one also gzip) and one gzip file cut short
+    /// (not the last: the letter for its rest comes before the next file's first batch).</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(100)]
+    public async Task Gzip_and_utf16_files_resume_after_any_position_with_exactly_the_rest(int batchSize)
+    {
+        using var dir = new TempDir();
+        WriteFiles(dir);
+        foreach (string name in new[] { "a.csv", "b.csv", "c.csv" })
+        {
+            dir.Write(name, EncodedFiles.Gzip(File.ReadAllBytes(dir.File(name))));
+        }
+        string text = "id,name\n" + string.Concat(Enumerable.Range(1, 300).Select(i => $"{i},n{i}\n"));
+        dir.Write("b2.csv", EncodedFiles.Cut(EncodedFiles.Gzip(text), 0.6));
+        var options = new CsvSourceOptions { Path = "*.csv", MaxRecordBytes = 24 };
+
+        var gzip = await ResumeCheck.EveryPositionGivesTheTail(Source(dir.Path, batchSize, options));
+
+        Assert.Equal(["bad", "x,y,z", "w\"q,1"], gzip.DeadLetters.Take(3).Select(d => System.Text.Encoding.UTF8.GetString(d.Origin.Original.Span)));
+        Assert.Equal("unreadable_file", gzip.DeadLetters.Single(d => d.Origin.File.EndsWith("b2.csv", StringComparison.Ordinal)).Rule);
+
+        using var utf16 = new TempDir();
+        WriteFiles(utf16);
+        utf16.Write("a.csv", EncodedFiles.Utf16(File.ReadAllText(utf16.File("a.csv")))); // its UTF-8 BOM becomes a UTF-16 one
+        utf16.Write("b.csv", EncodedFiles.Utf16(File.ReadAllText(utf16.File("b.csv")), bigEndian: true));
+        utf16.Write("c.csv", EncodedFiles.Gzip(EncodedFiles.Utf16(File.ReadAllText(utf16.File("c.csv")))));
+
+        var full = await ResumeCheck.EveryPositionGivesTheTail(Source(utf16.Path, batchSize, options with { Encoding = TextEncoding.Utf16 }));
+
+        Assert.Equal(11, full.Batches.Sum(b => b.Length));
         Assert.Equal(17, full.RecordsRead);
     }
 

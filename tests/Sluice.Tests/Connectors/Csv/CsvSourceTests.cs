@@ -297,13 +297,14 @@ public class CsvSourceTests
     }
 
     [Fact]
-    public async Task A_file_whose_header_differs_fails_the_run_naming_both_files()
+    public async Task With_on_unreadable_file_fail_a_file_whose_header_differs_fails_the_run_naming_both_files()
     {
         using var dir = new TempDir();
         string a = dir.Write("a.csv", "id,name,city\n1,x,y\n");
         string b = dir.Write("b.csv", "id,nom,city\n2,x,y\n");
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Read(dir.Path, Csv()));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
+            Read(dir.Path, Csv() with { OnUnreadableFile = Sluice.Connectors.Files.OnUnreadableFile.Fail }));
 
         Assert.Contains(a, error.Message);
         Assert.Contains(b, error.Message);

@@ -21,6 +21,43 @@ public class JsonlSourceResumeTests
         dir.Write("c.jsonl", "{\"bad\n{\"n\":8}\n\n{\"n\":9,\"s\":\"é\"}\n{\"n\":10}\nlast");
     }
 
+    /// <summary>The same files gzip-compressed, in UTF-16 (both byte orders, one also gzip), and one gzip file cut
+    /// short (not the last: the letter for its rest comes before the next file's first batch).</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(100)]
+    public async Task Gzip_and_utf16_files_resume_after_any_position_with_exactly_the_rest(int batchSize)
+    {
+        using var dir = new TempDir();
+        WriteFiles(dir);
+        foreach (string name in new[] { "a.jsonl", "b.jsonl", "c.jsonl" })
+        {
+            dir.Write(name, EncodedFiles.Gzip(File.ReadAllBytes(dir.File(name))));
+        }
+        dir.Write("b2.jsonl", EncodedFiles.Cut(EncodedFiles.Gzip(string.Concat(Enumerable.Range(1, 300).Select(i => $"{{\"n\":{i}}}\n"))), 0.6));
+
+        var gzip = await ResumeCheck.EveryPositionGivesTheTail(Source(dir.Path, batchSize));
+
+        Assert.Equal([4L, 7, 8], gzip.DeadLetters.Take(3).Select(d => d.Origin.Line));
+        Assert.Equal("unreadable_file", gzip.DeadLetters.Single(d => d.Origin.File.EndsWith("b2.jsonl", StringComparison.Ordinal)).Rule);
+
+        using var utf16 = new TempDir();
+        WriteFiles(utf16);
+        utf16.Write("a.jsonl", EncodedFiles.Utf16(File.ReadAllText(utf16.File("a.jsonl"))));
+        utf16.Write("b.jsonl", EncodedFiles.Utf16(File.ReadAllText(utf16.File("b.jsonl")), bigEndian: true));
+        utf16.Write("c.jsonl", EncodedFiles.Gzip(EncodedFiles.Utf16(File.ReadAllText(utf16.File("c.jsonl")))));
+        var source = new JsonlSourceOptions { Path = "*.jsonl", Columns = ["n", "s"], Encoding = Sluice.Connectors.Files.TextEncoding.Utf16 }
+            .CreateSource(new BuildContext(utf16.Path, "run") { BatchSize = batchSize });
+
+        var full = await ResumeCheck.EveryPositionGivesTheTail(source);
+
+        Assert.Equal(10, full.Batches.Sum(b => b.Length));
+        Assert.Equal([4L, 7, 8, 1, 6], full.DeadLetters.Select(d => d.Origin.Line));
+        Assert.Equal(15, full.RecordsRead);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

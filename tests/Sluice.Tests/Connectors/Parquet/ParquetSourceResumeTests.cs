@@ -34,6 +34,27 @@ public class ParquetSourceResumeTests
     }
 
     [Theory]
+    [InlineData(100)]
+    [InlineData(150)]
+    public async Task A_damaged_row_group_is_lettered_exactly_once_from_any_position(int batchSize)
+    {
+        using var dir = new TempDir();
+        ParquetUnreadableFileTests.WriteDamaged(dir.File("a.parquet"));
+        var b = new RecordBatch.Builder().Append("n", true, new Int64Array.Builder().AppendRange([1L, 2, 3]).Build()).Build();
+        using (var writer = new FileWriter(dir.File("b.parquet"), b.Schema))
+        {
+            writer.WriteRecordBatch(b);
+            writer.Close();
+        }
+
+        var full = await ResumeCheck.EveryPositionGivesTheTail(Source(dir.Path, batchSize));
+
+        var letter = Assert.Single(full.DeadLetters);
+        Assert.Equal("unreadable_file", letter.Rule);
+        Assert.Equal(full.Batches.Where(x => x.Position!.File == letter.Origin.File).Sum(x => x.Length) + 1, letter.Origin.Line);
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(4)]

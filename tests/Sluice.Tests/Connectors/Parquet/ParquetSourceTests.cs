@@ -117,14 +117,21 @@ public class ParquetSourceTests
     }
 
     [Fact]
-    public async Task A_later_file_with_other_columns_fails_the_run_naming_both_files()
+    public async Task With_on_unreadable_file_fail_a_later_file_with_other_columns_fails_the_run_naming_both_files()
     {
         using var dir = new TempDir();
         string a = dir.File("a.parquet"), b = dir.File("b.parquet");
         WriteInts(a, 1);
         Write(b, new RecordBatch.Builder().Append("n", true, new StringArray.Builder().Append("x").Build()).Build());
+        var source = new ParquetSourceOptions { Path = "*.parquet", OnUnreadableFile = Sluice.Connectors.Files.OnUnreadableFile.Fail }
+            .CreateSource(new BuildContext(dir.Path, "run"));
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ReadAsync(dir.Path, "*.parquet"));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(async () =>
+        {
+            await foreach (var _ in source.ReadAsync(new CollectingDeadLetters().Context("source", StageKind.Source), null, CancellationToken.None))
+            {
+            }
+        });
 
         Assert.Contains(a, error.Message);
         Assert.Contains(b, error.Message);
@@ -186,7 +193,7 @@ public class ParquetSourceTests
         return (source, batches, context.Counters);
     }
 
-    private static void WriteInts(string path, params int[] values) =>
+    internal static void WriteInts(string path, params int[] values) =>
         Write(path, new RecordBatch.Builder().Append("n", true, new Int32Array.Builder().AppendRange(values).Build()).Build());
 
     private static void WriteAllTypes(string path) => Write(path, new RecordBatch.Builder()
@@ -202,7 +209,7 @@ public class ParquetSourceTests
         .Append("dec", true, new Decimal128Array.Builder(new Decimal128Type(10, 2)).Append(12.34m).Append(-0.01m).AppendNull().Build())
         .Build());
 
-    private static void Write(string path, RecordBatch batch)
+    internal static void Write(string path, RecordBatch batch)
     {
         using var writer = new FileWriter(path, batch.Schema);
         writer.WriteRecordBatch(batch);
