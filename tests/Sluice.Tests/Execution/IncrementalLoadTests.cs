@@ -85,6 +85,28 @@ public sealed class IncrementalLoadTests : StateStoreTest
         Assert.Single(await Store.ListConsumedFilesAsync("incremental")); // the grown file's older record is superseded
     }
 
+    /// <summary>A UTF-16 file's positions count the UTF-8 text it decodes to, not its own bytes, so no prefix of it
+    /// can be checked against them: appended to, it is a changed file (announced), never read on from a wrong place.</summary>
+    [Theory]
+    [InlineData("reread", 140)]
+    [InlineData("skip", 0)]
+    public async Task A_utf16_file_that_grew_is_a_changed_file_not_a_tail(string option, int read)
+    {
+        var utf16 = new UnicodeEncoding(bigEndian: false, byteOrderMark: false);
+        Directory.CreateDirectory(Dir.File("in"));
+        File.WriteAllBytes(Dir.File("in/1.csv"), [0xFF, 0xFE, .. utf16.GetBytes("id\n" + string.Concat(Enumerable.Range(0, 100).Select(i => $"{i}\n")))]);
+        Assert.Equal(100, (await RunAsync("csv", option, encoding: "utf-16")).Run.RecordsRead);
+
+        File.AppendAllText(Dir.File("in/1.csv"), string.Concat(Enumerable.Range(100, 40).Select(i => $"{i}\n")), utf16);
+        var grown = await RunAsync("csv", option, encoding: "utf-16");
+
+        Assert.Equal(RunState.Succeeded, grown.Run.State);
+        Assert.Contains(grown.Notes, n => n.Warning && n.Message.Contains("changed since an earlier run consumed it"));
+        Assert.Equal(read, grown.Run.RecordsRead);
+        Assert.Empty(await Store.ListDeadLettersAsync(new DeadLetterQuery(Limit: 10)));
+        Assert.Equal(Enumerable.Range(0, 100).Concat(Enumerable.Range(0, read)).Select(i => (long)i).Order(), ReadOutputIds().Order());
+    }
+
     [Fact]
     public async Task A_rerun_says_how_many_files_it_skipped_as_already_consumed()
     {
@@ -222,12 +244,13 @@ public sealed class IncrementalLoadTests : StateStoreTest
         writer.Close();
     }
 
-    private async Task<RunOutcome> RunAsync(string format, string onChangedFile = "reread", TripwireOptions? tripwire = null)
+    private async Task<RunOutcome> RunAsync(string format, string onChangedFile = "reread", TripwireOptions? tripwire = null,
+        string? encoding = null)
     {
         string yaml = $$"""
             name: incremental
             checkpoint: { every_records: 250, every_seconds: 0 }
-            source: { type: {{format}}, path: "in/*.{{format}}", on_changed_file: {{onChangedFile}} }
+            source: { type: {{format}}, path: "in/*.{{format}}", on_changed_file: {{onChangedFile}}{{(encoding is null ? "" : ", encoding: " + encoding)}} }
             contract:
               fields:
                 id: { type: int64, required: true }
