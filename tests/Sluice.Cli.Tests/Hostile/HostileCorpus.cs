@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 
 namespace Sluice.Cli.Tests.Hostile;
@@ -37,6 +38,19 @@ public static class HostileCorpus
     private static byte[] Bytes(params object[] parts) =>
         parts.SelectMany(p => p is string s ? Encoding.UTF8.GetBytes(s) : (byte[])p).ToArray();
 
+    private static byte[] Gzip(string text)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(text));
+        }
+        return buffer.ToArray();
+    }
+
+    private static string Nested(int depth, string open, string inner, string close) =>
+        string.Concat(Enumerable.Repeat(open, depth)) + inner + string.Concat(Enumerable.Repeat(close, depth));
+
     private static HostileCase Data(string name, Action<string> input, long[] good, string? pipeline = null) => new(name, dir =>
     {
         Write(dir, "pipeline.yaml", pipeline ?? Pipeline());
@@ -68,6 +82,34 @@ public static class HostileCorpus
             "id,word\n1e400,a\nNaN,b\n123456789012345678901234567890,c\n4,d\n"), [4]),
         Data("CRLF, a BOM and a missing final newline", dir => Write(dir, "in/a.csv", Bytes(new byte[] { 0xEF, 0xBB, 0xBF }, "id,word\r\n1,a\r\n2,b")), [1, 2]),
 
+        // A file that cannot be read costs only itself: one dead letter, the other files published.
+        Data("a gzip file in a *.csv glob is read; a corrupt one is one dead letter", dir =>
+        {
+            Write(dir, "in/a.csv", "id,word\n1,a\n");
+            Write(dir, "in/b.csv", Gzip("id,word\n2,b\n3,c\n"));
+            byte[] broken = Gzip("id,word\n" + string.Concat(Enumerable.Range(100, 2000).Select(i => $"{i},x\n")));
+            broken[broken.Length / 2] ^= 0xFF;
+            Write(dir, "in/c.csv", broken);
+        }, [1, 2, 3]),
+        Data("a UTF-16 file without encoding: utf-16, and a binary file", dir =>
+        {
+            Write(dir, "in/a.csv", "id,word\n1,a\n");
+            Write(dir, "in/b.csv", [0xFF, 0xFE, .. Encoding.Unicode.GetBytes("id,word\n2,b\n")]);
+            Write(dir, "in/c.csv", Bytes("PK", new byte[] { 3, 4, 0, 0, 0, 0, 1, 2 }));
+            Write(dir, "in/d.csv", "id,word\n4,d\n");
+        }, [1, 4]),
+        Data("a CSV whose header differs from the first file's", dir =>
+        {
+            Write(dir, "in/a.csv", "id,word\n1,a\n");
+            Write(dir, "in/b.csv", "word,id\nb,2\n");
+            Write(dir, "in/c.csv", "id,word\n3,c\n");
+        }, [1, 3]),
+        new("a CSV header naming a column twice", dir =>
+        {
+            Write(dir, "pipeline.yaml", Pipeline());
+            Write(dir, "in/a.csv", "id,word,id\n1,a,2\n");
+        }, Run, ExitCodes.Invalid),
+
         // Pipeline files that are not pipelines: exit 2, one clear error each.
         Config("a YAML syntax error", "name: x\nsource: { type: csv, path: [\n"),
         Config("an empty pipeline file", ""),
@@ -75,11 +117,28 @@ public static class HostileCorpus
         Config("a pattern that needs backtracking", Pipeline(pattern: "^(?=a)a$")),
         Config("an unknown column and an expression syntax error", Pipeline(transforms: "transforms:\n  - filter: nosuch > 1 AND (\n")),
         Config("a pattern refused also stops run", Pipeline(pattern: @"^(a)\1$"), Run),
+        Config("5,000 nested parentheses", Pipeline(transforms: $"transforms:\n  - filter: {Nested(5_000, "(", "id > 0", ")")}\n"), Run, ownProcess: true),
+        Config("10,000 + terms", Pipeline(transforms: $"transforms:\n  - derive:\n      total: {string.Join(" + ", Enumerable.Repeat("id", 10_000))}\n"),
+            ownProcess: true),
+        Config("3,000 nested CASE", Pipeline(transforms: $"transforms:\n  - derive:\n      c: {Nested(3_000, "CASE WHEN id > 0 THEN ", "1", " ELSE 0 END")}\n"),
+            ownProcess: true),
+        Config("a YAML file nested 100,000 levels deep", "name: x\nsource: " + Nested(100_000, "[", "1", "]") + "\n", ownProcess: true),
+        Config("an expression that fails for every row", Pipeline(transforms: "transforms:\n  - derive:\n      x: id + 1/0\n")),
+        Config("a sink writing into its own source's glob", Pipeline(glob: "**/*.jsonl").Replace("type: csv", "type: jsonl"), Run),
         new("a pipeline file that does not exist", _ => { }, ["validate", "{dir}/nope.yaml"], ExitCodes.Invalid),
 
         // Arguments.
         new("an unknown command", _ => { }, ["frobnicate"], ExitCodes.Invalid),
         new("an unknown option", _ => { }, ["runs", "--frobnicate"], ExitCodes.Invalid),
         new("a zero limit", _ => { }, ["runs", "--limit", "0", "--state", "{dir}/state.db"], ExitCodes.Invalid),
+        new("a limit that is not a number", _ => { }, ["runs", "--limit", "abc", "--state", "{dir}/state.db"], ExitCodes.Invalid),
+        new("a limit beyond int32", _ => { }, ["dlq", "list", "--limit", "99999999999", "--state", "{dir}/state.db"], ExitCodes.Invalid),
+        new("a --since that overflows", _ => { }, ["dlq", "list", "--since", "99999999d", "--state", "{dir}/state.db"], ExitCodes.Invalid),
+
+        // State files that are not state files.
+        new("a state path that is a folder", dir => Directory.CreateDirectory(Path.Combine(dir, "folder")),
+            ["runs", "--state", "{dir}/folder"], ExitCodes.Invalid),
+        new("a state file that is not a database", dir => Write(dir, "state.db", "this is not SQLite"),
+            ["runs", "--state", "{dir}/state.db"], ExitCodes.RunFailed),
     ];
 }
