@@ -32,6 +32,12 @@ internal sealed class InMemoryStateStore : IStateStore
     public Task SaveStageCountsAsync(string runId, IReadOnlyList<StageCounts> stages, CancellationToken cancellationToken = default) =>
         Task.CompletedTask;
 
+    public Task SaveRunNotesAsync(string runId, IReadOnlyList<RunNote> notes, CancellationToken cancellationToken = default) =>
+        Task.CompletedTask;
+
+    public Task<IReadOnlyList<RunNote>> GetRunNotesAsync(string runId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException();
+
     public Task FinishRunAsync(string runId, RunState state, RunTotals totals, string? error, CancellationToken cancellationToken = default)
     {
         // Only the last run is ever read back; dropping the others keeps memory flat over thousands of runs.
