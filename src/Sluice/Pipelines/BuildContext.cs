@@ -18,6 +18,14 @@ public sealed class BuildContext
     /// <summary>Rows per batch a source should emit (a batch never spans two files).</summary>
     public int BatchSize { get; init; } = 8192;
 
+    /// <summary>Values one batch may hold: 8,192 rows of 128 columns. A wider input gets fewer rows per batch, so
+    /// that memory stays bounded by this rather than by the input's width (a 50,000-column file took 2.2 GB).</summary>
+    public const int MaxBatchValues = 1 << 20;
+
+    /// <summary>Rows per batch for a source of <paramref name="columns"/> columns: <see cref="BatchSize"/>, or fewer
+    /// when the input is so wide that a batch would hold more than <see cref="MaxBatchValues"/> values.</summary>
+    public int BatchRows(int columns) => Math.Clamp(MaxBatchValues / Math.Max(1, columns), 1, BatchSize);
+
     /// <summary>Set for a source that feeds a contract: the columns the contract expects and whether it keeps
     /// fields it does not name. Sources whose records carry their own keys (JSONL) use it to choose columns.</summary>
     public SourceReadHint? ReadHint { get; init; }

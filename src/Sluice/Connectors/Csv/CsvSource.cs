@@ -84,7 +84,8 @@ internal sealed class CsvSource : IReplayableSource
                 string[] columns = options.Header
                     ? Unique(HeaderNames(reader), options.DuplicateColumns, $"{file} line {reader.Line}")
                     : Enumerable.Range(1, reader.FieldCount).Select(i => $"column_{i}").ToArray();
-                return new CsvSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), file, columns, context.BatchSize);
+                return new CsvSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), file, columns,
+                    context.BatchRows(columns.Length));
             }
         }
         return new CsvSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), files[0], [], context.BatchSize);

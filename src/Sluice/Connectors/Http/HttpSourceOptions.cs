@@ -57,6 +57,6 @@ public sealed record HttpSourceOptions : ISourceOptions
     {
         var columns = JsonlSourceColumns.Declared(context.ReadHint, Columns)
             ?? throw new PipelineException(null, "the http source needs to know its columns: follow it with a contract, or list `columns`");
-        return new HttpSource(this, SecretText.Resolve(Headers, context), columns, context.BatchSize, context.Resilience);
+        return new HttpSource(this, SecretText.Resolve(Headers, context), columns, context.BatchRows(columns.Count), context.Resilience);
     }
 }

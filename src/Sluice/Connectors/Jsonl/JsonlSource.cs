@@ -40,8 +40,9 @@ internal sealed class JsonlSource : IReplayableSource
         {
             throw new PipelineException(null, $"no file matches '{options.Path}' in {Path.GetFullPath(context.BaseDirectory)}");
         }
-        return new JsonlSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude),
-            JsonlSourceColumns.Choose(options, context.ReadHint, files), context.BatchSize);
+        var columns = JsonlSourceColumns.Choose(options, context.ReadHint, files);
+        return new JsonlSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), columns,
+            context.BatchRows(columns.Count));
     }
 
     public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)

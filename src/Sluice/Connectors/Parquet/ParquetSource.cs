@@ -60,7 +60,8 @@ internal sealed class ParquetSource : IReplayableSource
             {
                 throw new PipelineException(problems);
             }
-            return new ParquetSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), schema, file, context.BatchSize);
+            return new ParquetSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), schema, file,
+                context.BatchRows(schema.FieldsList.Count));
         }
         return new ParquetSource(options, context.BaseDirectory, files, FileFollow.For(options.Path, context, options.Exclude), new Schema([], null), files[0],
             context.BatchSize);

@@ -43,6 +43,24 @@ public class CsvSourceTests
 
     private static CsvSourceOptions Csv(string path = "*.csv") => new() { Path = path };
 
+    /// <summary>Memory is bounded by values per batch, not by the input's width: 8,192 rows of 20,000 columns
+    /// would be 164 million values (a 50,000-column file took 2.2 GB for one row).</summary>
+    [Fact]
+    public async Task A_very_wide_file_is_read_in_batches_of_bounded_values_not_of_bounded_rows()
+    {
+        using var dir = new TempDir();
+        const int columns = 20_000;
+        dir.Write("a.csv", string.Join(',', Enumerable.Range(0, columns).Select(c => $"c{c}")) + "\n"
+            + string.Concat(Enumerable.Range(0, 120).Select(r => string.Join(',', Enumerable.Range(r, columns)) + "\n")));
+
+        var run = await Read(dir.Path, Csv(), batchSize: 8192);
+
+        Assert.Equal(120, run.Emitted);
+        int rowsPerBatch = BuildContext.MaxBatchValues / columns;
+        Assert.All(run.Batches, b => Assert.True(b.Length <= rowsPerBatch, $"a batch of {b.Length} rows × {columns} columns"));
+        Assert.Equal(["119", "120"], run.Rows[^1].Take(2));
+    }
+
     [Fact]
     public async Task Reads_header_and_rows_as_nullable_strings()
     {
