@@ -39,6 +39,17 @@ public class PartFileTwoPhaseTests
         Assert.Empty(Directory.GetFiles(folder, "*.inprogress"));
     }
 
+    /// <summary>The reference docs say what the sink does: files appear when a checkpoint commits (the test above),
+    /// not "only when the run completes", as they once said.</summary>
+    [Fact]
+    public void The_path_option_says_files_are_published_at_each_checkpoint()
+    {
+        string description = PartFileOptions.Path.Description;
+
+        Assert.Contains("when the checkpoint that covers their rows commits", description);
+        Assert.DoesNotContain("when the run completes", description);
+    }
+
     [Fact]
     public async Task A_token_can_be_committed_by_another_process_after_a_crash_in_the_middle_of_a_commit()
     {
