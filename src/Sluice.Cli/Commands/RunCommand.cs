@@ -67,7 +67,7 @@ internal static class RunCommand
                 "(remove that run's output first if those records must not appear twice); its dead letters from those files are dropped: this run judges those records again");
         RunOutcome outcome = context.Interactive ? await WatchAsync(context.Console, run) : await run.Completion;
 
-        PrintSummary(context, outcome, statePath);
+        await PrintSummaryAsync(context, outcome, store, statePath);
         if (outcome.Error is not null)
             context.Stderr.WriteLine("error: " + CliContext.OneLine(outcome.Error));
         return ExitCodes.For(outcome.Run.State);
@@ -92,7 +92,7 @@ internal static class RunCommand
         return await run.Completion;
     }
 
-    private static void PrintSummary(CliContext context, RunOutcome outcome, string statePath)
+    private static async Task PrintSummaryAsync(CliContext context, RunOutcome outcome, IStateStore store, string statePath)
     {
         IAnsiConsole console = context.Console;
         RunRecord run = outcome.Run;
@@ -118,9 +118,18 @@ internal static class RunCommand
         console.WriteLine(LastLine(run));
         if (run.DeadLettered > 0)
         {
+            // Letters are stored with the checkpoint that covers them: those of a checkpoint that was not committed
+            // (a broken gate, a failure) are not in the queue, and the run that goes on judges their records again.
+            long stored = await store.CountDeadLettersAsync(new DeadLetterQuery(RunId: run.Id), CancellationToken.None);
             // The hint must work from the current folder, where queries look for the state by default.
             string state = statePath == StatePaths.ForQueries(null) ? "" : $" --state {statePath}";
-            console.WriteLine($"dead letters: sluice dlq list --run {run.Id}{state}");
+            string list = $"sluice dlq list --run {run.Id}{state}";
+            if (stored == run.DeadLettered)
+                console.WriteLine($"dead letters: {list}");
+            else if (stored == 0)
+                console.WriteLine($"dead letters: none of the {run.DeadLettered:N0} is queued: they belong to a checkpoint that was not committed, and the next run judges their records again");
+            else
+                console.WriteLine($"dead letters: {stored:N0} of the {run.DeadLettered:N0} are queued ({list}); the others belong to a checkpoint that was not committed, and the next run judges their records again");
         }
     }
 

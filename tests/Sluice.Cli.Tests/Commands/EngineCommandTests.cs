@@ -223,6 +223,9 @@ public sealed class EngineCommandTests : IDisposable
         Assert.Equal(ExitCodes.QualityGateFailed, result.ExitCode);
         Assert.StartsWith("error: ", result.Stderr);
         Assert.Contains("failed its quality gate", result.Stdout);
+        // Its one checkpoint was not committed, so none of its letters is in the queue, and the summary says so.
+        Assert.Contains("dead letters: none of the 2 is queued", result.Stdout);
+        Assert.Equal(0, Letters(await TestSupport.Sluice.RunAsync("dlq", "list", "--state", _state)));
     }
 
     /// <summary>The contract feeds two sinks, one of them behind a filter; <c>{min}</c> is the contract's lowest id.</summary>
