@@ -218,6 +218,27 @@ public sealed class IncrementalLoadTests : StateStoreTest
         Assert.Equal(0, next.Run.RecordsRead);
     }
 
+    /// <summary>--fresh after a run that died in a grown file's tail: the fresh run reads the tail again from where
+    /// the earlier run recorded its end, so the dead run's letters from the tail must go, or each would be queued twice.</summary>
+    [Fact]
+    public async Task Fresh_after_a_run_that_died_in_a_grown_files_tail_queues_each_letter_once()
+    {
+        WriteInput("csv", "in/1", 0, 300);
+        await RunAsync("csv");
+        File.AppendAllText(Dir.File("in/1.csv"), string.Concat(Enumerable.Range(300, 3000).Select(id => id % 100 == 0 ? "x\n" : $"{id}\n")));
+        var tripwire = new TripwireOptions(afterBatches: 12, ready: () => HasCheckpointAsync().GetAwaiter().GetResult());
+        var failed = await RunAsync("csv", tripwire: tripwire);
+        Assert.Equal(RunState.Failed, failed.Run.State);
+        Assert.NotEmpty(await Store.ListDeadLettersAsync(new DeadLetterQuery(RunId: failed.Run.Id))); // committed letters of the tail
+
+        tripwire.Armed = false;
+        var fresh = await RunAsync("csv", tripwire: tripwire, fresh: true);
+
+        Assert.Equal(RunState.Succeeded, fresh.Run.State);
+        var letters = await Store.ListDeadLettersAsync(new DeadLetterQuery(Pipeline: "incremental", Limit: 1000));
+        Assert.Equal(Enumerable.Range(3, 30).Select(i => i * 100 + 2L), letters.Select(l => l.Line).Order()); // line = id + 2
+    }
+
     [Fact]
     public async Task A_parquet_file_that_changed_is_a_changed_file_even_when_its_first_bytes_are_the_same()
     {
@@ -245,7 +266,7 @@ public sealed class IncrementalLoadTests : StateStoreTest
     }
 
     private async Task<RunOutcome> RunAsync(string format, string onChangedFile = "reread", TripwireOptions? tripwire = null,
-        string? encoding = null)
+        string? encoding = null, bool fresh = false)
     {
         string yaml = $$"""
             name: incremental
@@ -263,7 +284,7 @@ public sealed class IncrementalLoadTests : StateStoreTest
             stages.Insert(stages.Count - 1, new StageDefinition("tripwire", tripwire, [stages[^2].Name]));
             pipeline = pipeline with { Stages = stages };
         }
-        return await new PipelineRunner(Store, new RunnerOptions { BatchSize = 100 }).RunAsync(pipeline);
+        return await (await new PipelineRunner(Store, new RunnerOptions { BatchSize = 100 }).StartAsync(pipeline, fresh)).Completion;
     }
 
     private async Task<bool> HasCheckpointAsync()

@@ -213,9 +213,10 @@ public sealed class SqliteStateStore : IStateStore
         }, cancellationToken);
     }
 
-    /// <summary>Deletes the letters of <paramref name="runId"/> whose input no committed checkpoint of the pipeline
-    /// recorded as consumed: the fresh run reads that input again and judges its records anew. A letter's file is
-    /// the path its source read (an http source's is its URL, never consumed: every run reads it again).</summary>
+    /// <summary>Deletes the letters of <paramref name="runId"/> from input that run did not record as consumed: the
+    /// fresh run reads that input again (a file from its start, or a grown file from where an earlier run recorded
+    /// its end) and judges its records anew. A letter's file is the path its source read (an http source's is its
+    /// URL, never consumed: every run reads it again).</summary>
     private static async Task DropRereadDeadLettersAsync(SqliteConnection connection, SqliteTransaction transaction, string pipeline,
         string runId, CancellationToken cancellationToken)
     {
@@ -223,7 +224,7 @@ public sealed class SqliteStateStore : IStateStore
         command.Transaction = transaction;
         command.CommandText = """
             DELETE FROM dead_letters
-            WHERE run_id = $run AND file NOT IN (SELECT path FROM consumed_files WHERE pipeline = $pipeline)
+            WHERE run_id = $run AND file NOT IN (SELECT path FROM consumed_files WHERE pipeline = $pipeline AND run_id = $run)
             """;
         command.Parameters.AddWithValue("$run", runId);
         command.Parameters.AddWithValue("$pipeline", pipeline);
