@@ -142,7 +142,7 @@ public sealed class StateFileErrorTests : IAsyncLifetime
 
         CliResult result = await TestSupport.Sluice.RunAsync("runs", "--state", old);
 
-        AssertOneError(result, ExitCodes.RunFailed, old, $"older than this Sluice's {SqliteMigrations.Latest}, and reading history never upgrades it: run a pipeline");
+        AssertOneError(result, ExitCodes.RunFailed, old, $"lacks schema changes this Sluice reads (it has {SqliteMigrations.All.Count - 1} of its {SqliteMigrations.All.Count}, up to version {SqliteMigrations.All[^2].Version}), and reading history never upgrades it: run a pipeline");
         Assert.Equal(before, await File.ReadAllBytesAsync(old));
         CliResult run = await TestSupport.Sluice.RunAsync("run", _pipeline, "--state", old); // a run upgrades it
         Assert.True(run.ExitCode == ExitCodes.Ok, run.Stderr);

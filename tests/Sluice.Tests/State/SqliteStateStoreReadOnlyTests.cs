@@ -48,4 +48,26 @@ public sealed class SqliteStateStoreReadOnlyTests
         Assert.Equal(garbage.Message, garbageForWriting.Message);
         Assert.Equal(new string('x', 300), await File.ReadAllTextAsync(notes));
     }
+
+    /// <summary>Migrations are applied by their own version, so a file can have the highest and lack one below it
+    /// (two lines of work merged in either order): reading it must say so, not fail on a missing column later.</summary>
+    [Fact]
+    public async Task A_file_missing_a_migration_below_its_highest_is_refused_for_reading()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("state.db");
+        await using (await SqliteStateStore.OpenAsync(path)) { }
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"DELETE FROM schema_version WHERE version = {SqliteMigrations.Latest - 1}";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var e = await Assert.ThrowsAsync<StateFileException>(() => SqliteStateStore.OpenReadOnlyAsync(path));
+
+        Assert.Equal(StateFileProblem.Incompatible, e.Problem);
+        Assert.Contains("run a pipeline (sluice run) or a purge with this state file once to upgrade it", e.Message);
+    }
 }

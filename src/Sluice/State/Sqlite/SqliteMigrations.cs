@@ -243,14 +243,17 @@ internal static class SqliteMigrations
             throw new StateFileException(path, StateFileProblem.Damaged,
                 $"{path} is a SQLite database but not a Sluice state file (it has no schema_version table): give the path of the state file");
         }
-        command.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version";
-        int current = Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        int current = await CurrentVersionAsync(connection, null, cancellationToken);
         if (current > Latest)
             throw Newer(path, current);
-        if (current < Latest)
+        // Each migration must be there, not only the highest (they are applied by their own version).
+        command.CommandText = "SELECT count(*) FROM schema_version WHERE version <= $latest";
+        command.Parameters.AddWithValue("$latest", Latest);
+        long applied = System.Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        if (current < Latest || applied < All.Count)
         {
             throw new StateFileException(path, StateFileProblem.Incompatible,
-                $"state file {path} has schema version {current}, older than this Sluice's {Latest}, and reading history never " +
+                $"state file {path} lacks schema changes this Sluice reads (it has {applied} of its {All.Count}, up to version {current}), and reading history never " +
                 "upgrades it: run a pipeline (sluice run) or a purge with this state file once to upgrade it, or use the Sluice that wrote it");
         }
     }
@@ -258,7 +261,7 @@ internal static class SqliteMigrations
     private static StateFileException Newer(string path, int current) => new(path, StateFileProblem.Incompatible,
         $"state file {path} has schema version {current} but this Sluice knows up to {Latest}; upgrade Sluice");
 
-    private static async Task<int> CurrentVersionAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<int> CurrentVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
