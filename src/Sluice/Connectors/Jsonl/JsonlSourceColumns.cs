@@ -85,7 +85,8 @@ internal sealed class JsonlSourceColumns
     public string UnknownKeyMessage(string key) => $"key '{key}' is not among {_origin}";
 
     /// <summary>Top-level keys of the first <c>infer_rows</c> non-blank lines, in order of first appearance.
-    /// Lines that do not parse add nothing here; the read dead-letters them. Null when the file cannot be read.</summary>
+    /// Lines that do not parse add nothing here; the read dead-letters them. Null when the file cannot be read or
+    /// holds no record, so that the next file is asked.</summary>
     private static List<string>? InferKeys(string file, JsonlSourceOptions options)
     {
         var keys = new List<string>();
@@ -113,7 +114,7 @@ internal sealed class JsonlSourceColumns
             read++;
             AddKeys(lines.Line, keys, seen);
         }
-        return keys;
+        return read == 0 ? null : keys;
     }
 
     private static void AddKeys(ReadOnlySpan<byte> line, List<string> keys, HashSet<string> seen)

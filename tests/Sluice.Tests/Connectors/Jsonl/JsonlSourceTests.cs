@@ -36,6 +36,20 @@ public class JsonlSourceTests
     }
 
     [Fact]
+    public async Task Columns_are_inferred_from_the_first_file_with_records_not_from_an_empty_one()
+    {
+        using var dir = new TempDir();
+        dir.Write("a.jsonl", "\n");
+        dir.Write("b.jsonl", "{\"b\":1,\"a\":2}\n");
+
+        var run = await JsonlSourceTestRun.ReadAsync(dir.Path, Options());
+
+        Assert.Equal(["b", "a"], run.Columns);
+        Assert.Empty(run.DeadLetters);
+        Assert.Equal(1, run.Rows);
+    }
+
+    [Fact]
     public async Task Columns_are_inferred_in_order_of_first_appearance_and_missing_keys_are_null()
     {
         using var dir = new TempDir();
