@@ -145,7 +145,8 @@ internal sealed class Binder(Schema schema)
         if (kernel is UntypedNull) return KernelFactory.Null(target);
         if (kernel.Type == target) return kernel;
         if (IsStringLiteral(node) && target is FieldType.Date or FieldType.Timestamp) return TemporalLiteral((LiteralNode)node, target);
-        if (Widens(kernel.Type, target)) return new CastKernel(kernel, target, node.Text);
+        // A constant is widened once here, not on every batch.
+        if (Widens(kernel.Type, target)) return kernel is LiteralKernel ? Fold(node, new CastKernel(kernel, target, node.Text)) : new CastKernel(kernel, target, node.Text);
         throw new ExpressionException(
             $"{what} mixes {target.Name()} ({other?.Text}) and {kernel.Type.Name()} ({node.Text}); CAST one of them", node.At);
     }
