@@ -62,7 +62,7 @@ internal sealed class ShapeChecker(string file)
             ScalarKind.Number when !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) =>
                 $"expected a number, found '{text}'",
             ScalarKind.Boolean when text is not ("true" or "false") => $"expected true or false, found '{text}'",
-            ScalarKind.Regex => RegexError(text),
+            ScalarKind.Regex => Contracts.LinearPattern.TryCreate(text, RegexOptions.None, out string? problem) is null ? problem : null,
             _ when shape.Allowed is { Count: > 0 } allowed && !allowed.Contains(text) =>
                 $"expected one of {string.Join(", ", allowed)}; found '{text}'{DidYouMean(text, allowed)}",
             _ => null,
@@ -289,19 +289,6 @@ internal sealed class ShapeChecker(string file)
 
     internal static bool IsNull(YamlScalarNode scalar) =>
         scalar.Style is ScalarStyle.Plain or ScalarStyle.Any && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
-
-    private static string? RegexError(string pattern)
-    {
-        try
-        {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant);
-            return null;
-        }
-        catch (ArgumentException e)
-        {
-            return $"bad regex '{pattern}': {e.Message}";
-        }
-    }
 
     private static string KindOf(YamlNode node) => node switch
     {

@@ -66,7 +66,8 @@ internal sealed class FieldRules
         if (field.Pattern is { } given)
         {
             // A Regex built in C# may be a backtracking one: the contract always matches on the linear engine.
-            var linear = LinearPattern.TryCreate(given.ToString(), given.Options, out string? problem);
+            string? problem = null;
+            var linear = given.Options.HasFlag(RegexOptions.NonBacktracking) ? given : LinearPattern.TryCreate(given.ToString(), given.Options, out problem);
             pattern = linear is null ? null : new PatternMatcher(linear);
             if (problem is not null)
             {

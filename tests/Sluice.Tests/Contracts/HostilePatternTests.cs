@@ -55,7 +55,7 @@ public sealed class HostilePatternTests : StateStoreTest
 
         // The other problem of this file (its input does not exist) is reported in the same pass.
         var problem = Assert.Single(error.Diagnostics, d => d.Message.Contains("linear time", StringComparison.Ordinal));
-        Assert.Equal((6, 37), (problem.Location!.Line, problem.Location.Column));
+        Assert.Equal((6, 36), (problem.Location!.Line, problem.Location.Column));
         Assert.Contains($"pattern '{pattern}' cannot be matched in linear time", problem.Message);
         Assert.Contains(construct, problem.Message);
     }
