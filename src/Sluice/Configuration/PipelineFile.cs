@@ -53,7 +53,7 @@ public static class PipelineFile
         try
         {
             string text = File.ReadAllText(fullPath);
-            if (NestedTooDeeply(text, checker))
+            if (Refused(text, checker))
             {
                 return null;
             }
@@ -82,14 +82,22 @@ public static class PipelineFile
     /// <summary>Most levels of mappings and lists in a pipeline or contract file; a real one has fewer than ten.</summary>
     internal const int MaxYamlDepth = 64;
 
-    /// <summary>YamlDotNet's node model loads a file with one nested call per level, so a file nested 100,000 levels
-    /// deep would overflow the stack; its parser keeps its own stack, so its events are counted first.</summary>
-    private static bool NestedTooDeeply(string text, ShapeChecker checker)
+    /// <summary>What the node model must never load, found in one pass over the parser's events (the parser keeps its
+    /// own stack): nesting past <see cref="MaxYamlDepth"/>, since the node model loads a file with one nested call per
+    /// level and 100,000 levels overflow the stack; and aliases (<c>*name</c>), since every check walks the node an
+    /// alias points to once per alias, so a small file of aliases of aliases would cost exponential work.</summary>
+    private static bool Refused(string text, ShapeChecker checker)
     {
         var parser = new Parser(new StringReader(text));
         int depth = 0;
         while (parser.MoveNext())
         {
+            if (parser.Current is AnchorAlias alias)
+            {
+                checker.Problems.Add(new Diagnostic(checker.Locate(alias.Start),
+                    $"YAML alias *{alias.Value} is not supported in pipeline files: write the value out"));
+                return true;
+            }
             if (parser.Current is MappingStart or SequenceStart && ++depth > MaxYamlDepth)
             {
                 checker.Problems.Add(new Diagnostic(checker.Locate(parser.Current.Start),

@@ -211,6 +211,17 @@ public sealed class PipelineFileTests : IDisposable
         AssertAt(d, 13, 74, $"YAML nested too deeply: more than {PipelineFile.MaxYamlDepth} levels");
     }
 
+    /// <summary>Every check walks an alias's node once per alias: nine aliases of nine aliases … would be exponential.</summary>
+    [Fact]
+    public void A_yaml_alias_is_a_positioned_error()
+    {
+        string yaml = Valid.Replace("destination: { type: string }", "destination: &text { type: string }\n    gate: *text");
+
+        var d = Assert.Single(Errors(yaml));
+
+        AssertAt(d, 12, 11, "YAML alias *text is not supported in pipeline files: write the value out");
+    }
+
     [Fact]
     public void A_contract_file_nested_too_deeply_is_reported_in_that_file()
     {
