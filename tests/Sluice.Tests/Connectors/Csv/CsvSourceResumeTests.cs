@@ -52,10 +52,7 @@ public class CsvSourceResumeTests
     {
         using var dir = new TempDir();
         WriteFiles(dir);
-        foreach (string name in new[] { "a.csv", "b.csv", "c.csv" })
-        {
-            dir.Write(name, EncodedFiles.Gzip(File.ReadAllBytes(dir.File(name))));
-        }
+        EncodedFiles.GzipInPlace(dir, "a.csv", "b.csv", "c.csv");
         string text = "id,name\n" + string.Concat(Enumerable.Range(1, 300).Select(i => $"{i},n{i}\n"));
         dir.Write("b2.csv", EncodedFiles.Cut(EncodedFiles.Gzip(text), 0.6));
         var options = new CsvSourceOptions { Path = "*.csv", MaxRecordBytes = 24 };
@@ -67,9 +64,7 @@ public class CsvSourceResumeTests
 
         using var utf16 = new TempDir();
         WriteFiles(utf16);
-        utf16.Write("a.csv", EncodedFiles.Utf16(File.ReadAllText(utf16.File("a.csv")))); // its UTF-8 BOM becomes a UTF-16 one
-        utf16.Write("b.csv", EncodedFiles.Utf16(File.ReadAllText(utf16.File("b.csv")), bigEndian: true));
-        utf16.Write("c.csv", EncodedFiles.Gzip(EncodedFiles.Utf16(File.ReadAllText(utf16.File("c.csv")))));
+        EncodedFiles.Utf16InPlace(utf16, "a.csv", "b.csv", "c.csv");
 
         var full = await ResumeCheck.EveryPositionGivesTheTail(Source(utf16.Path, batchSize, options with { Encoding = TextEncoding.Utf16 }));
 

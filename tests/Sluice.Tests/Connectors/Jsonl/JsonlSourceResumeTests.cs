@@ -32,10 +32,7 @@ public class JsonlSourceResumeTests
     {
         using var dir = new TempDir();
         WriteFiles(dir);
-        foreach (string name in new[] { "a.jsonl", "b.jsonl", "c.jsonl" })
-        {
-            dir.Write(name, EncodedFiles.Gzip(File.ReadAllBytes(dir.File(name))));
-        }
+        EncodedFiles.GzipInPlace(dir, "a.jsonl", "b.jsonl", "c.jsonl");
         dir.Write("b2.jsonl", EncodedFiles.Cut(EncodedFiles.Gzip(string.Concat(Enumerable.Range(1, 300).Select(i => $"{{\"n\":{i}}}\n"))), 0.6));
 
         var gzip = await ResumeCheck.EveryPositionGivesTheTail(Source(dir.Path, batchSize));
@@ -45,9 +42,7 @@ public class JsonlSourceResumeTests
 
         using var utf16 = new TempDir();
         WriteFiles(utf16);
-        utf16.Write("a.jsonl", EncodedFiles.Utf16(File.ReadAllText(utf16.File("a.jsonl"))));
-        utf16.Write("b.jsonl", EncodedFiles.Utf16(File.ReadAllText(utf16.File("b.jsonl")), bigEndian: true));
-        utf16.Write("c.jsonl", EncodedFiles.Gzip(EncodedFiles.Utf16(File.ReadAllText(utf16.File("c.jsonl")))));
+        EncodedFiles.Utf16InPlace(utf16, "a.jsonl", "b.jsonl", "c.jsonl");
         var source = new JsonlSourceOptions { Path = "*.jsonl", Columns = ["n", "s"], Encoding = Sluice.Connectors.Files.TextEncoding.Utf16 }
             .CreateSource(new BuildContext(utf16.Path, "run") { BatchSize = batchSize });
 
