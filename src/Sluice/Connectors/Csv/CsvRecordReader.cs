@@ -79,9 +79,10 @@ internal sealed class CsvRecordReader : IDisposable
         _unquotedStops = SearchValues.Create([delimiter, quote, Lf]);
     }
 
+    /// <param name="verify">False to peek at the header only: see <see cref="Files.TextInput.Open"/>.</param>
     /// <exception cref="Files.UnreadableFileException">The file is clearly not text the options can read.</exception>
-    public static CsvRecordReader Open(string path, CsvSourceOptions options) =>
-        new(Files.TextInput.Open(path, options.Compression, options.Encoding, bufferSize: 0, FileOptions.SequentialScan),
+    public static CsvRecordReader Open(string path, CsvSourceOptions options, bool verify = true) =>
+        new(Files.TextInput.Open(path, options.Compression, options.Encoding, bufferSize: 0, FileOptions.SequentialScan, verify),
             (byte)options.Delimiter, (byte)options.Quote, options.MaxRecordBytes);
 
     /// <summary>Whether offsets are those of the file itself (a plain UTF-8 file), not of its decompressed or

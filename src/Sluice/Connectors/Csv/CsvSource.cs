@@ -68,7 +68,7 @@ internal sealed class CsvSource : IReplayableSource
             CsvRecordReader reader;
             try
             {
-                reader = CsvRecordReader.Open(file, options);
+                reader = CsvRecordReader.Open(file, options, verify: false); // the header only: the read checks the file
             }
             catch (UnreadableFileException)
             {

@@ -21,7 +21,11 @@ internal static class TextInput
         encoding == TextEncoding.Utf8 && compression != TextCompression.Gzip
         && (compression == TextCompression.None || !FileSniff.IsGzip(FileSniff.Head(path)));
 
-    public static Stream Open(string path, TextCompression compression, TextEncoding encoding, int bufferSize, FileOptions options)
+    /// <param name="verify">Whether a gzip file is first checked whole against its trailer (see <c>VerifiedHead</c>);
+    /// false only where a few first lines are peeked at (a header, the keys of the first records), never for the read
+    /// that emits records: that read checks it, so a gzip file is decompressed twice per run, not three times.</param>
+    public static Stream Open(string path, TextCompression compression, TextEncoding encoding, int bufferSize, FileOptions options,
+        bool verify = true)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize, options);
         try
@@ -38,7 +42,7 @@ internal static class TextInput
                 string what = FileSniff.NotUtf8Text(head) is { } looks ? $"; it looks like {looks}" : "";
                 throw Unreadable($"compression is gzip but the file is not gzip-compressed (it does not start with 1f 8b){what}");
             }
-            var text = gzip ? VerifiedHead(path) : head;
+            var text = !gzip ? head : verify ? VerifiedHead(path) : DecompressedHead(path);
             Stream stream = gzip ? new GzipInput(file) : file;
             return encoding switch
             {
@@ -109,6 +113,20 @@ internal static class TextInput
         catch (InvalidDataException e)
         {
             throw Unreadable($"{e.Message}; none of its records were read, since which of them are intact cannot be told");
+        }
+    }
+
+    /// <summary>The first decompressed bytes, without the whole-file check.</summary>
+    private static byte[] DecompressedHead(string path)
+    {
+        try
+        {
+            using var gzip = new GzipInput(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12));
+            return FileSniff.ReadHead(gzip);
+        }
+        catch (InvalidDataException e)
+        {
+            throw Unreadable(e.Message);
         }
     }
 

@@ -95,7 +95,7 @@ internal sealed class JsonlSourceColumns
         Stream stream;
         try
         {
-            stream = TextInput.Open(file, options.Compression, options.Encoding, 1, FileOptions.SequentialScan);
+            stream = TextInput.Open(file, options.Compression, options.Encoding, 1, FileOptions.SequentialScan, verify: false); // the read checks it
         }
         catch (UnreadableFileException)
         {
