@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -14,6 +15,11 @@ namespace Sluice.Connectors.Files;
 public static class FileGlob
 {
     private static readonly bool IgnoreCase = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
+
+    // A pipeline has a few patterns, asked about once per file listed and once per replayed dead letter: each is
+    // compiled once per process, not once per question.
+    // Keyed by the absolute pattern, so a relative base folder resolves against the current folder of each call.
+    private static readonly ConcurrentDictionary<string, (string Full, string Root, Regex? Matcher)> Compiled = new();
 
     public static IReadOnlyList<string> Expand(string pattern, string baseDirectory, IReadOnlyList<string>? exclude = null)
     {
@@ -61,9 +67,11 @@ public static class FileGlob
 
     /// <summary>The pattern as an absolute path, the folder above its first wildcard, and a regex for the paths below
     /// that folder it matches; no regex when the pattern has no wildcard (it names one file).</summary>
-    private static (string Full, string Root, Regex? Matcher) Compile(string pattern, string baseDirectory)
+    private static (string Full, string Root, Regex? Matcher) Compile(string pattern, string baseDirectory) =>
+        Compiled.GetOrAdd(Path.GetFullPath(Path.Combine(baseDirectory, pattern)), CompileFull);
+
+    private static (string Full, string Root, Regex? Matcher) CompileFull(string full)
     {
-        string full = Path.GetFullPath(Path.Combine(baseDirectory, pattern));
         int wildcard = full.IndexOfAny(['*', '?', '{']);
         if (wildcard < 0)
         {
