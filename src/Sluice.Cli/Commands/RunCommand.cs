@@ -118,18 +118,10 @@ internal static class RunCommand
         console.WriteLine(LastLine(run));
         if (run.DeadLettered > 0)
         {
-            // Letters are stored with the checkpoint that covers them: those of a checkpoint that was not committed
-            // (a broken gate, a failure) are not in the queue, and the run that goes on judges their records again.
-            long stored = await store.CountDeadLettersAsync(new DeadLetterQuery(RunId: run.Id), CancellationToken.None);
+            long queued = await store.CountDeadLettersAsync(new DeadLetterQuery(RunId: run.Id), CancellationToken.None);
             // The hint must work from the current folder, where queries look for the state by default.
             string state = statePath == StatePaths.ForQueries(null) ? "" : $" --state {statePath}";
-            string list = $"sluice dlq list --run {run.Id}{state}";
-            if (stored == run.DeadLettered)
-                console.WriteLine($"dead letters: {list}");
-            else if (stored == 0)
-                console.WriteLine($"dead letters: none of the {run.DeadLettered:N0} is queued: they belong to a checkpoint that was not committed, and the next run judges their records again");
-            else
-                console.WriteLine($"dead letters: {stored:N0} of the {run.DeadLettered:N0} are queued ({list}); the others belong to a checkpoint that was not committed, and the next run judges their records again");
+            console.WriteLine(Format.DeadLetters(run.DeadLettered, queued, $"sluice dlq list --run {run.Id}{state}"));
         }
     }
 

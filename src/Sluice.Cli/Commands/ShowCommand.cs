@@ -67,7 +67,10 @@ internal static class ShowCommand
         if (run.Error is not null)
             context.Console.WriteLine("error: " + run.Error);
         if (run.DeadLettered > 0)
-            context.Console.WriteLine($"dead letters: sluice dlq list --run {run.Id}");
+        {
+            long queued = await store.CountDeadLettersAsync(new DeadLetterQuery(RunId: run.Id), ct);
+            context.Console.WriteLine(Format.DeadLetters(run.DeadLettered, queued, $"sluice dlq list --run {run.Id}"));
+        }
         return ExitCodes.Ok;
     }
 

@@ -8,6 +8,15 @@ internal static class Format
 {
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
+    /// <summary>Where a run's <paramref name="counted"/> dead letters are: <paramref name="list"/> (the command that
+    /// lists them) when all are queued. Letters are stored with the checkpoint that covers them, so those of a
+    /// checkpoint that was not committed (a broken gate, a failure) are not, and the run that goes on judges their
+    /// records again.</summary>
+    public static string DeadLetters(long counted, long queued, string list) =>
+        queued == counted ? $"dead letters: {list}"
+        : queued == 0 ? $"dead letters: none of the {Count(counted)} is queued: they belong to a checkpoint that was not committed, and the next run judges their records again"
+        : $"dead letters: {Count(queued)} of the {Count(counted)} are queued ({list}); the others belong to a checkpoint that was not committed, and the next run judges their records again";
+
     public static string Duration(TimeSpan? duration) => duration switch
     {
         null => "",

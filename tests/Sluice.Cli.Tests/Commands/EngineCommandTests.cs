@@ -226,6 +226,8 @@ public sealed class EngineCommandTests : IDisposable
         // Its one checkpoint was not committed, so none of its letters is in the queue, and the summary says so.
         Assert.Contains("dead letters: none of the 2 is queued", result.Stdout);
         Assert.Equal(0, Letters(await TestSupport.Sluice.RunAsync("dlq", "list", "--state", _state)));
+        string id = System.Text.RegularExpressions.Regex.Match(result.Stdout, @"run (\S+) failed its quality gate").Groups[1].Value;
+        Assert.Contains("dead letters: none of the 2 is queued", (await TestSupport.Sluice.RunAsync("show", id, "--state", _state)).Stdout);
     }
 
     /// <summary>The contract feeds two sinks, one of them behind a filter; <c>{min}</c> is the contract's lowest id.</summary>
