@@ -452,21 +452,7 @@ public sealed class SqliteStateStore : IStateStore
         ArgumentNullException.ThrowIfNull(notes);
         return WriteAsync(async (connection, transaction) =>
         {
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "DELETE FROM run_notes WHERE run_id = $run";
-            command.Parameters.AddWithValue("$run", runId);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            command.CommandText = "INSERT INTO run_notes (run_id, ordinal, stage, warning, message) VALUES ($run, $ordinal, $stage, $warning, $message)";
-            var ordinal = command.Parameters.Add("$ordinal", SqliteType.Integer);
-            var stage = command.Parameters.Add("$stage", SqliteType.Text);
-            var warning = command.Parameters.Add("$warning", SqliteType.Integer);
-            var message = command.Parameters.Add("$message", SqliteType.Text);
-            for (int i = 0; i < notes.Count; i++)
-            {
-                (ordinal.Value, stage.Value, warning.Value, message.Value) = (i, notes[i].Stage, notes[i].Warning ? 1 : 0, notes[i].Message);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
+            await SqliteRunNotes.ReplaceAsync(connection, transaction, runId, notes, cancellationToken);
             return 0;
         }, cancellationToken);
     }
@@ -476,9 +462,9 @@ public sealed class SqliteStateStore : IStateStore
         ArgumentNullException.ThrowIfNull(runId);
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT stage, warning, message FROM run_notes WHERE run_id = $run ORDER BY ordinal";
+        command.CommandText = SqliteRunNotes.Select;
         command.Parameters.AddWithValue("$run", runId);
-        return await ReadAllAsync(command, row => new RunNote(row.GetString(0), row.GetInt64(1) != 0, row.GetString(2)), cancellationToken);
+        return await ReadAllAsync(command, SqliteRunNotes.Read, cancellationToken);
     }
 
     public async Task<IReadOnlyList<StoredDeadLetter>> ListDeadLettersAsync(DeadLetterQuery query, CancellationToken cancellationToken = default)
