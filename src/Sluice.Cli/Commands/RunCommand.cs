@@ -63,8 +63,9 @@ internal static class RunCommand
             context.Stderr.WriteLine($"warning: --fresh: the last checkpoint ({gone.Checkpoint}) of run {gone.RunId} could not be published again: {lost}");
         if (run.Superseded is { } old)
             context.Console.WriteLine($"--fresh: run {old.RunId} is closed without resuming; the {old.RecordsCommitted:N0} records its checkpoints " +
-                $"(1-{old.Checkpoint}) published stay; this new run skips the files it fully read but reads the ones it had started again " +
-                "(remove that run's output first if those records must not appear twice); its dead letters from those files are dropped: this run judges those records again");
+                $"(1-{old.Checkpoint}) published stay; this new run skips the files it fully read but reads again what it had not finished of the others " +
+                "(from a file's start, or for a grown file from where an earlier run consumed it; remove that run's output first if those records must " +
+                "not appear twice); its dead letters from that input are dropped: this run judges those records again");
         RunOutcome outcome = context.Interactive ? await WatchAsync(context.Console, run) : await run.Completion;
 
         await PrintSummaryAsync(context, outcome, store, statePath);

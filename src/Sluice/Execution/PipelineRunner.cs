@@ -292,7 +292,7 @@ public sealed partial class PipelineRunner
 
     /// <summary>The error recorded on an unfinished run that <c>--fresh</c> replaced instead of resuming it.</summary>
     public const string SupersededMessage =
-        "superseded: a fresh run was started instead of resuming this one; what its checkpoints published stays, and the files it had started were read again (its dead letters from them were dropped: the fresh run judges those records again)";
+        "superseded: a fresh run was started instead of resuming this one; what its checkpoints published stays, and what it had not finished of a file was read again: from the file's start, or for a grown file from where an earlier run had consumed it (its dead letters from that input were dropped: the fresh run judges those records again)";
 
     /// <summary>Starts the pipeline and waits for it to end.</summary>
     public async Task<RunOutcome> RunAsync(PipelineDefinition pipeline, CancellationToken cancellationToken = default)
