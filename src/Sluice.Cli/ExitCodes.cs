@@ -27,7 +27,8 @@ public static class ExitCodes
     };
 
     /// <summary>The exit code for a state file that cannot be used: a wrong path is bad usage (fix the command line),
-    /// a file another process keeps locked is busy (try again), a damaged or incompatible file fails (fix the file).</summary>
+    /// a file another process keeps locked is busy (try again), a damaged or incompatible file, or a full or failing
+    /// disk, fails (fix the file or the machine).</summary>
     public static int For(StateFileProblem problem) => problem switch
     {
         StateFileProblem.Unusable => Invalid,

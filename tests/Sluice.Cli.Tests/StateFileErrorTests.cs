@@ -263,4 +263,16 @@ public sealed class StateFileErrorTests : IAsyncLifetime
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>A full or failing disk is the machine's problem, not bad usage: exit 1, as a run that fails on it.</summary>
+    [Theory]
+    [InlineData(13, "the disk is full")]
+    [InlineData(10, "(SQLite error 10")]
+    public void A_full_or_failing_disk_under_the_state_file_exits_1(int sqliteError, string says)
+    {
+        var error = SqliteStateErrors.Describe("/x/state.db", new SqliteException("e", sqliteError), readOnly: false);
+
+        Assert.Equal(ExitCodes.RunFailed, ExitCodes.For(error.Problem));
+        Assert.Contains(says, error.Message);
+    }
 }

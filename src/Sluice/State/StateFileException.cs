@@ -22,4 +22,6 @@ public enum StateFileProblem
     Locked,
     /// <summary>Its schema is newer than this Sluice knows, or (for a read-only open) older.</summary>
     Incompatible,
+    /// <summary>The disk under it is full or failing. The machine must be fixed; the path and the file are fine.</summary>
+    Failing,
 }

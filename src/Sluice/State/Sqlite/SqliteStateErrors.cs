@@ -26,9 +26,9 @@ internal static class SqliteStateErrors
             CantOpen or Perm or Auth => new(path, StateFileProblem.Unusable, readOnly
                 ? $"cannot open state file {path} for reading: check that it is a file you may read, in a folder you may list"
                 : $"cannot open state file {path}: check that its folder exists or can be created and that you may write both", e),
-            Full => new(path, StateFileProblem.Unusable,
+            Full => new(path, StateFileProblem.Failing,
                 $"cannot write state file {path}: the disk is full; free space and try again", e),
-            IoErr => new(path, StateFileProblem.Damaged,
+            IoErr => new(path, StateFileProblem.Failing,
                 $"cannot read state file {path} {sqlite}: check the disk and the file; restore it from a backup if it stays unreadable", e),
             _ => new(path, StateFileProblem.Damaged, $"state file {path} cannot be used {sqlite}", e),
         };
