@@ -87,7 +87,7 @@ internal sealed class ConsumedFileSet
         {
             return result;
         }
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         var hash = new XxHash128();
         var buffer = new byte[1 << 16];
         long done = 0;

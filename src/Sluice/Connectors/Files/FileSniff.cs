@@ -11,7 +11,7 @@ internal static class FileSniff
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
             return ReadHead(stream);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -55,7 +55,7 @@ internal static class FileSniff
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
             var head = ReadHead(stream);
             if (stream.Length < 12)
             {

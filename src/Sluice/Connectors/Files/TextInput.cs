@@ -27,7 +27,7 @@ internal static class TextInput
     public static Stream Open(string path, TextCompression compression, TextEncoding encoding, int bufferSize, FileOptions options,
         bool verify = true)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize, options);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize, options);
         try
         {
             var head = FileSniff.ReadHead(file);
@@ -102,7 +102,7 @@ internal static class TextInput
         var buffer = new byte[1 << 16];
         try
         {
-            using var gzip = new GzipInput(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan));
+            using var gzip = new GzipInput(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan));
             int n = gzip.ReadAtLeast(buffer, FileSniff.HeadBytes, throwOnEndOfStream: false);
             var head = buffer[..Math.Min(n, FileSniff.HeadBytes)];
             while (gzip.Read(buffer) > 0)
@@ -121,7 +121,7 @@ internal static class TextInput
     {
         try
         {
-            using var gzip = new GzipInput(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 12));
+            using var gzip = new GzipInput(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 12));
             return FileSniff.ReadHead(gzip);
         }
         catch (InvalidDataException e)
