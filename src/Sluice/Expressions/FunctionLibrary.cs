@@ -101,13 +101,20 @@ internal static class FunctionLibrary
     }
 
     private static Kernel Replace(CallNode n, Binder b) =>
-        new FunctionKernel(FieldType.String, [Arg(n, b, 0, FieldType.String), Arg(n, b, 1, FieldType.String), Arg(n, b, 2, FieldType.String)], (v, _) =>
+        new FunctionKernel(FieldType.String, [Arg(n, b, 0, FieldType.String), Arg(n, b, 1, FieldType.String), Arg(n, b, 2, FieldType.String)], (v, context) =>
         {
             var (s, from, to) = ((StrVec)v[0], (StrVec)v[1], (StrVec)v[2]);
             var builder = new StrBuilder(s.Length, s.Data.Length);
             for (int i = 0; i < s.Length; i++)
             {
                 if (!s.IsValid(i) || !from.IsValid(i) || !to.IsValid(i)) { builder.AppendNull(); continue; }
+                if (Strings.ReplacedLength(s[i], from[i], to[i]) > Strings.MaxValueBytes)
+                {
+                    // Nested replaces can double a value per level: refuse before writing, not after taking the memory.
+                    context.Fail(i, $"replace() would make a value of more than {Strings.MaxValueBytes >> 20} MiB in {n.Text}");
+                    builder.AppendNull();
+                    continue;
+                }
                 Strings.Replace(s[i], from[i], to[i], builder);
                 builder.Commit(0);
             }

@@ -123,6 +123,9 @@ public static class HostileCorpus
         Config("3,000 nested CASE", Pipeline(transforms: $"transforms:\n  - derive:\n      c: {Nested(3_000, "CASE WHEN id > 0 THEN ", "1", " ELSE 0 END")}\n"),
             ownProcess: true),
         Config("a YAML file nested 100,000 levels deep", "name: x\nsource: " + Nested(100_000, "[", "1", "]") + "\n", ownProcess: true),
+        Config("34 nested replaces doubling a constant (took 14 GB)", Pipeline(transforms: "transforms:\n  - derive:\n      r: "
+            + Enumerable.Range(0, 34).Aggregate("'a'", (e, _) => $"replace({e}, 'a', 'aa')") + "\n"), ownProcess: true),
+        Config("YAML aliases of aliases", Pipeline().Replace("word: {", "word: &w {") + "x: [*w, *w]\n"),
         Config("an expression that fails for every row", Pipeline(transforms: "transforms:\n  - derive:\n      x: id + 1/0\n")),
         Config("a sink writing into its own source's glob", Pipeline(glob: "**/*.jsonl").Replace("type: csv", "type: jsonl"), Run),
         new("a pipeline file that does not exist", _ => { }, ["validate", "{dir}/nope.yaml"], ExitCodes.Invalid),

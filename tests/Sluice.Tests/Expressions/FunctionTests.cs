@@ -1,3 +1,4 @@
+using Sluice.Expressions;
 using static Sluice.Tests.Expressions.Rows;
 
 namespace Sluice.Tests.Expressions;
@@ -50,6 +51,23 @@ public class FunctionTests
         Assert.Equal(-3m, Scalar("floor(-2.5)"));
         Assert.Equal(3m, Scalar("ceil(2.1)"));
         Assert.Equal(1.5m, Scalar("abs(-1.5)"));
+    }
+
+    /// <summary>Nested replaces double a value per level: past 16 MiB a value is that row's error, refused before its
+    /// memory is taken, and a constant that always grows past it is refused at compile time (it took 14 GB).</summary>
+    [Fact]
+    public void A_replace_that_would_grow_a_value_past_16_MiB_is_a_row_error_not_a_memory_blow_up()
+    {
+        string nested = "s";
+        for (int i = 0; i < 30; i++) nested = $"replace({nested}, 'a', 'aa')";
+        var errors = new List<RowError>();
+
+        var rows = Eval(nested, Batch(("s", Strings("a", "b"))), errors);
+
+        Assert.Equal(new object?[] { null, "b" }, rows);
+        Assert.Contains("replace() would make a value of more than 16 MiB", Assert.Single(errors).Message);
+        Assert.Contains("always fails: replace() would make a value of more than 16 MiB",
+            Rows.Error(nested.Replace("replace(s,", "replace('a',"), Batch(("s", Strings("a")))).Message);
     }
 
     [Fact]

@@ -65,6 +65,14 @@ internal static class Strings
         return s.Length;
     }
 
+    /// <summary>The largest string value a function may make: far above any record (1 MiB by default), far below what
+    /// a batch's buffer can hold.</summary>
+    public const long MaxValueBytes = 16L << 20;
+
+    /// <summary>The length of <see cref="Replace"/>'s result, counted without building it.</summary>
+    public static long ReplacedLength(ReadOnlySpan<byte> s, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to) =>
+        from.IsEmpty || to.Length <= from.Length ? s.Length : s.Length + (long)s.Count(from) * (to.Length - from.Length);
+
     public static void Replace(ReadOnlySpan<byte> s, ReadOnlySpan<byte> from, ReadOnlySpan<byte> to, StrBuilder output)
     {
         if (from.IsEmpty) { output.Add(s); return; }
