@@ -19,6 +19,21 @@ internal static class PipelineDocs
 
         Relative paths are relative to the pipeline file's folder.
 
+        `${env:NAME}` in any option value except an expression is replaced by the environment variable `NAME`, and
+        `${env:NAME:-default}` by `default` when `NAME` is unset or empty; a reference to an unset variable without a
+        default is an error naming it. Values are replaced when the file is loaded (so `sluice validate` needs them
+        too), except http `headers`, which may hold secrets: they are resolved when the run starts and never printed.
+
+        Editors that speak the YAML language server (VS Code's YAML extension, JetBrains IDEs, Neovim) complete and
+        check a pipeline file against the JSON Schema when its first line names it:
+
+        ```yaml
+        # yaml-language-server: $schema=https://sluice.dev/schemas/pipeline.schema.json
+        ```
+
+        That address is the schema's `$id`; until it is served, save `sluice schema > pipeline.schema.json` and name
+        the file instead (`$schema=./pipeline.schema.json`).
+
         ```yaml
         name: flights-clean
         source:

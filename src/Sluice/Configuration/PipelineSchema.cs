@@ -8,10 +8,14 @@ namespace Sluice.Configuration;
 /// so editors complete and check exactly what <c>sluice validate</c> accepts.</summary>
 public static class PipelineSchema
 {
+    /// <summary>The schema's <c>$id</c>, and the address a <c># yaml-language-server: $schema=</c> line names.</summary>
+    public const string Id = "https://sluice.dev/schemas/pipeline.schema.json";
+
     public static string JsonSchema()
     {
         var schema = ToSchema(PipelineSpec.Root);
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+        schema["$id"] = Id;
         schema["title"] = "Sluice pipeline file";
         return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }

@@ -16,6 +16,9 @@ internal sealed class ShapeChecker(string file)
 
     public List<Diagnostic> Problems { get; } = [];
 
+    /// <summary>Set while checking the value of a secret option, whose <c>${env:…}</c> references stay unresolved.</summary>
+    private bool _inSecret;
+
     /// <summary>The problems that do not change what a stage means (unknown keys, which are ignored): a stage with
     /// only these is still built, and the stages after it checked against its output.</summary>
     public HashSet<Diagnostic> Ignorable { get; } = new(ReferenceEqualityComparer.Instance);
@@ -54,6 +57,16 @@ internal sealed class ShapeChecker(string file)
         {
             Problem(node, $"{where}: missing value; expected {Article(shape.Describe())}");
             return null;
+        }
+        // Expressions are left alone: a value pasted into one would change its meaning, not just a setting.
+        if (!_inSecret && shape.Kind != ScalarKind.Expression)
+        {
+            if (EnvironmentReferences.Expand(text, out string? missing) is not { } expanded)
+            {
+                Problem(node, $"{where}: the environment variable {missing} is not set (write ${{env:{missing}:-default}} to give a default)");
+                return null;
+            }
+            text = expanded;
         }
         string? error = shape.Kind switch
         {
@@ -131,7 +144,9 @@ internal sealed class ShapeChecker(string file)
                 Ignorable.Add(unknown);
                 continue;
             }
+            _inSecret = option is { Secret: true };
             var checkedValue = Check(value, option?.Shape ?? Shape.String, $"{where}.{key}");
+            _inSecret = false;
             // A bad optional value is reported and left out, so that the rest is still bound and checked in this pass
             // (a contract with a bad pattern still reports its bad min); a bad required one makes the object unusable.
             ok &= checkedValue is not null || option is { Required: false };

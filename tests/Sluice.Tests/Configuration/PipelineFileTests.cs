@@ -176,6 +176,7 @@ public sealed class PipelineFileTests : IDisposable
         string schema = PipelineSchema.JsonSchema();
         using var json = System.Text.Json.JsonDocument.Parse(schema);
         Assert.Equal("object", json.RootElement.GetProperty("type").GetString());
+        Assert.Equal("https://sluice.dev/schemas/pipeline.schema.json", json.RootElement.GetProperty("$id").GetString());
         Assert.Contains("\"max_record_bytes\"", schema);
         Assert.Contains("\"unknown_fields\"", schema);
 

@@ -37,7 +37,7 @@ public sealed record HttpSinkOptions : ISinkOptions
             new OptionSpec("url", Shape.String, "Where to POST (http or https).", Required: true, Example: "https://ingest.example.com/events"),
             new OptionSpec("headers", Shape.MapOf(Shape.String),
                 "Request headers. `${env:NAME}` in a value is replaced by that environment variable when the run starts, so secrets stay out of the file; header values are never printed.",
-                Example: "{ Authorization: \"Bearer ${env:INGEST_TOKEN}\" }"),
+                Example: "{ Authorization: \"Bearer ${env:INGEST_TOKEN}\" }", Secret: true),
             new OptionSpec("max_records_per_request", Shape.Integer, "Records per request at most.", Default: "1000"),
             new OptionSpec("max_requests_in_flight", Shape.Integer, "Requests sent at the same time at most (a bulkhead: the sink waits for a free slot).", Default: "1"),
             new OptionSpec("requests_per_second", Shape.Number, "Requests started per second at most (a rate limit); none by default.", Example: "20")),

@@ -33,7 +33,7 @@ public sealed record HttpSourceOptions : ISourceOptions
             new OptionSpec("url", Shape.String, "The first page (http or https).", Required: true, Example: "https://api.example.com/orders?page=1"),
             new OptionSpec("headers", Shape.MapOf(Shape.String),
                 "Request headers; `${env:NAME}` in a value is replaced by that environment variable (never printed).",
-                Example: "{ Authorization: \"Bearer ${env:API_TOKEN}\" }"),
+                Example: "{ Authorization: \"Bearer ${env:API_TOKEN}\" }", Secret: true),
             new OptionSpec("items", Shape.String, "Dot-separated path to the records array in a page, e.g. `data` or `result.items`; empty when the page itself is the array.", Default: "\"\""),
             new OptionSpec("next", Shape.String, "Dot-separated path to the next page's URL in a page, e.g. `links.next`; a page without it (or with null) is the last. Without `next`, the source reads one page."),
             new OptionSpec("columns", Shape.ListOf(Shape.String), "The record keys to read, when no contract follows the source (a contract's fields are used otherwise).")),
