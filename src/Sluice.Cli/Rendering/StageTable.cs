@@ -42,7 +42,7 @@ internal static class StageTable
         return table;
     }
 
-    private static string Kind(Pipelines.StageKind kind) => kind.ToString().ToLowerInvariant();
+    private static string Kind(StageKind kind) => kind.ToString().ToLowerInvariant();
 
     private static Table New(params string[] headers)
     {

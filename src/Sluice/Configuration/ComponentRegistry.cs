@@ -6,17 +6,15 @@ using Sluice.Pipelines;
 using Sluice.Transforms.Dedupe;
 using Sluice.Transforms.Derive;
 using Sluice.Transforms.Filter;
-using Sluice.Transforms.Rename;
-using Sluice.Transforms.Select;
 
 namespace Sluice.Configuration;
 
 /// <summary>The one place where components are registered: adding a connector or transform means adding its spec here.</summary>
 public static class ComponentRegistry
 {
-    public static IReadOnlyList<ComponentSpec> Sources { get; } = [CsvSourceOptions.Spec, JsonlSourceOptions.Spec, ParquetSourceOptions.Spec, Connectors.Http.HttpSourceOptions.Spec];
+    public static IReadOnlyList<ComponentSpec> Sources { get; } = [CsvSourceOptions.Spec, JsonlSourceOptions.Spec, ParquetSourceOptions.Spec, HttpSourceOptions.Spec];
 
-    public static IReadOnlyList<ComponentSpec> Sinks { get; } = [ParquetSinkOptions.Spec, JsonlSinkOptions.Spec, CsvSinkOptions.Spec, Connectors.Http.HttpSinkOptions.Spec];
+    public static IReadOnlyList<ComponentSpec> Sinks { get; } = [ParquetSinkOptions.Spec, JsonlSinkOptions.Spec, CsvSinkOptions.Spec, HttpSinkOptions.Spec];
 
     public static IReadOnlyList<ComponentSpec> Transforms { get; } =
         [FilterOptions.Spec, DeriveOptions.Spec, SelectOptions.Spec, RenameOptions.Spec, DedupeOptions.Spec];

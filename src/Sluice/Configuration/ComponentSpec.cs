@@ -1,6 +1,7 @@
+using Sluice.Configuration;
 using Sluice.Pipelines;
 
-namespace Sluice.Configuration;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// The one declaration of a connector (a <c>source</c>/<c>sink</c> <c>type</c>) or a transform: its name, its

@@ -1,6 +1,7 @@
+using Sluice.Configuration;
 using Sluice.Pipelines;
 
-namespace Sluice.Configuration;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// A value read from a pipeline file, already checked against its <see cref="Shape"/>, with the location it was

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
+using Sluice.Configuration;
 
-namespace Sluice.Configuration;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// <c>${env:NAME}</c> and <c>${env:NAME:-default}</c> in option values: replaced by the environment variable, or by

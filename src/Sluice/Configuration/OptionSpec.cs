@@ -1,4 +1,5 @@
-namespace Sluice.Configuration;
+using Sluice.Configuration;
+namespace Sluice.Extensibility;
 
 /// <summary>One option of a component, declared once.</summary>
 /// <param name="Name">The key in the pipeline file (snake_case).</param>

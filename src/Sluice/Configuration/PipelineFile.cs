@@ -1,10 +1,11 @@
+using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.Pipelines;
-using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Sluice.Configuration;
+namespace Sluice;
 
 /// <summary>Reads pipeline files (YAML) into <see cref="PipelineDefinition"/>s.</summary>
 public static class PipelineFile

@@ -1,8 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using Sluice.Configuration;
 using Sluice.Pipelines;
 
-namespace Sluice.Configuration;
+namespace Sluice;
 
 /// <summary>The pipeline file's JSON Schema, generated from the same declarations the loader checks against,
 /// so editors complete and check exactly what <c>sluice validate</c> accepts.</summary>

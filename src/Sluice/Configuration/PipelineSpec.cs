@@ -1,7 +1,7 @@
 namespace Sluice.Configuration;
 
 /// <summary>The top level of a pipeline file, declared once for the loader, the docs and the JSON Schema.</summary>
-public static class PipelineSpec
+internal static class PipelineSpec
 {
     public static ObjectShape DeadLetter { get; } = new([
         new OptionSpec("max_ratio", Shape.Number,
@@ -83,11 +83,11 @@ public static class PipelineSpec
     public static ObjectShape Root { get; } = new([
         new OptionSpec("name", Shape.String, "The pipeline's name; runs and dead letters are filed under it.", Required: true, Example: "flights-clean"),
         new OptionSpec("description", Shape.String, "Free text for people reading the file."),
-        new OptionSpec("source", new ComponentShape(Pipelines.StageKind.Source), "Where records come from (chain form). Its `type` picks a source below."),
+        new OptionSpec("source", new ComponentShape(StageKind.Source), "Where records come from (chain form). Its `type` picks a source below."),
         new OptionSpec("contract", Shape.OneOf(Shape.String, ComponentRegistry.Contract.Shape),
             "The contract every record must meet (chain form): inline, or the path of a YAML file holding `fields:` and `unknown_fields:`."),
         new OptionSpec("transforms", Shape.ListOf(new TransformShape()), "Transforms applied in order after the contract (chain form)."),
-        new OptionSpec("sink", new ComponentShape(Pipelines.StageKind.Sink), "Where records go (chain form). Its `type` picks a sink below."),
+        new OptionSpec("sink", new ComponentShape(StageKind.Sink), "Where records go (chain form). Its `type` picks a sink below."),
         new OptionSpec("stages", Shape.ListOf(new StageShape()),
             "The graph form, instead of source/contract/transforms/sink: a list of named stages, each reading `from` earlier ones, so one source can feed several sinks."),
         new OptionSpec("dead_letter", DeadLetter, "Quality gate on dead letters."),

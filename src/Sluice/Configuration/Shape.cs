@@ -1,4 +1,5 @@
-namespace Sluice.Configuration;
+using Sluice.Configuration;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// What a value in a pipeline file must look like. One shape per option drives the loader's checks,

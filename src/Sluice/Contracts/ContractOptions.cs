@@ -1,10 +1,11 @@
 using Apache.Arrow;
 using Sluice.Configuration;
+using Sluice.Contracts;
 using Sluice.Execution;
 using Sluice.Pipelines;
 using Sluice.Records;
 
-namespace Sluice.Contracts;
+namespace Sluice;
 
 /// <summary>
 /// A data contract: the fields a record must have, their types and rules. As a stage it turns the source's
@@ -18,7 +19,7 @@ public sealed record ContractOptions : ITransformOptions
     /// <summary>The fields in output order.</summary>
     public required IReadOnlyList<FieldContract> Fields { get; init; }
 
-    /// <summary>What happens to columns the contract does not name. The default value is <see cref="Contracts.UnknownFields.Reject"/>.</summary>
+    /// <summary>What happens to columns the contract does not name. The default value is <see cref="UnknownFields.Reject"/>.</summary>
     public UnknownFields UnknownFields { get; init; } = UnknownFields.Reject;
 
     public static ComponentSpec Spec { get; } = new("contract", StageKind.Contract,

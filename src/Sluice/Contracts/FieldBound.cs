@@ -1,6 +1,7 @@
 using System.Globalization;
+using Sluice.Contracts;
 
-namespace Sluice.Contracts;
+namespace Sluice;
 
 /// <summary>
 /// A <c>min</c> or <c>max</c> of a <see cref="FieldContract"/>, typed: a number (<see cref="long"/>,

@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
+using Sluice.Contracts;
 using Sluice.Records;
 
-namespace Sluice.Contracts;
+namespace Sluice;
 
 /// <summary>What one field of a record must be. Rules that do not apply to the field's type are rejected when
 /// the contract is bound or built, never silently ignored.</summary>

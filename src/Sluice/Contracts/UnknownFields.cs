@@ -1,4 +1,5 @@
-namespace Sluice.Contracts;
+using Sluice.Contracts;
+namespace Sluice;
 
 /// <summary>What a contract does with a field it does not name.</summary>
 public enum UnknownFields

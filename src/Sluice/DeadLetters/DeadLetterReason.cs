@@ -1,4 +1,5 @@
-namespace Sluice.DeadLetters;
+using Sluice.DeadLetters;
+namespace Sluice;
 
 /// <summary>Why a record was dead-lettered. The lower-case names are the reason codes users filter on.</summary>
 public enum DeadLetterReason

@@ -5,7 +5,7 @@ namespace Sluice.DeadLetters;
 /// a file a source could not read. Their original bytes are only the file's first bytes, so they cannot be replayed
 /// from them; <c>sluice dlq replay</c> keeps them in the queue with one attempt more and says why.
 /// </summary>
-public static class FileLetters
+internal static class FileLetters
 {
     /// <summary>The file cannot be read as the source's options say (compressed, another encoding, binary, corrupt,
     /// cut short…).</summary>

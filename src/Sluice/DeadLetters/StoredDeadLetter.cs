@@ -1,4 +1,5 @@
-namespace Sluice.DeadLetters;
+using Sluice.DeadLetters;
+namespace Sluice;
 
 /// <summary>A dead letter as kept in the state store.</summary>
 public sealed record StoredDeadLetter(

@@ -8,7 +8,7 @@ namespace Sluice.Execution;
 /// (SIGKILL: no cleanup, no flush) the first time it reaches that point. A testing hook: unset, it costs one
 /// comparison per checkpoint.
 /// </summary>
-public static class CrashPoints
+internal static class CrashPoints
 {
     /// <summary>Every sink has prepared the checkpoint; nothing is in the state store yet.</summary>
     public const string AfterPrepare = "after-prepare";

@@ -3,7 +3,7 @@ using Sluice.DeadLetters;
 namespace Sluice.Execution;
 
 /// <summary>Where stages hand their dead letters. Thread-safe; the runner persists them in the state store.</summary>
-public interface IDeadLetterWriter
+internal interface IDeadLetterWriter
 {
     void Write(DeadLetter deadLetter);
 }

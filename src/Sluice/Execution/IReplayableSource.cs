@@ -1,6 +1,7 @@
+using Sluice.Execution;
 using Sluice.Records;
 
-namespace Sluice.Execution;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// A source whose records can be read again from their original bytes, as <c>sluice dlq replay</c> needs: a dead

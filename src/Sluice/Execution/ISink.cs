@@ -1,6 +1,7 @@
+using Sluice.Execution;
 using Sluice.Records;
 
-namespace Sluice.Execution;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// Writes batches somewhere, in two phases. Output written by <see cref="WriteAsync"/> is invisible to readers.

@@ -1,7 +1,8 @@
 using Apache.Arrow;
+using Sluice.Execution;
 using Sluice.Records;
 
-namespace Sluice.Execution;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// Produces batches. Emits when a batch is full or a file ends (a batch never spans two files); backpressures by

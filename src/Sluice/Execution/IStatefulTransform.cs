@@ -1,4 +1,5 @@
-namespace Sluice.Execution;
+using Sluice.Execution;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// A transform whose output depends on what it saw before (e.g. <c>dedupe</c>). Its state is saved with every

@@ -1,7 +1,8 @@
 using Apache.Arrow;
+using Sluice.Execution;
 using Sluice.Records;
 
-namespace Sluice.Execution;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// Turns one batch into another (or into nothing, when every row is dropped). A transform works on whole

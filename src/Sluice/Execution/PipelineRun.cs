@@ -1,6 +1,7 @@
+using Sluice.Execution;
 using Sluice.Pipelines;
 
-namespace Sluice.Execution;
+namespace Sluice;
 
 /// <summary>A run in progress: its id, live per-stage counters (for progress displays) and its completion.</summary>
 public sealed class PipelineRun
@@ -35,7 +36,7 @@ public sealed class PipelineRun
     public SupersededRun? Superseded { get; init; }
 
     /// <summary>Stops the run gracefully: no new input is read, what was read drains through every stage and is
-    /// committed by a final checkpoint; the run then ends <see cref="State.RunState.Stopped"/> and the next run of the pipeline
+    /// committed by a final checkpoint; the run then ends <see cref="RunState.Stopped"/> and the next run of the pipeline
     /// resumes it.
     /// Cancelling the token given to <see cref="PipelineRunner.StartAsync(PipelineDefinition, bool, CancellationToken)"/>
     /// instead stops at once, losing what came after the last checkpoint (the next run redoes it).</summary>

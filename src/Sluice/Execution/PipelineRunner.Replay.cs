@@ -1,9 +1,11 @@
+using Sluice.Connectors;
 using Sluice.Connectors.Files;
+using Sluice.Execution;
 using Sluice.Pipelines;
 using Sluice.Replay;
 using Sluice.State;
 
-namespace Sluice.Execution;
+namespace Sluice;
 
 public sealed partial class PipelineRunner
 {

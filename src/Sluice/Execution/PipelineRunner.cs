@@ -1,8 +1,10 @@
+using Sluice.Connectors;
 using Sluice.Connectors.Files;
+using Sluice.Execution;
 using Sluice.Pipelines;
 using Sluice.State;
 
-namespace Sluice.Execution;
+namespace Sluice;
 
 /// <summary>
 /// Runs pipelines against a state store: builds the stage graph (every error reported before anything runs),

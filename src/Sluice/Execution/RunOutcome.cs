@@ -1,6 +1,7 @@
+using Sluice.Execution;
 using Sluice.State;
 
-namespace Sluice.Execution;
+namespace Sluice;
 
 /// <summary>How a run ended, with what the CLI needs to print its summary.</summary>
 /// <param name="Error">One line saying why the run did not succeed; null when it did.</param>
@@ -25,7 +26,7 @@ public sealed record RunOutcome(
 
     /// <summary>How each of the pipeline's expectations fared, in declaration order; empty when the run ended
     /// without a final checkpoint (failed, cancelled) or has none.</summary>
-    public IReadOnlyList<Expectations.ExpectationResult> Expectations { get; init; } = [];
+    public IReadOnlyList<ExpectationResult> Expectations { get; init; } = [];
 
     /// <summary>What the run said besides its counts: files skipped as already consumed, warnings.</summary>
     public IReadOnlyList<RunNote> Notes { get; init; } = [];

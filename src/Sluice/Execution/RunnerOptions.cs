@@ -1,4 +1,5 @@
-namespace Sluice.Execution;
+using Sluice.Execution;
+namespace Sluice;
 
 /// <summary>How the runner sizes its batches and channels. Memory in flight is bounded by
 /// about (stages × <see cref="ChannelCapacity"/> + stages) × <see cref="BatchSize"/> rows, whatever the input size.</summary>

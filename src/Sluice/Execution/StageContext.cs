@@ -1,9 +1,11 @@
+using Sluice.Connectors;
 using Sluice.Connectors.Files;
 using Sluice.DeadLetters;
+using Sluice.Execution;
 using Sluice.Records;
 using Sluice.State;
 
-namespace Sluice.Execution;
+namespace Sluice.Extensibility;
 
 /// <summary>What a running stage may use besides its input: its counters, the dead-letter queue and, for a file
 /// source, which files the pipeline has already consumed.</summary>
@@ -17,7 +19,7 @@ public sealed class StageContext
     private List<string> _warnings = [];
     private int _filesSkipped;
 
-    public StageContext(string stage, StageCounters counters, IDeadLetterWriter deadLetters)
+    internal StageContext(string stage, StageCounters counters, IDeadLetterWriter deadLetters)
         : this(stage, counters, deadLetters, ConsumedFileSet.Empty)
     {
     }

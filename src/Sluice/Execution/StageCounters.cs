@@ -1,4 +1,5 @@
-namespace Sluice.Execution;
+using Sluice.Execution;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// Live per-stage counts, updated by the stage's worker and read by progress displays from other threads.
@@ -11,7 +12,7 @@ public sealed class StageCounters
 
     /// <param name="inputs">The stages this one reads from (empty for a source): kept with the counts so that each
     /// sink can be reconciled along its paths.</param>
-    public StageCounters(string stage, Pipelines.StageKind kind, IReadOnlyList<string>? inputs = null)
+    public StageCounters(string stage, StageKind kind, IReadOnlyList<string>? inputs = null)
     {
         Stage = stage;
         Kind = kind;
@@ -19,7 +20,7 @@ public sealed class StageCounters
     }
 
     public string Stage { get; }
-    public Pipelines.StageKind Kind { get; }
+    public StageKind Kind { get; }
 
     /// <summary>The stages this one reads from; empty for a source.</summary>
     public IReadOnlyList<string> Inputs { get; }
@@ -50,7 +51,7 @@ public sealed class StageCounters
     public bool CircuitOpen => Volatile.Read(ref _circuitOpen) == 1;
 
     /// <summary>Starts from the counts a resumed run had at its last checkpoint.</summary>
-    internal void Restore(State.StageCounts counts)
+    internal void Restore(StageCounts counts)
     {
         _in = counts.In;
         _out = counts.Out;
@@ -66,7 +67,7 @@ public sealed class StageCounters
     /// <summary>Back to zero: for scratch counters reused between attempts.</summary>
     internal void Reset() => _in = _out = _filtered = _deadLettered = _busyTicks = _retries = _timeouts = _circuitOpenings = _circuitClosings = 0;
 
-    internal State.StageCounts Snapshot() => new(Stage, Kind, In, Out, Filtered, DeadLettered, Busy)
+    internal StageCounts Snapshot() => new(Stage, Kind, In, Out, Filtered, DeadLettered, Busy)
     {
         Inputs = Inputs,
         Retries = Retries,

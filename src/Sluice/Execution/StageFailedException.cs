@@ -1,4 +1,5 @@
-namespace Sluice.Execution;
+using Sluice.Execution;
+namespace Sluice;
 
 /// <summary>A stage threw while the run was going on; the message names the stage and says why in one line.</summary>
 public sealed class StageFailedException : Exception

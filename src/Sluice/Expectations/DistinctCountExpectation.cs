@@ -1,4 +1,5 @@
-namespace Sluice.Expectations;
+using Sluice.Expectations;
+namespace Sluice;
 
 /// <summary>The number of distinct non-null values of <paramref name="ColumnName"/> reaching the sinks (counted
 /// exactly) is within [<paramref name="Min"/>, <paramref name="Max"/>]; at least one bound is set.</summary>

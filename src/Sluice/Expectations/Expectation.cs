@@ -1,6 +1,7 @@
+using Sluice.Expectations;
 using Sluice.Pipelines;
 
-namespace Sluice.Expectations;
+namespace Sluice;
 
 /// <summary>
 /// One check of a run's output (the pipeline file's <c>expect:</c> list), evaluated once, when the run's final

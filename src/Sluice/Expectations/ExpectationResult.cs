@@ -1,4 +1,5 @@
-namespace Sluice.Expectations;
+using Sluice.Expectations;
+namespace Sluice;
 
 /// <summary>How one expectation of a finished run fared, as stored with the run and shown by <c>sluice show</c>.</summary>
 /// <param name="Expectation">The expectation as it reads, e.g. <c>null_ratio(delay) ≤ 0.05</c>.</param>

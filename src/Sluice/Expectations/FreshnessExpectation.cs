@@ -1,4 +1,5 @@
-namespace Sluice.Expectations;
+using Sluice.Expectations;
+namespace Sluice;
 
 /// <summary>The newest value of the date or timestamp column <paramref name="ColumnName"/> reaching the sinks is
 /// not older than <paramref name="MaxAge"/> when the run ends. A column with no value at all fails it.</summary>

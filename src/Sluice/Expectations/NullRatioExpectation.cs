@@ -1,6 +1,7 @@
 using System.Globalization;
+using Sluice.Expectations;
 
-namespace Sluice.Expectations;
+namespace Sluice;
 
 /// <summary>At most this share (0 to 1) of the records reaching the sinks have <paramref name="ColumnName"/> null.</summary>
 public sealed record NullRatioExpectation(string ColumnName, double Max) : Expectation

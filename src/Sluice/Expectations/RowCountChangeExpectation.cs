@@ -1,6 +1,7 @@
 using System.Globalization;
+using Sluice.Expectations;
 
-namespace Sluice.Expectations;
+namespace Sluice;
 
 /// <summary>The records the run wrote differ by at most <paramref name="MaxPercent"/> % from what the pipeline's
 /// previous succeeded run wrote. Passes, with a note, when there is no such run.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
+using Sluice.Expectations;
 
-namespace Sluice.Expectations;
+namespace Sluice;
 
 /// <summary>The records the run wrote (all sinks together) are within [<paramref name="Min"/>, <paramref name="Max"/>];
 /// at least one bound is set.</summary>

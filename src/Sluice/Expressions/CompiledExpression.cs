@@ -8,7 +8,7 @@ namespace Sluice.Expressions;
 /// An expression compiled against one schema: a tree of column-at-a-time kernels. <see cref="Evaluate"/> walks the tree
 /// once per batch; each kernel is a tight loop over the rows. Safe to evaluate from several threads at once.
 /// </summary>
-public sealed class CompiledExpression
+internal sealed class CompiledExpression
 {
     private readonly Kernel _root;
     private readonly int _slots;

@@ -4,7 +4,7 @@ namespace Sluice.Expressions;
 /// A parse or type error in an expression. <see cref="Line"/> and <see cref="Column"/> are 1-based positions inside
 /// the expression text (the caller maps them to the pipeline file); the message does not repeat them.
 /// </summary>
-public sealed class ExpressionException : Exception
+internal sealed class ExpressionException : Exception
 {
     public ExpressionException(string message, int line, int column) : base(message)
     {

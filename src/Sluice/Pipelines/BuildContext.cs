@@ -1,4 +1,5 @@
-namespace Sluice.Pipelines;
+using Sluice.Pipelines;
+namespace Sluice.Extensibility;
 
 /// <summary>What stage factories need to know about the run they are built for.</summary>
 public sealed class BuildContext
@@ -46,4 +47,4 @@ public sealed class BuildContext
 
 /// <param name="Columns">Fields the downstream contract names, in its order.</param>
 /// <param name="UnknownFields">What the contract does with other fields.</param>
-public sealed record SourceReadHint(IReadOnlyList<string> Columns, Contracts.UnknownFields UnknownFields);
+public sealed record SourceReadHint(IReadOnlyList<string> Columns, UnknownFields UnknownFields);

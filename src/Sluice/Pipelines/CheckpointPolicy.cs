@@ -1,4 +1,5 @@
-namespace Sluice.Pipelines;
+using Sluice.Pipelines;
+namespace Sluice;
 
 /// <summary>How often a run takes a checkpoint: after <see cref="EveryRecords"/> records read or
 /// <see cref="EverySeconds"/> seconds, whichever comes first (0 turns that trigger off). Whatever the policy, a run

@@ -1,4 +1,5 @@
-namespace Sluice.Pipelines;
+using Sluice.Pipelines;
+namespace Sluice;
 
 /// <summary>The quality gate: a run whose dead letters exceed either bound fails (exit code 3) after it ends.</summary>
 /// <param name="MaxRatio">Largest allowed share of dead-lettered records among records read; null for no bound.</param>

@@ -1,4 +1,5 @@
-namespace Sluice.Pipelines;
+using Sluice.Pipelines;
+namespace Sluice;
 
 /// <summary>One problem with a pipeline definition: where it is, and what to write instead.</summary>
 public sealed record Diagnostic(SourceLocation? Location, string Message)

@@ -1,7 +1,8 @@
 using Apache.Arrow;
 using Sluice.Execution;
+using Sluice.Pipelines;
 
-namespace Sluice.Pipelines;
+namespace Sluice.Extensibility;
 
 /// <summary>The options of one stage; each kind of stage has a record implementing one of the interfaces below.</summary>
 public interface IStageOptions

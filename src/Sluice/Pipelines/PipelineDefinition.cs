@@ -1,4 +1,5 @@
-namespace Sluice.Pipelines;
+using Sluice.Pipelines;
+namespace Sluice;
 
 /// <summary>
 /// A pipeline: a directed acyclic graph of stages. Built by the YAML loader or in code; checked by
@@ -14,7 +15,7 @@ public sealed record PipelineDefinition(string Name, IReadOnlyList<StageDefiniti
     public ResiliencePolicy Resilience { get; init; } = new();
 
     /// <summary>Checks of the run's output (<c>expect:</c>), evaluated before its final checkpoint commits.</summary>
-    public IReadOnlyList<Expectations.Expectation> Expectations { get; init; } = [];
+    public IReadOnlyList<Expectation> Expectations { get; init; } = [];
 
     /// <summary>Folder that relative paths resolve against; the pipeline file's folder when loaded from YAML.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();

@@ -1,4 +1,5 @@
-namespace Sluice.Pipelines;
+using Sluice.Pipelines;
+namespace Sluice;
 
 /// <summary>The pipeline definition is invalid. Carries every problem found, not just the first.</summary>
 public sealed class PipelineException : Exception

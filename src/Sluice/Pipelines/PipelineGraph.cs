@@ -5,7 +5,7 @@ namespace Sluice.Pipelines;
 /// stage with at least one, no cycles, no stage whose output goes nowhere — and orders its stages so that
 /// every stage comes after its inputs.
 /// </summary>
-public static class PipelineGraph
+internal static class PipelineGraph
 {
     /// <summary>The stages in an order where each comes after all its inputs. Throws <see cref="PipelineException"/>
     /// listing every problem.</summary>

@@ -1,4 +1,5 @@
-namespace Sluice.Pipelines;
+using Sluice.Pipelines;
+namespace Sluice;
 
 /// <summary>
 /// How a stage rides out transient failures (I/O, timeouts, networks; which ones: <see cref="RetryPolicy.On"/>) of its per-batch

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Sluice.Pipelines;
 
-namespace Sluice.Pipelines;
+namespace Sluice;
 
 /// <summary>
 /// Which failures a stage tries again — the ones worth another try because the world may change by then. Written

@@ -1,4 +1,5 @@
-namespace Sluice.Pipelines;
+using Sluice.Pipelines;
+namespace Sluice;
 
 /// <summary>A place in a pipeline file, 1-based, printed as <c>file:line:column</c>.</summary>
 public sealed record SourceLocation(string File, int Line, int Column)

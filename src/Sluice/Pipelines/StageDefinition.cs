@@ -1,4 +1,5 @@
-namespace Sluice.Pipelines;
+using Sluice.Pipelines;
+namespace Sluice;
 
 /// <summary>One node of the pipeline graph: its unique name, what it does, and the stages it reads from.</summary>
 /// <param name="Inputs">Names of upstream stages; empty for a source, one or more (a union) otherwise.</param>

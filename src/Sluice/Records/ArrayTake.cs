@@ -10,7 +10,7 @@ namespace Sluice.Records;
 /// after deciding row by row. Works on the arrays' buffers, and copies runs of consecutive rows with one block copy
 /// each: a filter that drops a few rows in a batch leaves long runs, so the copy costs about one memcpy of the batch.
 /// </summary>
-public static class ArrayTake
+internal static class ArrayTake
 {
     /// <summary>The batch with only <paramref name="rows"/> (ascending indices), and their origins.</summary>
     public static Batch Take(Batch batch, ReadOnlySpan<int> rows)

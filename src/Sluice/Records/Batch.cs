@@ -1,6 +1,7 @@
 using Apache.Arrow;
+using Sluice.Records;
 
-namespace Sluice.Records;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// The unit that moves between stages: up to a few thousand rows as an Arrow record batch, the origin of every

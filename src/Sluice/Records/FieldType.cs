@@ -1,4 +1,5 @@
-namespace Sluice.Records;
+using Sluice.Records;
+namespace Sluice;
 
 /// <summary>The value types a Sluice record field can have. Each maps to one Arrow type (see <see cref="FieldTypes"/>).</summary>
 public enum FieldType

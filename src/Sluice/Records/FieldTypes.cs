@@ -4,7 +4,7 @@ using Apache.Arrow.Types;
 namespace Sluice.Records;
 
 /// <summary>Conversions between <see cref="FieldType"/>, its pipeline-file name and its Arrow type.</summary>
-public static class FieldTypes
+internal static class FieldTypes
 {
     /// <summary>C# decimal holds 28-29 significant digits, so that is the widest decimal we can compute with exactly.</summary>
     public const int DecimalPrecision = 28;

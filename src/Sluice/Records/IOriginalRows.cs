@@ -1,4 +1,5 @@
-namespace Sluice.Records;
+using Sluice.Records;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// The original records behind one source batch, by their index in that batch. A source hands one of these out

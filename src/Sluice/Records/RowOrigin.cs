@@ -1,4 +1,5 @@
-namespace Sluice.Records;
+using Sluice.Records;
+namespace Sluice.Extensibility;
 
 /// <summary>Where one record came from: the file, its line (or row number for columnar files), the byte offset
 /// of its first byte (-1 where bytes have no meaning, e.g. Parquet), and its original bytes.</summary>

@@ -1,4 +1,5 @@
-namespace Sluice.Records;
+using Sluice.Records;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// Maps each row of a batch to the original record it came from. Filtering stages narrow it with

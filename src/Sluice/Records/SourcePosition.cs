@@ -1,4 +1,5 @@
-namespace Sluice.Records;
+using Sluice.Records;
+namespace Sluice.Extensibility;
 
 /// <summary>
 /// How far a source has read after emitting a batch, so that a resumed run can start right after it. Opaque to

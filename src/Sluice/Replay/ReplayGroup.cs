@@ -1,4 +1,5 @@
-namespace Sluice.Replay;
+using Sluice.Replay;
+namespace Sluice;
 
 /// <summary>Dead letters that go through the same stages again, replayed by one run.</summary>
 /// <param name="Source">The source whose parser reads the letters' original bytes.</param>

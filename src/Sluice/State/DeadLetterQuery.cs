@@ -1,6 +1,7 @@
 using Sluice.DeadLetters;
+using Sluice.State;
 
-namespace Sluice.State;
+namespace Sluice;
 
 /// <summary>Filters for listing dead letters; null means any. Newest first unless <see cref="OldestFirst"/>.</summary>
 public sealed record DeadLetterQuery(

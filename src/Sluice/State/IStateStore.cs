@@ -1,7 +1,8 @@
 using Sluice.DeadLetters;
 using Sluice.Expectations;
+using Sluice.State;
 
-namespace Sluice.State;
+namespace Sluice;
 
 /// <summary>
 /// Where Sluice keeps runs, per-stage counters and dead letters. The SQLite store is the embedded default;

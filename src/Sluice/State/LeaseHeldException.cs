@@ -1,6 +1,7 @@
 using System.Globalization;
+using Sluice.State;
 
-namespace Sluice.State;
+namespace Sluice;
 
 /// <summary>Another live process holds the pipeline's lease: this run must not start.</summary>
 public sealed class LeaseHeldException(Lease held) : Exception(

@@ -1,4 +1,5 @@
-namespace Sluice.State;
+using Sluice.State;
+namespace Sluice;
 
 /// <summary>
 /// The lease this process used is no longer current: it expired, or another process took it over (a newer epoch).

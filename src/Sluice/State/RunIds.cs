@@ -5,7 +5,7 @@ namespace Sluice.State;
 
 /// <summary>Run ids: the UTC start second then random hex, e.g. <c>20250102-030405-a1b2c3</c>. They sort by start
 /// time as text, read well in a terminal, and a short prefix is usually enough to name a run.</summary>
-public static class RunIds
+internal static class RunIds
 {
     public static string New(DateTimeOffset startedAt) =>
         startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss-", CultureInfo.InvariantCulture)

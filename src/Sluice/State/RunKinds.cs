@@ -1,4 +1,5 @@
-namespace Sluice.State;
+using Sluice.State;
+namespace Sluice;
 
 /// <summary>The kinds of run the engine records (<see cref="RunRecord.Kind"/>).</summary>
 public static class RunKinds

@@ -1,4 +1,5 @@
-namespace Sluice.State;
+using Sluice.State;
+namespace Sluice;
 
 /// <summary>One run as kept in the state store. Generic on purpose (<see cref="Kind"/>, <see cref="ParentRunId"/>)
 /// so that later kinds of runs (flows, tasks) share the table.</summary>

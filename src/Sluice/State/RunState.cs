@@ -1,4 +1,5 @@
-namespace Sluice.State;
+using Sluice.State;
+namespace Sluice;
 
 public enum RunState
 {

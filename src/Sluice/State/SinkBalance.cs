@@ -1,6 +1,7 @@
 using Sluice.Pipelines;
+using Sluice.State;
 
-namespace Sluice.State;
+namespace Sluice;
 
 /// <summary>
 /// One sink's reconciliation, <c>in = out + dead + filtered</c>, which holds for every valid graph when each figure

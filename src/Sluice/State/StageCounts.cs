@@ -1,6 +1,7 @@
 using Sluice.Pipelines;
+using Sluice.State;
 
-namespace Sluice.State;
+namespace Sluice;
 
 /// <summary>A stage's counts and busy time as saved for a run.</summary>
 public sealed record StageCounts(string Stage, StageKind Kind, long In, long Out, long Filtered, long DeadLettered, TimeSpan Busy)

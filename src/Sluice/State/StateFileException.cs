@@ -1,4 +1,5 @@
-namespace Sluice.State;
+using Sluice.State;
+namespace Sluice;
 
 /// <summary>The state file cannot be used; the message names it and says what to do.</summary>
 public sealed class StateFileException(string path, StateFileProblem problem, string message, Exception? inner = null)

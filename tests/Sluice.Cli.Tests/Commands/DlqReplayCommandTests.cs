@@ -86,8 +86,8 @@ public sealed class DlqReplayCommandTests : IDisposable
             Assert.Contains("replaying 2 dead letters", settled.Stdout); // the letters the killed replay stored again
         Assert.Equal(Expected, Output().Order());
         Assert.Empty(Directory.GetFiles(_dir.File("out"), "*.inprogress"));
-        await using var store = await Sluice.State.Sqlite.SqliteStateStore.OpenAsync(_state);
-        var closed = (await store.ListRunsAsync("orders")).Single(r => r.Kind == "replay" && r.State == Sluice.State.RunState.Failed);
+        await using var store = await SqliteStateStore.OpenAsync(_state);
+        var closed = (await store.ListRunsAsync("orders")).Single(r => r.Kind == "replay" && r.State == RunState.Failed);
         Assert.Equal((OverMax.Length + 2L, (long)OverMax.Length), (closed.RecordsRead, closed.RecordsWritten)); // what its checkpoint published
     }
 

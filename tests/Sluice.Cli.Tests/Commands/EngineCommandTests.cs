@@ -113,7 +113,7 @@ public sealed class EngineCommandTests : IDisposable
     {
         string file = _dir.Write("pipeline.yaml", Pipeline);
         Directory.CreateDirectory(Path.GetDirectoryName(_state)!);
-        await using (var other = await Sluice.State.Sqlite.SqliteStateStore.OpenAsync(_state))
+        await using (var other = await SqliteStateStore.OpenAsync(_state))
         {
             await other.AcquireLeaseAsync("orders", "other-host:42:abcd", TimeSpan.FromMinutes(5));
         }
@@ -131,7 +131,7 @@ public sealed class EngineCommandTests : IDisposable
         string file = _dir.Write("pipeline.yaml", Pipeline);
         Directory.CreateDirectory(Path.GetDirectoryName(_state)!);
         string crashed;
-        await using (var store = await Sluice.State.Sqlite.SqliteStateStore.OpenAsync(_state))
+        await using (var store = await SqliteStateStore.OpenAsync(_state))
         {
             crashed = (await store.StartRunAsync("orders")).Id;
         }

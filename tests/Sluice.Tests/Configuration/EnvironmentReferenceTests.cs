@@ -102,7 +102,7 @@ public sealed class EnvironmentReferenceTests : IDisposable
             """);
         var sink = (HttpSinkOptions)pipeline.Stages.Single(s => s.Kind == StageKind.Sink).Options;
         Assert.Equal("Bearer " + Ref(token), sink.Headers["Authorization"]);
-        var filter = (Sluice.Transforms.Filter.FilterOptions)pipeline.Stages.Single(s => s.Kind == StageKind.Transform).Options;
+        var filter = (FilterOptions)pipeline.Stages.Single(s => s.Kind == StageKind.Transform).Options;
         Assert.Equal($"'{Ref(token)}' <> ''", filter.Expression);
     }
 }

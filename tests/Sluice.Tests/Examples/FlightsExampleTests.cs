@@ -86,21 +86,21 @@ public sealed class FlightsExampleTests : StateStoreTest
     public async Task The_same_pipeline_built_in_csharp_gives_the_same_result()
     {
         var fromYaml = PipelineFile.Load(Dir.File("pipeline.yaml"));
-        var inCode = new Sluice.Pipelines.PipelineDefinition("flights-in-code", [
-            new("source", new Sluice.Connectors.Csv.CsvSourceOptions { Path = "data/*.csv" }, []),
-            new("contract", new Sluice.Contracts.ContractOptions
+        var inCode = new PipelineDefinition("flights-in-code", [
+            new("source", new CsvSourceOptions { Path = "data/*.csv" }, []),
+            new("contract", new ContractOptions
             {
                 Fields =
                 [
-                    new("date", Sluice.Records.FieldType.Timestamp) { Required = true, Format = "yyyy/MM/dd HH:mm" },
-                    new("delay", Sluice.Records.FieldType.Int64) { Min = -120, Max = 3000 },
-                    new("distance", Sluice.Records.FieldType.Int64) { Required = true, Min = 0 },
-                    new("origin", Sluice.Records.FieldType.String) { Required = true, Pattern = new("^[A-Z]{3}$") },
-                    new("destination", Sluice.Records.FieldType.String) { Required = true, Pattern = new("^[A-Z]{3}$") },
+                    new("date", FieldType.Timestamp) { Required = true, Format = "yyyy/MM/dd HH:mm" },
+                    new("delay", FieldType.Int64) { Min = -120, Max = 3000 },
+                    new("distance", FieldType.Int64) { Required = true, Min = 0 },
+                    new("origin", FieldType.String) { Required = true, Pattern = new("^[A-Z]{3}$") },
+                    new("destination", FieldType.String) { Required = true, Pattern = new("^[A-Z]{3}$") },
                 ],
             }, ["source"]),
-            new("filter", new Sluice.Transforms.Filter.FilterOptions("distance > 0"), ["contract"]),
-            new("sink", new Sluice.Connectors.Parquet.ParquetSinkOptions { Path = "out/in-code" }, ["filter"]),
+            new("filter", new FilterOptions("distance > 0"), ["contract"]),
+            new("sink", new ParquetSinkOptions { Path = "out/in-code" }, ["filter"]),
         ]) { BaseDirectory = Dir.Path, DeadLetter = fromYaml.DeadLetter };
 
         var outcome = await new PipelineRunner(Store).RunAsync(inCode);

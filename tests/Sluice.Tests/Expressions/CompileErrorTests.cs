@@ -109,6 +109,6 @@ public class CompileErrorTests
     {
         var compiled = Sluice.Expressions.SqlExpression.Compile("distance > delay AND delay > 0 OR origin = 'x'", Flights.Schema);
         Assert.Equal(["distance", "delay", "origin"], compiled.Columns);
-        Assert.Equal(Sluice.Records.FieldType.Bool, compiled.ResultType);
+        Assert.Equal(FieldType.Bool, compiled.ResultType);
     }
 }

@@ -9,8 +9,6 @@ using Sluice.Tests.TestSupport;
 using Sluice.Transforms.Dedupe;
 using Sluice.Transforms.Derive;
 using Sluice.Transforms.Filter;
-using Sluice.Transforms.Rename;
-using Sluice.Transforms.Select;
 
 namespace Sluice.Tests.Transforms;
 

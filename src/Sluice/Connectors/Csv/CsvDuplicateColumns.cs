@@ -1,4 +1,6 @@
-namespace Sluice.Connectors.Csv;
+using Sluice.Connectors;
+using Sluice.Connectors.Csv;
+namespace Sluice;
 
 /// <summary>What the <c>csv</c> source does with a header that names a column twice (option <c>duplicate_columns</c>).
 /// Two columns of one name would be two keys of one name in a JSON sink while a contract binds only the first.</summary>

@@ -1,10 +1,12 @@
+using Sluice.Connectors;
 using Apache.Arrow;
 using Sluice.Configuration;
+using Sluice.Connectors.Csv;
 using Sluice.Connectors.Files;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
-namespace Sluice.Connectors.Csv;
+namespace Sluice;
 
 /// <summary>
 /// Options of the <c>csv</c> sink, which writes batches as RFC 4180 part files (<c>part-{run}-{seq}.csv</c>): UTF-8 without BOM, LF line ends, a header

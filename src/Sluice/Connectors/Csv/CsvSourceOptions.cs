@@ -1,10 +1,12 @@
+using Sluice.Connectors;
 using System.Globalization;
 using Sluice.Configuration;
+using Sluice.Connectors.Csv;
 using Sluice.Connectors.Files;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
-namespace Sluice.Connectors.Csv;
+namespace Sluice;
 
 /// <summary>
 /// Options of the <c>csv</c> source: delimited text files (RFC 4180; UTF-8 or UTF-16, plain or gzip-compressed), every

@@ -44,6 +44,6 @@ internal sealed record FileFollow(string Pattern, string BaseDirectory, TimeSpan
     }
 
     /// <summary>The following set up for a source over <paramref name="pattern"/>, or null when the run does not follow.</summary>
-    public static FileFollow? For(string pattern, Pipelines.BuildContext context, IReadOnlyList<string>? exclude = null) =>
+    public static FileFollow? For(string pattern, BuildContext context, IReadOnlyList<string>? exclude = null) =>
         context.FollowPoll is { } poll ? new FileFollow(pattern, context.BaseDirectory, poll, exclude) : null;
 }

@@ -12,7 +12,7 @@ namespace Sluice.Connectors.Files;
 /// Files that match any of the exclude patterns (same syntax) are left out.
 /// </summary>
 /// <remarks>Why not Microsoft.Extensions.FileSystemGlobbing: docs/decisions.md, "File globs".</remarks>
-public static class FileGlob
+internal static class FileGlob
 {
     private static readonly bool IgnoreCase = OperatingSystem.IsWindows() || OperatingSystem.IsMacOS();
 

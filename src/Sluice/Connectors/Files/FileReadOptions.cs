@@ -1,6 +1,8 @@
+using Sluice.Connectors;
 using Sluice.Configuration;
+using Sluice.Connectors.Files;
 
-namespace Sluice.Connectors.Files;
+namespace Sluice;
 
 /// <summary>What a file source does with a file it cannot read (option <c>on_unreadable_file</c>).</summary>
 public enum OnUnreadableFile

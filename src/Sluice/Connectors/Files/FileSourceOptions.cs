@@ -19,10 +19,10 @@ internal static class FileSourceOptions
         "grew is read on from where it ended): `reread` it from its start, `skip` it, or `fail` the run. A warning " +
         "names the file in every case.", Default: "reread");
 
-    public static Files.OnChangedFile BindOnChangedFile(ConfigNode node) => node.GetString("on_changed_file") switch
+    public static Sluice.OnChangedFile BindOnChangedFile(ConfigNode node) => node.GetString("on_changed_file") switch
     {
-        "skip" => Files.OnChangedFile.Skip,
-        "fail" => Files.OnChangedFile.Fail,
-        _ => Files.OnChangedFile.Reread,
+        "skip" => Sluice.OnChangedFile.Skip,
+        "fail" => Sluice.OnChangedFile.Fail,
+        _ => Sluice.OnChangedFile.Reread,
     };
 }

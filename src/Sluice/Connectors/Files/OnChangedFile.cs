@@ -1,4 +1,6 @@
-namespace Sluice.Connectors.Files;
+using Sluice.Connectors;
+using Sluice.Connectors.Files;
+namespace Sluice;
 
 /// <summary>What a file source does with a file it consumed before that was changed in place since (its consumed
 /// bytes differ): it is announced as a warning in every case. Why reread is the default: docs/decisions.md,

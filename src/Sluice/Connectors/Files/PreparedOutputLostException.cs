@@ -2,4 +2,4 @@ namespace Sluice.Connectors.Files;
 
 /// <summary>A committed checkpoint names a part file that is neither in progress nor published: its data is gone
 /// (deleted by hand, most likely). Resuming cannot be exactly once then; <c>--fresh</c> goes on without it.</summary>
-public sealed class PreparedOutputLostException(string message) : IOException(message);
+internal sealed class PreparedOutputLostException(string message) : IOException(message);

@@ -1,10 +1,12 @@
+using Sluice.Connectors;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Connectors.Files;
+using Sluice.Connectors.Http;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
-namespace Sluice.Connectors.Http;
+namespace Sluice;
 
 /// <summary>
 /// Options of the <c>http</c> sink, which POSTs records to a URL as JSON Lines (<c>application/x-ndjson</c>, one

@@ -1,10 +1,12 @@
+using Sluice.Connectors;
 using Apache.Arrow;
 using Sluice.Configuration;
+using Sluice.Connectors.Http;
 using Sluice.Connectors.Jsonl;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
-namespace Sluice.Connectors.Http;
+namespace Sluice;
 
 /// <summary>
 /// Options of the <c>http</c> source, which reads a paged JSON API with GET: each page's records are the objects of

@@ -11,6 +11,6 @@ internal static class SecretText
         context.ResolveSecrets ? values.ToDictionary(e => e.Key, e => Resolve(e.Key, e.Value)) : values;
 
     private static string Resolve(string key, string value) =>
-        Configuration.EnvironmentReferences.Expand(value, out string? missing)
+        EnvironmentReferences.Expand(value, out string? missing)
         ?? throw new PipelineException(null, $"header '{key}' needs the environment variable {missing}, which is not set");
 }

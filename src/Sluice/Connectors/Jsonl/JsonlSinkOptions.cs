@@ -1,10 +1,12 @@
+using Sluice.Connectors;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Connectors.Files;
+using Sluice.Connectors.Jsonl;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
-namespace Sluice.Connectors.Jsonl;
+namespace Sluice;
 
 /// <summary>
 /// Options of the <c>jsonl</c> sink, which writes batches as JSON Lines part files (<c>part-{run}-{seq}.jsonl</c>): one compact object per row, keys in

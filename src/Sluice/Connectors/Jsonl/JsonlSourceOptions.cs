@@ -1,9 +1,11 @@
+using Sluice.Connectors;
 using Sluice.Configuration;
 using Sluice.Connectors.Files;
+using Sluice.Connectors.Jsonl;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
-namespace Sluice.Connectors.Jsonl;
+namespace Sluice;
 
 /// <summary>
 /// Reads JSON Lines files: one JSON object per line, UTF-8 (a leading BOM is skipped) or UTF-16, LF or CRLF line

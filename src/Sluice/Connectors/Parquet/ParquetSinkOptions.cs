@@ -1,11 +1,13 @@
+using Sluice.Connectors;
 using Apache.Arrow;
 using ParquetSharp;
 using Sluice.Configuration;
 using Sluice.Connectors.Files;
+using Sluice.Connectors.Parquet;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
-namespace Sluice.Connectors.Parquet;
+namespace Sluice;
 
 /// <summary>
 /// Options of the <c>parquet</c> sink, which writes batches as Parquet part files (<c>part-{run}-{seq}.parquet</c>) through ParquetSharp's Arrow writer, so

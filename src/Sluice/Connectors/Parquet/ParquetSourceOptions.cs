@@ -1,9 +1,11 @@
+using Sluice.Connectors;
 using Sluice.Configuration;
 using Sluice.Connectors.Files;
+using Sluice.Connectors.Parquet;
 using Sluice.Execution;
 using Sluice.Pipelines;
 
-namespace Sluice.Connectors.Parquet;
+namespace Sluice;
 
 /// <summary>
 /// Reads Parquet files in name order. Column types become Sluice types: every integer type int64, float and half

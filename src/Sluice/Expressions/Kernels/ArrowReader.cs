@@ -3,7 +3,7 @@ using Apache.Arrow.Types;
 
 namespace Sluice.Expressions.Kernels;
 
-/// <summary>Copies an Arrow column into the kernels' storage for its <see cref="Sluice.Records.FieldType"/>.</summary>
+/// <summary>Copies an Arrow column into the kernels' storage for its <see cref="FieldType"/>.</summary>
 internal static class ArrowReader
 {
     public static Vec Read(IArrowArray array)

@@ -1,9 +1,11 @@
+using Sluice.State;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Sluice.DeadLetters;
 using Sluice.Expectations;
+using Sluice.State.Sqlite;
 
-namespace Sluice.State.Sqlite;
+namespace Sluice;
 
 /// <summary>
 /// The embedded state store: one SQLite file (WAL mode) holding runs, their stage counts and dead letters.

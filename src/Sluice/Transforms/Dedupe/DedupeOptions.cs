@@ -1,9 +1,11 @@
+using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.Pipelines;
+using Sluice.Transforms.Dedupe;
 
-namespace Sluice.Transforms.Dedupe;
+namespace Sluice;
 
 /// <summary>Drops every record whose key was already seen in this run; the first one with a key passes.</summary>
 public sealed record DedupeOptions(IReadOnlyList<string> Key) : ITransformOptions

@@ -1,10 +1,12 @@
+using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.Pipelines;
 using Sluice.Records;
+using Sluice.Transforms.Derive;
 
-namespace Sluice.Transforms.Derive;
+namespace Sluice;
 
 /// <summary>Adds (or replaces) columns computed by expressions, in the order written.</summary>
 public sealed record DeriveOptions(IReadOnlyList<DerivedColumn> Columns) : ITransformOptions

@@ -1,10 +1,12 @@
+using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.Pipelines;
 using Sluice.Records;
+using Sluice.Transforms.Filter;
 
-namespace Sluice.Transforms.Filter;
+namespace Sluice;
 
 /// <summary>Keeps the records for which a boolean expression is true.</summary>
 public sealed record FilterOptions(string Expression) : ITransformOptions

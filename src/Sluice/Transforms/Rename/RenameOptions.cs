@@ -1,10 +1,11 @@
+using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.Pipelines;
 using Sluice.Records;
 
-namespace Sluice.Transforms.Rename;
+namespace Sluice;
 
 /// <summary>Renames columns: each key is a current name, its value the new one.</summary>
 public sealed record RenameOptions(IReadOnlyDictionary<string, string> Names) : ITransformOptions

@@ -1,10 +1,11 @@
+using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.Pipelines;
 using Sluice.Records;
 
-namespace Sluice.Transforms.Select;
+namespace Sluice;
 
 /// <summary>Keeps only the named columns, in the order given.</summary>
 public sealed record SelectOptions(IReadOnlyList<string> Columns) : ITransformOptions

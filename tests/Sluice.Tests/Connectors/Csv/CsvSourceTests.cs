@@ -322,7 +322,7 @@ public class CsvSourceTests
         string b = dir.Write("b.csv", "id,nom,city\n2,x,y\n");
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() =>
-            Read(dir.Path, Csv() with { OnUnreadableFile = Sluice.Connectors.Files.OnUnreadableFile.Fail }));
+            Read(dir.Path, Csv() with { OnUnreadableFile = OnUnreadableFile.Fail }));
 
         Assert.Contains(a, error.Message);
         Assert.Contains(b, error.Message);

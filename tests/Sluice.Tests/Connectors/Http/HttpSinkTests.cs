@@ -134,7 +134,7 @@ public sealed class HttpSinkTests : StateStoreTest
         await using var receiver = await FaultyReceiver.StartAsync();
         var pipeline = PipelineFile.Parse(Dir.Write("p.yaml", Yaml(receiver.Url).Replace("SLUICE_TEST_TOKEN", "SLUICE_NOT_SET"))) with { BaseDirectory = Dir.Path };
 
-        var e = await Assert.ThrowsAsync<Sluice.Pipelines.PipelineException>(() => new PipelineRunner(Store).StartAsync(pipeline));
+        var e = await Assert.ThrowsAsync<PipelineException>(() => new PipelineRunner(Store).StartAsync(pipeline));
 
         Assert.Contains("header 'Authorization' needs the environment variable SLUICE_NOT_SET, which is not set", e.Message);
         Assert.Equal(0, receiver.Requests);

@@ -127,7 +127,7 @@ public sealed class HttpSourceTests : StateStoreTest, IAsyncLifetime
         var failed = await runner.RunAsync(Pipeline());
         Assert.Equal(RunState.Failed, failed.Run.State);
         Assert.Contains("answered 403 Forbidden", failed.Error);
-        Assert.Equal(0, failed.Stages.Single(s => s.Kind == Sluice.Pipelines.StageKind.Source).Retries); // a 403 is not tried again
+        Assert.Equal(0, failed.Stages.Single(s => s.Kind == StageKind.Source).Retries); // a 403 is not tried again
 
         _refusePage = -1;
         var resumed = await runner.StartAsync(Pipeline());

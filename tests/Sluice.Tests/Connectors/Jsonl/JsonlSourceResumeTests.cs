@@ -43,7 +43,7 @@ public class JsonlSourceResumeTests
         using var utf16 = new TempDir();
         WriteFiles(utf16);
         EncodedFiles.Utf16InPlace(utf16, "a.jsonl", "b.jsonl", "c.jsonl");
-        var source = new JsonlSourceOptions { Path = "*.jsonl", Columns = ["n", "s"], Encoding = Sluice.Connectors.Files.TextEncoding.Utf16 }
+        var source = new JsonlSourceOptions { Path = "*.jsonl", Columns = ["n", "s"], Encoding = TextEncoding.Utf16 }
             .CreateSource(new BuildContext(utf16.Path, "run") { BatchSize = batchSize });
 
         var full = await ResumeCheck.EveryPositionGivesTheTail(source);

@@ -123,7 +123,7 @@ public class ParquetSourceTests
         string a = dir.File("a.parquet"), b = dir.File("b.parquet");
         WriteInts(a, 1);
         Write(b, new RecordBatch.Builder().Append("n", true, new StringArray.Builder().Append("x").Build()).Build());
-        var source = new ParquetSourceOptions { Path = "*.parquet", OnUnreadableFile = Sluice.Connectors.Files.OnUnreadableFile.Fail }
+        var source = new ParquetSourceOptions { Path = "*.parquet", OnUnreadableFile = OnUnreadableFile.Fail }
             .CreateSource(new BuildContext(dir.Path, "run"));
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(async () =>
