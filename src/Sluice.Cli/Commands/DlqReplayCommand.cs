@@ -65,7 +65,7 @@ internal static class DlqReplayCommand
         // As for sluice run: Ctrl-C or SIGTERM stops reading letters and drains into a final checkpoint.
         using var stop = new GracefulStop();
         stop.Watch(context, ct, "no more letters");
-        ReplayOutcome outcome = await new PipelineRunner(store).ReplayAsync(pipeline, selection, ct, stop.Abort);
+        ReplayOutcome outcome = await new PipelineRunner(store).ReplayAsync(pipeline, selection, cancellationToken: stop.Abort, stopReading: ct);
         if (outcome.Selected == 0)
         {
             context.Console.WriteLine($"no dead letters of pipeline '{pipeline.Name}' match; nothing replayed");

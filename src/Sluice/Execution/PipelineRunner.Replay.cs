@@ -20,15 +20,11 @@ public sealed partial class PipelineRunner
     /// </summary>
     /// <exception cref="PipelineException">A selected letter cannot be replayed (its stage is gone, its source cannot
     /// parse records again, …); nothing was replayed.</exception>
-    public Task<ReplayOutcome> ReplayAsync(PipelineDefinition pipeline, DeadLetterQuery selection, CancellationToken cancellationToken = default) =>
-        ReplayAsync(pipeline, selection, CancellationToken.None, cancellationToken);
-
-    /// <inheritdoc cref="ReplayAsync(PipelineDefinition, DeadLetterQuery, CancellationToken)"/>
     /// <param name="stopReading">Stops gracefully, as <see cref="PipelineRun.RequestStop"/> does a run: the replay run
     /// reads no more letters, what it read drains into a final checkpoint (it ends stopped), no later group starts,
     /// and the letters not read stay in the queue. <paramref name="cancellationToken"/> instead stops at once.</param>
-    public async Task<ReplayOutcome> ReplayAsync(PipelineDefinition pipeline, DeadLetterQuery selection, CancellationToken stopReading,
-        CancellationToken cancellationToken)
+    public async Task<ReplayOutcome> ReplayAsync(PipelineDefinition pipeline, DeadLetterQuery selection,
+        CancellationToken cancellationToken = default, CancellationToken stopReading = default)
     {
         selection = selection with { Pipeline = pipeline.Name, AfterId = 0, OldestFirst = false, Limit = 1 };
         // The letters that exist now, not the ones the replay itself writes.

@@ -264,7 +264,7 @@ public sealed class ReplayTests : StateStoreTest
         using var stop = new CancellationTokenSource();
         var runner = new PipelineRunner(Store, new RunnerOptions { BatchSize = 100 });
 
-        var replaying = runner.ReplayAsync(fixedPipeline, new DeadLetterQuery(), stop.Token, CancellationToken.None);
+        var replaying = runner.ReplayAsync(fixedPipeline, new DeadLetterQuery(), stopReading: stop.Token);
         Assert.True(SpinWait.SpinUntil(() => Store.ListRunsAsync("replay").GetAwaiter().GetResult().Any(r => r.Kind == RunKinds.Replay), TimeSpan.FromSeconds(20)),
             "the replay run never started");
         await Task.Delay(300);
