@@ -1,6 +1,6 @@
 using Sluice.Records;
 
-namespace Sluice.DeadLetters;
+namespace Sluice.State;
 
 /// <summary>A record that did not make it, with everything needed to understand and replay it.</summary>
 /// <param name="Stage">Name of the stage that rejected it.</param>

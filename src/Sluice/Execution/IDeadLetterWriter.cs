@@ -1,3 +1,4 @@
+using Sluice.State;
 using Sluice.DeadLetters;
 
 namespace Sluice.Execution;

@@ -1,3 +1,4 @@
+using Sluice.State;
 using Sluice.DeadLetters;
 using Sluice.Pipelines;
 using Sluice.Records;

@@ -1,3 +1,4 @@
+using Sluice.State;
 using Apache.Arrow;
 using Sluice.DeadLetters;
 using Sluice.Execution;

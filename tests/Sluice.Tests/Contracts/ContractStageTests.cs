@@ -1,3 +1,4 @@
+using Sluice.State;
 using System.Text.RegularExpressions;
 using Apache.Arrow;
 using Apache.Arrow.Types;

@@ -1,3 +1,4 @@
+using Sluice.State;
 using System.Text;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -36,7 +37,7 @@ internal static class ContractTestBatches
             new RowOrigins(new Lines("in.parquet", lines)));
     }
 
-    public static string Original(this Sluice.DeadLetters.DeadLetter letter) => Encoding.UTF8.GetString(letter.Origin.Original.Span);
+    public static string Original(this DeadLetter letter) => Encoding.UTF8.GetString(letter.Origin.Original.Span);
 
     /// <summary>Original rows as lines of text; line numbers start at 2 (after a header).</summary>
     private sealed class Lines(string file, string[] lines) : IOriginalRows

@@ -1,3 +1,4 @@
+using Sluice.State;
 using System.Collections.Concurrent;
 using Sluice.DeadLetters;
 using Sluice.Execution;

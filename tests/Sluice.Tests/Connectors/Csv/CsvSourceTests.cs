@@ -1,3 +1,4 @@
+using Sluice.State;
 using System.Text;
 using Apache.Arrow;
 using Apache.Arrow.Types;

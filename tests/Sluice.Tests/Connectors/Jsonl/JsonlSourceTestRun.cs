@@ -1,3 +1,4 @@
+using Sluice.State;
 using Apache.Arrow;
 using Sluice.Connectors.Jsonl;
 using Sluice.DeadLetters;

@@ -1,3 +1,4 @@
+using Sluice.State;
 using Apache.Arrow;
 using ParquetSharp;
 using ParquetSharp.Arrow;
