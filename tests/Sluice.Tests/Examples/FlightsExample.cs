@@ -101,7 +101,7 @@ internal static class FlightsExample
         return batches;
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         string dir = AppContext.BaseDirectory;
         while (!File.Exists(Path.Combine(dir, "Sluice.slnx")))
