@@ -1,25 +1,37 @@
 using System.CommandLine;
+using Sluice.Cli.Plugins;
 using Sluice.Configuration;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary><c>sluice schema</c> (the pipeline file's JSON Schema, for editors) and the hidden
-/// <c>sluice docs pipeline-file</c> that regenerates docs/pipeline-file.md from the same declarations.</summary>
+/// <c>sluice docs pipeline-file</c> that regenerates docs/pipeline-file.md from the same declarations; with
+/// <c>--plugin</c>, both describe the plugins' components too.</summary>
 internal static class SchemaCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("schema", "Print the JSON Schema of pipeline files (for editor completion and checks).");
-        command.SetAction((_, ct) => context.GuardAsync(() => Print(context, PipelineSchema.JsonSchema()), ct));
+        var plugins = PluginOption();
+        var command = new Command("schema", "Print the JSON Schema of pipeline files (for editor completion and checks).") { plugins };
+        command.SetAction((parsed, ct) => context.GuardAsync(
+            () => Print(context, PipelineSchema.JsonSchema(PluginLoader.ForPaths(parsed.GetValue(plugins) ?? []))), ct));
         return command;
     }
 
     public static Command CreateDocs(CliContext context)
     {
-        var pipelineFile = new Command("pipeline-file", "Print the pipeline file reference (Markdown).");
-        pipelineFile.SetAction((_, ct) => context.GuardAsync(() => Print(context, PipelineSchema.Markdown()), ct));
+        var plugins = PluginOption();
+        var pipelineFile = new Command("pipeline-file", "Print the pipeline file reference (Markdown).") { plugins };
+        pipelineFile.SetAction((parsed, ct) => context.GuardAsync(
+            () => Print(context, PipelineSchema.Markdown(PluginLoader.ForPaths(parsed.GetValue(plugins) ?? []))), ct));
         return new Command("docs", "Print generated documentation.") { Hidden = true, Subcommands = { pipelineFile } };
     }
+
+    private static Option<string[]> PluginOption() => new("--plugin")
+    {
+        Description = "An assembly of your own components (see docs/extending.md) to describe as well; repeat for several. It is loaded and run: name only assemblies you trust.",
+        HelpName = "PATH",
+    };
 
     private static Task<int> Print(CliContext context, string text)
     {

@@ -8,17 +8,20 @@ namespace Sluice.Configuration;
 /// so editors complete and check exactly what <c>sluice validate</c> accepts.</summary>
 public static class PipelineSchema
 {
-    public static string JsonSchema()
+    /// <param name="catalog">The components to describe; the built-in ones when null.</param>
+    public static string JsonSchema(ComponentCatalog? catalog = null)
     {
-        var schema = ToSchema(PipelineSpec.Root);
+        var schema = ToSchema(PipelineSpec.Root, catalog ?? ComponentCatalog.BuiltIn);
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
         schema["title"] = "Sluice pipeline file";
         return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    public static string Markdown() => PipelineDocs.Generate();
+    /// <summary>The pipeline file reference (docs/pipeline-file.md for the built-in components).</summary>
+    /// <param name="catalog">The components to describe; the built-in ones when null.</param>
+    public static string Markdown(ComponentCatalog? catalog = null) => PipelineDocs.Generate(catalog ?? ComponentCatalog.BuiltIn);
 
-    internal static JsonObject ToSchema(Shape shape) => shape switch
+    private static JsonObject ToSchema(Shape shape, ComponentCatalog catalog) => shape switch
     {
         ScalarShape { Allowed: { Count: > 0 } allowed } => new JsonObject { ["enum"] = new JsonArray(allowed.Select(a => (JsonNode)a!).ToArray()) },
         ScalarShape s => s.Kind switch
@@ -29,31 +32,31 @@ public static class PipelineSchema
             ScalarKind.Any => new JsonObject { ["type"] = new JsonArray("string", "number", "boolean") },
             _ => new JsonObject { ["type"] = "string" },
         },
-        ListShape l => new JsonObject { ["type"] = "array", ["items"] = ToSchema(l.Item) },
-        MapShape m => new JsonObject { ["type"] = "object", ["additionalProperties"] = ToSchema(m.Value) },
-        ObjectShape o => ObjectSchema(o.Options, []),
-        OneOfShape one => new JsonObject { ["anyOf"] = new JsonArray(one.Alternatives.Select(a => (JsonNode)ToSchema(a)).ToArray()) },
+        ListShape l => new JsonObject { ["type"] = "array", ["items"] = ToSchema(l.Item, catalog) },
+        MapShape m => new JsonObject { ["type"] = "object", ["additionalProperties"] = ToSchema(m.Value, catalog) },
+        ObjectShape o => ObjectSchema(o.Options, [], catalog),
+        OneOfShape one => new JsonObject { ["anyOf"] = new JsonArray(one.Alternatives.Select(a => (JsonNode)ToSchema(a, catalog)).ToArray()) },
         ComponentShape c => new JsonObject
         {
-            ["oneOf"] = new JsonArray(ComponentRegistry.Of(c.Kind).Select(spec => (JsonNode)ObjectSchema(((ObjectShape)spec.Shape).Options,
-                [new("type", new JsonObject { ["const"] = spec.Name, ["description"] = spec.Description })])).ToArray()),
+            ["oneOf"] = new JsonArray(catalog.Of(c.Kind).Select(spec => (JsonNode)ObjectSchema(((ObjectShape)spec.Shape).Options,
+                [new("type", new JsonObject { ["const"] = spec.Name, ["description"] = spec.Description })], catalog)).ToArray()),
         },
         TransformShape => new JsonObject
         {
-            ["oneOf"] = new JsonArray(ComponentRegistry.Transforms.Select(t => (JsonNode)new JsonObject
+            ["oneOf"] = new JsonArray(catalog.Transforms.Select(t => (JsonNode)new JsonObject
             {
                 ["type"] = "object",
                 ["description"] = t.Description,
-                ["properties"] = new JsonObject { [t.Name] = ToSchema(t.Shape) },
+                ["properties"] = new JsonObject { [t.Name] = ToSchema(t.Shape, catalog) },
                 ["required"] = new JsonArray(t.Name),
                 ["additionalProperties"] = false,
             }).ToArray()),
         },
-        StageShape => StageSchema(),
+        StageShape => StageSchema(catalog),
         _ => throw new NotSupportedException(shape.GetType().Name),
     };
 
-    private static JsonObject ObjectSchema(IReadOnlyList<OptionSpec> options, IReadOnlyList<KeyValuePair<string, JsonObject>> extra)
+    private static JsonObject ObjectSchema(IReadOnlyList<OptionSpec> options, IReadOnlyList<KeyValuePair<string, JsonObject>> extra, ComponentCatalog catalog)
     {
         var properties = new JsonObject();
         foreach (var (name, value) in extra)
@@ -62,7 +65,7 @@ public static class PipelineSchema
         }
         foreach (var option in options)
         {
-            var property = ToSchema(option.Shape);
+            var property = ToSchema(option.Shape, catalog);
             property["description"] = option.Description;
             if (option.Default is not null)
             {
@@ -79,15 +82,15 @@ public static class PipelineSchema
         return schema;
     }
 
-    private static JsonObject StageSchema()
+    private static JsonObject StageSchema(ComponentCatalog catalog)
     {
         var kinds = new List<(string Key, Shape Shape)>
         {
             ("source", new ComponentShape(StageKind.Source)),
-            ("contract", Shape.OneOf(Shape.String, ComponentRegistry.Contract.Shape)),
+            ("contract", Shape.OneOf(Shape.String, catalog.Contract.Shape)),
             ("sink", new ComponentShape(StageKind.Sink)),
         };
-        kinds.AddRange(ComponentRegistry.Transforms.Select(t => (t.Name, t.Shape)));
+        kinds.AddRange(catalog.Transforms.Select(t => (t.Name, t.Shape)));
         var properties = new JsonObject
         {
             ["name"] = new JsonObject { ["type"] = "string", ["description"] = "The stage's unique name." },
@@ -99,9 +102,9 @@ public static class PipelineSchema
         };
         foreach (var (key, shape) in kinds)
         {
-            properties[key] = ToSchema(shape);
+            properties[key] = ToSchema(shape, catalog);
         }
-        var resilience = ToSchema(PipelineSpec.Resilience);
+        var resilience = ToSchema(PipelineSpec.Resilience, catalog);
         resilience["description"] = "This stage's resilience, replacing the pipeline's `resilience` for it.";
         properties["resilience"] = resilience;
         return new JsonObject
