@@ -144,7 +144,7 @@ internal sealed class ShapeChecker(string file, ComponentCatalog catalog)
         }
         foreach (var required in shape.Options.Where(o => o.Required && !mapping.Any(e => e.Key == o.Name)))
         {
-            Problem(node, $"{where}: missing required key '{required.Name}' ({required.Description})");
+            Problem(node, $"{where}: missing required key '{required.Name}'{(required.Description.Length > 0 ? $" ({required.Description})" : "")}");
             ok = false;
         }
         return ok || lenient ? ConfigNode.Map(Locate(node), entries) : null;
