@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sluice.Cli.Plugins;
 using Sluice.Configuration;
+using Sluice.Pipelines;
 
 namespace Sluice.Cli.Commands;
 
@@ -14,7 +15,7 @@ internal static class SchemaCommand
         var plugins = PluginOption();
         var command = new Command("schema", "Print the JSON Schema of pipeline files (for editor completion and checks).") { plugins };
         command.SetAction((parsed, ct) => context.GuardAsync(
-            () => Print(context, PipelineSchema.JsonSchema(PluginLoader.ForPaths(parsed.GetValue(plugins) ?? []))), ct));
+            () => Print(context, parsed.GetValue(plugins) ?? [], PipelineSchema.JsonSchema), ct));
         return command;
     }
 
@@ -23,7 +24,7 @@ internal static class SchemaCommand
         var plugins = PluginOption();
         var pipelineFile = new Command("pipeline-file", "Print the pipeline file reference (Markdown).") { plugins };
         pipelineFile.SetAction((parsed, ct) => context.GuardAsync(
-            () => Print(context, PipelineSchema.Markdown(PluginLoader.ForPaths(parsed.GetValue(plugins) ?? []))), ct));
+            () => Print(context, parsed.GetValue(plugins) ?? [], PipelineSchema.Markdown), ct));
         return new Command("docs", "Print generated documentation.") { Hidden = true, Subcommands = { pipelineFile } };
     }
 
@@ -32,6 +33,24 @@ internal static class SchemaCommand
         Description = "An assembly of your own components (see docs/extending.md) to describe as well; repeat for several. It is loaded and run: name only assemblies you trust.",
         HelpName = "PATH",
     };
+
+    /// <summary>Prints what <paramref name="describe"/> makes of the built-in components and the plugins'; a plugin
+    /// that cannot be used is one <c>error:</c> line (there is no pipeline file to point into).</summary>
+    private static Task<int> Print(CliContext context, string[] plugins, Func<ComponentCatalog, string> describe)
+    {
+        if (plugins.FirstOrDefault(p => !File.Exists(p)) is { } missing)
+            return Task.FromResult(context.Error($"no such plugin file: {missing} (--plugin takes an assembly, a .dll)", ExitCodes.Invalid));
+        ComponentCatalog catalog;
+        try
+        {
+            catalog = PluginLoader.ForPaths(plugins);
+        }
+        catch (PipelineException e)
+        {
+            return Task.FromResult(context.Error(string.Join("; ", e.Diagnostics.Select(d => d.Message)), ExitCodes.Invalid));
+        }
+        return Print(context, describe(catalog));
+    }
 
     private static Task<int> Print(CliContext context, string text)
     {

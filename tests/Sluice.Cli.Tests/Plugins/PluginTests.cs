@@ -167,7 +167,7 @@ public sealed class PluginTests : IDisposable
 
         Assert.Equal(ExitCodes.Invalid, result.ExitCode);
         Assert.Equal("", result.Stdout);
-        Assert.Matches(@"^plugin 'Nope\.dll' does not exist", result.Stderr);
+        Assert.Equal($"error: no such plugin file: {_dir.File("Nope.dll")} (--plugin takes an assembly, a .dll)\n", result.Stderr);
     }
 
     private Task<CliResult> Invoke(string command, string file) =>
