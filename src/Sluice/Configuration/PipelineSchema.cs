@@ -47,7 +47,7 @@ public static class PipelineSchema
             {
                 ["type"] = "object",
                 ["description"] = t.Description,
-                ["properties"] = new JsonObject { [t.Name] = ToSchema(t.Shape, catalog) },
+                ["properties"] = new JsonObject { [t.Name] = TransformValue(t, catalog) },
                 ["required"] = new JsonArray(t.Name),
                 ["additionalProperties"] = false,
             }).ToArray()),
@@ -55,6 +55,12 @@ public static class PipelineSchema
         StageShape => StageSchema(catalog),
         _ => throw new NotSupportedException(shape.GetType().Name),
     };
+
+    /// <summary>A transform's value; one whose options are all optional may also be written with nothing.</summary>
+    private static JsonObject TransformValue(ComponentSpec transform, ComponentCatalog catalog) =>
+        transform.Shape is ObjectShape options && !options.Options.Any(o => o.Required)
+            ? new JsonObject { ["anyOf"] = new JsonArray(ToSchema(options, catalog), new JsonObject { ["type"] = "null" }) }
+            : ToSchema(transform.Shape, catalog);
 
     private static JsonObject ObjectSchema(IReadOnlyList<OptionSpec> options, IReadOnlyList<KeyValuePair<string, JsonObject>> extra, ComponentCatalog catalog)
     {
@@ -102,7 +108,9 @@ public static class PipelineSchema
         };
         foreach (var (key, shape) in kinds)
         {
-            properties[key] = ToSchema(shape, catalog);
+            properties[key] = catalog.Transforms.FirstOrDefault(t => t.Name == key) is { } transform
+                ? TransformValue(transform, catalog)
+                : ToSchema(shape, catalog);
         }
         var resilience = ToSchema(PipelineSpec.Resilience, catalog);
         resilience["description"] = "This stage's resilience, replacing the pipeline's `resilience` for it.";

@@ -90,8 +90,12 @@ public sealed class ComponentCatalogTests : IDisposable
         var catalog = new ComponentCatalog().AddTransform("pass_through", "Changes nothing.", passThrough);
 
         var pipeline = PipelineFile.Load(Chain("pass_through:"), catalog);
+        using var schema = System.Text.Json.JsonDocument.Parse(PipelineSchema.JsonSchema(catalog));
 
         Assert.Same(passThrough, pipeline.Stages[1].Options);
+        var value = schema.RootElement.GetProperty("properties").GetProperty("transforms").GetProperty("items").GetProperty("oneOf")
+            .EnumerateArray().Select(t => t.GetProperty("properties")).Single(p => p.TryGetProperty("pass_through", out _)).GetProperty("pass_through");
+        Assert.Equal(["object", "null"], value.GetProperty("anyOf").EnumerateArray().Select(a => a.GetProperty("type").GetString()));
     }
 
     [Fact]
