@@ -109,7 +109,7 @@ public sealed partial class ComponentCatalog
         {
             throw new ArgumentException($"{kind} '{spec.Name}' declares an option named 'type', which picks the {kind} itself; rename the option", nameof(spec));
         }
-        ((List<ComponentSpec>)Of(spec.Kind)).Add(spec);
+        (spec.Kind switch { StageKind.Source => _sources, StageKind.Sink => _sinks, _ => _transforms }).Add(spec);
         return this;
     }
 

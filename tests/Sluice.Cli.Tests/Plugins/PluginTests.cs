@@ -134,6 +134,17 @@ public sealed class PluginTests : IDisposable
     }
 
     [Fact]
+    public async Task A_plugins_value_that_is_not_a_list_is_a_positioned_error()
+    {
+        string file = _dir.Write("pipeline.yaml", File.ReadAllText(Pipeline()).Replace("plugins: [", "plugins: ").Replace(".dll]", ".dll"));
+
+        CliResult result = await Invoke("validate", file);
+
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.Matches(@"^\S*pipeline\.yaml:2:10: plugins: expected a list of string \(e\.g\. \[a, b\]\), found '.*CustomerStages\.dll'\n$", result.Stderr);
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_an_assembly_is_one_line_with_exit_2()
     {
         _dir.Write("bin/Broken.dll", "MZ not really a program");

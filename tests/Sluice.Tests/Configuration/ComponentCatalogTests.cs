@@ -157,6 +157,26 @@ public sealed class ComponentCatalogTests : IDisposable
     }
 
     [Fact]
+    public void An_explicit_spec_reads_its_values_with_the_config_node_getters()
+    {
+        (TimeSpan?, IReadOnlyDictionary<string, string>?)? read = null;
+        var catalog = new ComponentCatalog().Register(new ComponentSpec("rename_after", StageKind.Transform, "Renames, after a wait.",
+            Shape.Object(new OptionSpec("wait", Shape.String, "How long."), new OptionSpec("names", Shape.MapOf(Shape.String), "Old to new.")),
+            node =>
+            {
+                read = (node.GetDuration("wait"), node.GetStringMap("names"));
+                return new RenameOptions(node.GetStringMap("names") ?? new Dictionary<string, string>());
+            }));
+
+        PipelineFile.Load(Chain("rename_after: { wait: 2m, names: { name: label } }"), catalog);
+        var bad = Problems(Chain("rename_after: { wait: later }"), catalog);
+
+        Assert.Equal(TimeSpan.FromMinutes(2), read!.Value.Item1);
+        Assert.Equal("label", read.Value.Item2!["name"]);
+        Assert.Equal("4:27 wait must be a duration with a unit, e.g. 250ms, 10s, 5m, 1h; found 'later'", Assert.Single(bad));
+    }
+
+    [Fact]
     public void The_schema_and_the_reference_describe_registered_components()
     {
         string schema = PipelineSchema.JsonSchema(Catalog());
