@@ -78,6 +78,11 @@ internal sealed class OptionsClass
             {
                 problems.Add(new Diagnostic(value.Location, $"{spec.Name}: {e.Message}"));
             }
+            catch (TargetInvocationException e) when (e.InnerException is { } refused)
+            {
+                // The property's own setter refused the value: its message is the one to show.
+                problems.Add(new Diagnostic(value.Location, $"{spec.Name}: {refused.Message.ReplaceLineEndings(" ")}"));
+            }
         }
         return problems.Count == 0 ? instance : throw new PipelineException(problems);
     }

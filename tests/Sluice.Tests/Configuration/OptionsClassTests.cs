@@ -144,6 +144,36 @@ public sealed class OptionsClassTests : IDisposable
         ], bind.Diagnostics.Select(d => $"{d.Location!.Line}:{d.Location.Column} {d.Message}"));
     }
 
+    public sealed class Checked
+    {
+        private readonly int _port;
+
+        public int Port
+        {
+            get => _port;
+            init => _port = value is > 0 and < 65536 ? value : throw new ArgumentOutOfRangeException(nameof(Port), value, "a port is 1 to 65535");
+        }
+    }
+
+    [Fact]
+    public void A_setter_that_refuses_a_value_is_a_positioned_problem_with_its_message()
+    {
+        var catalog = new ComponentCatalog().AddTransform<Checked>("checked", "", _ => new RenameOptions(new Dictionary<string, string>()));
+
+        string path = _dir.Write("c.yaml", """
+            name: c
+            source: { type: csv, path: data/*.csv }
+            transforms:
+              - checked: { port: 70000 }
+            sink: { type: jsonl, path: out }
+            """);
+
+        var d = Assert.Single(Assert.Throws<PipelineException>(() => PipelineFile.Parse(path, catalog)).Diagnostics);
+
+        Assert.Equal((4, 22), (d.Location!.Line, d.Location.Column));
+        Assert.StartsWith("port: a port is 1 to 65535", d.Message);
+    }
+
     public sealed class Unsupported
     {
         public Uri? Endpoint { get; init; }
