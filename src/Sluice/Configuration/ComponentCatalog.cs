@@ -18,7 +18,8 @@ namespace Sluice.Configuration;
 /// The components a pipeline file may name: the built-in sources, transforms and sinks, plus the ones registered with
 /// <see cref="Register"/> (a user's own, or a connector package's). The same catalog drives the loader's checks,
 /// <c>sluice validate</c>, the generated reference and the JSON Schema, so a registered component is checked and
-/// documented exactly like a built-in one.
+/// documented exactly like a built-in one. Register everything before loading files with it: registering is not
+/// safe to do while another thread loads a file with the same catalog.
 /// </summary>
 /// <example>
 /// <code>
@@ -58,7 +59,7 @@ public sealed partial class ComponentCatalog
     /// <summary>The contract stage: built in, one per pipeline file, not replaceable.</summary>
     public ComponentSpec Contract => ContractOptions.Spec;
 
-    /// <summary>The registered components of <paramref name="kind"/> (for a contract, the contract).</summary>
+    /// <summary>The components of <paramref name="kind"/>, built-in ones first (for a contract, the contract).</summary>
     public IReadOnlyList<ComponentSpec> Of(StageKind kind) => kind switch
     {
         StageKind.Source => Sources,
@@ -68,7 +69,7 @@ public sealed partial class ComponentCatalog
     };
 
     /// <summary>Whether <paramref name="spec"/> came with Sluice rather than from <see cref="Register"/>.</summary>
-    public bool IsBuiltIn(ComponentSpec spec) => BuiltIn.Of(spec.Kind).Contains(spec);
+    public static bool IsBuiltIn(ComponentSpec spec) => BuiltIn.Of(spec.Kind).Contains(spec);
 
     /// <summary>Adds a source, transform or sink, usable in pipeline files by its <see cref="ComponentSpec.Name"/>:
     /// a source or sink as <c>type: name</c>, a transform as its own key (<c>- name: { … }</c>).</summary>

@@ -203,7 +203,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             checker.Problems.AddRange(e.Diagnostics.Select(d => d.Location is null ? d with { Location = node.Location } : d));
             return null;
         }
-        catch (Exception e) when (!_catalog.IsBuiltIn(spec))
+        catch (Exception e) when (!ComponentCatalog.IsBuiltIn(spec))
         {
             // A registered component's own code refusing its options (an ArgumentException, say) is a problem of the
             // file like any other, not a crash: one line at the stage, naming the component.

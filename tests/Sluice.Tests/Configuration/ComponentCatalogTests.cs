@@ -152,8 +152,8 @@ public sealed class ComponentCatalogTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => ComponentCatalog.BuiltIn.Register(spec));
         Assert.Same(catalog, catalog.Register(spec));
         Assert.DoesNotContain(ComponentCatalog.BuiltIn.Transforms, t => t.Name == "mine");
-        Assert.True(catalog.IsBuiltIn(catalog.Transforms[0]));
-        Assert.False(catalog.IsBuiltIn(spec));
+        Assert.True(ComponentCatalog.IsBuiltIn(catalog.Transforms[0]));
+        Assert.False(ComponentCatalog.IsBuiltIn(spec));
     }
 
     [Fact]
