@@ -72,7 +72,7 @@ public static class Cli
     /// value is refused when empty here, once for all, so that a new option cannot forget it.</summary>
     private static void Complete(Command command)
     {
-        foreach (Option option in command.Options.Where(o => o.ValueType == typeof(string)))
+        foreach (Option option in command.Options.Where(o => o.ValueType == typeof(string) || o.ValueType == typeof(string[])))
             option.Validators.Add(result => RefuseEmpty(result, option.Name, option.HelpName));
         foreach (Argument argument in command.Arguments.Where(a => a.ValueType == typeof(string)))
             argument.Validators.Add(result => RefuseEmpty(result, $"the {argument.Name} argument", null));

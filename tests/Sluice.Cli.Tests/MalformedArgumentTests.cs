@@ -117,7 +117,7 @@ public sealed class MalformedArgumentTests : IDisposable
     {
         if (type == typeof(int) || type == typeof(long))
             return ["abc", type == typeof(int) ? "99999999999" : "99999999999999999999999", "1.5", "1e3", "0x10", "-1", "0", "", " "];
-        if (type != typeof(string))
+        if (type != typeof(string) && type != typeof(string[]))
             throw new InvalidOperationException($"{name} is a {type.Name}: add its malformed values to this test");
         string[] empty = ["", "  "];
         return (name, helpName) switch
@@ -125,6 +125,7 @@ public sealed class MalformedArgumentTests : IDisposable
             ("--since", _) => [.. empty, "yesterday", "5x", "2026-13-45", "30", "-5m", "NaNm", "99999999d", "3000000d"],
             ("--reason", _) => [.. empty, "bogus", "parse,contract", "2"],
             ("--state", _) => [.. empty, Folder],
+            ("--plugin", _) => [.. empty, Folder, MissingFile],
             (_, "FILE") => [.. empty, Folder, MissingFile],
             _ => empty,
         };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Cli.Plugins;
 using Sluice.Cli.Rendering;
 using Sluice.Configuration;
 using Sluice.Execution;
@@ -47,7 +48,7 @@ internal static class DlqReplayCommand
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file} (--pipeline takes the pipeline's YAML file)", ExitCodes.Invalid);
-        PipelineDefinition pipeline = PipelineFile.Parse(file);
+        PipelineDefinition pipeline = PipelineFile.Parse(file, PluginLoader.ForPipeline(file));
         // The state the pipeline's runs use: replay writes to the same output and must hold the same lease.
         string statePath = StatePaths.ForPipeline(stateOption, file);
         // No state means no dead letters: say so instead of creating an empty state file.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Sluice.Cli.Plugins;
 using Sluice.Cli.Rendering;
 using Sluice.Configuration;
 using Sluice.Execution;
@@ -44,7 +45,7 @@ internal static class RunCommand
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file}", ExitCodes.Invalid);
         // Parse, not Load: the runner builds (and so checks) the graph itself before it records a run.
-        PipelineDefinition pipeline = PipelineFile.Parse(file);
+        PipelineDefinition pipeline = PipelineFile.Parse(file, PluginLoader.ForPipeline(file));
 
         string statePath = StatePaths.ForPipeline(stateOption, file);
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Cli.Plugins;
 using Sluice.Configuration;
 using Sluice.Pipelines;
 
@@ -19,7 +20,7 @@ internal static class ValidateCommand
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file}", ExitCodes.Invalid);
-        PipelineDefinition pipeline = PipelineFile.Load(file);
+        PipelineDefinition pipeline = PipelineFile.Load(file, PluginLoader.ForPipeline(file));
         string stages = string.Join(", ", pipeline.Stages.Select(s => s.Name));
         context.Stdout.WriteLine($"ok: pipeline '{pipeline.Name}' is valid ({pipeline.Stages.Count} stages: {stages})");
         return ExitCodes.Ok;

@@ -5,7 +5,8 @@ namespace Sluice.Extensibility;
 
 /// <summary>
 /// The one declaration of a connector (a <c>source</c>/<c>sink</c> <c>type</c>) or a transform: its name, its
-/// options and how checked options become a stage. Registered in <see cref="ComponentRegistry"/>.
+/// options and how checked options become a stage. Listed in a <see cref="ComponentCatalog"/>:
+/// the built-ins declare theirs beside their options; your own are given to <see cref="ComponentCatalog.Register"/>.
 /// </summary>
 /// <param name="Name">The <c>type:</c> of a source or sink, or the key of a transform (e.g. <c>filter</c>).</param>
 /// <param name="Shape">For sources and sinks, an <see cref="ObjectShape"/> of the keys beside <c>type</c>; for a

@@ -156,22 +156,22 @@ internal static class PipelineDocs
 
         """;
 
-    public static string Generate()
+    public static string Generate(ComponentCatalog catalog)
     {
         var md = new StringBuilder(Intro.ReplaceLineEndings("\n"));
         md.Append("## Top level\n\n");
         OptionsTable(md, PipelineSpec.Root.Options);
-        Components(md, "Sources", "source", ComponentRegistry.Sources);
-        md.Append("## Contract\n\n").Append(ComponentRegistry.Contract.Description).Append("\n\n");
-        OptionsTable(md, ((ObjectShape)ComponentRegistry.Contract.Shape).Options);
-        var fields = ((ObjectShape)ComponentRegistry.Contract.Shape).Find("fields")!.Shape;
+        Components(md, "Sources", "source", catalog.Sources);
+        md.Append("## Contract\n\n").Append(catalog.Contract.Description).Append("\n\n");
+        OptionsTable(md, ((ObjectShape)catalog.Contract.Shape).Options);
+        var fields = ((ObjectShape)catalog.Contract.Shape).Find("fields")!.Shape;
         if (fields is MapShape { Value: ObjectShape field })
         {
             md.Append("Each entry of `fields` is `name: { … }` with:\n\n");
             OptionsTable(md, field.Options);
         }
         md.Append("## Transforms\n\nEach item of `transforms` is a mapping with one key, the transform's name.\n\n");
-        foreach (var t in ComponentRegistry.Transforms)
+        foreach (var t in catalog.Transforms)
         {
             md.Append($"### `{t.Name}`\n\n{t.Description}\n\nValue: {t.Shape.Describe()}.\n\n");
             if (t.Shape is ObjectShape o)
@@ -183,7 +183,7 @@ internal static class PipelineDocs
                 md.Append($"```yaml\ntransforms:\n  - {t.Name}: {t.Example}\n```\n\n");
             }
         }
-        Components(md, "Sinks", "sink", ComponentRegistry.Sinks);
+        Components(md, "Sinks", "sink", catalog.Sinks);
         md.Append("## Dead letters and the quality gate\n\n");
         OptionsTable(md, PipelineSpec.DeadLetter.Options);
         md.Append(ExpectationsText.ReplaceLineEndings("\n"));

@@ -13,15 +13,18 @@ public static class PipelineFile
     /// <summary>Loads a pipeline file and checks it as deeply as possible without running it: keys, value types,
     /// regexes, the stage graph, and expressions and contracts against the sources' schemas (which reads the input
     /// files' headers). Throws <see cref="PipelineException"/> listing every problem with its <c>file:line:column</c>.</summary>
-    public static PipelineDefinition Load(string path)
+    /// <param name="catalog">The components the file may name; the built-in ones when null.</param>
+    public static PipelineDefinition Load(string path, ComponentCatalog? catalog = null)
     {
-        var pipeline = Parse(path);
+        var pipeline = Parse(path, catalog);
         PipelineBuilder.Check(pipeline, new BuildContext(pipeline.BaseDirectory, "validate") { ResolveSecrets = false });
         return pipeline;
     }
 
     /// <summary>Loads a pipeline file and checks its keys and values, but not the graph or the expressions.</summary>
-    public static PipelineDefinition Parse(string path)
+    /// <param name="catalog">The components the file may name; the built-in ones when null. The file's
+    /// <c>plugins:</c> are not loaded here: that is for the host to do (see <see cref="Plugins"/>).</param>
+    public static PipelineDefinition Parse(string path, ComponentCatalog? catalog = null)
     {
         string full = Path.GetFullPath(path);
         string display = DisplayPath(full);
@@ -29,7 +32,7 @@ public static class PipelineFile
         {
             throw new PipelineException(null, $"pipeline file '{path}' does not exist");
         }
-        var checker = new ShapeChecker(display);
+        var checker = new ShapeChecker(display, catalog ?? ComponentCatalog.BuiltIn);
         var root = ReadYaml(full, checker);
         var definition = root is null ? null : new PipelineReader(checker, Path.GetDirectoryName(full)!).Read(root);
         if (checker.Problems.Count > 0 && definition is not null)
@@ -45,6 +48,30 @@ public static class PipelineFile
             throw new PipelineException(checker.Problems.Count > 0 ? checker.Problems : [new Diagnostic(null, $"{display}: not a pipeline")]);
         }
         return definition with { SourceFile = full };
+    }
+
+    /// <summary>The assemblies a pipeline file lists under <c>plugins:</c>, as full paths (relative ones resolved against
+    /// the file's folder) with where each is written; none when the file has no such list or cannot be read (then
+    /// <see cref="Parse"/> reports why). Throws <see cref="PipelineException"/> when the list is malformed.</summary>
+    public static IReadOnlyList<PluginReference> Plugins(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (!File.Exists(full))
+        {
+            return [];
+        }
+        var checker = new ShapeChecker(DisplayPath(full), ComponentCatalog.BuiltIn);
+        var plugins = ReadYaml(full, checker)?.Children.FirstOrDefault(e => e.Key is YamlScalarNode { Value: "plugins" }).Value;
+        if (plugins is null)
+        {
+            return [];
+        }
+        var list = checker.Check(plugins, PipelineSpec.Root.Find("plugins")!.Shape, "plugins");
+        if (list is null)
+        {
+            throw new PipelineException(checker.Problems);
+        }
+        return list.Items.Select(i => new PluginReference(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(full)!, i.Text)), i.Location)).ToList();
     }
 
     /// <summary>The root mapping of a YAML file, or null with the problem recorded.</summary>

@@ -8,6 +8,8 @@ namespace Sluice.Configuration;
 /// sink) or the graph form (<c>stages:</c> with <c>from:</c>).</summary>
 internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
 {
+    private readonly ComponentCatalog _catalog = checker.Catalog;
+
     public PipelineDefinition? Read(YamlMappingNode root)
     {
         // Structure is judged on the keys written, so a key whose value is wrong is not also reported as missing.
@@ -78,7 +80,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
     {
         var stages = new List<StageDefinition>();
         string? previous = null;
-        string[] kinds = ["source", "sink", "contract", .. ComponentRegistry.Transforms.Select(t => t.Name)];
+        string[] kinds = ["source", "sink", "contract", .. _catalog.Transforms.Select(t => t.Name)];
         foreach (var item in (list as YamlSequenceNode)?.Children ?? [])
         {
             if (item is not YamlMappingNode mapping || Raw(mapping, "name") is not YamlScalarNode { Value: { } name }
@@ -91,8 +93,8 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             {
                 "source" => ((Shape)new ComponentShape(StageKind.Source), (Func<ConfigNode, IStageOptions?>)(n => Bind(n, StageKind.Source)), StageKind.Source),
                 "sink" => (new ComponentShape(StageKind.Sink), n => Bind(n, StageKind.Sink), StageKind.Sink),
-                "contract" => (Shape.OneOf(Shape.String, ComponentRegistry.Contract.Shape), BindContract, StageKind.Contract),
-                _ => (ComponentRegistry.Transforms.First(t => t.Name == key).Shape, n => BindTransform(key, n), StageKind.Transform),
+                "contract" => (Shape.OneOf(Shape.String, _catalog.Contract.Shape), BindContract, StageKind.Contract),
+                _ => (_catalog.Transforms.First(t => t.Name == key).Shape, n => BindTransform(key, n), StageKind.Transform),
             };
             IReadOnlyList<string> inputs = Raw(mapping, "from") switch
             {
@@ -104,7 +106,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             };
             previous = name;
             var resilience = Raw(mapping, "resilience") is { } r ? Quietly(r, PipelineSpec.Resilience) : null;
-            stages.Add(new StageDefinition(name, Options(value, shape, bind, kind), inputs)
+            stages.Add(new StageDefinition(name, Options(value, shape, bind, kind, _catalog.Transforms.FirstOrDefault(t => t.Name == key)), inputs)
             {
                 Location = checker.Locate(item),
                 Resilience = resilience is null ? null : ReadResilience(resilience),
@@ -115,11 +117,12 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
 
     /// <summary>The options of one stage, or an <see cref="UnbuiltStage"/> when anything in them is wrong (reported
     /// by the shape check before, or by binding now); unknown keys alone do not count, as they are ignored.</summary>
-    private IStageOptions Options(YamlNode raw, Shape shape, Func<ConfigNode, IStageOptions?> bind, StageKind kind)
+    /// <param name="transform">The transform whose value <paramref name="raw"/> is (graph form), checked as such.</param>
+    private IStageOptions Options(YamlNode raw, Shape shape, Func<ConfigNode, IStageOptions?> bind, StageKind kind, ComponentSpec? transform = null)
     {
         // Checked again on its own, to get its value and to see its problems (the check of the whole file reported them).
-        var scratch = new ShapeChecker(checker.File);
-        var node = scratch.Check(raw, shape, "");
+        var scratch = new ShapeChecker(checker.File, _catalog);
+        var node = transform is null ? scratch.Check(raw, shape, "") : scratch.CheckTransformValue(raw, transform, "");
         bool broken = scratch.Problems.Any(p => !scratch.Ignorable.Contains(p));
         int before = checker.Problems.Count;
         var options = node is null ? null : bind(node);
@@ -132,11 +135,11 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
     }
 
     /// <summary>The checked value of a part of the file, whose problems the check of the whole file reported.</summary>
-    private ConfigNode? Quietly(YamlNode raw, Shape shape) => new ShapeChecker(checker.File).Check(raw, shape, "");
+    private ConfigNode? Quietly(YamlNode raw, Shape shape) => new ShapeChecker(checker.File, _catalog).Check(raw, shape, "");
 
     /// <summary>A contract's output columns depend only on its fields' names and types (and unknown_fields), not
     /// on its rules; the contract with its rules left out stands in for one whose rules are broken.</summary>
-    private static ITransformOptions? ContractStandIn(ConfigNode contract)
+    private ITransformOptions? ContractStandIn(ConfigNode contract)
     {
         if (contract["fields"] is not { IsMap: true } fields)
         {
@@ -148,7 +151,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             .Prepend(new("fields", ConfigNode.Map(fields.Location, typesOnly))).ToList();
         try
         {
-            return ComponentRegistry.Contract.Bind(ConfigNode.Map(contract.Location, entries)) as ITransformOptions;
+            return _catalog.Contract.Bind(ConfigNode.Map(contract.Location, entries)) as ITransformOptions;
         }
         catch (PipelineException)
         {
@@ -161,18 +164,18 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
 
     private IStageOptions? Bind(ConfigNode node, StageKind kind)
     {
-        var spec = ComponentRegistry.Of(kind).First(c => c.Name == node.GetString("type"));
+        var spec = _catalog.Of(kind).First(c => c.Name == node.GetString("type"));
         return Bind(spec, node);
     }
 
     private IStageOptions? BindTransform(string key, ConfigNode value) =>
-        Bind(ComponentRegistry.Transforms.First(t => t.Name == key), value);
+        Bind(_catalog.Transforms.First(t => t.Name == key), value);
 
     private IStageOptions? BindContract(ConfigNode node)
     {
         if (!node.IsScalar)
         {
-            return Bind(ComponentRegistry.Contract, node);
+            return Bind(_catalog.Contract, node);
         }
         // A contract kept in its own file: its problems are reported at their place in that file.
         string path = Path.GetFullPath(Path.Combine(baseDirectory, node.Text));
@@ -181,12 +184,12 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             checker.Problems.Add(new Diagnostic(node.ContentLocation, $"contract file '{node.Text}' does not exist (looked for {path})"));
             return null;
         }
-        var fileChecker = new ShapeChecker(PipelineFile.DisplayPath(path));
+        var fileChecker = new ShapeChecker(PipelineFile.DisplayPath(path), _catalog);
         var root = PipelineFile.ReadYaml(path, fileChecker);
-        var contract = root is null ? null : fileChecker.Check(root, ComponentRegistry.Contract.Shape, "contract");
+        var contract = root is null ? null : fileChecker.Check(root, _catalog.Contract.Shape, "contract");
         checker.Problems.AddRange(fileChecker.Problems);
         checker.Ignorable.UnionWith(fileChecker.Ignorable);
-        return contract is null ? null : Bind(ComponentRegistry.Contract, contract);
+        return contract is null ? null : Bind(_catalog.Contract, contract);
     }
 
     private IStageOptions? Bind(ComponentSpec spec, ConfigNode node)
@@ -198,6 +201,13 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
         catch (PipelineException e)
         {
             checker.Problems.AddRange(e.Diagnostics.Select(d => d.Location is null ? d with { Location = node.Location } : d));
+            return null;
+        }
+        catch (Exception e) when (!ComponentCatalog.IsBuiltIn(spec))
+        {
+            // A registered component's own code refusing its options (an ArgumentException, say) is a problem of the
+            // file like any other, not a crash: one line at the stage, naming the component.
+            checker.Problems.Add(new Diagnostic(node.Location, $"{spec.Name}: {e.Message.ReplaceLineEndings(" ")}"));
             return null;
         }
     }

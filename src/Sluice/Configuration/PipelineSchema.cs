@@ -12,18 +12,21 @@ public static class PipelineSchema
     /// <summary>The schema's <c>$id</c>, and the address a <c># yaml-language-server: $schema=</c> line names.</summary>
     public const string Id = "https://sluice.dev/schemas/pipeline.schema.json";
 
-    public static string JsonSchema()
+    /// <param name="catalog">The components to describe; the built-in ones when null.</param>
+    public static string JsonSchema(ComponentCatalog? catalog = null)
     {
-        var schema = ToSchema(PipelineSpec.Root);
+        var schema = ToSchema(PipelineSpec.Root, catalog ?? ComponentCatalog.BuiltIn);
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
         schema["$id"] = Id;
         schema["title"] = "Sluice pipeline file";
         return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
-    public static string Markdown() => PipelineDocs.Generate();
+    /// <summary>The pipeline file reference (docs/pipeline-file.md for the built-in components).</summary>
+    /// <param name="catalog">The components to describe; the built-in ones when null.</param>
+    public static string Markdown(ComponentCatalog? catalog = null) => PipelineDocs.Generate(catalog ?? ComponentCatalog.BuiltIn);
 
-    internal static JsonObject ToSchema(Shape shape) => shape switch
+    private static JsonObject ToSchema(Shape shape, ComponentCatalog catalog) => shape switch
     {
         ScalarShape { Allowed: { Count: > 0 } allowed } => new JsonObject { ["enum"] = new JsonArray(allowed.Select(a => (JsonNode)a!).ToArray()) },
         ScalarShape s => s.Kind switch
@@ -34,31 +37,37 @@ public static class PipelineSchema
             ScalarKind.Any => new JsonObject { ["type"] = new JsonArray("string", "number", "boolean") },
             _ => new JsonObject { ["type"] = "string" },
         },
-        ListShape l => new JsonObject { ["type"] = "array", ["items"] = ToSchema(l.Item) },
-        MapShape m => new JsonObject { ["type"] = "object", ["additionalProperties"] = ToSchema(m.Value) },
-        ObjectShape o => ObjectSchema(o.Options, []),
-        OneOfShape one => new JsonObject { ["anyOf"] = new JsonArray(one.Alternatives.Select(a => (JsonNode)ToSchema(a)).ToArray()) },
+        ListShape l => new JsonObject { ["type"] = "array", ["items"] = ToSchema(l.Item, catalog) },
+        MapShape m => new JsonObject { ["type"] = "object", ["additionalProperties"] = ToSchema(m.Value, catalog) },
+        ObjectShape o => ObjectSchema(o.Options, [], catalog),
+        OneOfShape one => new JsonObject { ["anyOf"] = new JsonArray(one.Alternatives.Select(a => (JsonNode)ToSchema(a, catalog)).ToArray()) },
         ComponentShape c => new JsonObject
         {
-            ["oneOf"] = new JsonArray(ComponentRegistry.Of(c.Kind).Select(spec => (JsonNode)ObjectSchema(((ObjectShape)spec.Shape).Options,
-                [new("type", new JsonObject { ["const"] = spec.Name, ["description"] = spec.Description })])).ToArray()),
+            ["oneOf"] = new JsonArray(catalog.Of(c.Kind).Select(spec => (JsonNode)ObjectSchema(((ObjectShape)spec.Shape).Options,
+                [new("type", new JsonObject { ["const"] = spec.Name, ["description"] = spec.Description })], catalog)).ToArray()),
         },
         TransformShape => new JsonObject
         {
-            ["oneOf"] = new JsonArray(ComponentRegistry.Transforms.Select(t => (JsonNode)new JsonObject
+            ["oneOf"] = new JsonArray(catalog.Transforms.Select(t => (JsonNode)new JsonObject
             {
                 ["type"] = "object",
                 ["description"] = t.Description,
-                ["properties"] = new JsonObject { [t.Name] = ToSchema(t.Shape) },
+                ["properties"] = new JsonObject { [t.Name] = TransformValue(t, catalog) },
                 ["required"] = new JsonArray(t.Name),
                 ["additionalProperties"] = false,
             }).ToArray()),
         },
-        StageShape => StageSchema(),
+        StageShape => StageSchema(catalog),
         _ => throw new NotSupportedException(shape.GetType().Name),
     };
 
-    private static JsonObject ObjectSchema(IReadOnlyList<OptionSpec> options, IReadOnlyList<KeyValuePair<string, JsonObject>> extra)
+    /// <summary>A transform's value; one whose options are all optional may also be written with nothing.</summary>
+    private static JsonObject TransformValue(ComponentSpec transform, ComponentCatalog catalog) =>
+        transform.Shape is ObjectShape options && !options.Options.Any(o => o.Required)
+            ? new JsonObject { ["anyOf"] = new JsonArray(ToSchema(options, catalog), new JsonObject { ["type"] = "null" }) }
+            : ToSchema(transform.Shape, catalog);
+
+    private static JsonObject ObjectSchema(IReadOnlyList<OptionSpec> options, IReadOnlyList<KeyValuePair<string, JsonObject>> extra, ComponentCatalog catalog)
     {
         var properties = new JsonObject();
         foreach (var (name, value) in extra)
@@ -67,7 +76,7 @@ public static class PipelineSchema
         }
         foreach (var option in options)
         {
-            var property = ToSchema(option.Shape);
+            var property = ToSchema(option.Shape, catalog);
             property["description"] = option.Description;
             if (option.Default is not null)
             {
@@ -84,15 +93,15 @@ public static class PipelineSchema
         return schema;
     }
 
-    private static JsonObject StageSchema()
+    private static JsonObject StageSchema(ComponentCatalog catalog)
     {
         var kinds = new List<(string Key, Shape Shape)>
         {
             ("source", new ComponentShape(StageKind.Source)),
-            ("contract", Shape.OneOf(Shape.String, ComponentRegistry.Contract.Shape)),
+            ("contract", Shape.OneOf(Shape.String, catalog.Contract.Shape)),
             ("sink", new ComponentShape(StageKind.Sink)),
         };
-        kinds.AddRange(ComponentRegistry.Transforms.Select(t => (t.Name, t.Shape)));
+        kinds.AddRange(catalog.Transforms.Select(t => (t.Name, t.Shape)));
         var properties = new JsonObject
         {
             ["name"] = new JsonObject { ["type"] = "string", ["description"] = "The stage's unique name." },
@@ -104,9 +113,11 @@ public static class PipelineSchema
         };
         foreach (var (key, shape) in kinds)
         {
-            properties[key] = ToSchema(shape);
+            properties[key] = catalog.Transforms.FirstOrDefault(t => t.Name == key) is { } transform
+                ? TransformValue(transform, catalog)
+                : ToSchema(shape, catalog);
         }
-        var resilience = ToSchema(PipelineSpec.Resilience);
+        var resilience = ToSchema(PipelineSpec.Resilience, catalog);
         resilience["description"] = "This stage's resilience, replacing the pipeline's `resilience` for it.";
         properties["resilience"] = resilience;
         return new JsonObject

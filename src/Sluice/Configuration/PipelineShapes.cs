@@ -2,7 +2,7 @@ using Sluice.Pipelines;
 
 namespace Sluice.Configuration;
 
-/// <summary>A source or sink: a mapping whose <c>type</c> picks a component from <see cref="ComponentRegistry"/>;
+/// <summary>A source or sink: a mapping whose <c>type</c> picks a component from the <see cref="ComponentCatalog"/>;
 /// the other keys are that component's options.</summary>
 internal sealed record ComponentShape(StageKind Kind) : Shape
 {

@@ -83,8 +83,11 @@ internal static class PipelineSpec
     public static ObjectShape Root { get; } = new([
         new OptionSpec("name", Shape.String, "The pipeline's name; runs and dead letters are filed under it.", Required: true, Example: "flights-clean"),
         new OptionSpec("description", Shape.String, "Free text for people reading the file."),
+        new OptionSpec("plugins", Shape.ListOf(Shape.String),
+            "Assemblies (.dll) with your own sources, transforms and sinks, which the `sluice` command loads before reading the rest of the file; paths are relative to this file. A plugin is code you run: list only assemblies you trust. See [extending.md](extending.md).",
+            Example: "[plugins/MyStages.dll]"),
         new OptionSpec("source", new ComponentShape(StageKind.Source), "Where records come from (chain form). Its `type` picks a source below."),
-        new OptionSpec("contract", Shape.OneOf(Shape.String, ComponentRegistry.Contract.Shape),
+        new OptionSpec("contract", Shape.OneOf(Shape.String, ContractOptions.Spec.Shape),
             "The contract every record must meet (chain form): inline, or the path of a YAML file holding `fields:` and `unknown_fields:`."),
         new OptionSpec("transforms", Shape.ListOf(new TransformShape()), "Transforms applied in order after the contract (chain form)."),
         new OptionSpec("sink", new ComponentShape(StageKind.Sink), "Where records go (chain form). Its `type` picks a sink below."),

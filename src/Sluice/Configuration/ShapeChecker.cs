@@ -10,7 +10,7 @@ namespace Sluice.Configuration;
 /// Checks YAML nodes against <see cref="Shape"/>s and turns them into <see cref="ConfigNode"/>s. It never stops at
 /// the first problem: each one is recorded with its location, and checking goes on with the next value.
 /// </summary>
-internal sealed class ShapeChecker(string file)
+internal sealed class ShapeChecker(string file, ComponentCatalog catalog)
 {
     private static readonly string[] StageKeys = ["source", "contract", "sink"];
 
@@ -24,6 +24,8 @@ internal sealed class ShapeChecker(string file)
     public HashSet<Diagnostic> Ignorable { get; } = new(ReferenceEqualityComparer.Instance);
 
     public string File => file;
+
+    public ComponentCatalog Catalog => catalog;
 
     /// <returns>The checked value, or null when it has problems (already recorded).</returns>
     public ConfigNode? Check(YamlNode node, Shape shape, string where) => shape switch
@@ -157,7 +159,7 @@ internal sealed class ShapeChecker(string file)
         }
         foreach (var required in shape.Options.Where(o => o.Required && !mapping.Any(e => e.Key == o.Name)))
         {
-            Problem(node, $"{where}: missing required key '{required.Name}' ({required.Description})");
+            Problem(node, $"{where}: missing required key '{required.Name}'{(required.Description.Length > 0 ? $" ({required.Description})" : "")}");
             ok = false;
         }
         return ok || lenient ? ConfigNode.Map(Locate(node), entries) : null;
@@ -185,7 +187,7 @@ internal sealed class ShapeChecker(string file)
         {
             return null;
         }
-        var available = ComponentRegistry.Of(shape.Kind);
+        var available = catalog.Of(shape.Kind);
         var names = available.Select(c => c.Name).ToList();
         var typeNode = mapping.FirstOrDefault(e => e.Key == "type").Value;
         if (typeNode is null)
@@ -205,9 +207,15 @@ internal sealed class ShapeChecker(string file)
 
     private ConfigNode? CheckTransform(YamlNode node, string where)
     {
-        var names = ComponentRegistry.Transforms.Select(t => t.Name).ToList();
+        var names = catalog.Transforms.Select(t => t.Name).ToList();
         if (Mapping(node, where, $"mapping with one of: {string.Join(", ", names)}") is not { } mapping)
         {
+            return null;
+        }
+        if (mapping.Any(e => e.Key == "use") && !names.Contains("use"))
+        {
+            string named = mapping.First(e => e.Key == "use").Value is YamlScalarNode { Value: { Length: > 0 } n } ? n : "the_transform";
+            Problem(node, $"{where}: write a registered transform by its own key, as the built-ins: `- {named}: {{ … }}` (its options under it), not `use:`/`with:`");
             return null;
         }
         if (mapping.Count != 1)
@@ -216,18 +224,25 @@ internal sealed class ShapeChecker(string file)
             return null;
         }
         var (key, value) = mapping[0];
-        var spec = ComponentRegistry.Transforms.FirstOrDefault(t => t.Name == key);
+        var spec = catalog.Transforms.FirstOrDefault(t => t.Name == key);
         if (spec is null)
         {
             Problems.Add(new(Locate(KeyNode(node, key)), $"{where}: unknown transform '{key}'{DidYouMean(key, names)}; expected one of: {string.Join(", ", names)}"));
             return null;
         }
-        return Check(value, spec.Shape, $"{where}.{key}") is { } options ? ConfigNode.Map(Locate(node), [new(key, options)]) : null;
+        return CheckTransformValue(value, spec, $"{where}.{key}") is { } options ? ConfigNode.Map(Locate(node), [new(key, options)]) : null;
     }
+
+    /// <summary>A transform's value; a transform whose options are all optional may be written with none
+    /// (<c>- enrich:</c>), which reads as an empty mapping.</summary>
+    public ConfigNode? CheckTransformValue(YamlNode value, ComponentSpec spec, string where) =>
+        value is YamlScalarNode scalar && IsNull(scalar) && spec.Shape is ObjectShape shape && !shape.Options.Any(o => o.Required)
+            ? ConfigNode.Map(Locate(value), [])
+            : Check(value, spec.Shape, where);
 
     private ConfigNode? CheckStage(YamlNode node, string where)
     {
-        var kinds = StageKeys.Concat(ComponentRegistry.Transforms.Select(t => t.Name)).ToList();
+        var kinds = StageKeys.Concat(catalog.Transforms.Select(t => t.Name)).ToList();
         if (Mapping(node, where, "mapping") is not { } mapping)
         {
             return null;
@@ -243,8 +258,8 @@ internal sealed class ShapeChecker(string file)
                 "resilience" => PipelineSpec.Resilience,
                 "source" => new ComponentShape(StageKind.Source),
                 "sink" => new ComponentShape(StageKind.Sink),
-                "contract" => Shape.OneOf(Shape.String, ComponentRegistry.Contract.Shape),
-                _ => ComponentRegistry.Transforms.FirstOrDefault(t => t.Name == key)?.Shape,
+                "contract" => Shape.OneOf(Shape.String, catalog.Contract.Shape),
+                _ => catalog.Transforms.FirstOrDefault(t => t.Name == key)?.Shape,
             };
             if (shape is null)
             {
@@ -253,7 +268,8 @@ internal sealed class ShapeChecker(string file)
                 ok = false;
                 continue;
             }
-            var checkedValue = Check(value, shape, $"{where}.{key}");
+            var transform = catalog.Transforms.FirstOrDefault(t => t.Name == key);
+            var checkedValue = transform is null ? Check(value, shape, $"{where}.{key}") : CheckTransformValue(value, transform, $"{where}.{key}");
             ok &= checkedValue is not null;
             if (checkedValue is not null)
             {

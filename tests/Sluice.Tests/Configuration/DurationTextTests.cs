@@ -25,4 +25,20 @@ public sealed class DurationTextTests
     [InlineData("5")]
     public void Out_of_range_or_not_a_number_is_not_a_duration(string text) =>
         Assert.False(DurationText.TryParse(text, out _));
+
+    [Theory]
+    [InlineData(250, "250ms")]
+    [InlineData(1500, "1500ms")]
+    [InlineData(30_000, "30s")]
+    [InlineData(90_000, "90s")]
+    [InlineData(300_000, "5m")]
+    [InlineData(3_600_000, "1h")]
+    [InlineData(604_800_000, "7d")]
+    [InlineData(0, "0ms")]
+    public void A_duration_is_written_in_its_largest_whole_unit_and_reads_back(double milliseconds, string text)
+    {
+        Assert.Equal(text, DurationText.Format(TimeSpan.FromMilliseconds(milliseconds)));
+        Assert.True(DurationText.TryParse(text, out TimeSpan back));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), back);
+    }
 }

@@ -181,7 +181,7 @@ public sealed class PipelineFileTests : IDisposable
         Assert.Contains("\"unknown_fields\"", schema);
 
         string markdown = PipelineSchema.Markdown();
-        foreach (var spec in ComponentRegistry.Sources.Concat(ComponentRegistry.Sinks).Concat(ComponentRegistry.Transforms))
+        foreach (var spec in ComponentCatalog.BuiltIn.Sources.Concat(ComponentCatalog.BuiltIn.Sinks).Concat(ComponentCatalog.BuiltIn.Transforms))
         {
             Assert.Contains(spec.Description, markdown);
         }
