@@ -1,0 +1,139 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sluice.Configuration;
+using Sluice.Execution;
+using Sluice.Pipelines;
+using Sluice.State;
+
+namespace Sluice.Hosting;
+
+/// <summary>
+/// The hosted service of one pipeline: loads and checks it when the host starts (an invalid pipeline fails the start),
+/// then runs it on its <see cref="PipelineSchedule"/>. One service per pipeline, so that each has its own schedule, its
+/// own lease and its own log lines, and a slow one never delays another.
+/// On shutdown the run in progress drains into a final checkpoint; if the host's shutdown timeout runs out first the
+/// run is cancelled, and <see cref="StopAsync"/> still waits for it to end so the state store is not disposed under it.
+/// </summary>
+internal sealed class PipelineService(
+    string name, PipelineOptions options, SluiceOptions sluice, IStateStore store, string contentRoot,
+    IHostApplicationLifetime lifetime, TimeProvider time, ILogger<PipelineService> logger) : BackgroundService
+{
+    private readonly CancellationTokenSource _abort = new();
+    private PipelineDefinition? _pipeline;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _pipeline = Load();
+        PipelineLog.Scheduled(logger, name, options.Schedule.ToString());
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>The pipeline under its registered name (which keys its runs and lease in the state store), checked as
+    /// far as can be without running it. Throws <see cref="PipelineException"/> with every problem.</summary>
+    private PipelineDefinition Load()
+    {
+        if (options.File is { } file)
+            return PipelineFile.Load(Path.Combine(contentRoot, file)) with { Name = name };
+        var pipeline = options.Definition! with { Name = name };
+        PipelineGraph.Order(pipeline);
+        return pipeline;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Continuous runs follow their input; the others end with it.
+        var runnerOptions = options.Schedule.Kind == ScheduleKind.Continuous
+            ? sluice.Runner with { FollowPoll = sluice.Runner.FollowPoll ?? TimeSpan.FromSeconds(1) }
+            : sluice.Runner;
+        var driver = new RunDriver(_pipeline!, new PipelineRunner(store, runnerOptions), logger, _abort.Token);
+        switch (options.Schedule.Kind)
+        {
+            case ScheduleKind.Once:
+                await RunOnceAsync(driver, stoppingToken);
+                break;
+            case ScheduleKind.Continuous:
+                await RunContinuouslyAsync(driver, stoppingToken);
+                break;
+            default:
+                await RunOnSlotsAsync(driver, stoppingToken);
+                break;
+        }
+        if (stoppingToken.IsCancellationRequested)
+            PipelineLog.ServiceStopped(logger, name);
+    }
+
+    private async Task RunOnceAsync(RunDriver driver, CancellationToken stoppingToken)
+    {
+        var outcome = await driver.RunAsync(stoppingToken);
+        if (!options.StopHostWhenDone)
+            return;
+        if (outcome?.Run.State is not (RunState.Succeeded or RunState.Stopped))
+            Environment.ExitCode = 1;
+        lifetime.StopApplication();
+    }
+
+    private async Task RunContinuouslyAsync(RunDriver driver, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await driver.RunAsync(stoppingToken);
+            if (stoppingToken.IsCancellationRequested)
+                return;
+            PipelineLog.Retrying(logger, name, options.RetryDelay);
+            if (!await DelayAsync(options.RetryDelay, stoppingToken))
+                return;
+        }
+    }
+
+    /// <summary>Starts a run at each slot without waiting for it, so that the next slot is seen on time; a slot that
+    /// comes while the last run still goes on is skipped. On shutdown, waits for that run to drain.</summary>
+    private async Task RunOnSlotsAsync(RunDriver driver, CancellationToken stoppingToken)
+    {
+        Task running = Task.CompletedTask;
+        DateTimeOffset? slot = options.Schedule.NextSlot(time.GetUtcNow());
+        while (slot is { } at && await DelayAsync(at - time.GetUtcNow(), stoppingToken))
+        {
+            if (running.IsCompleted)
+                running = driver.RunAsync(stoppingToken);
+            else
+                PipelineLog.SlotSkipped(logger, name, at, driver.CurrentRunId);
+            // From the slot, not from now: a timer that fires a little early must not give the same slot twice.
+            slot = options.Schedule.NextSlot(at);
+        }
+        if (slot is null)
+            PipelineLog.NoMoreSlots(logger, name, options.Schedule.ToString());
+        await running;
+    }
+
+    /// <summary>False when the host began stopping during the wait.</summary>
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            if (delay > TimeSpan.Zero)
+                await Task.Delay(delay, time, stoppingToken);
+            return !stoppingToken.IsCancellationRequested;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // The host's token fires when its ShutdownTimeout runs out: the draining run is then cancelled at once.
+        using (cancellationToken.Register(_abort.Cancel))
+        {
+            await base.StopAsync(cancellationToken);
+        }
+        if (ExecuteTask is { } executing)
+            await executing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public override void Dispose()
+    {
+        _abort.Dispose();
+        base.Dispose();
+    }
+}
