@@ -20,8 +20,8 @@ public sealed class PipelineOptions
     public PipelineSchedule Schedule { get; set; } = PipelineSchedule.Once;
 
     /// <summary>With <see cref="PipelineSchedule.Once"/>: stop the host when the run has ended, so that a job-style
-    /// worker exits; when the run did not succeed the process's exit code is then 1. The default value is false (the
-    /// host goes on running its other services).</summary>
+    /// worker exits (its log says how the run ended). The default value is false: the host goes on running its other
+    /// services.</summary>
     public bool StopHostWhenDone { get; set; }
 
     /// <summary>With <see cref="PipelineSchedule.Continuous"/>: how long to wait before starting the run again when

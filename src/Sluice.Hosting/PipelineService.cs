@@ -64,12 +64,9 @@ internal sealed class PipelineService(
 
     private async Task RunOnceAsync(RunDriver driver, CancellationToken stoppingToken)
     {
-        var outcome = await driver.RunAsync(stoppingToken);
-        if (!options.StopHostWhenDone)
-            return;
-        if (outcome?.Run.State is not (RunState.Succeeded or RunState.Stopped))
-            Environment.ExitCode = 1;
-        lifetime.StopApplication();
+        await driver.RunAsync(stoppingToken);
+        if (options.StopHostWhenDone)
+            lifetime.StopApplication();
     }
 
     private async Task RunContinuouslyAsync(RunDriver driver, CancellationToken stoppingToken)
@@ -122,13 +119,13 @@ internal sealed class PipelineService(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        // The host's token fires when its ShutdownTimeout runs out: the draining run is then cancelled at once.
-        using (cancellationToken.Register(_abort.Cancel))
+        // Returns when the run has drained, or when the host's token fires: its ShutdownTimeout ran out.
+        await base.StopAsync(cancellationToken);
+        if (ExecuteTask is { IsCompleted: false } executing)
         {
-            await base.StopAsync(cancellationToken);
-        }
-        if (ExecuteTask is { } executing)
+            _abort.Cancel();
             await executing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     public override void Dispose()

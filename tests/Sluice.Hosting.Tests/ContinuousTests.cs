@@ -1,0 +1,32 @@
+using Sluice.Hosting.Tests.TestSupport;
+using Sluice.State;
+using Events = Sluice.Hosting.PipelineLog.Events;
+
+namespace Sluice.Hosting.Tests;
+
+/// <summary><see cref="PipelineSchedule.Continuous"/>: one run that follows its input until the host stops.</summary>
+public sealed class ContinuousTests : HostedPipelineTest
+{
+    [Fact]
+    public async Task The_run_picks_up_files_that_arrive_and_stops_with_the_host()
+    {
+        WriteInput(0, 100);
+        Dir.Write("p.yaml", Yaml.Replace("every_seconds: 0", "every_seconds: 0.2"));
+        using var host = Build(s => s.AddPipeline("ids", p =>
+        {
+            p.File = "p.yaml";
+            p.Schedule = PipelineSchedule.Continuous;
+        }));
+
+        await host.StartAsync();
+        Assert.True(SpinWait.SpinUntil(() => OutputIds().Count == 100, TimeSpan.FromSeconds(20)), "the first file was not published");
+        WriteInput(1, 100);
+        Assert.True(SpinWait.SpinUntil(() => OutputIds().Count == 200, TimeSpan.FromSeconds(20)), "the file that arrived was not read");
+        await host.StopAsync();
+
+        var run = Assert.Single(await RunsAsync());
+        Assert.Equal(RunState.Stopped, run.State);
+        Assert.Single(Logs.Of(Events.Started));
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), OutputIds().Order());
+    }
+}
