@@ -11,9 +11,8 @@ public sealed class PipelineOptions
     /// problem and its <c>file:line:column</c>. Set this or <see cref="Definition"/>.</summary>
     public string? File { get; set; }
 
-    /// <summary>A pipeline built in code. Its graph is checked when the host starts; what only building its stages
-    /// finds (an expression that does not type-check, no input file) fails its runs, which are logged.
-    /// Set this or <see cref="File"/>.</summary>
+    /// <summary>A pipeline built in code. It is checked as each run starts: a problem fails that run, which is logged
+    /// with every problem found. Set this or <see cref="File"/>.</summary>
     public PipelineDefinition? Definition { get; set; }
 
     /// <summary>When it runs. The default value is <see cref="PipelineSchedule.Once"/>.</summary>

@@ -34,7 +34,7 @@ public sealed class PipelineSchedule
     public static PipelineSchedule Cron(string expression, TimeZoneInfo? timeZone = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(expression);
-        var format = expression.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
+        var format = expression.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
         try
         {
             var cron = CronExpression.Parse(expression, format);

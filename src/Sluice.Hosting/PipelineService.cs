@@ -28,16 +28,12 @@ internal sealed class PipelineService(
         return base.StartAsync(cancellationToken);
     }
 
-    /// <summary>The pipeline under its registered name (which keys its runs and lease in the state store), checked as
-    /// far as can be without running it. Throws <see cref="PipelineException"/> with every problem.</summary>
-    private PipelineDefinition Load()
-    {
-        if (options.File is { } file)
-            return PipelineFile.Load(Path.Combine(contentRoot, file)) with { Name = name };
-        var pipeline = options.Definition! with { Name = name };
-        PipelineGraph.Order(pipeline);
-        return pipeline;
-    }
+    /// <summary>The pipeline under its registered name (which keys its runs and lease in the state store). A file is
+    /// checked as <c>sluice validate</c> does (throwing <see cref="PipelineException"/> with every problem); a
+    /// definition built in code is checked by each run as it starts, since the engine's checks are not public.</summary>
+    private PipelineDefinition Load() => options.File is { } file
+        ? PipelineFile.Load(Path.Combine(contentRoot, file)) with { Name = name }
+        : options.Definition! with { Name = name };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

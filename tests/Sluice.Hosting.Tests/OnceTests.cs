@@ -52,7 +52,7 @@ public sealed class OnceTests : HostedPipelineTest
     [Fact]
     public async Task A_run_that_cannot_start_is_logged_and_the_host_goes_on()
     {
-        // Checked at start (the graph is fine); the missing input is found when the run builds its source.
+        // A definition is checked when its run starts: the missing input fails that run, not the host.
         var definition = Definition();
         using var host = Build(s => s.AddPipeline("ids", p => p.Definition = definition));
 

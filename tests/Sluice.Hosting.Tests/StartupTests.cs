@@ -36,6 +36,17 @@ public sealed class StartupTests : HostedPipelineTest
     }
 
     [Fact]
+    public void Cron_slots_follow_the_time_zone_and_six_fields_count_seconds()
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var winter = new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(new DateTimeOffset(2026, 12, 5, 1, 0, 0, TimeSpan.Zero), PipelineSchedule.Cron("0 2 * * *", berlin).NextSlot(winter));
+        Assert.Equal(winter.AddSeconds(10), PipelineSchedule.Cron("*/10 * * * * *").NextSlot(winter));
+        Assert.Equal(winter.AddMinutes(1), PipelineSchedule.Cron("* * * * *").NextSlot(winter));
+    }
+
+    [Fact]
     public void An_invalid_cron_expression_is_refused_when_the_schedule_is_made()
     {
         var error = Assert.Throws<ArgumentException>(() => PipelineSchedule.Cron("every minute"));
