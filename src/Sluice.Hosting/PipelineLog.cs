@@ -23,6 +23,7 @@ internal static partial class PipelineLog
         public const int Retrying = 12;
         public const int ServiceStopped = 13;
         public const int NoMoreSlots = 14;
+        public const int Abandoned = 15;
     }
 
     [LoggerMessage(Events.Scheduled, LogLevel.Information, "Pipeline {Pipeline} scheduled {Schedule}")]
@@ -72,4 +73,8 @@ internal static partial class PipelineLog
 
     [LoggerMessage(Events.NoMoreSlots, LogLevel.Warning, "Pipeline {Pipeline} has no more slots in its schedule {Schedule}")]
     public static partial void NoMoreSlots(ILogger logger, string pipeline, string schedule);
+
+    [LoggerMessage(Events.Abandoned, LogLevel.Warning,
+        "Pipeline {Pipeline} run {AbandonedRunId} had stopped without ending (its process died): marked failed, its unpublished output removed")]
+    public static partial void Abandoned(ILogger logger, string pipeline, string abandonedRunId);
 }

@@ -24,6 +24,7 @@ public sealed class PipelineOptions
     public bool StopHostWhenDone { get; set; }
 
     /// <summary>With <see cref="PipelineSchedule.Continuous"/>: how long to wait before starting the run again when
-    /// it ended on its own (it failed, or another process holds the pipeline). The default value is 30 seconds.</summary>
+    /// it ended on its own (it failed, or another process holds the pipeline), from zero to one day. The default value is
+    /// 30 seconds.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -73,7 +73,7 @@ internal sealed class PipelineService(
             if (stoppingToken.IsCancellationRequested)
                 return;
             PipelineLog.Retrying(logger, name, options.RetryDelay);
-            if (!await DelayAsync(options.RetryDelay, stoppingToken))
+            if (!await WaitUntilAsync(time.GetUtcNow() + options.RetryDelay, stoppingToken))
                 return;
         }
     }
@@ -84,7 +84,7 @@ internal sealed class PipelineService(
     {
         Task running = Task.CompletedTask;
         DateTimeOffset? slot = options.Schedule.NextSlot(time.GetUtcNow());
-        while (slot is { } at && await DelayAsync(at - time.GetUtcNow(), stoppingToken))
+        while (slot is { } at && await WaitUntilAsync(at, stoppingToken))
         {
             if (running.IsCompleted)
                 running = driver.RunAsync(stoppingToken);
@@ -98,13 +98,16 @@ internal sealed class PipelineService(
         await running;
     }
 
-    /// <summary>False when the host began stopping during the wait.</summary>
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stoppingToken)
+    /// <summary>Task.Delay refuses waits over about 49 days, and a yearly slot is further away than that.</summary>
+    private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
+
+    /// <summary>Waits until <paramref name="at"/> by the host's clock; false when the host began stopping first.</summary>
+    private async Task<bool> WaitUntilAsync(DateTimeOffset at, CancellationToken stoppingToken)
     {
         try
         {
-            if (delay > TimeSpan.Zero)
-                await Task.Delay(delay, time, stoppingToken);
+            for (var left = at - time.GetUtcNow(); left > TimeSpan.Zero; left = at - time.GetUtcNow())
+                await Task.Delay(left < LongestWait ? left : LongestWait, time, stoppingToken);
             return !stoppingToken.IsCancellationRequested;
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -41,6 +41,8 @@ internal sealed class RunDriver(PipelineDefinition pipeline, PipelineRunner runn
         _currentRunId = run.Id;
         try
         {
+            foreach (string abandoned in run.AbandonedRuns)
+                PipelineLog.Abandoned(logger, pipeline.Name, abandoned);
             if (run.ResumedFrom is { } resumed)
                 PipelineLog.Resumed(logger, pipeline.Name, run.Id, resumed.Checkpoint, resumed.RecordsCommitted);
             else

@@ -49,8 +49,8 @@ public sealed class SluiceBuilder
             problems.Add("set either File (a pipeline file) or Definition (a pipeline built in code)");
         if (options.Schedule is null)
             problems.Add("Schedule is null: use PipelineSchedule.Once, PipelineSchedule.Continuous or PipelineSchedule.Cron(...)");
-        if (options.RetryDelay < TimeSpan.Zero)
-            problems.Add($"RetryDelay is {options.RetryDelay}: give a positive delay or zero");
+        if (options.RetryDelay < TimeSpan.Zero || options.RetryDelay > TimeSpan.FromDays(1))
+            problems.Add($"RetryDelay is {options.RetryDelay}: give a delay from zero to one day");
         if (problems.Count > 0)
             throw new ArgumentException($"pipeline '{name}': {string.Join("; ", problems)}", nameof(options));
     }

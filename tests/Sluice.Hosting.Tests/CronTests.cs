@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Sluice.Hosting.Tests.TestSupport;
 using Sluice.State;
 using Sluice.State.Sqlite;
@@ -86,5 +87,32 @@ public sealed class CronTests : HostedPipelineTest
         Assert.Equal("elsewhere:1:other", Logs.Of(Events.LeaseHeld)[0]["Holder"]);
         Assert.Equal(RunState.Succeeded, (await RunsAsync())[^1].State);
         Assert.Equal(100, OutputIds().Count);
+    }
+
+    [Fact]
+    public async Task A_slot_months_away_is_waited_for_by_the_hosts_clock()
+    {
+        WriteInput(0, 10);
+        Dir.Write("p.yaml", Yaml);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero));
+        var slot = new DateTimeOffset(2027, 6, 1, 0, 0, 0, TimeSpan.Zero); // 179 days: more than one Task.Delay can wait
+        using var host = Build(s => s.AddPipeline("ids", p =>
+        {
+            p.File = "p.yaml";
+            p.Schedule = PipelineSchedule.Cron("0 0 1 6 *");
+        }), clock: clock);
+
+        await host.StartAsync();
+        var step = TimeSpan.FromHours(12);
+        for (int i = 0; i < 1000 && Logs.Of(Events.Started).Count == 0; i++)
+        {
+            clock.Advance(step);
+            Thread.Sleep(2);
+        }
+        Logs.WaitFor(Events.Finished);
+        await host.StopAsync();
+
+        Assert.InRange(clock.GetUtcNow(), slot, slot + 4 * step); // not before its slot, nor long after it
+        Assert.Equal(10, OutputIds().Count);
     }
 }

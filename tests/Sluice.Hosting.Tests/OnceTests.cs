@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Hosting;
 using Sluice.Hosting.Tests.TestSupport;
+using Sluice.Execution;
 using Sluice.State;
+using Sluice.State.Sqlite;
 using Events = Sluice.Hosting.PipelineLog.Events;
 
 namespace Sluice.Hosting.Tests;
@@ -62,5 +64,25 @@ public sealed class OnceTests : HostedPipelineTest
 
         Assert.Contains("no file matches 'in/*.csv'", (string)Logs.Of(Events.StartFailed)[0]["Error"]!);
         Assert.Empty(await RunsAsync());
+    }
+
+    [Fact]
+    public async Task A_run_whose_process_died_is_closed_and_logged_before_the_next_one()
+    {
+        WriteInput(0, 20);
+        Dir.Write("p.yaml", Yaml);
+        string died;
+        await using (var store = await SqliteStateStore.OpenAsync(Dir.File("state.db")))
+            died = (await store.StartRunAsync("ids")).Id;
+        using var host = Build(s => s.AddPipeline("ids", p => p.File = "p.yaml"));
+
+        await host.StartAsync();
+        Logs.WaitFor(Events.Finished);
+        await host.StopAsync();
+
+        Assert.Equal(died, Assert.Single(Logs.Of(Events.Abandoned))["AbandonedRunId"]);
+        var runs = await RunsAsync();
+        Assert.Equal(PipelineRunner.AbandonedMessage, runs.Single(r => r.Id == died).Error);
+        Assert.Equal(RunState.Succeeded, runs.Single(r => r.Id != died).State);
     }
 }

@@ -34,10 +34,12 @@ public abstract class HostedPipelineTest : IDisposable
     /// <summary>Small batches, so that a few thousand records make many batches to stop between.</summary>
     protected static readonly RunnerOptions Runner = new() { BatchSize = 100 };
 
-    protected IHost Build(Action<SluiceBuilder> pipelines, TimeSpan? shutdownTimeout = null)
+    protected IHost Build(Action<SluiceBuilder> pipelines, TimeSpan? shutdownTimeout = null, TimeProvider? clock = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Dir.Path, DisableDefaults = true });
         builder.Logging.AddProvider(Logs);
+        if (clock is not null)
+            builder.Services.AddSingleton(clock);
         if (shutdownTimeout is { } timeout)
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = timeout);
         pipelines(builder.Services.AddSluice(o =>
