@@ -86,8 +86,9 @@ internal sealed class PipelineService(
         DateTimeOffset? slot = options.Schedule.NextSlot(time.GetUtcNow());
         while (slot is { } at && await WaitUntilAsync(at, stoppingToken))
         {
+            // On the thread pool: starting a run (resuming, publishing a checkpoint again) must not hold up this loop.
             if (running.IsCompleted)
-                running = driver.RunAsync(stoppingToken);
+                running = Task.Run(() => driver.RunAsync(stoppingToken), CancellationToken.None);
             else
                 PipelineLog.SlotSkipped(logger, name, at, driver.CurrentRunId);
             // From the slot, not from now: a timer that fires a little early must not give the same slot twice.

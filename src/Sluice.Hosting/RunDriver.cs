@@ -9,7 +9,7 @@ namespace Sluice.Hosting;
 /// Drives one run of a hosted pipeline from start to end, as <c>sluice run</c> does: start (or resume) it, turn the
 /// host's stopping token into <see cref="PipelineRun.RequestStop"/> (no new input, drain, final checkpoint), and log
 /// how it ended. The <c>abort</c> token cancels the run at once; it fires only when the host's shutdown timeout runs
-/// out. Nothing a run does escapes as an exception: a failed run must not stop the host.
+/// out. A run that fails or cannot start is logged, never thrown: it must not stop the host.
 /// </summary>
 internal sealed class RunDriver(PipelineDefinition pipeline, PipelineRunner runner, ILogger logger, CancellationToken abort)
 {
@@ -19,8 +19,8 @@ internal sealed class RunDriver(PipelineDefinition pipeline, PipelineRunner runn
     /// <summary>The run in progress, for the log line of a skipped slot; null between runs.</summary>
     public string? CurrentRunId => _currentRunId;
 
-    /// <summary>Runs the pipeline once; null when no run could start (logged).</summary>
-    public async Task<RunOutcome?> RunAsync(CancellationToken stopping)
+    /// <summary>Runs the pipeline once, or logs why it could not.</summary>
+    public async Task RunAsync(CancellationToken stopping)
     {
         PipelineRun run;
         try
@@ -30,13 +30,13 @@ internal sealed class RunDriver(PipelineDefinition pipeline, PipelineRunner runn
         catch (LeaseHeldException e)
         {
             PipelineLog.LeaseHeld(logger, pipeline.Name, e.Holder, e.ExpiresAt);
-            return null;
+            return;
         }
         catch (Exception e) when (e is not OperationCanceledException || !abort.IsCancellationRequested)
         {
             // PipelineException, StateFileException, a lost prepared output...: the next slot tries again.
             PipelineLog.StartFailed(logger, pipeline.Name, e.Message.ReplaceLineEndings(" "), e);
-            return null;
+            return;
         }
         _currentRunId = run.Id;
         try
@@ -57,7 +57,6 @@ internal sealed class RunDriver(PipelineDefinition pipeline, PipelineRunner runn
                 outcome = await run.Completion;
             }
             LogOutcome(outcome);
-            return outcome;
         }
         finally
         {
