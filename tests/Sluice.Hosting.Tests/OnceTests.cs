@@ -52,6 +52,27 @@ public sealed class OnceTests : HostedPipelineTest
     }
 
     [Fact]
+    public async Task Two_pipelines_in_one_host_share_the_state_store_and_run_side_by_side()
+    {
+        WriteInput(0, 30);
+        Dir.Write("other/in/0.csv", IdsCsv.Of(100, 20));
+        Dir.Write("p.yaml", Yaml);
+        Dir.Write("other/p.yaml", Yaml);
+        using var host = Build(s => s
+            .AddPipeline("ids", p => p.File = "p.yaml")
+            .AddPipeline("other", p => p.File = "other/p.yaml"));
+
+        await host.StartAsync();
+        Logs.WaitFor(Events.Finished, count: 2);
+        await host.StopAsync();
+
+        Assert.Equal(30, OutputIds().Count);
+        Assert.Equal(Enumerable.Range(100, 20).Select(i => (long)i), JsonlOutput.Ids(Dir.File("other/out")).Order());
+        Assert.Equal(RunState.Succeeded, Assert.Single(await RunsAsync("ids")).State);
+        Assert.Equal(RunState.Succeeded, Assert.Single(await RunsAsync("other")).State);
+    }
+
+    [Fact]
     public async Task A_run_that_cannot_start_is_logged_and_the_host_goes_on()
     {
         // A definition is checked when its run starts: the missing input fails that run, not the host.
