@@ -30,7 +30,8 @@ public sealed class CronTests : HostedPipelineTest
         Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), OutputIds().Order());
         var runs = await RunsAsync();
         Assert.True(runs.Count >= 2, $"{runs.Count} runs");
-        Assert.All(runs, r => Assert.Equal(RunState.Succeeded, r.State));
+        // The stop may come during a run (one a second): that one ends stopped, having read nothing new.
+        Assert.All(runs, r => Assert.True(r.State is RunState.Succeeded or RunState.Stopped, $"run {r.Id} {r.State}"));
         Assert.Equal(200, runs.Sum(r => r.RecordsRead)); // a file already consumed is not read again
         Assert.Equal(runs.Count, Logs.Of(Events.Started).Count);
     }
