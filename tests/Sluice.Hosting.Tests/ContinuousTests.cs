@@ -29,4 +29,25 @@ public sealed class ContinuousTests : HostedPipelineTest
         Assert.Single(Logs.Of(Events.Started));
         Assert.Equal(Enumerable.Range(0, 200).Select(i => (long)i), OutputIds().Order());
     }
+
+    [Fact]
+    public async Task A_run_that_could_not_start_is_tried_again_after_the_retry_delay()
+    {
+        var definition = Definition(Yaml.Replace("every_seconds: 0", "every_seconds: 0.2"));
+        using var host = Build(s => s.AddPipeline("ids", p =>
+        {
+            p.Definition = definition;
+            p.Schedule = PipelineSchedule.Continuous;
+            p.RetryDelay = TimeSpan.FromMilliseconds(200);
+        }));
+
+        await host.StartAsync();
+        Logs.WaitFor(Events.Retrying, count: 2); // no input file yet: each attempt fails to build its source
+        WriteInput(0, 100);
+        Assert.True(SpinWait.SpinUntil(() => OutputIds().Count == 100, TimeSpan.FromSeconds(20)), "the retried run never read the file");
+        await host.StopAsync();
+
+        Assert.True(Logs.Of(Events.StartFailed).Count >= 2);
+        Assert.Equal(RunState.Stopped, Assert.Single(await RunsAsync()).State);
+    }
 }
