@@ -1,0 +1,16 @@
+
+namespace Sluice.Hosting;
+
+/// <summary>What <c>services.AddSluice(...)</c> sets up once for every pipeline of the host.</summary>
+public sealed class SluiceOptions
+{
+    /// <summary>The SQLite state file (runs, checkpoints, dead letters, leases), opened once and disposed with the
+    /// host. A relative path resolves against the host's content root. The default value is <c>.sluice/state.db</c>.
+    /// Ignored when an <see cref="State.IStateStore"/> is registered before <c>AddSluice</c>.</summary>
+    public string StatePath { get; set; } = Path.Combine(".sluice", "state.db");
+
+    /// <summary>Batch and channel sizes and the lease duration of every run. The default value is
+    /// <c>new RunnerOptions()</c>; <see cref="RunnerOptions.FollowPoll"/> is set by
+    /// <see cref="PipelineSchedule.Continuous"/>, not here.</summary>
+    public RunnerOptions Runner { get; set; } = new();
+}
