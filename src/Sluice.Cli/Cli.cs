@@ -63,6 +63,7 @@ public static class Cli
             ShowCommand.Create(context),
             DlqCommand.Create(context),
             SchemaCommand.Create(context),
+            InitCommand.Create(context),
             SchemaCommand.CreateDocs(context),
         };
 

@@ -136,6 +136,7 @@ public sealed class MalformedArgumentTests : IDisposable
     private static string ValidValue(string helpName) => helpName switch
     {
         "FILE" => PipelineFile,
+        "DATAFILE" => "data.csv",
         "NAME" => "orders",
         "RUN" => "20261123",
         "ID" => "1",
