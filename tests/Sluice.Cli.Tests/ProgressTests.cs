@@ -53,10 +53,11 @@ public sealed class ProgressTests : IDisposable
     }
 
     [Fact]
-    public async Task With_json_progress_lines_go_to_stderr_and_stdout_is_one_document()
+    public async Task With_json_progress_lines_go_to_stderr_and_stdout_is_one_document_and_the_next_run_says_it_resumed()
     {
+        string pipeline = Pipeline();
         using Process run = SluiceProcess.Start(new Dictionary<string, string>(),
-            "run", Pipeline(), "--state", _dir.File("state.db"), "--follow", "--json", "--progress-interval", "0.2");
+            "run", pipeline, "--state", _dir.File("state.db"), "--follow", "--json", "--progress-interval", "0.2");
         Task<string> stdout = run.StandardOutput.ReadToEndAsync();
         try
         {
@@ -73,6 +74,14 @@ public sealed class ProgressTests : IDisposable
         JsonElement summary = JsonSchemas.AssertValid("run", await stdout);
         Assert.Equal(("stopped", 130, 3L), (summary.GetProperty("state").GetString(), summary.GetProperty("exit_code").GetInt32(),
             summary.GetProperty("totals").GetProperty("published").GetInt64()));
+
+        _dir.Write("data/b.csv", "id,name\n4,d\n");
+        CliResult resumed = await TestSupport.Sluice.RunAsync("run", pipeline, "--state", _dir.File("state.db"), "--json");
+        JsonElement next = JsonSchemas.AssertValid("run", resumed.Stdout);
+        Assert.Equal(summary.GetProperty("run_id").GetString(), next.GetProperty("run_id").GetString());
+        Assert.Equal(3, next.GetProperty("resumed_from").GetProperty("records_committed").GetInt64());
+        Assert.Equal((4L, 4L), (next.GetProperty("totals").GetProperty("read").GetInt64(), next.GetProperty("totals").GetProperty("published").GetInt64()));
+        Assert.Contains("resuming run", resumed.Stderr); // the human line, kept off stdout
     }
 
     [Theory]

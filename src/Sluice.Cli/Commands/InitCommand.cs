@@ -44,7 +44,7 @@ internal static class InitCommand
             return context.Error(CliContext.OneLine(e.Message), ExitCodes.Invalid);
         }
         if (sample.Columns.Count == 0)
-            return context.Error($"{dataFile} has no column a Sluice contract can type", ExitCodes.Invalid);
+            return context.Error($"{dataFile} has no columns", ExitCodes.Invalid);
 
         string outputFolder = Path.GetDirectoryName(Path.GetFullPath(output))!;
         // Relative to the pipeline file, as the source reads it, with / so that the file works on every system.
@@ -53,8 +53,6 @@ internal static class InitCommand
         await File.WriteAllTextAsync(output, PipelineScaffold.Render(sample, dataPath, PipelineScaffold.Name(dataFile), Path.GetFileName(output)));
 
         context.Stdout.WriteLine($"wrote {output}: {sample.Source} source, {sample.Columns.Count} columns typed from {sample.Records:N0} records, parquet sink");
-        foreach (string column in sample.Unsupported)
-            context.Stdout.WriteLine($"left out {column}: no Sluice type holds it");
         context.Stdout.WriteLine($"next: check the contract, then sluice validate {output} and sluice run {output}");
         return ExitCodes.Ok;
     }

@@ -55,14 +55,3 @@ internal sealed record NotePart(string? Stage, string Message)
 /// <summary>The run's dead letters: how many its stages made, how many are queued (those of committed checkpoints),
 /// and the command that lists them (null when there are none).</summary>
 internal sealed record DeadLettersPart(long Count, long Queued, string? ListCommand);
-
-/// <summary>Times as scripts want them: UTC, ISO 8601 with a <c>Z</c>.</summary>
-internal static class Times
-{
-    public static DateTime Utc(DateTimeOffset time) => time.UtcDateTime;
-
-    public static DateTime? Utc(DateTimeOffset? time) => time?.UtcDateTime;
-
-    public static double? Seconds(TimeSpan? duration) => duration?.TotalSeconds;
-}
-

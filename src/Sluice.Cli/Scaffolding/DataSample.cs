@@ -4,6 +4,7 @@ using Apache.Arrow.Types;
 using ParquetSharp.Arrow;
 using Sluice.Connectors.Csv;
 using Sluice.Connectors.Files;
+using Sluice.Connectors.Parquet;
 using Sluice.Records;
 
 namespace Sluice.Cli.Scaffolding;
@@ -12,9 +13,7 @@ namespace Sluice.Cli.Scaffolding;
 /// inferred types.</summary>
 /// <param name="Source">The source type: <c>csv</c>, <c>jsonl</c> or <c>parquet</c>.</param>
 /// <param name="Delimiter">A CSV file's field separator.</param>
-/// <param name="Unsupported">Parquet columns no Sluice type holds, with their type: left out of the contract.</param>
-internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<InferredColumn> Columns, long Records,
-    IReadOnlyList<string> Unsupported)
+internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<InferredColumn> Columns, long Records)
 {
     /// <summary>Records read to infer types: enough to see most columns' values, quick on any file.</summary>
     public const int SampleRecords = 1000;
@@ -61,7 +60,7 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
                 for (int i = 0; i < guesses.Count; i++)
                     guesses[i].Add(reader.FieldString(i));
             }
-            return new DataSample("csv", delimiter, Infer(guesses, records, path), records, []);
+            return new DataSample("csv", delimiter, Infer(guesses, records, path), records);
         }
         catch (UnreadableFileException e)
         {
@@ -111,7 +110,7 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
             foreach (var missing in guesses.Where(g => !seen.Contains(g)))
                 missing.Add(null);
         }
-        return new DataSample("jsonl", ',', Infer(guesses, records, path), records, []);
+        return new DataSample("jsonl", ',', Infer(guesses, records, path), records);
     }
 
     private static JsonElement? ParseObject(string line)
@@ -145,22 +144,18 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
                 throw new InvalidDataException($"{path} has no records to infer the columns' types from");
             int sampled = Math.Min(batch.Length, SampleRecords);
             var columns = new List<InferredColumn>();
-            var unsupported = new List<string>();
             for (int i = 0; i < batch.Schema.FieldsList.Count; i++)
             {
                 Field field = batch.Schema.FieldsList[i];
+                // The source's own mapping: a column it cannot read would make it refuse the whole file.
+                if (ParquetSourceTypes.Normalise(field.DataType, out string? problem) is not { } normalised)
+                    throw new InvalidDataException($"column '{field.Name}' of {path}: {problem}; the parquet source cannot read this file");
                 IArrowArray values = batch.Column(i);
-                FieldType? type = FieldTypes.FromArrow(field.DataType) ?? (field.DataType.TypeId == ArrowTypeId.UInt64 ? FieldType.Int64 : null);
-                if (type is null)
-                {
-                    unsupported.Add($"{field.Name} ({field.DataType.Name})");
-                    continue;
-                }
-                int? scale = field.DataType is Decimal128Type d ? d.Scale : null;
+                int? scale = normalised is Decimal128Type d ? d.Scale : null;
                 bool required = !Enumerable.Range(0, sampled).Any(values.IsNull);
-                columns.Add(new InferredColumn(field.Name, type.Value, null, scale, required));
+                columns.Add(new InferredColumn(field.Name, FieldTypes.FromArrow(normalised)!.Value, null, scale, required));
             }
-            return new DataSample("parquet", ',', columns, sampled, unsupported);
+            return new DataSample("parquet", ',', columns, sampled);
         }
         catch (ParquetSharp.ParquetException e)
         {

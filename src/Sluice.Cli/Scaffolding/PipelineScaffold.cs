@@ -32,8 +32,6 @@ internal static partial class PipelineScaffold
         int width = sample.Columns.Max(c => Key(c.Name).Length) + 1;
         foreach (InferredColumn column in sample.Columns)
             yaml.AppendLine($"    {(Key(column.Name) + ":").PadRight(width)} {Field(column)}");
-        foreach (string column in sample.Unsupported)
-            yaml.AppendLine($"    # left out: {column} has no Sluice type");
         yaml.Append(TransformsExample(sample.Columns));
         yaml.AppendLine("sink:");
         yaml.AppendLine("  type: parquet");

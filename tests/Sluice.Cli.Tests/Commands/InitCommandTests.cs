@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Apache.Arrow;
+using Apache.Arrow.Types;
 using System.Text.RegularExpressions;
 using Sluice.Cli.Tests.TestSupport;
 
@@ -146,6 +148,28 @@ public sealed class InitCommandTests : IDisposable
         Assert.Equal(ExitCodes.Invalid, result.ExitCode);
         Assert.Matches($"^error: [^\n]*{Regex.Escape(message)}[^\n]*\n$", result.Stderr);
         Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task A_parquet_file_with_a_column_the_source_cannot_read_is_refused_naming_it()
+    {
+        var tags = new ListArray.Builder(Int64Type.Default);
+        tags.Append();
+        ((Int64Array.Builder)tags.ValueBuilder).Append(1);
+        var schema = new Schema([new Field("id", Int64Type.Default, false), new Field("tags", new ListType(Int64Type.Default), true)], null);
+        var batch = new RecordBatch(schema, [new Int64Array.Builder().Append(7).Build(), tags.Build()], 1);
+        string data = _dir.File("tagged.parquet");
+        using (var writer = new ParquetSharp.Arrow.FileWriter(data, schema))
+        {
+            writer.WriteRecordBatch(batch);
+            writer.Close();
+        }
+
+        CliResult result = await TestSupport.Sluice.RunAsync("init", data, "-o", _dir.File("p.yaml"));
+
+        Assert.Equal(ExitCodes.Invalid, result.ExitCode);
+        Assert.StartsWith($"error: column 'tags' of {data}: type list has no Sluice equivalent", result.Stderr);
+        Assert.False(File.Exists(_dir.File("p.yaml")));
     }
 
     [Fact]
