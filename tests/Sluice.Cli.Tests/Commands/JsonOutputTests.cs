@@ -104,6 +104,42 @@ public sealed class JsonOutputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_that_breaks_its_gate_has_its_expectations_error_and_exit_code_in_the_summary_and_in_show()
+    {
+        _dir.Write("data/orders.csv", "id,name\n1,a\n2,b\n3,\n4,c\n5,d\n");
+        string pipeline = _dir.Write("pipeline.yaml", """
+            name: orders
+            source: { type: csv, path: data/*.csv }
+            contract:
+              fields:
+                id: { type: int64, required: true }
+                name: { type: string }
+            sink: { type: jsonl, path: out }
+            expect:
+              - null_ratio: { column: name, max: 0.1 }
+                on_fail: warn
+              - row_count: { min: 6 }
+            """);
+
+        CliResult run = await TestSupport.Sluice.RunAsync("run", pipeline, "--state", State, "--json");
+
+        Assert.Equal(ExitCodes.QualityGateFailed, run.ExitCode);
+        JsonElement summary = JsonSchemas.AssertValid("run", run.Stdout);
+        Assert.Equal(("quality-gate-failed", 3), (summary.GetProperty("state").GetString(), summary.GetProperty("exit_code").GetInt32()));
+        Assert.False(string.IsNullOrEmpty(summary.GetProperty("error").GetString()));
+        Assert.Contains("error: " + summary.GetProperty("error").GetString(), run.Stderr);
+        var expectations = summary.GetProperty("expectations").EnumerateArray()
+            .Select(e => (e.GetProperty("expectation").GetString(), e.GetProperty("measured").GetString(), e.GetProperty("outcome").GetString()))
+            .ToList();
+        Assert.Equal([("null_ratio(name) ≤ 0.1", "0.2 (1 of 5)", "warning"), ("row_count ≥ 6", "5", "failed")], expectations);
+
+        CliResult show = await TestSupport.Sluice.RunAsync("show", summary.GetProperty("run_id").GetString()!, "--state", State, "--json");
+        JsonElement shown = JsonSchemas.AssertValid("show", show.Stdout);
+        Assert.True(JsonElement.DeepEquals(summary.GetProperty("expectations"), shown.GetProperty("expectations")), show.Stdout);
+        Assert.Equal(summary.GetProperty("error").GetString(), shown.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task Validate_lists_every_problem_with_its_place_and_exits_as_without_json()
     {
         string pipeline = RepositoryFiles.CopyFlightsExample(_dir);
