@@ -159,25 +159,14 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>The summary as one document, with what the human summary shows (and the published files all listed).</summary>
+    /// <summary>The summary as one document, with what the human summary shows.</summary>
     private static async Task<RunSummaryDocument> SummaryAsync(PipelineRun started, RunOutcome outcome, IStateStore store, string statePath, int exitCode)
     {
         RunRecord run = outcome.Run;
         long queued = run.DeadLettered > 0 ? await store.CountDeadLettersAsync(new DeadLetterQuery(RunId: run.Id), CancellationToken.None) : 0;
-        var (notes, warnings) = NotePart.Split(outcome.Notes);
-        if (started.Superseded is { Lost: { } lost } gone)
-            warnings.Insert(0, new NotePart(null, $"--fresh: the last checkpoint ({gone.Checkpoint}) of run {gone.RunId} could not be published again: {lost}"));
-        return new RunSummaryDocument(
-            run.Id, run.Pipeline, run.Kind, Format.State(run.State), Times.Utc(run.StartedAt), Times.Utc(run.EndedAt), Times.Seconds(run.Duration),
-            started.ResumedFrom is { } r ? new ResumedFromPart(Id(r.Checkpoint), r.RecordsCommitted) : null,
-            started.Superseded is { } s ? new SupersededPart(s.RunId, Id(s.Checkpoint), s.RecordsCommitted, s.Lost) : null,
-            started.AbandonedRuns, TotalsPart.Of(run), StagePart.Of(outcome.Stages), SinkPart.Of(outcome.Balances), outcome.Published,
-            ExpectationPart.Of(outcome.Expectations), notes, warnings, outcome.Checkpoints, outcome.CheckpointTime.TotalSeconds, PeakMemory(),
-            new DeadLettersPart(run.DeadLettered, queued, run.DeadLettered > 0 ? ListCommand(run, statePath) : null),
-            outcome.Error is null ? null : CliContext.OneLine(outcome.Error), exitCode);
+        var deadLetters = new DeadLettersPart(run.DeadLettered, queued, run.DeadLettered > 0 ? ListCommand(run, statePath) : null);
+        return RunSummaryDocument.Of(started, outcome, deadLetters, PeakMemory(), exitCode);
     }
-
-    private static string Id(long checkpoint) => checkpoint.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Peak resident memory of this process (VmHWM on Linux): the figure that shows memory stays bounded.</summary>
     private static long PeakMemory()

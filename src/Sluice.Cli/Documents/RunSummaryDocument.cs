@@ -1,3 +1,8 @@
+using System.Globalization;
+using Sluice.Cli.Rendering;
+using Sluice.Execution;
+using Sluice.State;
+
 namespace Sluice.Cli.Documents;
 
 /// <summary><c>sluice run --json</c>: the summary, printed once when the run ends (docs/json/run.schema.json).</summary>
@@ -24,7 +29,26 @@ internal sealed record RunSummaryDocument(
     long PeakMemoryBytes,
     DeadLettersPart DeadLetters,
     string? Error,
-    int ExitCode);
+    int ExitCode)
+{
+    /// <param name="started">The run as it started: whether it resumed, replaced or cleaned up earlier runs.</param>
+    public static RunSummaryDocument Of(PipelineRun started, RunOutcome outcome, DeadLettersPart deadLetters, long peakMemory, int exitCode)
+    {
+        RunRecord run = outcome.Run;
+        var (notes, warnings) = NotePart.Split(outcome.Notes);
+        if (started.Superseded is { Lost: { } lost } gone)
+            warnings.Insert(0, new NotePart(null, $"--fresh: the last checkpoint ({gone.Checkpoint}) of run {gone.RunId} could not be published again: {lost}"));
+        return new RunSummaryDocument(
+            run.Id, run.Pipeline, run.Kind, Format.State(run.State), Times.Utc(run.StartedAt), Times.Utc(run.EndedAt), Times.Seconds(run.Duration),
+            started.ResumedFrom is { } r ? new ResumedFromPart(Id(r.Checkpoint), r.RecordsCommitted) : null,
+            started.Superseded is { } s ? new SupersededPart(s.RunId, Id(s.Checkpoint), s.RecordsCommitted, s.Lost) : null,
+            started.AbandonedRuns, TotalsPart.Of(run), StagePart.Of(outcome.Stages), SinkPart.Of(outcome.Balances), outcome.Published,
+            ExpectationPart.Of(outcome.Expectations), notes, warnings, outcome.Checkpoints, outcome.CheckpointTime.TotalSeconds, peakMemory,
+            deadLetters, outcome.Error is null ? null : CliContext.OneLine(outcome.Error), exitCode);
+    }
+
+    private static string Id(long checkpoint) => checkpoint.ToString(CultureInfo.InvariantCulture);
+}
 
 /// <summary>The checkpoint a resumed run went on from, and the records its sinks had committed by then.</summary>
 internal sealed record ResumedFromPart(string Checkpoint, long RecordsCommitted);
