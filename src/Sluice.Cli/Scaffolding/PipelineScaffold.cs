@@ -88,7 +88,8 @@ internal static partial class PipelineScaffold
     private static string Key(string name) =>
         PlainName().IsMatch(name) && !YamlWords().IsMatch(name) ? name : Quote(name);
 
-    /// <summary>A YAML double-quoted scalar: backslashes, quotes and control characters escaped.</summary>
+    /// <summary>A YAML double-quoted scalar: backslashes, quotes, and every character that is invisible or that YAML
+    /// would read as a line break (controls, NEL, U+2028/9, format characters such as the BOM) escaped.</summary>
     private static string Quote(string text)
     {
         var quoted = new StringBuilder("\"");
@@ -101,7 +102,8 @@ internal static partial class PipelineScaffold
                 '\n' => "\\n",
                 '\t' => "\\t",
                 '\r' => "\\r",
-                _ when char.IsControl(c) => $"\\x{(int)c:x2}",
+                _ when char.IsControl(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator
+                    or UnicodeCategory.ParagraphSeparator => $"\\u{(int)c:x4}",
                 _ => c.ToString(),
             });
         }
