@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Cli.Rendering;
 using Sluice.Cli.Scaffolding;
 
 namespace Sluice.Cli.Commands;
@@ -11,12 +12,12 @@ internal static class InitCommand
         var data = new Argument<string>("DATAFILE") { Description = "A CSV (.csv, .tsv), JSON Lines (.jsonl, .ndjson) or Parquet (.parquet) file." };
         var output = new Option<string>("--output", "-o")
         {
-            Description = "The pipeline file to write. Default: pipeline.yaml in the current folder.",
+            Description = "The pipeline file to write; the data file's path in it is made relative to it.",
             HelpName = "OUTPUT",
             DefaultValueFactory = _ => "pipeline.yaml",
         };
         var force = new Option<bool>("--force") { Description = "Overwrite the pipeline file if it exists." };
-        var command = new Command("init", $"Write a starter pipeline for a data file: its columns with types inferred from the first {DataSample.SampleRecords:N0} records, a Parquet sink and a dead-letter gate.")
+        var command = new Command("init", $"Write a starter pipeline for a data file: its columns with types inferred from the first {Format.Count(DataSample.SampleRecords)} records, a Parquet sink and a dead-letter gate.")
         {
             data, output, force,
         };
@@ -52,7 +53,7 @@ internal static class InitCommand
         Directory.CreateDirectory(outputFolder);
         await File.WriteAllTextAsync(output, PipelineScaffold.Render(sample, dataPath, PipelineScaffold.Name(dataFile), Path.GetFileName(output)));
 
-        context.Stdout.WriteLine($"wrote {output}: {sample.Source} source, {sample.Columns.Count} columns typed from {sample.Records:N0} records, parquet sink");
+        context.Stdout.WriteLine($"wrote {output}: {sample.Source} source, {sample.Columns.Count} columns typed from {Format.Count(sample.Records)} records, parquet sink");
         context.Stdout.WriteLine($"next: check the contract, then sluice validate {output} and sluice run {output}");
         return ExitCodes.Ok;
     }

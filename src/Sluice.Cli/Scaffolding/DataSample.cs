@@ -81,7 +81,8 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
         var guesses = new List<TextColumnGuess>();
         var byName = new Dictionary<string, TextColumnGuess>(StringComparer.Ordinal);
         long records = 0;
-        foreach (string line in File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Take(SampleRecords * 2))
+        // Lines that are not objects are skipped, up to a bound: a big file of something else is not read to its end.
+        foreach (string line in File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Take(SampleRecords * 10))
         {
             if (records == SampleRecords)
                 break;
@@ -110,6 +111,8 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
             foreach (var missing in guesses.Where(g => !seen.Contains(g)))
                 missing.Add(null);
         }
+        if (records == 0)
+            throw new InvalidDataException($"{path} has no JSON Lines records (one JSON object per line) to infer the columns' types from");
         return new DataSample("jsonl", ',', Infer(guesses, records, path), records);
     }
 
