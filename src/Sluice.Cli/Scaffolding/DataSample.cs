@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.Json;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -82,7 +83,7 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
         var byName = new Dictionary<string, TextColumnGuess>(StringComparer.Ordinal);
         long records = 0;
         // Lines that are not objects are skipped, up to a bound: a big file of something else is not read to its end.
-        foreach (string line in File.ReadLines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Take(SampleRecords * 10))
+        foreach (string line in Lines(path).Where(l => !string.IsNullOrWhiteSpace(l)).Take(SampleRecords * 10))
         {
             if (records == SampleRecords)
                 break;
@@ -114,6 +115,19 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
         if (records == 0)
             throw new InvalidDataException($"{path} has no JSON Lines records (one JSON object per line) to infer the columns' types from");
         return new DataSample("jsonl", ',', Infer(guesses, records, path), records);
+    }
+
+    /// <summary>The file's lines, decompressed when it starts with the gzip magic bytes, as the source's
+    /// <c>compression: auto</c> reads it.</summary>
+    private static IEnumerable<string> Lines(string path)
+    {
+        using var file = File.OpenRead(path);
+        Span<byte> magic = stackalloc byte[2];
+        bool gzip = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+        file.Position = 0;
+        using var reader = new StreamReader(gzip ? new GZipStream(file, CompressionMode.Decompress) : file);
+        while (reader.ReadLine() is { } line)
+            yield return line;
     }
 
     private static JsonElement? ParseObject(string line)

@@ -99,6 +99,22 @@ public sealed class InitCommandTests : IDisposable
         Assert.Equal((50L, 50L), (Total(again, "read"), Total(again, "written")));
     }
 
+    [Theory]
+    [InlineData("events.jsonl.gz", "{\"id\": 1, \"at\": \"2026-01-01T10:00:00Z\"}\n{\"id\": 2, \"at\": \"2026-01-02T10:00:00Z\"}\n")]
+    [InlineData("events.csv.gz", "id,at\n1,2026-01-01T10:00:00Z\n2,2026-01-02T10:00:00Z\n")]
+    public async Task A_gzip_file_is_read_as_the_source_reads_it(string name, string content)
+    {
+        using (var gzip = new System.IO.Compression.GZipStream(File.Create(_dir.File(name)), System.IO.Compression.CompressionLevel.Fastest))
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(content));
+        string output = _dir.File("pipeline.yaml");
+
+        Assert.Equal(ExitCodes.Ok, (await TestSupport.Sluice.RunAsync("init", _dir.File(name), "-o", output)).ExitCode);
+
+        Assert.Matches(@"\n    at: +\{ type: timestamp, required: true \}\n", File.ReadAllText(output));
+        JsonElement run = await ValidateAndRunAsync(output);
+        Assert.Equal((2L, 2L), (Total(run, "read"), Total(run, "written")));
+    }
+
     [Fact]
     public async Task The_commented_transforms_example_is_valid_once_uncommented()
     {
