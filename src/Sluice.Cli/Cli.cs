@@ -28,6 +28,12 @@ public static class Cli
             foreach (var error in parsed.Errors)
                 stderr.WriteLine("error: " + Describe(error));
             stderr.WriteLine($"see '{CommandPath(parsed.CommandResult.Command)} --help'");
+            // A script that asked for JSON reads stdout: it gets the errors there too, as one document.
+            if (parsed.Tokens.Any(t => t is { Type: TokenType.Option, Value: "--json" }))
+            {
+                string message = string.Join("; ", parsed.Errors.Select(Describe));
+                Documents.JsonDocuments.Write(stdout, new Documents.ErrorDocument(new Documents.ErrorPart(message, ExitCodes.Invalid, [])));
+            }
             return ExitCodes.Invalid;
         }
 
@@ -57,6 +63,7 @@ public static class Cli
             ShowCommand.Create(context),
             DlqCommand.Create(context),
             SchemaCommand.Create(context),
+            InitCommand.Create(context),
             SchemaCommand.CreateDocs(context),
         };
 

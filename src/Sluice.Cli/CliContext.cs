@@ -1,3 +1,4 @@
+using Sluice.Cli.Documents;
 using Sluice.State;
 using Sluice.Pipelines;
 using Spectre.Console;
@@ -34,9 +35,15 @@ internal sealed class CliContext
     /// <summary>True when stdout is a terminal a live display can redraw.</summary>
     public bool Interactive { get; }
 
+    /// <summary>True when the command was given <c>--json</c>: stdout gets one JSON document, errors included.</summary>
+    public bool Json { get; set; }
+
+    /// <summary>Says what went wrong on stderr (<c>error: …</c>) and, with <c>--json</c>, as an error document on stdout.</summary>
     public int Error(string message, int exitCode)
     {
         Stderr.WriteLine("error: " + message);
+        if (Json)
+            JsonDocuments.Write(Stdout, new ErrorDocument(new ErrorPart(message, exitCode, [])));
         return exitCode;
     }
 
@@ -52,6 +59,11 @@ internal sealed class CliContext
         {
             foreach (Diagnostic diagnostic in e.Diagnostics)
                 Stderr.WriteLine(diagnostic);
+            if (Json)
+            {
+                string message = $"the pipeline file has {e.Diagnostics.Count} problem{(e.Diagnostics.Count == 1 ? "" : "s")}";
+                JsonDocuments.Write(Stdout, new ErrorDocument(new ErrorPart(message, ExitCodes.Invalid, ProblemPart.Of(e.Diagnostics))));
+            }
             return ExitCodes.Invalid;
         }
         catch (LeaseHeldException e)

@@ -4,7 +4,7 @@ namespace Sluice.Cli.Tests;
 
 public sealed class CliTests
 {
-    private static readonly string[] Commands = ["run", "validate", "runs", "show", "dlq", "schema"];
+    private static readonly string[] Commands = ["run", "validate", "runs", "show", "dlq", "schema", "init"];
 
     [Theory]
     [InlineData]

@@ -117,6 +117,8 @@ public sealed class MalformedArgumentTests : IDisposable
     {
         if (type == typeof(int) || type == typeof(long))
             return ["abc", type == typeof(int) ? "99999999999" : "99999999999999999999999", "1.5", "1e3", "0x10", "-1", "0", "", " "];
+        if (type == typeof(TimeSpan))
+            return ["abc", "-1", "-5m", "1e3", "5x", "NaN", "99999999999999999999d", "", " "];
         if (type != typeof(string) && type != typeof(string[]))
             throw new InvalidOperationException($"{name} is a {type.Name}: add its malformed values to this test");
         string[] empty = ["", "  "];
@@ -135,6 +137,7 @@ public sealed class MalformedArgumentTests : IDisposable
     private static string ValidValue(string helpName) => helpName switch
     {
         "FILE" => PipelineFile,
+        "DATAFILE" => "data.csv",
         "NAME" => "orders",
         "RUN" => "20261123",
         "ID" => "1",

@@ -19,6 +19,12 @@ internal static class CommonOptions
         HelpName = "NAME",
     };
 
+    /// <summary><c>--json</c>: one JSON document on stdout instead of tables (docs/json/ has its schema).</summary>
+    public static Option<bool> Json(string what) => new("--json")
+    {
+        Description = $"Print {what} as one JSON document (for scripts; schema in docs/json/). Errors are then a JSON document too, besides the error: line on stderr.",
+    };
+
     public static Option<int> Limit(int defaultValue) => new("--limit")
     {
         Description = "At most this many rows, newest first.",

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Cli.Documents;
 using Sluice.Cli.Rendering;
 using Sluice.DeadLetters;
 using Sluice.State;
@@ -53,9 +54,11 @@ internal static class DlqCommand
         var since = SinceOption.Create();
         var limit = CommonOptions.Limit(50);
         var state = CommonOptions.State();
-        var command = new Command("list", "List dead letters, newest first.") { pipeline, reason, stage, run, since, limit, state };
+        var json = CommonOptions.Json("the dead letters");
+        var command = new Command("list", "List dead letters, newest first.") { pipeline, reason, stage, run, since, limit, state, json };
         command.SetAction((parsed, ct) => context.GuardAsync(() =>
         {
+            context.Json = parsed.GetValue(json);
             var query = Query(parsed, parsed.GetValue(pipeline), reason, stage, run, since, parsed.GetValue(limit));
             return ListAsync(context, query, parsed.GetValue(state), ct);
         }, ct));
@@ -134,6 +137,11 @@ internal static class DlqCommand
         query = resolved;
 
         IReadOnlyList<StoredDeadLetter> letters = await store.ListDeadLettersAsync(query, ct);
+        if (context.Json)
+        {
+            JsonDocuments.Write(context.Stdout, new DeadLetterListDocument([.. letters.Select(DeadLetterPart.Of)]));
+            return ExitCodes.Ok;
+        }
         if (letters.Count == 0)
         {
             context.Console.WriteLine("no dead letters");
@@ -164,9 +172,13 @@ internal static class DlqCommand
             CustomParser = result => CommonOptions.WholeNumber(result, "the ID argument", "a dead letter's id (see sluice dlq list)", min: 1, max: long.MaxValue) ?? 0,
         };
         var state = CommonOptions.State();
-        var command = new Command("show", "Show one dead letter: every field and its original bytes.") { id, state };
-        command.SetAction((parsed, ct) => context.GuardAsync(
-            () => ShowAsync(context, parsed.GetValue(id), parsed.GetValue(state), ct), ct));
+        var json = CommonOptions.Json("the dead letter, its original bytes as base64 (and as text when they are UTF-8)");
+        var command = new Command("show", "Show one dead letter: every field and its original bytes.") { id, state, json };
+        command.SetAction((parsed, ct) =>
+        {
+            context.Json = parsed.GetValue(json);
+            return context.GuardAsync(() => ShowAsync(context, parsed.GetValue(id), parsed.GetValue(state), ct), ct);
+        });
         return command;
     }
 
@@ -179,6 +191,11 @@ internal static class DlqCommand
         StoredDeadLetter? d = await store.GetDeadLetterAsync(id, ct);
         if (d is null)
             return context.Error($"no dead letter has the id {id} (see sluice dlq list)", ExitCodes.NotFound);
+        if (context.Json)
+        {
+            JsonDocuments.Write(context.Stdout, new DeadLetterDocument(DeadLetterPart.Of(d), OriginalPart.Of(d.Original)));
+            return ExitCodes.Ok;
+        }
 
         var fields = new Grid().AddColumn().AddColumn();
         void Field(string name, string value) => fields.AddRow(new Text(name), new Text(value));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Sluice.Cli.Plugins;
+using Sluice.Cli.Documents;
 using Sluice.Cli.Rendering;
 using Sluice.Configuration;
 using Sluice.Execution;
@@ -30,9 +31,15 @@ internal static class RunCommand
         {
             Description = "Do not end after the input files: keep polling the sources' paths for new files (every second) until Ctrl-C. Checkpoints then come from checkpoint.every_seconds; the next run resumes where Ctrl-C stopped.",
         };
-        var command = new Command("run", "Run a pipeline file (or resume its unfinished run) and print its summary.") { file, state, fresh, follow };
-        command.SetAction((parsed, ct) => context.GuardAsync(
-            () => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(state), parsed.GetValue(fresh), parsed.GetValue(follow), ct), ct));
+        var json = CommonOptions.Json("the run's summary when it ends (no live table; progress lines go to stderr)");
+        var progress = ProgressIntervalOption.Create();
+        var command = new Command("run", "Run a pipeline file (or resume its unfinished run) and print its summary.") { file, state, fresh, follow, json, progress };
+        command.SetAction((parsed, ct) =>
+        {
+            context.Json = parsed.GetValue(json);
+            return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(state), parsed.GetValue(fresh),
+                parsed.GetValue(follow), parsed.GetValue(progress), ct), ct);
+        });
         return command;
     }
 
@@ -40,7 +47,8 @@ internal static class RunCommand
     /// folder listing per source per second.</summary>
     private static readonly TimeSpan FollowPoll = TimeSpan.FromSeconds(1);
 
-    private static async Task<int> RunAsync(CliContext context, string file, string? stateOption, bool fresh, bool follow, CancellationToken ct)
+    private static async Task<int> RunAsync(CliContext context, string file, string? stateOption, bool fresh, bool follow,
+        TimeSpan progressInterval, CancellationToken ct)
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file}", ExitCodes.Invalid);
@@ -56,23 +64,52 @@ internal static class RunCommand
         ct.ThrowIfCancellationRequested();
         PipelineRun run = await new PipelineRunner(store, options).StartAsync(pipeline, fresh, stop.Abort);
         stop.Watch(context, ct, "no new input", run.RequestStop);
+        // With --json, stdout is the one document at the end: these lines (also in it) go to stderr.
+        Action<string> say = context.Json ? context.Stderr.WriteLine : context.Console.WriteLine;
         foreach (string abandoned in run.AbandonedRuns)
-            context.Console.WriteLine($"run {abandoned} had stopped without ending (its process died): marked failed, its unpublished output removed");
+            say($"run {abandoned} had stopped without ending (its process died): marked failed, its unpublished output removed");
         if (run.ResumedFrom is { } resumed)
-            context.Console.WriteLine($"resuming run {run.Id} from checkpoint {resumed.Checkpoint}, {resumed.RecordsCommitted:N0} records already committed");
+            say($"resuming run {run.Id} from checkpoint {resumed.Checkpoint}, {resumed.RecordsCommitted:N0} records already committed");
         if (run.Superseded is { Lost: { } lost } gone)
             context.Stderr.WriteLine($"warning: --fresh: the last checkpoint ({gone.Checkpoint}) of run {gone.RunId} could not be published again: {lost}");
         if (run.Superseded is { } old)
-            context.Console.WriteLine($"--fresh: run {old.RunId} is closed without resuming; the {old.RecordsCommitted:N0} records its checkpoints " +
+            say($"--fresh: run {old.RunId} is closed without resuming; the {old.RecordsCommitted:N0} records its checkpoints " +
                 $"(1-{old.Checkpoint}) published stay; this new run skips the files it fully read but reads again what it had not finished of the others " +
                 "(from a file's start, or for a grown file from where an earlier run consumed it; remove that run's output first if those records must " +
                 "not appear twice); its dead letters from that input are dropped: this run judges those records again");
-        RunOutcome outcome = context.Interactive ? await WatchAsync(context.Console, run) : await run.Completion;
+        RunOutcome outcome;
+        if (context.Interactive && !context.Json)
+            outcome = await WatchAsync(context.Console, run);
+        else if (progressInterval > TimeSpan.Zero)
+            outcome = await ReportProgressAsync(context.Json ? context.Stderr : context.Stdout, run, progressInterval);
+        else
+            outcome = await run.Completion;
 
-        await PrintSummaryAsync(context, outcome, store, statePath);
+        int exitCode = ExitCodes.For(outcome.Run.State);
+        if (context.Json)
+            JsonDocuments.Write(context.Stdout, await SummaryAsync(run, outcome, store, statePath, exitCode));
+        else
+            await PrintSummaryAsync(context, outcome, store, statePath);
         if (outcome.Error is not null)
             context.Stderr.WriteLine("error: " + CliContext.OneLine(outcome.Error));
-        return ExitCodes.For(outcome.Run.State);
+        return exitCode;
+    }
+
+    /// <summary>Prints a <see cref="ProgressLine"/> every <paramref name="interval"/> until the run ends, so that a
+    /// run whose output is a log (systemd, docker, CI) shows life. Like <see cref="WatchAsync"/>, it leaves
+    /// cancellation to the runner.</summary>
+    private static async Task<RunOutcome> ReportProgressAsync(TextWriter output, PipelineRun run, TimeSpan interval)
+    {
+        var clock = Stopwatch.StartNew();
+        var previous = ProgressLine.Snapshot.Take(run.Stages, clock.Elapsed);
+        while (await Task.WhenAny(run.Completion, Task.Delay(interval)) != run.Completion)
+        {
+            var now = ProgressLine.Snapshot.Take(run.Stages, clock.Elapsed);
+            output.WriteLine(ProgressLine.Format(previous, now));
+            output.Flush();
+            previous = now;
+        }
+        return await run.Completion;
     }
 
     /// <summary>Redraws the live table until the run ends. Cancellation is not observed here on purpose:
@@ -114,17 +151,37 @@ internal static class RunCommand
             console.WriteLine(note.ToString());
         if (outcome.Checkpoints > 0)
             console.WriteLine($"checkpoints {outcome.Checkpoints} ({Format.Duration(outcome.CheckpointTime)} spent checkpointing)");
-        // Peak resident memory of this process (VmHWM on Linux): the figure that shows memory stays bounded.
-        using var self = System.Diagnostics.Process.GetCurrentProcess();
-        console.WriteLine($"peak memory {self.PeakWorkingSet64 / (1024 * 1024)} MB");
+        console.WriteLine($"peak memory {PeakMemory() / (1024 * 1024)} MB");
         console.WriteLine(LastLine(run));
         if (run.DeadLettered > 0)
         {
             long queued = await store.CountDeadLettersAsync(new DeadLetterQuery(RunId: run.Id), CancellationToken.None);
-            // The hint must work from the current folder, where queries look for the state by default.
-            string state = statePath == StatePaths.ForQueries(null) ? "" : $" --state {statePath}";
-            console.WriteLine(Format.DeadLetters(run.DeadLettered, queued, $"sluice dlq list --run {run.Id}{state}"));
+            console.WriteLine(Format.DeadLetters(run.DeadLettered, queued, ListCommand(run, statePath)));
         }
+    }
+
+    /// <summary>The summary as one document, with what the human summary shows.</summary>
+    private static async Task<RunSummaryDocument> SummaryAsync(PipelineRun started, RunOutcome outcome, IStateStore store, string statePath, int exitCode)
+    {
+        RunRecord run = outcome.Run;
+        long queued = run.DeadLettered > 0 ? await store.CountDeadLettersAsync(new DeadLetterQuery(RunId: run.Id), CancellationToken.None) : 0;
+        var deadLetters = new DeadLettersPart(run.DeadLettered, queued, run.DeadLettered > 0 ? ListCommand(run, statePath) : null);
+        return RunSummaryDocument.Of(started, outcome, deadLetters, PeakMemory(), exitCode);
+    }
+
+    /// <summary>Peak resident memory of this process (VmHWM on Linux): the figure that shows memory stays bounded.</summary>
+    private static long PeakMemory()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
+    }
+
+    /// <summary>The command that lists the run's dead letters; it must work from the current folder, where queries
+    /// look for the state by default.</summary>
+    private static string ListCommand(RunRecord run, string statePath)
+    {
+        string state = statePath == StatePaths.ForQueries(null) ? "" : $" --state {statePath}";
+        return $"sluice dlq list --run {run.Id}{state}";
     }
 
     private static string LastLine(RunRecord run)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Cli.Documents;
 using Sluice.Cli.Rendering;
 using Sluice.State;
 using Spectre.Console;
@@ -13,9 +14,13 @@ internal static class RunsCommand
         var pipeline = CommonOptions.Pipeline();
         var limit = CommonOptions.Limit(20);
         var state = CommonOptions.State();
-        var command = new Command("runs", "List recent runs, newest first.") { pipeline, limit, state };
-        command.SetAction((parsed, ct) => context.GuardAsync(
-            () => ListAsync(context, parsed.GetValue(pipeline), parsed.GetValue(limit), parsed.GetValue(state), ct), ct));
+        var json = CommonOptions.Json("the runs");
+        var command = new Command("runs", "List recent runs, newest first.") { pipeline, limit, state, json };
+        command.SetAction((parsed, ct) =>
+        {
+            context.Json = parsed.GetValue(json);
+            return context.GuardAsync(() => ListAsync(context, parsed.GetValue(pipeline), parsed.GetValue(limit), parsed.GetValue(state), ct), ct);
+        });
         return command;
     }
 
@@ -34,11 +39,19 @@ internal static class RunsCommand
         await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
         if (store is null)
         {
-            context.Console.WriteLine(QueryStore.Missing(statePath));
+            if (context.Json)
+                JsonDocuments.Write(context.Stdout, new RunsDocument(statePath, false, []));
+            else
+                context.Console.WriteLine(QueryStore.Missing(statePath));
             return ExitCodes.Ok;
         }
 
         IReadOnlyList<RunRecord> runs = await store.ListRunsAsync(pipeline, limit, ct);
+        if (context.Json)
+        {
+            JsonDocuments.Write(context.Stdout, new RunsDocument(statePath, true, [.. runs.Select(Item)]));
+            return ExitCodes.Ok;
+        }
         if (runs.Count == 0)
         {
             context.Console.WriteLine(pipeline is null ? "no runs yet" : $"no runs of pipeline '{pipeline}'");
@@ -61,4 +74,8 @@ internal static class RunsCommand
             context.Console.WriteLine(line);
         return ExitCodes.Ok;
     }
+
+    private static RunListItem Item(RunRecord run) => new(
+        run.Id, run.Pipeline, run.Kind, run.ParentRunId, Format.State(run.State), Times.Utc(run.StartedAt), Times.Utc(run.EndedAt),
+        Times.Seconds(run.Duration), TotalsPart.Of(run));
 }

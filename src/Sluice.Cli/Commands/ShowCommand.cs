@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Sluice.Cli.Documents;
 using Sluice.Cli.Rendering;
 using Sluice.Expectations;
 using Sluice.State;
@@ -14,9 +15,13 @@ internal static class ShowCommand
     {
         var run = new Argument<string>("RUN") { Description = "The run id, or a prefix of it that only one run has." };
         var state = CommonOptions.State();
-        var command = new Command("show", "Show one run: its state, totals, per-stage counts, checkpoints, published files, expectations and error.") { run, state };
-        command.SetAction((parsed, ct) => context.GuardAsync(
-            () => ShowAsync(context, parsed.GetValue(run)!, parsed.GetValue(state), ct), ct));
+        var json = CommonOptions.Json("the run, with all its checkpoints and published files");
+        var command = new Command("show", "Show one run: its state, totals, per-stage counts, checkpoints, published files, expectations and error.") { run, state, json };
+        command.SetAction((parsed, ct) =>
+        {
+            context.Json = parsed.GetValue(json);
+            return context.GuardAsync(() => ShowAsync(context, parsed.GetValue(run)!, parsed.GetValue(state), ct), ct);
+        });
         return command;
     }
 
@@ -29,6 +34,11 @@ internal static class ShowCommand
         RunRecord? run = await store.FindRunAsync(idOrPrefix, ct);
         if (run is null)
             return context.Error(QueryStore.RunNotFound(idOrPrefix), ExitCodes.NotFound);
+        if (context.Json)
+        {
+            JsonDocuments.Write(context.Stdout, await DocumentAsync(store, run, ct));
+            return ExitCodes.Ok;
+        }
 
         var header = new Grid().AddColumn().AddColumn();
         void Field(string name, string value) => header.AddRow(new Text(name), new Text(value));
@@ -72,6 +82,25 @@ internal static class ShowCommand
             context.Console.WriteLine(Format.DeadLetters(run.DeadLettered, queued, $"sluice dlq list --run {run.Id}"));
         }
         return ExitCodes.Ok;
+    }
+
+    private static async Task<RunDocument> DocumentAsync(IStateStore store, RunRecord run, CancellationToken ct)
+    {
+        IReadOnlyList<StageCounts> stages = await store.GetStageCountsAsync(run.Id, ct);
+        CheckpointRecord? last = await store.GetLatestCheckpointAsync(run.Id, ct);
+        IReadOnlyList<CheckpointSummary> checkpoints = await store.ListCheckpointsAsync(run.Id, ct);
+        IReadOnlyList<CommittedFile> published = await store.ListCommittedFilesAsync(run.Id, ct);
+        IReadOnlyList<ExpectationResult> expectations = await store.GetExpectationResultsAsync(run.Id, ct);
+        var (notes, warnings) = NotePart.Split(await store.GetRunNotesAsync(run.Id, ct));
+        long queued = run.DeadLettered > 0 ? await store.CountDeadLettersAsync(new DeadLetterQuery(RunId: run.Id), ct) : 0;
+        return new RunDocument(
+            run.Id, run.Pipeline, run.Kind, run.ParentRunId, Format.State(run.State), Times.Utc(run.StartedAt), Times.Utc(run.EndedAt),
+            Times.Seconds(run.Duration), TotalsPart.Of(run), StagePart.Of(stages), SinkPart.Of(SinkBalance.Of(stages, last?.Counts)),
+            [.. checkpoints.Select(c => new CheckpointPart(c.Id.ToString(CultureInfo.InvariantCulture), Times.Utc(c.CreatedAt), c.RecordsCommitted, c.Duration.TotalSeconds))],
+            [.. published.Select(f => new PublishedFilePart(f.Path, f.Stage))],
+            ExpectationPart.Of(expectations), notes, warnings,
+            new DeadLettersPart(run.DeadLettered, queued, run.DeadLettered > 0 ? $"sluice dlq list --run {run.Id}" : null),
+            run.Error);
     }
 
     /// <summary>The files the run's checkpoints made visible (the newest, for a long run): where its output is.</summary>
