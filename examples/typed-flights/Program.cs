@@ -7,13 +7,16 @@ using TypedFlights;
 // checkpoints and dead letters in STATE (default: .sluice/state.db under DATA). A run that crashed resumes from its
 // last checkpoint. Exit codes as the sluice CLI's: 0 ok, 1 the run failed, 2 bad usage, 3 the quality gate broke,
 // 130 stopped by Ctrl-C or SIGTERM.
+// typed-flights --bench CSV OUT [STATE]: the benchmark's job instead (see BenchJob), for bench/typed.sh.
+bool bench = args.FirstOrDefault() == "--bench";
+args = bench ? args[1..] : args;
 if (args.Length is < 2 or > 3)
 {
-    Console.Error.WriteLine("usage: typed-flights DATA-FOLDER OUTPUT-FOLDER [STATE-FILE]");
+    Console.Error.WriteLine("usage: typed-flights [--bench] DATA-FOLDER OUTPUT-FOLDER [STATE-FILE]");
     return 2;
 }
 string data = Path.GetFullPath(args[0]);
-string statePath = Path.GetFullPath(args.Length == 3 ? args[2] : Path.Combine(data, ".sluice", "state.db"));
+string statePath = Path.GetFullPath(args.Length == 3 ? args[2] : Path.Combine(bench ? Path.GetDirectoryName(data)! : data, ".sluice", "state.db"));
 Directory.CreateDirectory(Path.GetDirectoryName(statePath)!);
 
 using var stop = new CancellationTokenSource();
@@ -32,7 +35,8 @@ await using var store = await SqliteStateStore.OpenAsync(statePath);
 RunOutcome outcome;
 try
 {
-    outcome = await new PipelineRunner(store).RunAsync(FlightsPipeline.Build(data, args[1]), stop.Token);
+    var pipeline = bench ? BenchJob.Build(data, args[1]) : FlightsPipeline.Build(data, args[1]);
+    outcome = await new PipelineRunner(store).RunAsync(pipeline, stop.Token);
 }
 catch (Sluice.Pipelines.PipelineException e)
 {
