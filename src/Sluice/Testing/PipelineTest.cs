@@ -23,7 +23,6 @@ public static class PipelineTest
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools(); // or the state file stays open and cannot be deleted
             Directory.Delete(folder, recursive: true);
         }
     }
