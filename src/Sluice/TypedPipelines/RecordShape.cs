@@ -15,7 +15,6 @@ namespace Sluice.TypedPipelines;
 internal sealed class RecordShape
 {
     private static readonly ConcurrentDictionary<Type, RecordShape> Shapes = new();
-    private static readonly NullabilityInfoContext Nullability = new();
 
     private RecordShape(Type type, IReadOnlyList<RecordMember> members, ConstructorInfo constructor)
     {
@@ -45,6 +44,7 @@ internal sealed class RecordShape
     private static RecordShape Build(Type type)
     {
         var problems = new List<Diagnostic>();
+        var nullability = new NullabilityInfoContext(); // not thread-safe, and Build may run on several threads at once
         var constructors = type.GetConstructors();
         var parameterless = constructors.FirstOrDefault(c => c.GetParameters().Length == 0);
         var widest = constructors.OrderByDescending(c => c.GetParameters().Length).FirstOrDefault();
@@ -64,14 +64,14 @@ internal sealed class RecordShape
                         + "a typed pipeline writes records through their properties"));
                     continue;
                 }
-                Add(type, property, parameter.GetCustomAttribute<ColumnAttribute>(), Nullability.Create(parameter).WriteState, members, problems);
+                Add(type, property, parameter.GetCustomAttribute<ColumnAttribute>(), nullability.Create(parameter).WriteState, members, problems);
             }
         }
         else
         {
             foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0))
             {
-                Add(type, property, null, Nullability.Create(property).WriteState, members, problems);
+                Add(type, property, null, nullability.Create(property).WriteState, members, problems);
             }
         }
         if (members.Count == 0 && problems.Count == 0)
