@@ -94,16 +94,17 @@ internal sealed class DecimalReader(string column, string member) : ColumnReader
 
 /// <summary>
 /// Strings, decoded from UTF-8. Short values repeat (airport codes, countries, statuses), so a value of up to
-/// <see cref="CachedLength"/> bytes is looked up in a small direct-mapped cache keyed by its bytes and decoded only
-/// on a miss: a column of a few hundred distinct codes allocates a few hundred strings, not one per row.
+/// <see cref="CachedLength"/> bytes is looked up in a small direct-mapped cache keyed by its bytes (packed into one
+/// <see cref="ulong"/> with its length) and decoded only on a miss: a column of a few hundred distinct codes
+/// allocates a few hundred strings, not one per row.
 /// </summary>
 internal sealed unsafe class StringReader(string column, string member) : ColumnReader(column, member)
 {
-    internal const int CachedLength = 16;
-    private const int Slots = 1024;
+    internal const int CachedLength = 7; // with the length in the top byte, the key still fits a ulong
+    private const int SlotBits = 10;
 
-    private readonly byte[]?[] _keys = new byte[]?[Slots];
-    private readonly string?[] _strings = new string?[Slots];
+    private readonly ulong[] _keys = new ulong[1 << SlotBits]; // 0 never matches: every key has a length byte
+    private readonly string?[] _strings = new string?[1 << SlotBits];
     private MemoryHandle _data;
     private byte* _bytes;
 
@@ -117,25 +118,26 @@ internal sealed unsafe class StringReader(string column, string member) : Column
         }
         int index = Index(row);
         int start = ((int*)Values)[index];
-        var value = new ReadOnlySpan<byte>(_bytes + start, ((int*)Values)[index + 1] - start);
-        return value.Length <= CachedLength ? Cached(value) : System.Text.Encoding.UTF8.GetString(value);
+        int length = ((int*)Values)[index + 1] - start;
+        byte* value = _bytes + start;
+        return length is > 0 and <= CachedLength ? Cached(value, length) : System.Text.Encoding.UTF8.GetString(value, length);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private string Cached(ReadOnlySpan<byte> value)
+    private string Cached(byte* value, int length)
     {
-        uint hash = 2166136261;
-        foreach (byte b in value)
+        ulong key = (ulong)length << 56;
+        for (int i = 0; i < length; i++)
         {
-            hash = (hash ^ b) * 16777619;
+            key |= (ulong)value[i] << (8 * i);
         }
-        int slot = (int)(hash % Slots);
-        if (_keys[slot] is { } key && value.SequenceEqual(key))
+        int slot = (int)((key * 0x9E3779B97F4A7C15UL) >> (64 - SlotBits));
+        if (_keys[slot] == key)
         {
             return _strings[slot]!;
         }
-        string text = System.Text.Encoding.UTF8.GetString(value);
-        _keys[slot] = value.ToArray();
+        string text = System.Text.Encoding.UTF8.GetString(value, length);
+        _keys[slot] = key;
         _strings[slot] = text;
         return text;
     }

@@ -146,29 +146,57 @@ internal sealed class TimestampWriter(int capacity) : PrimitiveWriter<long>(Fiel
     private static long Micros(DateTime utc) => (utc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMicrosecond;
 }
 
-internal sealed class BoolWriter : ColumnWriter
+internal sealed class BoolWriter(int capacity) : ColumnWriter
 {
-    private readonly BooleanArray.Builder _builder = new();
+    private byte[] _values = new byte[(capacity + 7) / 8];
+    private byte[] _validity = new byte[(capacity + 7) / 8];
+    private int _count;
+    private int _nulls;
 
-    public void Append(bool value) => _builder.Append(value);
+    public void Append(bool value)
+    {
+        Grow();
+        if (value)
+        {
+            _values[_count >> 3] |= (byte)(1 << (_count & 7));
+        }
+        _validity[_count >> 3] |= (byte)(1 << (_count & 7));
+        _count++;
+    }
 
     public void AppendNullable(bool? value)
     {
         if (value is { } v)
         {
-            _builder.Append(v);
+            Append(v);
         }
         else
         {
-            _builder.AppendNull();
+            Grow();
+            _nulls++;
+            _count++;
         }
     }
 
     public override IArrowArray Build()
     {
-        var array = _builder.Build();
-        _builder.Clear();
+        int bytes = (_count + 7) / 8;
+        var validity = _nulls == 0 ? ArrowBuffer.Empty : new ArrowBuffer(_validity.AsMemory(0, bytes));
+        var array = new BooleanArray(new ArrowBuffer(_values.AsMemory(0, bytes)), validity, _count, _nulls, 0);
+        _values = new byte[_values.Length];
+        _validity = new byte[_validity.Length];
+        _count = 0;
+        _nulls = 0;
         return array;
+    }
+
+    private void Grow()
+    {
+        if (_count == _values.Length * 8)
+        {
+            System.Array.Resize(ref _values, _values.Length * 2 + 1);
+            System.Array.Resize(ref _validity, _values.Length);
+        }
     }
 }
 

@@ -52,7 +52,7 @@ internal sealed class RecordWriter<T>
         FieldType.Int64 => new Int64Writer(capacity),
         FieldType.Float64 => new Float64Writer(capacity),
         FieldType.Decimal => new DecimalWriter(member.DecimalScale),
-        FieldType.Bool => new BoolWriter(),
+        FieldType.Bool => new BoolWriter(capacity),
         FieldType.String => new StringWriter(capacity),
         FieldType.Date => new DateWriter(capacity),
         FieldType.Timestamp => new TimestampWriter(capacity),
