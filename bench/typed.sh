@@ -6,6 +6,7 @@
 #   bench/typed.sh              3 trials, both programs published as bench/run.sh publishes them (ReadyToRun)
 #   bench/typed.sh --quick      the 300,000-row slice, 1 trial, plain Release builds (a smoke test)
 #   bench/typed.sh --trials N   N trials
+#   bench/typed.sh --no-build   reuse the programs the last run built (when only the measurements are wanted again)
 #
 # Prints one line per run and the median ratio typed/yaml of wall time and peak RSS; measurements also go to
 # bench/results/typed-*.csv. Needs bench/data/flights-3m.csv (or -300k), which bench/run.sh makes. bench/run.sh
@@ -13,16 +14,17 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-quick=0 trials=3
+quick=0 trials=3 build=1
 while (($#)); do
   case "$1" in
     --quick) quick=1 trials=1 ;;
     --trials) trials="${2:-}"; shift ;;
-    *) echo "usage: bench/typed.sh [--quick] [--trials N]" >&2; exit 2 ;;
+    --no-build) build=0 ;;
+    *) echo "usage: bench/typed.sh [--quick] [--trials N] [--no-build]" >&2; exit 2 ;;
   esac
   shift
 done
-[[ "$trials" =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/typed.sh [--quick] [--trials N]" >&2; exit 2; }
+[[ "$trials" =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/typed.sh [--quick] [--trials N] [--no-build]" >&2; exit 2; }
 log() { echo "$*" >&2; }
 
 if ((quick)); then input="$PWD/bench/data/flights-300k.csv"; else input="$PWD/bench/data/flights-3m.csv"; fi
@@ -33,6 +35,7 @@ fi
 
 rid="$(dotnet --info | awk '/RID:/ { print $2; exit }')"
 for project in src/Sluice.Cli examples/typed-flights bench/Sluice.Bench; do
+  ((build)) || break
   name=$(basename "$project")
   if ((quick)) || [[ "$name" == Sluice.Bench ]]; then
     step=(build "$project" -c Release -nologo -v quiet)

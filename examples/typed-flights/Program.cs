@@ -8,11 +8,35 @@ using TypedFlights;
 // last checkpoint. Exit codes as the sluice CLI's: 0 ok, 1 the run failed, 2 bad usage, 3 the quality gate broke,
 // 130 stopped by Ctrl-C or SIGTERM.
 // typed-flights --bench CSV OUT [STATE]: the benchmark's job instead (see BenchJob), for bench/typed.sh.
-bool bench = args.FirstOrDefault() == "--bench";
-args = bench ? args[1..] : args;
+// --checkpoint-every N: a checkpoint every N records read instead of every million (the crash test uses it).
+bool bench = false;
+long? checkpointEvery = null;
+var positional = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    if (args[i] == "--bench")
+    {
+        bench = true;
+    }
+    else if (args[i] == "--checkpoint-every" && i + 1 < args.Length && long.TryParse(args[i + 1], out long every) && every > 0)
+    {
+        checkpointEvery = every;
+        i++;
+    }
+    else if (args[i].StartsWith("--", StringComparison.Ordinal))
+    {
+        positional.Clear(); // an unknown option, or --checkpoint-every without a positive number: show the usage
+        break;
+    }
+    else
+    {
+        positional.Add(args[i]);
+    }
+}
+args = [.. positional];
 if (args.Length is < 2 or > 3)
 {
-    Console.Error.WriteLine("usage: typed-flights [--bench] DATA-FOLDER OUTPUT-FOLDER [STATE-FILE]");
+    Console.Error.WriteLine("usage: typed-flights [--bench] [--checkpoint-every N] DATA-FOLDER OUTPUT-FOLDER [STATE-FILE]");
     return 2;
 }
 string data = Path.GetFullPath(args[0]);
@@ -36,6 +60,10 @@ RunOutcome outcome;
 try
 {
     var pipeline = bench ? BenchJob.Build(data, args[1]) : FlightsPipeline.Build(data, args[1]);
+    if (checkpointEvery is { } records)
+    {
+        pipeline = pipeline.With(p => p with { Checkpoint = new(EveryRecords: records) });
+    }
     outcome = await new PipelineRunner(store).RunAsync(pipeline, stop.Token);
 }
 catch (Sluice.Pipelines.PipelineException e)
