@@ -11,8 +11,7 @@ public static class PipelineTest
     /// <summary>Runs <paramref name="pipeline"/> once from the start, to its end.</summary>
     public static async Task<PipelineTestResult> RunAsync(Pipeline pipeline, CancellationToken cancellationToken = default)
     {
-        string folder = Path.Combine(Path.GetTempPath(), "sluice-test-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
+        string folder = CreateFolder();
         try
         {
             await using var store = await SqliteStateStore.OpenAsync(Path.Combine(folder, "state.db"), cancellationToken);
@@ -25,5 +24,25 @@ public static class PipelineTest
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>A new folder for the state file, in memory (/dev/shm) where there is one: the file is thrown away, so the
+    /// fsyncs of its checkpoint commits buy nothing, and on a disk they were most of a small test's time (a 100-record
+    /// pipeline: 136 ms median on a temp folder on disk, 30 ms on /dev/shm).</summary>
+    private static string CreateFolder()
+    {
+        string name = "sluice-test-" + Guid.NewGuid().ToString("N");
+        if (Directory.Exists("/dev/shm"))
+        {
+            try
+            {
+                return Directory.CreateDirectory(Path.Combine("/dev/shm", name)).FullName;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // not writable here: use the temp folder
+            }
+        }
+        return Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), name)).FullName;
     }
 }
