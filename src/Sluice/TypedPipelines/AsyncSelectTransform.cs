@@ -8,8 +8,9 @@ namespace Sluice.TypedPipelines;
 internal sealed class AsyncSelectTransform<TIn, TOut>(RecordReader<TIn> reader, AsyncSelectOptions<TIn, TOut> options) : ITransform
 {
     private readonly RecordWriter<TOut> _writer = new();
-    // Built on the first batch, from the context's counters (retries and timeouts are counted on the stage), and
-    // kept: the circuit breaker's state must outlive a batch.
+    // Built on the first batch and kept: the circuit breaker's state must outlive a batch. The context's counters
+    // are those of the poison isolation's scratch context, which keeps only letters and filtered counts, so the
+    // retries and timeouts counted there do not reach the stage's summary yet.
     private ResiliencePipeline? _resilience;
 
     public Apache.Arrow.Schema OutputSchema => _writer.Schema;
