@@ -2,11 +2,13 @@
 # Builds Release and runs the crash harness: kills `sluice run` with SIGKILL at random moments and at the engine's
 # crash points, reruns it until it finishes, and checks the output and dead letters are exactly once; then fixes the
 # contract and does the same to `sluice dlq replay` (baselines and odd seeds).
-# Usage: tests/crash.sh [--trials N] [--quick] [--seed S] [--points | --replay]   (see tests/Sluice.CrashHarness/README.md)
+# --typed drives examples/typed-flights (a pipeline defined in C#) instead of the CLI.
+# Usage: tests/crash.sh [--trials N] [--quick] [--seed S] [--points | --replay | --typed]   (see tests/Sluice.CrashHarness/README.md)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 dotnet build src/Sluice.Cli -c Release -nologo -v quiet
+dotnet build examples/typed-flights -c Release -nologo -v quiet
 dotnet build tests/Sluice.CrashHarness -c Release -nologo -v quiet
 exec dotnet tests/Sluice.CrashHarness/bin/Release/net10.0/Sluice.CrashHarness.dll \
   --sluice src/Sluice.Cli/bin/Release/net10.0/Sluice.Cli.dll "$@"

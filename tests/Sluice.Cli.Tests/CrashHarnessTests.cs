@@ -24,6 +24,20 @@ public sealed class CrashHarnessTests
     }
 
     [Fact]
+    public async Task Typed_mode_drives_the_csharp_pipeline_through_random_kills_exactly_once()
+    {
+        using var temp = new TempDir();
+        var log = new StringWriter();
+        var trials = new TypedFlightsTrials(new HarnessOptions { Quick = true, Typed = true, WorkFolder = Path.Combine(temp.Path, "typed") }, log);
+
+        bool passed = await trials.RunAsync();
+
+        Assert.True(passed, log.ToString());
+        Assert.True(trials.Kills >= 6, $"only {trials.Kills} kills\n{log}"); // at least two per trial
+        Assert.Equal(3, log.ToString().Split('\n').Count(l => l.StartsWith("pass seed", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Verifier_accepts_exactly_the_expected_rows()
     {
         using var temp = new TempDir();

@@ -12,6 +12,9 @@ internal sealed record HarnessOptions
     public bool Quick { get; init; }
     public bool PointsOnly { get; init; }
     public bool ReplayOnly { get; init; }
+
+    /// <summary>Drive examples/typed-flights instead of the CLI (see <see cref="TypedFlightsTrials"/>).</summary>
+    public bool Typed { get; init; }
     public string? SluiceDll { get; init; }
 
     /// <summary>Folder the trials run in (one subfolder each, removed when the trial passes); a new temp folder by default.</summary>
@@ -41,7 +44,7 @@ internal sealed record HarnessOptions
     public IEnumerable<int> RandomSeeds =>
         PointsOnly ? [] : Seed is { } one ? [one] : Enumerable.Range(1, Trials ?? (Quick ? 6 : 20));
 
-    public const string Usage = "usage: Sluice.CrashHarness [--trials N] [--seed S] [--quick] [--points | --replay] [--sluice PATH/Sluice.Cli.dll]";
+    public const string Usage = "usage: Sluice.CrashHarness [--trials N] [--seed S] [--quick] [--points | --replay | --typed] [--sluice PATH/Sluice.Cli.dll]";
 
     public static HarnessOptions Parse(string[] args)
     {
@@ -59,12 +62,13 @@ internal sealed record HarnessOptions
                 "--quick" => options with { Quick = true },
                 "--points" => options with { PointsOnly = true },
                 "--replay" => options with { ReplayOnly = true },
+                "--typed" => options with { Typed = true },
                 "--sluice" => options with { SluiceDll = Path.GetFullPath(Value()) },
                 _ => throw new ArgumentException($"unknown argument {args[i]}; {Usage}"),
             };
         }
-        return options.PointsOnly && options.ReplayOnly
-            ? throw new ArgumentException($"--points and --replay exclude each other; {Usage}")
+        return (options.PointsOnly ? 1 : 0) + (options.ReplayOnly ? 1 : 0) + (options.Typed ? 1 : 0) > 1
+            ? throw new ArgumentException($"--points, --replay and --typed exclude each other; {Usage}")
             : options;
     }
 }

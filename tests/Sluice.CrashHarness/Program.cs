@@ -10,5 +10,9 @@ catch (ArgumentException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
+if (options.Typed)
+{
+    return await new TypedFlightsTrials(options, Console.Out).RunAsync() ? 0 : 1;
+}
 var harness = new Harness(options, Console.Out);
 return await harness.RunAsync() ? 0 : 1;

@@ -10,10 +10,14 @@ public sealed class ReadmeSnippetTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [Fact]
-    public void The_readme_pipeline_in_csharp_compiles_and_runs_with_its_own_usings()
+    [Theory]
+    [InlineData(0, "late")]   // a PipelineDefinition of option records
+    [InlineData(1, "routes")] // a typed pipeline of record types and lambdas
+    public void A_readme_pipeline_in_csharp_compiles_and_runs_with_its_own_usings(int block, string folder)
     {
-        string code = Assert.Single(DocSnippets.Blocks("README.md"));
+        var blocks = DocSnippets.Blocks("README.md");
+        Assert.Equal(2, blocks.Count);
+        string code = blocks[block];
         FlightsExample.CopyTo(_dir.Path);
 
         var (exitCode, output) = DocSnippets.CompileAndRun(code, _dir.Path);
@@ -22,7 +26,7 @@ public sealed class ReadmeSnippetTests : IDisposable
         var printed = Regex.Match(output, @"Succeeded: (\d+) written, (\d+) dead-lettered");
         Assert.True(printed.Success, output);
         long written = long.Parse(printed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-        var files = Directory.GetFiles(Path.Combine(_dir.Path, "out", "late"), "*.parquet");
+        var files = Directory.GetFiles(Path.Combine(_dir.Path, "out", folder), "*.parquet");
         Assert.Equal(written, FlightsExample.ReadParquet(files).Sum(b => (long)b.Length));
         Assert.True(written > 1000, output);
     }
