@@ -5,7 +5,7 @@
 # No peer: nothing else replays a dead-letter queue. Prints wall time, CPU time and peak RSS of each step.
 #
 #   bench/replay.sh [--trials N]      (default 3; needs bench/data/flights-3m-broken.csv: run bench/run.sh --only 5
-#                                      once, which also publishes bench/bin/Sluice.Cli)
+#                                      once, which also installs the sluice tool into bench/bin/tool)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 trials=3
@@ -14,9 +14,9 @@ if [[ "${1:-}" == "--trials" && "${2:-}" =~ ^[1-9][0-9]*$ ]]; then trials=$2; el
   exit 2
 fi
 input="$PWD/bench/data/flights-3m-broken.csv"
-sluice="$PWD/bench/bin/Sluice.Cli/Sluice.Cli"
+sluice="$PWD/bench/bin/tool/sluice"
 if [[ ! -f "$input" || ! -x "$sluice" ]]; then
-  echo "run bench/run.sh --only 5 first: it writes $input and publishes $sluice" >&2
+  echo "run bench/run.sh --only 5 first: it writes $input and installs $sluice" >&2
   exit 1
 fi
 

@@ -57,32 +57,35 @@ ensure() {
 ensure /usr/bin/time time
 ((update_docs)) && ensure gnuplot gnuplot-nox
 
-# Both programs are published precompiled, as a .NET service is deployed for start-up: self-contained with one
-# composite ReadyToRun image of the app and the framework (no JIT even for generic instantiations across
-# assemblies). A plain build would make every run pay JIT start-up, which a production run does not. The quick mode
-# is a smoke test whose timings mean nothing, so it uses plain Release builds (publishing takes a minute). Only one
-# kind of publish is ever made into the RID-specific obj/ folders: mixing composite and non-composite publishes
-# there produced a binary that aborted at start.
+# Sluice is measured as users run it: the tool package for this platform (precompiled with ReadyToRun), packed and
+# installed with `dotnet tool install` into bench/bin/tool from that folder alone, so what is measured is what a
+# user installs. The peers' program is published precompiled, as a .NET service is deployed for start-up:
+# self-contained with one composite ReadyToRun image of the app and the framework. The quick mode is a smoke test
+# whose timings mean nothing, so it builds the peers' program plainly (publishing takes a minute); it still packs
+# and installs the tool, which a test also does. Only one kind of publish is ever made into a project's
+# RID-specific obj/ folder: mixing composite and non-composite publishes there produced a binary that aborted at
+# start.
 rid="$(dotnet --info | awk '/RID:/ { print $2; exit }')"
-for project in src/Sluice.Cli bench/Sluice.Bench; do
-  name=$(basename "$project")
-  if ((quick)); then
-    step=(build "$project" -c Release -nologo -v quiet)
-  else
-    step=(publish "$project" -c Release -r "$rid" --self-contained true -p:PublishReadyToRun=true
-      -p:PublishReadyToRunComposite=true -o "bench/bin/$name" -nologo -v quiet)
-  fi
-  log "dotnet ${step[*]:0:2} (Release)…"
-  if ! build_log=$(dotnet "${step[@]}" 2>&1); then
+run_step() {
+  log "dotnet ${*:1:2}…"
+  if ! build_log=$(dotnet "$@" 2>&1); then
     log "$build_log"
     exit 1
   fi
-done
+}
+packages="$PWD/bench/bin/packages" tool_dir="$PWD/bench/bin/tool"
+rm -rf "$packages" "$tool_dir" # one version number for every build: a stale package or install must not be reused
+run_step pack src/Sluice.Cli -c Release -o "$packages" -p:ToolPackageRuntimeIdentifiers="$rid" -nologo -v quiet
+printf '<configuration><packageSources><clear /><add key="packed" value="%s" /></packageSources></configuration>\n' \
+  "$packages" >"$packages/nuget.config"
+run_step tool install --tool-path "$tool_dir" Sluice.Cli --configfile "$packages/nuget.config"
+sluice_exe="$tool_dir/sluice"
 if ((quick)); then
-  sluice_exe="$PWD/src/Sluice.Cli/bin/Release/net10.0/Sluice.Cli"
+  run_step build bench/Sluice.Bench -c Release -nologo -v quiet
   bench_exe="$PWD/bench/Sluice.Bench/bin/Release/net10.0/Sluice.Bench"
 else
-  sluice_exe="$PWD/bench/bin/Sluice.Cli/Sluice.Cli"
+  run_step publish bench/Sluice.Bench -c Release -r "$rid" --self-contained true -p:PublishReadyToRun=true \
+    -p:PublishReadyToRunComposite=true -o bench/bin/Sluice.Bench -nologo -v quiet
   bench_exe="$PWD/bench/bin/Sluice.Bench/Sluice.Bench"
 fi
 bench() { "$bench_exe" "$@"; }

@@ -1,3 +1,4 @@
+using Sluice;
 
 namespace Sluice.Hosting;
 
@@ -6,7 +7,7 @@ public sealed class SluiceOptions
 {
     /// <summary>The SQLite state file (runs, checkpoints, dead letters, leases), opened once and disposed with the
     /// host. A relative path resolves against the host's content root. The default value is <c>.sluice/state.db</c>.
-    /// Ignored when an <see cref="State.IStateStore"/> is registered before <c>AddSluice</c>.</summary>
+    /// Ignored when an <see cref="IStateStore"/> is registered before <c>AddSluice</c>.</summary>
     public string StatePath { get; set; } = Path.Combine(".sluice", "state.db");
 
     /// <summary>Batch and channel sizes and the lease duration of every run. The default value is

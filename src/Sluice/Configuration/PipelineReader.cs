@@ -413,7 +413,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
         return value;
     }
 
-    /// <summary>The duration under <paramref name="key"/>, null when absent; a problem when it is not one.</summary>
+    /// <summary>The failures listed under <c>retry.on</c>, null when absent; a problem when the list is unknown or empty.</summary>
     private RetryOn? RetryOnList(ConfigNode retry)
     {
         if (retry["on"] is not { } list)
@@ -432,6 +432,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
         return on;
     }
 
+    /// <summary>The duration under <paramref name="key"/>, null when absent; a problem when it is not one.</summary>
     private TimeSpan? Duration(ConfigNode node, string key)
     {
         if (node[key] is not { } value)

@@ -17,6 +17,6 @@ public sealed record StoredDeadLetter(
     byte[] Original,
     DateTimeOffset CreatedAt)
 {
-    /// <inheritdoc cref="DeadLetter.Attempts"/>
+    /// <inheritdoc cref="State.DeadLetter.Attempts"/>
     public int Attempts { get; init; } = 1;
 }

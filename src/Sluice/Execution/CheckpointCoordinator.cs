@@ -210,7 +210,7 @@ internal sealed class CheckpointCoordinator
         }
     }
 
-    /// <summary>Commits checkpoints as they complete, until <see cref="StopAsync"/>. A failure or a broken quality
+    /// <summary>Commits checkpoints as they complete, until <see cref="StopCommitting"/>. A failure or a broken quality
     /// gate is handed to <paramref name="stop"/> and ends the loop.</summary>
     public async Task CommitLoopAsync(Action<Exception> stop)
     {

@@ -7,7 +7,7 @@ namespace Sluice.Connectors.Files;
 
 /// <summary>
 /// The part files one sink writes into its folder for one run, and their two-phase life: written under an
-/// in-progress name, made durable by <see cref="Prepare"/>, renamed into place by <see cref="Commit"/>, or deleted by
+/// in-progress name, made durable by <see cref="Prepare"/>, renamed into place by <see cref="Commit(IReadOnlyList{string})"/>, or deleted by
 /// <see cref="Abort"/>.
 /// </summary>
 /// <remarks>
