@@ -17,9 +17,14 @@ internal sealed class PipelineService(
     private readonly CancellationTokenSource _abort = new();
     private PipelineDefinition? _pipeline;
 
+    /// <summary>When the host started this service: slots count from here, not from when <see cref="ExecuteAsync"/>
+    /// gets a thread (since .NET 10 it runs on the thread pool, and the clock may have moved on by then).</summary>
+    private DateTimeOffset _startedAt;
+
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         _pipeline = Load();
+        _startedAt = time.GetUtcNow();
         PipelineLog.Scheduled(logger, name, options.Schedule.ToString());
         return base.StartAsync(cancellationToken);
     }
@@ -79,7 +84,7 @@ internal sealed class PipelineService(
     private async Task RunOnSlotsAsync(RunDriver driver, CancellationToken stoppingToken)
     {
         Task running = Task.CompletedTask;
-        DateTimeOffset? slot = options.Schedule.NextSlot(time.GetUtcNow());
+        DateTimeOffset? slot = options.Schedule.NextSlot(_startedAt);
         while (slot is { } at && await WaitUntilAsync(at, stoppingToken))
         {
             // On the thread pool: starting a run (resuming, publishing a checkpoint again) must not hold up this loop.
