@@ -161,7 +161,8 @@ internal sealed class OptionsClass
         _ => value.ToString(),
     };
 
-    /// <summary><c>ApiUrl</c> → <c>api_url</c>, <c>MaxRPS</c> → <c>max_rps</c>, <c>HTTPTimeout</c> → <c>http_timeout</c>.</summary>
+    /// <summary><c>ApiUrl</c> → <c>api_url</c>, <c>MaxRPS</c> → <c>max_rps</c>, <c>HTTPTimeout</c> → <c>http_timeout</c>: an
+    /// option's key from its property, and a typed record's column from its property (one rule for both).</summary>
     internal static string SnakeCase(string name)
     {
         var text = new StringBuilder(name.Length + 4);

@@ -103,7 +103,7 @@ internal sealed class RecordShape
             problems.Add(new(null, $"{type.Name}.{property.Name}: [Column(Scale = {scale})] applies to decimal properties only, from 0 to {FieldTypes.DecimalPrecision}"));
         }
         bool nullable = underlying is not null || (!clrType.IsValueType && state != NullabilityState.NotNull);
-        members.Add(new RecordMember(attribute?.Name ?? ColumnNames.SnakeCase(property.Name), property, clrType, fieldType, nullable,
+        members.Add(new RecordMember(attribute?.Name ?? Configuration.OptionsClass.SnakeCase(property.Name), property, clrType, fieldType, nullable,
             attribute?.Format, scale < 0 ? FieldTypes.DefaultDecimalScale : scale));
     }
 }
