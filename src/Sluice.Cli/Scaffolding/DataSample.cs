@@ -14,7 +14,10 @@ namespace Sluice.Cli.Scaffolding;
 /// inferred types.</summary>
 /// <param name="Source">The source type: <c>csv</c>, <c>jsonl</c> or <c>parquet</c>.</param>
 /// <param name="Delimiter">A CSV file's field separator.</param>
-internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<InferredColumn> Columns, long Records)
+/// <param name="RenamedDuplicates">A CSV header named a column twice: the columns carry the names the source gives them
+/// with <c>duplicate_columns: rename</c>, which the scaffold must then set.</param>
+internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<InferredColumn> Columns, long Records,
+    bool RenamedDuplicates = false)
 {
     /// <summary>Records read to infer types: enough to see most columns' values, quick on any file.</summary>
     public const int SampleRecords = 1000;
@@ -51,7 +54,8 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
             using var reader = CsvRecordReader.Open(path, new CsvSourceOptions { Path = path, Delimiter = delimiter });
             reader.Read(); // the header, read above
             reader.ExpectedFields = header.Length;
-            var guesses = header.Select(n => new TextColumnGuess(n)).ToList();
+            string[] names = CsvSource.Renamed(header);
+            var guesses = names.Select(n => new TextColumnGuess(n)).ToList();
             long records = 0;
             while (records < SampleRecords && reader.Read() is var result && result is not (CsvReadResult.End or CsvReadResult.Unreadable))
             {
@@ -61,7 +65,7 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
                 for (int i = 0; i < guesses.Count; i++)
                     guesses[i].Add(reader.FieldString(i));
             }
-            return new DataSample("csv", delimiter, Infer(guesses, records, path), records);
+            return new DataSample("csv", delimiter, Infer(guesses, records, path), records, !names.SequenceEqual(header));
         }
         catch (UnreadableFileException e)
         {
@@ -74,7 +78,7 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
         using var reader = CsvRecordReader.Open(path, new CsvSourceOptions { Path = path, Delimiter = delimiter });
         if (reader.Read() != CsvReadResult.Record)
             throw new InvalidDataException($"{path} is empty or has no readable header line");
-        return [.. Enumerable.Range(0, reader.FieldCount).Select(reader.FieldString)];
+        return CsvSource.HeaderNames(reader);
     }
 
     private static DataSample Jsonl(string path)

@@ -27,6 +27,8 @@ internal static partial class PipelineScaffold
         yaml.AppendLine($"  path: {Quote(dataPath)}");
         if (sample.Delimiter != ',')
             yaml.AppendLine($"  delimiter: {Quote(sample.Delimiter.ToString())}");
+        if (sample.RenamedDuplicates)
+            yaml.AppendLine("  duplicate_columns: rename   # the header names a column twice: the second is read as name_2");
         yaml.AppendLine("contract:");
         yaml.AppendLine("  fields:");
         int width = sample.Columns.Max(c => Key(c.Name).Length) + 1;

@@ -116,6 +116,24 @@ public sealed class InitCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_header_naming_a_column_twice_or_not_at_all_gets_the_names_the_source_reads()
+    {
+        // "id" twice and an empty name: the scaffold must say duplicate_columns: rename and type id_2 and column_3,
+        // or the pipeline it writes would be refused at its first run.
+        string data = _dir.Write("dup.csv", "id,id,,note\n1,10,x,a\n2,20,y,b\n");
+        string output = _dir.File("pipeline.yaml");
+
+        Assert.Equal(ExitCodes.Ok, (await TestSupport.Sluice.RunAsync("init", data, "-o", output)).ExitCode);
+
+        string yaml = File.ReadAllText(output);
+        Assert.Contains("\n  duplicate_columns: rename", yaml);
+        Assert.Matches(@"\n    id_2: +\{ type: int64, required: true \}\n", yaml);
+        Assert.Matches(@"\n    column_3: +\{ type: string, required: true \}\n", yaml);
+        JsonElement run = await ValidateAndRunAsync(output);
+        Assert.Equal((2L, 2L), (Total(run, "read"), Total(run, "written")));
+    }
+
+    [Fact]
     public async Task The_commented_transforms_example_is_valid_once_uncommented()
     {
         string data = _dir.Write("orders.csv", "customer,amount\nalice,3\nbob,4\n");

@@ -267,7 +267,7 @@ internal sealed class CsvSource : IReplayableSource
     }
 
     /// <summary>Column names from the header record; an empty name becomes <c>column_N</c> so every column can be named.</summary>
-    private static string[] HeaderNames(CsvRecordReader reader)
+    internal static string[] HeaderNames(CsvRecordReader reader)
     {
         var names = new string[reader.FieldCount];
         for (int i = 0; i < names.Length; i++)
@@ -295,7 +295,7 @@ internal sealed class CsvSource : IReplayableSource
     }
 
     /// <summary>The second column of a name becomes <c>name_2</c>, the third <c>name_3</c>, … skipping names taken.</summary>
-    private static string[] Renamed(string[] names)
+    internal static string[] Renamed(string[] names)
     {
         var taken = names.ToHashSet(StringComparer.Ordinal);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
