@@ -36,7 +36,7 @@ internal sealed class PoisonIsolation
         _transform = transform;
         _context = context;
         _scratchCounters = new StageCounters(context.Stage, context.Counters.Kind);
-        _scratch = new StageContext(context.Stage, _scratchCounters, _scratchLetters);
+        _scratch = new StageContext(context.Stage, _scratchCounters, _scratchLetters) { ResilienceCounters = context.Counters };
     }
 
     /// <summary>Applies the transform to <paramref name="input"/>, replacing <paramref name="outputs"/> with what it

@@ -28,6 +28,7 @@ public sealed class StageContext
     {
         Stage = stage;
         Counters = counters;
+        ResilienceCounters = counters;
         _deadLetters = deadLetters;
         _consumed = consumed;
     }
@@ -35,6 +36,11 @@ public sealed class StageContext
     public string Stage { get; }
 
     public StageCounters Counters { get; }
+
+    /// <summary>Where a resilience pipeline built inside the stage counts its retries, timeouts and circuit changes.
+    /// The stage's own counters, also when a transform is applied through a scratch context (poison isolation):
+    /// a retry happened whether or not the attempt it belonged to is kept.</summary>
+    internal StageCounters ResilienceCounters { get; init; }
 
     /// <summary>Dead-letters one record and counts it against this stage.</summary>
     public void DeadLetter(RowOrigin origin, DeadLetterReason reason, string? field, string? rule, string message)

@@ -8,16 +8,15 @@ namespace Sluice.TypedPipelines;
 internal sealed class AsyncSelectTransform<TIn, TOut>(RecordReader<TIn> reader, AsyncSelectOptions<TIn, TOut> options) : ITransform
 {
     private readonly RecordWriter<TOut> _writer = new();
-    // Built on the first batch and kept: the circuit breaker's state must outlive a batch. The context's counters
-    // are those of the poison isolation's scratch context, which keeps only letters and filtered counts, so the
-    // retries and timeouts counted there do not reach the stage's summary yet.
+    // Built on the first batch and kept: the circuit breaker's state must outlive a batch. It counts into the
+    // stage's own counters, not the poison isolation's scratch ones, so its retries and timeouts reach the summary.
     private ResiliencePipeline? _resilience;
 
     public Apache.Arrow.Schema OutputSchema => _writer.Schema;
 
     public Batch? Apply(Batch input, StageContext context)
     {
-        _resilience ??= StageResilience.Build(options.Resilience, context.Counters);
+        _resilience ??= StageResilience.Build(options.Resilience, context.ResilienceCounters);
         int n = input.Length;
         var records = new TIn[n];
         var failures = new Exception?[n];

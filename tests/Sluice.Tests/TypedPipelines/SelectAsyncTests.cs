@@ -68,6 +68,8 @@ public sealed class SelectAsyncTests
         Assert.Empty(result.DeadLetters);
         Assert.Equal((40, 39, 1), (result.RecordsRead, result.RecordsWritten, result.Filtered));
         Assert.InRange(service.MostInFlight, 2, 4);
+        // Two failed tries per call, each retried: the stage's summary shows them.
+        Assert.Equal(80, Assert.Single(result.Outcome.Stages, s => s.Kind == StageKind.Transform).Retries);
     }
 
     [Fact]
@@ -106,5 +108,6 @@ public sealed class SelectAsyncTests
         var letter = Assert.Single(result.DeadLetters);
         Assert.Equal(2, letter.Line);
         Assert.StartsWith("TimeoutRejectedException:", letter.Message);
+        Assert.Equal(1, Assert.Single(result.Outcome.Stages, s => s.Kind == StageKind.Transform).Timeouts);
     }
 }
