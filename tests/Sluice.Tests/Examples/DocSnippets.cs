@@ -29,27 +29,35 @@ internal static partial class DocSnippets
         CSharpBlock().Matches(File.ReadAllText(Path.Combine(FlightsExample.RepoRoot(), markdownFile)))
             .Select(m => m.Groups["code"].Value).ToList();
 
-    /// <summary>Compiles <paramref name="code"/> (throwing with the compiler's errors) and runs it with
-    /// <paramref name="workingDirectory"/> as its current folder; returns its exit code and output.</summary>
-    public static (int ExitCode, string Output) CompileAndRun(string code, string workingDirectory)
+    /// <summary>Compiles <paramref name="code"/> against the framework and every assembly beside the test; fails the
+    /// test with the compiler's errors when it does not compile.</summary>
+    public static CSharpCompilation Compile(string code)
     {
-        string testBin = AppContext.BaseDirectory;
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Concat(Directory.EnumerateFiles(testBin, "*.dll"))
+            .Concat(Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll"))
             .Where(IsManagedAssembly)
             .GroupBy(Path.GetFileName).Select(g => MetadataReference.CreateFromFile(g.First()));
         var compilation = CSharpCompilation.Create("Snippet" + Guid.NewGuid().ToString("N")[..8],
             [CSharpSyntaxTree.ParseText(ConsoleUsings), CSharpSyntaxTree.ParseText(code)],
             references,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, "the snippet does not compile:\n" + string.Join("\n", errors) + "\n\n" + code);
+        return compilation;
+    }
+
+    /// <summary>Compiles <paramref name="code"/> (failing with the compiler's errors) and runs it with
+    /// <paramref name="workingDirectory"/> as its current folder; returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) CompileAndRun(string code, string workingDirectory)
+    {
+        string testBin = AppContext.BaseDirectory;
+        var compilation = Compile(code);
         // The snippet goes beside the test assembly, so that the test's deps file resolves the engine and its
         // native libraries for it as for the test itself.
         string dll = Path.Combine(testBin, compilation.AssemblyName + ".dll");
-        var emitted = compilation.Emit(dll);
+        Assert.True(compilation.Emit(dll).Success);
         try
         {
-            var errors = emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-            Assert.True(emitted.Success, "the snippet does not compile:\n" + string.Join("\n", errors) + "\n\n" + code);
             return Run(dll, workingDirectory, testBin);
         }
         finally
