@@ -3,7 +3,8 @@
 # with the same job as a pipeline file run by the CLI, on the 3M flights CSV. Trials alternate (yaml typed yaml …)
 # on this shared machine; every run's output is read back, and both must write the same rows with the same values.
 #
-#   bench/typed.sh              3 trials, both programs published as bench/run.sh publishes them (ReadyToRun)
+#   bench/typed.sh              3 trials, both programs published the same way (self-contained, composite
+#                               ReadyToRun), so the comparison is of the two pipelines, not of two builds
 #   bench/typed.sh --quick      the 300,000-row slice, 1 trial, plain Release builds (a smoke test)
 #   bench/typed.sh --trials N   N trials
 #   bench/typed.sh --no-build   reuse the programs the last run built (when only the measurements are wanted again)
