@@ -71,6 +71,14 @@ public static class PipelineFile
         {
             throw new PipelineException(checker.Problems);
         }
+        foreach (var blank in list.Items.Where(i => string.IsNullOrWhiteSpace(i.Text)))
+        {
+            checker.Problems.Add(new Diagnostic(blank.Location, "plugins: an empty path; name an assembly (a .dll) relative to this file"));
+        }
+        if (checker.Problems.Count > 0)
+        {
+            throw new PipelineException(checker.Problems);
+        }
         return list.Items.Select(i => new PluginReference(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(full)!, i.Text)), i.Location)).ToList();
     }
 

@@ -260,18 +260,18 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
         if (node["retry"] is { } retry)
         {
             var defaults = policy.Retry;
-            int attempts = (int)(retry.GetInt64("attempts") ?? defaults.Attempts);
-            if (attempts < 1)
+            long attempts = retry.GetInt64("attempts") ?? defaults.Attempts;
+            if (attempts is < 1 or > MaxAttempts)
             {
-                Problem(retry["attempts"]!, "resilience.retry.attempts must be at least 1 (1: no retries)");
+                Problem(retry["attempts"]!, $"resilience.retry.attempts must be from 1 (no retries) to {MaxAttempts:N0}; found {attempts}");
             }
             policy = policy with
             {
                 Retry = new RetryPolicy
                 {
-                    Attempts = attempts,
-                    Delay = Duration(retry, "delay") ?? defaults.Delay,
-                    MaxDelay = Duration(retry, "max_delay") ?? defaults.MaxDelay,
+                    Attempts = (int)Math.Clamp(attempts, 1, MaxAttempts),
+                    Delay = ResilienceDuration(retry, "delay") ?? defaults.Delay,
+                    MaxDelay = ResilienceDuration(retry, "max_delay") ?? defaults.MaxDelay,
                     Jitter = retry.GetBool("jitter") ?? defaults.Jitter,
                     On = RetryOnList(retry) ?? defaults.On,
                 },
@@ -288,9 +288,9 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             var circuit = new CircuitBreakerPolicy
             {
                 FailureRatio = ratio,
-                Sampling = Duration(breaker, "sampling") ?? defaults.Sampling,
+                Sampling = ResilienceDuration(breaker, "sampling") ?? defaults.Sampling,
                 MinimumThroughput = (int)(breaker.GetInt64("min_throughput") ?? defaults.MinimumThroughput),
-                Break = Duration(breaker, "break") ?? defaults.Break,
+                Break = ResilienceDuration(breaker, "break") ?? defaults.Break,
             };
             // Polly's own floors: a shorter window or break, or a ratio over one try, would not mean much anyway.
             if (circuit.MinimumThroughput < 2)
@@ -318,7 +318,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             Problem(node["concurrency"]!, $"resilience.concurrency must be from 1 to {ResiliencePolicy.MaxConcurrency} (batches a transform applies at the same time); found {concurrency}");
         }
         policy = policy with { Concurrency = (int)Math.Clamp(concurrency, 1, ResiliencePolicy.MaxConcurrency) };
-        var timeout = Duration(node, "timeout");
+        var timeout = ResilienceDuration(node, "timeout");
         if (timeout < TimeSpan.FromMilliseconds(10))
         {
             Problem(node["timeout"]!, "resilience.timeout must be at least 10ms");
@@ -430,6 +430,25 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             Problem(list, "resilience.retry.on is empty; to turn retrying off, write retry: { attempts: 1 }");
         }
         return on;
+    }
+
+    /// <summary>The most tries a retry policy may make: beyond it a batch would retry for ever at <c>max_delay</c>
+    /// (a day at most), which is a stuck run, not resilience.</summary>
+    private const long MaxAttempts = 1_000_000;
+
+    /// <summary>Polly refuses any of its durations (retry waits, timeout, sampling window, break) over a day, at
+    /// run time; said here, the problem gets its place in the file and <c>validate</c> reports it.</summary>
+    private static readonly TimeSpan MaxResilienceDuration = TimeSpan.FromDays(1);
+
+    private TimeSpan? ResilienceDuration(ConfigNode node, string key)
+    {
+        var duration = Duration(node, key);
+        if (duration > MaxResilienceDuration)
+        {
+            Problem(node[key]!, $"{key} must be at most 1d (24h); found '{node[key]!.Text}'");
+            return null;
+        }
+        return duration;
     }
 
     /// <summary>The duration under <paramref name="key"/>, null when absent; a problem when it is not one.</summary>

@@ -22,9 +22,9 @@ internal static class PipelineSpec
     ]);
 
     public static ObjectShape Retry { get; } = new([
-        new OptionSpec("attempts", Shape.Integer, "Tries of one batch in all, the first included; 1 turns retrying off.", Default: "3"),
-        new OptionSpec("delay", Shape.String, "Wait before the first retry (`250ms`, `2s`, `1m`); each next wait doubles it.", Default: "200ms"),
-        new OptionSpec("max_delay", Shape.String, "Longest wait between two tries.", Default: "10s"),
+        new OptionSpec("attempts", Shape.Integer, "Tries of one batch in all, the first included; 1 turns retrying off, 1,000,000 at most.", Default: "3"),
+        new OptionSpec("delay", Shape.String, "Wait before the first retry (`250ms`, `2s`, `1m`); each next wait doubles it. At most `1d`, like every resilience duration.", Default: "200ms"),
+        new OptionSpec("max_delay", Shape.String, "Longest wait between two tries (at most `1d`).", Default: "10s"),
         new OptionSpec("jitter", Shape.Boolean, "Randomise the waits, so that runs failing together do not retry in step.", Default: "true"),
         new OptionSpec("on", Shape.ListOf(Shape.OneOf(Shape.String, Shape.Integer)),
             "Which failures are tried again (the rest fail the stage at once): `io` (disk and file errors), `timeout`, `network` (connection refused, reset or dropped), HTTP statuses of the http source and sink, one (`409`) or a class (`5xx`). They also count for the circuit breaker.",
@@ -33,9 +33,9 @@ internal static class PipelineSpec
 
     public static ObjectShape CircuitBreaker { get; } = new([
         new OptionSpec("failure_ratio", Shape.Number, "Share of failed tries within `sampling` that opens the circuit (0 to 1).", Default: "0.5"),
-        new OptionSpec("sampling", Shape.String, "The window the ratio is measured over.", Default: "30s"),
+        new OptionSpec("sampling", Shape.String, "The window the ratio is measured over, `500ms` to `1d`.", Default: "30s"),
         new OptionSpec("min_throughput", Shape.Integer, "Tries the window needs before the ratio counts.", Default: "10"),
-        new OptionSpec("break", Shape.String, "How long the circuit stays open: tries fail at once and the stage waits (its upstream backs up) until one trial try is let through.", Default: "15s"),
+        new OptionSpec("break", Shape.String, "How long the circuit stays open (`500ms` to `1d`): tries fail at once and the stage waits (its upstream backs up) until one trial try is let through.", Default: "15s"),
     ]);
 
     public static ObjectShape RateLimit { get; } = new([
@@ -44,7 +44,7 @@ internal static class PipelineSpec
 
     public static ObjectShape Resilience { get; } = new([
         new OptionSpec("retry", Retry, "Retries of a batch after a transient failure (I/O, timeouts, networks), with exponential backoff."),
-        new OptionSpec("timeout", Shape.String, "Longest one try of a batch may take (`30s`); none by default. It interrupts work that can be cancelled (a network write), not a transform computing.", Example: "30s"),
+        new OptionSpec("timeout", Shape.String, "Longest one try of a batch may take (`30s`; `10ms` to `1d`); none by default. It interrupts work that can be cancelled (a network write), not a transform computing.", Example: "30s"),
         new OptionSpec("circuit_breaker", CircuitBreaker, "Stop trying for a while when most tries fail; off by default."),
         new OptionSpec("rate_limit", RateLimit, "Handle at most so many records per second (e.g. to spare an API); the stage waits, and its upstream backs up. Off by default."),
         new OptionSpec("concurrency", Shape.Integer, "Batches a transform applies at the same time (a bulkhead), 1 to 64, for a transform that waits on something or keeps one core busy. Output keeps the input order and a checkpoint waits for every batch in flight. At the top level it applies to stateless transforms only; a stage's own `resilience` may not set it on a source, a sink (the http sink has `max_requests_in_flight`) or `dedupe`.",

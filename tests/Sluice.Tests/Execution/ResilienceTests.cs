@@ -152,9 +152,36 @@ public sealed class ResilienceTests : StateStoreTest
               retry: { attempts: 0, delay: soon }
               circuit_breaker: { min_throughput: 1 }
             """)));
-        Assert.Contains(e.Diagnostics, d => d.Message.Contains("attempts must be at least 1"));
+        Assert.Contains(e.Diagnostics, d => d.Message.Contains("attempts must be from 1 (no retries) to 1,000,000; found 0"));
         Assert.Contains(e.Diagnostics, d => d.Message.Contains("delay must be a positive duration with a unit, e.g. 250ms, 10s, 5m, 1h; found 'soon'"));
         Assert.Contains(e.Diagnostics, d => d.Message.Contains("min_throughput must be at least 2"));
+    }
+
+    [Fact]
+    public void Durations_past_a_day_and_endless_attempts_are_refused_where_they_are_written_not_by_Polly_at_run_time()
+    {
+        using var dir = new TempDir();
+        string path = dir.Write("p.yaml", """
+            name: r
+            source: { type: csv, path: "*.csv" }
+            sink: { type: jsonl, path: out }
+            resilience:
+              retry: { attempts: 99999999999, delay: 2d, max_delay: 100d }
+              timeout: 25h
+              circuit_breaker: { sampling: 1d, break: 30d }
+            """);
+
+        var e = Assert.Throws<PipelineException>(() => PipelineFile.Parse(path));
+
+        Assert.Equal(
+            [
+                "5:22: resilience.retry.attempts must be from 1 (no retries) to 1,000,000; found 99999999999",
+                "5:42: delay must be at most 1d (24h); found '2d'",
+                "5:57: max_delay must be at most 1d (24h); found '100d'",
+                "6:12: timeout must be at most 1d (24h); found '25h'",
+                "7:43: break must be at most 1d (24h); found '30d'",
+            ],
+            e.Diagnostics.Where(d => !d.Message.Contains("no file matches")).Select(d => $"{d.Location!.Line}:{d.Location.Column}: {d.Message}"));
     }
 
     [Fact]
