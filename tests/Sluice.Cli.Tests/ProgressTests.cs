@@ -89,7 +89,9 @@ public sealed class ProgressTests : IDisposable
     [InlineData("ten")]
     [InlineData("")]
     [InlineData("NaN")]
-    public async Task A_negative_or_unreadable_interval_is_bad_usage(string interval)
+    [InlineData("86401")]
+    [InlineData("100d")]
+    public async Task A_negative_unreadable_or_longer_than_a_day_interval_is_bad_usage(string interval)
     {
         CliResult result = await TestSupport.Sluice.RunAsync("run", Pipeline(), "--state", _dir.File("state.db"), "--progress-interval", interval);
 

@@ -21,15 +21,20 @@ internal static class ProgressIntervalOption
             string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
             if (Parse(text) is { } interval)
                 return interval;
-            result.AddError($"--progress-interval takes a number of seconds, 0 or more (10, 0.5), or a duration (500ms, 1m); not '{text}'");
+            result.AddError($"--progress-interval takes a number of seconds from 0 to 86400 (10, 0.5), or a duration up to a day (500ms, 1m, 24h); not '{text}'");
             return TimeSpan.Zero;
         },
     };
 
+    /// <summary>The longest interval: a progress line less than daily is no sign of life, and the timer behind
+    /// it cannot wait much past 49 days anyway.</summary>
+    internal static readonly TimeSpan Longest = TimeSpan.FromDays(1);
+
     internal static TimeSpan? Parse(string text)
     {
-        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds))
-            return seconds < TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null;
-        return DurationText.TryParse(text, out TimeSpan duration) ? duration : null;
+        TimeSpan? interval = double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds)
+            ? (seconds <= Longest.TotalSeconds ? TimeSpan.FromSeconds(seconds) : null)
+            : (DurationText.TryParse(text, out TimeSpan duration) ? duration : null);
+        return interval <= Longest ? interval : null;
     }
 }
