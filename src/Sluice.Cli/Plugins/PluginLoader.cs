@@ -33,6 +33,8 @@ internal static class PluginLoader
     private static void Register(PluginReference plugin, ComponentCatalog catalog)
     {
         string name = Path.GetFileName(plugin.Path);
+        if (Directory.Exists(plugin.Path))
+            throw Problem(plugin, $"plugin '{name}' is a folder ({plugin.Path}), not an assembly: name the .dll in it");
         if (!File.Exists(plugin.Path))
             throw Problem(plugin, $"plugin '{name}' does not exist (looked for {plugin.Path}); build it, or correct the path");
         Type[] entries;

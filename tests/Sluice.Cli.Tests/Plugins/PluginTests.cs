@@ -134,6 +134,20 @@ public sealed class PluginTests : IDisposable
     }
 
     [Fact]
+    public async Task An_empty_plugin_path_or_a_folder_is_named_as_such_not_as_a_missing_file()
+    {
+        Directory.CreateDirectory(_dir.File("bin"));
+
+        CliResult empty = await Invoke("validate", Pipeline(plugins: "\"\""));
+        CliResult folder = await Invoke("validate", Pipeline(plugins: "bin"));
+
+        Assert.Equal(ExitCodes.Invalid, empty.ExitCode);
+        Assert.Matches(@"^\S*pipeline\.yaml:2:11: plugins: an empty path; name an assembly \(a \.dll\) relative to this file\n$", empty.Stderr);
+        Assert.Equal(ExitCodes.Invalid, folder.ExitCode);
+        Assert.Matches(@"^\S*pipeline\.yaml:2:11: plugin 'bin' is a folder \(.*bin\), not an assembly: name the \.dll in it\n$", folder.Stderr);
+    }
+
+    [Fact]
     public async Task A_plugins_value_that_is_not_a_list_is_a_positioned_error()
     {
         string file = _dir.Write("pipeline.yaml", File.ReadAllText(Pipeline()).Replace("plugins: [", "plugins: ").Replace(".dll]", ".dll"));
