@@ -180,7 +180,9 @@ internal sealed record DataSample(string Source, char Delimiter, IReadOnlyList<I
         }
         catch (ParquetSharp.ParquetException e)
         {
-            throw new InvalidDataException($"cannot read {path} as Parquet: {CliContext.OneLine(e.Message)}");
+            // The words the parquet source would use for the same file, not the native exception's type name.
+            string why = FileSniff.NotParquet(path) is { } looks ? $"it looks like {looks}" : $"it is a damaged Parquet file: {ParquetErrors.Plain(e)}";
+            throw new InvalidDataException($"cannot read {path} as Parquet: {CliContext.OneLine(why)}");
         }
     }
 }

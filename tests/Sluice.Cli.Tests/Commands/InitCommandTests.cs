@@ -170,7 +170,8 @@ public sealed class InitCommandTests : IDisposable
     [InlineData("header.csv", "id,name\n", "has no records to infer the columns' types from")]
     [InlineData("empty.jsonl", "\n\n", "has no JSON Lines records (one JSON object per line)")]
     [InlineData("array.json", "[\n  {\n    \"id\": 1\n  }\n]\n", "has no JSON Lines records (one JSON object per line)")]
-    [InlineData("junk.parquet", "not a parquet file at all", "cannot read")]
+    [InlineData("junk.parquet", "not a parquet file at all", "junk.parquet as Parquet: it looks like text, not Parquet (it does not start with the magic bytes 'PAR1')")]
+    [InlineData("cut.parquet", "PAR1 then the file stops", "cut.parquet as Parquet: it looks like a Parquet file without its footer")]
     [InlineData("binary.csv", "\u0000\u0001\u0002\u0003PK\u0000\u0000", "cannot read")]
     [InlineData("data.xlsx", "whatever", "cannot tell the format")]
     public async Task An_empty_or_unreadable_file_is_one_error_line_and_writes_nothing(string name, string content, string message)

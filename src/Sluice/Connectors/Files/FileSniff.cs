@@ -1,3 +1,5 @@
+using System.Text.Unicode;
+
 namespace Sluice.Connectors.Files;
 
 /// <summary>Says what a file looks like from its first bytes, so that the error for a file that cannot be read
@@ -46,6 +48,19 @@ internal static class FileSniff
         _ => null,
     };
 
+    /// <summary>Whether the bytes are UTF-8, allowing a character cut off at the end of the head.</summary>
+    private static bool IsUtf8Text(ReadOnlySpan<byte> head)
+    {
+        for (int cut = 0; cut <= Math.Min(3, head.Length); cut++)
+        {
+            if (Utf8.IsValid(head[..^cut]))
+            {
+                return !head.Contains((byte)0);
+            }
+        }
+        return false;
+    }
+
     public static ReadOnlySpan<byte> FirstLine(ReadOnlySpan<byte> head) =>
         head.IndexOf((byte)'\n') is >= 0 and var lf ? head[..lf] : head;
 
@@ -69,7 +84,8 @@ internal static class FileSniff
             {
                 (true, true) => null,
                 (true, false) => "a Parquet file without its footer (it starts with 'PAR1' but does not end with it: cut short?)",
-                _ => NotUtf8Text(head) ?? "not a Parquet file (it does not start with the magic bytes 'PAR1'; it looks like text)",
+                _ => NotUtf8Text(head) ?? (IsUtf8Text(head) ? "text" : "binary data of some other format")
+                    + ", not Parquet (it does not start with the magic bytes 'PAR1')",
             };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -46,11 +46,26 @@ public class ParquetUnreadableFileTests
         Assert.Equal([1L, 2], values);
         Assert.Equal([a, c], letters.Select(l => l.Origin.File));
         Assert.All(letters, l => Assert.Equal((DeadLetterReason.Parse, FileLetters.UnreadableFile), (l.Reason, l.Rule)));
-        Assert.Contains("not a Parquet file", letters[0].Message);
+        Assert.Contains("it looks like text, not Parquet (it does not start with the magic bytes 'PAR1')", letters[0].Message);
         Assert.Contains("without its footer", letters[1].Message);
         Assert.All(letters, l => Assert.DoesNotContain("::", l.Message));
         Assert.Equal("id,name\n1,ann\n"u8.ToArray(), letters[0].Origin.Original.ToArray());
         Assert.Equal(whole[..Math.Min(1024, whole.Length - 10)], letters[1].Origin.Original.ToArray());
+    }
+
+    [Fact]
+    public async Task A_file_of_another_binary_format_is_not_called_text()
+    {
+        using var dir = new TempDir();
+        // Not UTF-8 (0xC3 0x28 is a broken sequence) and no NUL byte in the first line: not text, not Parquet.
+        dir.Write("a.parquet", [0xC3, 0x28, 0xA0, 0xA1, 0xFF, 0x10, (byte)'\n', 0x00, 0x01, 0x02, 0x03, 0x04, 0x05]);
+        ParquetSourceTests.WriteInts(dir.File("b.parquet"), 7);
+
+        var (values, letters, _) = await ReadAsync(dir.Path);
+
+        Assert.Equal([7L], values);
+        Assert.Contains("it looks like binary data of some other format, not Parquet (it does not start with the magic bytes 'PAR1')",
+            Assert.Single(letters).Message);
     }
 
     [Fact]
