@@ -28,7 +28,13 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             return null;
         }
         var stages = graph ? ReadGraph(Raw(root, "stages")) : ReadChain(root);
-        return new PipelineDefinition(node.GetString("name") ?? "", stages)
+        string name = node.GetString("name") ?? "";
+        // The name files the pipeline's runs, dead letters and lease in the state store, and is printed on one line.
+        if (node["name"] is { } nameNode && (string.IsNullOrWhiteSpace(name) || name.Any(char.IsControl)))
+        {
+            Problem(nameNode, "name must be a non-empty line of text: runs and dead letters are filed under it");
+        }
+        return new PipelineDefinition(name, stages)
         {
             DeadLetter = ReadDeadLetter(node["dead_letter"]),
             Checkpoint = ReadCheckpoint(node["checkpoint"]),

@@ -15,8 +15,11 @@ public sealed class Pipeline
 
     /// <summary>Starts a pipeline named <paramref name="name"/> (runs, checkpoints and dead letters are kept under
     /// it). Relative paths resolve against <paramref name="baseDirectory"/>, by default the current directory.</summary>
-    public static PipelineStart Create(string name, string? baseDirectory = null) =>
-        new(name, Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory()));
+    public static PipelineStart Create(string name, string? baseDirectory = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new(name, Path.GetFullPath(baseDirectory ?? Directory.GetCurrentDirectory()));
+    }
 
     /// <summary>This pipeline with other pipeline-wide settings, e.g.
     /// <c>.With(p => p with { DeadLetter = new(MaxRatio: 0.01) })</c>.</summary>

@@ -128,6 +128,20 @@ public sealed class PipelineFileTests : IDisposable
         Assert.Contains(errors, e => e.Message.Contains("max_ratio must be between 0 and 1"));
     }
 
+    [Theory]
+    [InlineData("\"\"")]
+    [InlineData("\"  \"")]
+    [InlineData("\"a\\nb\"")]
+    [InlineData("${env:SLUICE_TEST_SURELY_EMPTY:-}")]
+    public void A_blank_or_multi_line_name_is_refused_at_its_place(string name)
+    {
+        _dir.Write("a.csv", "x\n1\n");
+
+        var error = Assert.Single(Errors($"name: {name}\nsource: {{ type: csv, path: a.csv }}\nsink: {{ type: jsonl, path: out }}\n"));
+
+        AssertAt(error, 1, 7, "name must be a non-empty line of text: runs and dead letters are filed under it");
+    }
+
     [Fact]
     public void Yaml_syntax_errors_have_a_position()
     {
