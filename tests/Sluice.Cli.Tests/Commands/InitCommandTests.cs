@@ -17,6 +17,14 @@ public sealed class InitCommandTests : IDisposable
     private string State => _dir.File("state.db");
 
     /// <summary>Validates and runs <paramref name="pipeline"/>; returns the run's JSON summary.</summary>
+    /// <summary>Runs <c>sluice init DATA -o OUTPUT</c>, which must succeed, and returns the file it wrote.</summary>
+    private static async Task<string> ScaffoldAsync(string data, string output)
+    {
+        CliResult init = await TestSupport.Sluice.RunAsync("init", data, "-o", output);
+        Assert.True(init.ExitCode == ExitCodes.Ok, init.Stderr);
+        return File.ReadAllText(output);
+    }
+
     private async Task<JsonElement> ValidateAndRunAsync(string pipeline)
     {
         CliResult validate = await TestSupport.Sluice.RunAsync("validate", pipeline);
@@ -65,9 +73,7 @@ public sealed class InitCommandTests : IDisposable
         string data = _dir.Write("data/events.jsonl", string.Join('\n', lines) + "\n");
         string output = _dir.File("events.yaml");
 
-        Assert.Equal(ExitCodes.Ok, (await TestSupport.Sluice.RunAsync("init", data, "-o", output)).ExitCode);
-
-        string yaml = File.ReadAllText(output);
+        string yaml = await ScaffoldAsync(data, output);
         string[] expected =
         [
             @"id: +\{ type: int64, required: true \}",
@@ -89,8 +95,7 @@ public sealed class InitCommandTests : IDisposable
 
         string parquet = Assert.Single(run.GetProperty("published_files").EnumerateArray()).GetString()!;
         string fromParquet = _dir.File("from-parquet.yaml");
-        Assert.Equal(ExitCodes.Ok, (await TestSupport.Sluice.RunAsync("init", parquet, "-o", fromParquet)).ExitCode);
-        string typed = File.ReadAllText(fromParquet);
+        string typed = await ScaffoldAsync(parquet, fromParquet);
         Assert.Contains("  type: parquet\n  path: ", typed);
         Assert.Matches(@"\n    at: +\{ type: timestamp, required: true \}\n", typed);
         Assert.Matches(@"\n    uk_day: +\{ type: date, required: true \}\n", typed); // typed now: no format
@@ -108,9 +113,9 @@ public sealed class InitCommandTests : IDisposable
             gzip.Write(System.Text.Encoding.UTF8.GetBytes(content));
         string output = _dir.File("pipeline.yaml");
 
-        Assert.Equal(ExitCodes.Ok, (await TestSupport.Sluice.RunAsync("init", _dir.File(name), "-o", output)).ExitCode);
+        string yaml = await ScaffoldAsync(_dir.File(name), output);
 
-        Assert.Matches(@"\n    at: +\{ type: timestamp, required: true \}\n", File.ReadAllText(output));
+        Assert.Matches(@"\n    at: +\{ type: timestamp, required: true \}\n", yaml);
         JsonElement run = await ValidateAndRunAsync(output);
         Assert.Equal((2L, 2L), (Total(run, "read"), Total(run, "written")));
     }
@@ -123,9 +128,8 @@ public sealed class InitCommandTests : IDisposable
         string data = _dir.Write("dup.csv", "id,id,,note\n1,10,x,a\n2,20,y,b\n");
         string output = _dir.File("pipeline.yaml");
 
-        Assert.Equal(ExitCodes.Ok, (await TestSupport.Sluice.RunAsync("init", data, "-o", output)).ExitCode);
+        string yaml = await ScaffoldAsync(data, output);
 
-        string yaml = File.ReadAllText(output);
         Assert.Contains("\n  duplicate_columns: rename", yaml);
         Assert.Matches(@"\n    id_2: +\{ type: int64, required: true \}\n", yaml);
         Assert.Matches(@"\n    column_3: +\{ type: string, required: true \}\n", yaml);
@@ -138,9 +142,7 @@ public sealed class InitCommandTests : IDisposable
     {
         string data = _dir.Write("orders.csv", "customer,amount\nalice,3\nbob,4\n");
         string output = _dir.File("pipeline.yaml");
-        Assert.Equal(ExitCodes.Ok, (await TestSupport.Sluice.RunAsync("init", data, "-o", output)).ExitCode);
-
-        string yaml = File.ReadAllText(output);
+        string yaml = await ScaffoldAsync(data, output);
         Assert.Contains("#   - filter: customer IS NOT NULL\n", yaml);
         File.WriteAllText(output, Regex.Replace(yaml, "^# (transforms:|  )", "$1", RegexOptions.Multiline));
 
