@@ -17,7 +17,7 @@ public static class PipelineFile
     public static PipelineDefinition Load(string path, ComponentCatalog? catalog = null)
     {
         var pipeline = Parse(path, catalog);
-        PipelineBuilder.Check(pipeline, new BuildContext(pipeline.BaseDirectory, "validate") { ResolveSecrets = false });
+        PipelineBuilder.Check(pipeline, new BuildContext(pipeline.BaseDirectory, "validate") { PipelineName = pipeline.Name, ResolveSecrets = false });
         return pipeline;
     }
 
@@ -39,7 +39,7 @@ public static class PipelineFile
         {
             // The rest of the pipeline is still checked — the graph, the expressions and contracts against the
             // columns that are known — so that one pass reports the problems of every phase.
-            var context = new BuildContext(definition.BaseDirectory, "validate") { ResolveSecrets = false };
+            var context = new BuildContext(definition.BaseDirectory, "validate") { PipelineName = definition.Name, ResolveSecrets = false };
             var all = checker.Problems.Concat(PipelineBuilder.Problems(definition, context));
             throw new PipelineException(all.OrderBy(p => p.Location?.File).ThenBy(p => p.Location?.Line).ThenBy(p => p.Location?.Column).ToList());
         }

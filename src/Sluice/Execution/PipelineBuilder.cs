@@ -104,6 +104,7 @@ internal static class PipelineBuilder
         Func<string, ISource, ISource>? replaceSource)
     {
         var counters = new StageCounters(stage.Name, stage.Kind, stage.Inputs);
+        context = context.ForStage(stage.Name);
         switch (stage.Options)
         {
             case UnbuiltStage { StandIn: { } standIn }:
@@ -172,8 +173,11 @@ internal static class PipelineBuilder
         var consumers = pipeline.Stages.Where(s => s.Inputs.Contains(source.Name)).ToList();
         return new BuildContext(context.BaseDirectory, context.RunId)
         {
+            PipelineName = context.PipelineName,
+            StageName = source.Name,
             BatchSize = context.BatchSize,
             FollowPoll = context.FollowPoll,
+            ResolveSecrets = context.ResolveSecrets,
             Resilience = source.Resilience ?? context.Resilience,
             ReadHint = consumers is [{ Options: ContractOptions contract }]
                 ? new SourceReadHint(contract.Fields.Select(f => f.Name).ToList(), contract.UnknownFields)

@@ -278,6 +278,7 @@ public sealed partial class PipelineRunner
 
     private BuildContext Context(PipelineDefinition pipeline, string runId) => new(pipeline.BaseDirectory, runId)
     {
+        PipelineName = pipeline.Name,
         BatchSize = _options.BatchSize,
         FollowPoll = _options.FollowPoll,
         Resilience = pipeline.Resilience,

@@ -16,6 +16,13 @@ public sealed class BuildContext
     /// <summary>The run being built; sinks use it to name their output files uniquely.</summary>
     public string RunId { get; }
 
+    /// <summary>The pipeline's name (<c>name:</c>): with <see cref="StageName"/>, what identifies a stage's output
+    /// across runs, e.g. in the commit markers a database sink keeps beside its table.</summary>
+    public string PipelineName { get; init; } = "";
+
+    /// <summary>The name of the stage being built; empty for a context that builds no one stage.</summary>
+    public string StageName { get; init; } = "";
+
     /// <summary>Rows per batch a source should emit (a batch never spans two files).</summary>
     public int BatchSize { get; init; } = 8192;
 
@@ -41,6 +48,18 @@ public sealed class BuildContext
 
     /// <summary>The pipeline's resilience policy, for a source that retries its own reads (an API).</summary>
     public ResiliencePolicy Resilience { get; init; } = new();
+
+    /// <summary>This context for building stage <paramref name="name"/>.</summary>
+    internal BuildContext ForStage(string name) => new(BaseDirectory, RunId)
+    {
+        PipelineName = PipelineName,
+        StageName = name,
+        BatchSize = BatchSize,
+        ReadHint = ReadHint,
+        FollowPoll = FollowPoll,
+        ResolveSecrets = ResolveSecrets,
+        Resilience = Resilience,
+    };
 
     public string Resolve(string path) => Path.GetFullPath(Path.Combine(BaseDirectory, path));
 }
