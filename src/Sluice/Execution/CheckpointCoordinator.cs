@@ -333,7 +333,7 @@ internal sealed class CheckpointCoordinator
             replayed.AddRange(handoff.ReplayedDeadLetters);
             if (handoff.Position is { } position)
             {
-                positions[node.Name] = SourcePositionJson.Write(position);
+                positions[node.Name] = position.Value;
             }
             if (handoff.State is { } bytes)
             {

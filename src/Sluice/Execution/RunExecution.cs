@@ -82,7 +82,7 @@ internal sealed class RunExecution
             }
             if (checkpoint.SourcePositions.TryGetValue(node.Name, out var position))
             {
-                _resumeAt[node.Name] = SourcePositionJson.Read(position);
+                _resumeAt[node.Name] = new SourcePosition(position);
             }
             if (node.Transform is IStatefulTransform stateful && checkpoint.OperatorState.TryGetValue(node.Name, out var state))
             {

@@ -65,7 +65,7 @@ public sealed class StageContext
 
     /// <summary>A file source read <paramref name="path"/> to <paramref name="end"/> (after emitting its last batch;
     /// null when where it ends is unknown): the next checkpoint records it, so later runs skip it or read on.</summary>
-    internal void FileConsumed(string path, SourcePosition? end, bool canGrow) => Add(ref _finished, ConsumedFileSet.Identify(path, end, canGrow));
+    internal void FileConsumed(string path, Connectors.Files.FilePosition? end, bool canGrow) => Add(ref _finished, ConsumedFileSet.Identify(path, end, canGrow));
 
     /// <summary>A file source skipped a file a committed checkpoint recorded as consumed.</summary>
     internal void FileSkipped() => Interlocked.Increment(ref _filesSkipped);

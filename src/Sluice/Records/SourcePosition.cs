@@ -2,35 +2,9 @@ using Sluice.Records;
 namespace Sluice.Extensibility;
 
 /// <summary>
-/// How far a source has read after emitting a batch, so that a resumed run can start right after it. Opaque to
-/// everything but the source that reported it: only that source knows what the numbers mean.
+/// How far a source has read after emitting a batch, so that a resumed run can start right after it: a file offset,
+/// a stream entry id, a cursor value, a sequence number. Opaque to the engine: the source writes <see cref="Value"/>,
+/// a checkpoint stores it as it is, and a resumed run hands it back to the same source (the stage of that name).
 /// </summary>
-/// <param name="File">Absolute path of the file the batch came from.</param>
-/// <param name="Offset">For text files, the byte offset just past the last record read (emitted or
-/// dead-lettered); for columnar files, the 1-based number of the next row to read.</param>
-/// <param name="Line">The 1-based physical line the next record starts on (for text files), so that lines in dead
-/// letters stay right after a resume; the same as <paramref name="Offset"/> for columnar files.</param>
-public sealed record SourcePosition(string File, long Offset, long Line)
-{
-    /// <summary>Where a file source resumes among <paramref name="files"/> (ordinal order, the order it reads
-    /// them): the index of <see cref="File"/>. Throws when that file is gone, since what was read of it is then
-    /// unknown.</summary>
-    internal int IndexIn(IReadOnlyList<string> files)
-    {
-        int index = -1;
-        for (int i = 0; i < files.Count && index < 0; i++)
-        {
-            index = string.Equals(files[i], File, StringComparison.Ordinal) ? i : -1;
-        }
-        if (index < 0 || !System.IO.File.Exists(File))
-        {
-            throw Changed("no longer exists (or no longer matches the path)");
-        }
-        return index;
-    }
-
-    /// <summary>The error for an input that changed under a checkpoint.</summary>
-    internal InvalidDataException Changed(string what) =>
-        new($"cannot resume: {File}, read up to position {Offset} (line {Line}) at the last checkpoint, {what}; "
-            + "the input changed since, so the run cannot resume where it stopped (start a fresh run)");
-}
+/// <param name="Value">The source's own text for the position (JSON, say); only that source reads it.</param>
+public sealed record SourcePosition(string Value);

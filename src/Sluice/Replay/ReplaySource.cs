@@ -56,7 +56,8 @@ internal sealed class ReplaySource(IReplayableSource source, IStateStore store, 
                     context.DeadLetter(new RowOrigin(letter.File, letter.Line, letter.ByteOffset, letter.Original, letter.Attempts),
                         letter.Reason, letter.Field, letter.Rule, message);
                 }
-                var position = new SourcePosition("dead letters", letters[^1].Id, letters[^1].Id);
+                // Never resumed (above): the position only has to cover the letters read, so the last one's id will do.
+                var position = new SourcePosition(letters[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 var records = letters.Where(l => !FileLetters.IsFileLetter(l.Rule)).ToList();
                 start = end;
                 if (records.Count == 0)

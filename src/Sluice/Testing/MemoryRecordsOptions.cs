@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Apache.Arrow;
@@ -24,9 +25,10 @@ internal sealed class MemoryRecordsSource<T>(IReadOnlyList<T> records, int batch
 
     public Schema Schema => _writer.Schema;
 
-    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumePosition,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var resumeAfter = FilePosition.From(resumePosition);
         for (int start = (int)(resumeAfter?.Offset ?? 0); start < records.Count; start += batchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -38,7 +40,7 @@ internal sealed class MemoryRecordsSource<T>(IReadOnlyList<T> records, int batch
             }
             context.RecordsRead(count);
             yield return new Batch(_writer.Build(), new RowOrigins(new Originals(records, start, count)),
-                new SourcePosition(Origin, start + count, start + count + 1));
+                new FilePosition(Origin, start + count, start + count + 1).ToSource());
             await Task.Yield();
         }
     }

@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
@@ -74,7 +75,7 @@ internal sealed class CsvBatchBuilder
 
     /// <summary>The batch of the records appended since the last build (maybe none), read up to
     /// <paramref name="position"/>; the builder then starts empty.</summary>
-    public Batch Build(SourcePosition position)
+    public Batch Build(FilePosition position)
     {
         string file = position.File;
         var arrays = new IArrowArray[_columns.Length];
@@ -83,7 +84,7 @@ internal sealed class CsvBatchBuilder
             arrays[c] = _columns[c].Build();
         }
         var origins = new RowOrigins(new CsvOriginalRows(file, _raw, _rawStarts, _lines, _offsets, Count));
-        var batch = new Batch(new RecordBatch(_schema, arrays, Count), origins, position);
+        var batch = new Batch(new RecordBatch(_schema, arrays, Count), origins, position.ToSource());
         _rawHint = _rawLength + _rawLength / 4 + 16;
         Reset();
         return batch;

@@ -94,12 +94,12 @@ internal sealed class CsvSource : IReplayableSource
     public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
     {
         var builder = new CsvBatchBuilder(Schema, _batchSize);
-        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, FilePosition.From(resumeAfter),
             file => TextInput.OffsetsAreBytes(file, _options.Compression, _options.Encoding), _options.OnChangedFile,
             (file, resumeHere) => ReadFile(file, resumeHere, builder, context, cancellationToken).ToAsyncEnumerable(), cancellationToken);
     }
 
-    private IEnumerable<Batch> ReadFile(string file, SourcePosition? resumeHere, CsvBatchBuilder builder, StageContext context,
+    private IEnumerable<Batch> ReadFile(string file, FilePosition? resumeHere, CsvBatchBuilder builder, StageContext context,
         CancellationToken cancellationToken)
     {
         using var reader = OpenOrReport(file, context);
@@ -184,7 +184,7 @@ internal sealed class CsvSource : IReplayableSource
                 context.DeadLetter(origin, DeadLetterReason.Parse, null, "empty", "the record has no bytes");
             }
         }
-        var data = builder.Build(new SourcePosition(records.File, 0, 0)).Data;
+        var data = builder.Build(new FilePosition(records.File, 0, 0)).Data;
         return new Batch(data, origins.Select(kept.ToArray()));
     }
 
@@ -263,7 +263,7 @@ internal sealed class CsvSource : IReplayableSource
             return null;
         }
         var (offset, line) = reader.MovePast();
-        return builder.Build(new SourcePosition(file, offset, line));
+        return builder.Build(new FilePosition(file, offset, line));
     }
 
     /// <summary>Column names from the header record; an empty name becomes <c>column_N</c> so every column can be named.</summary>

@@ -63,13 +63,13 @@ internal sealed class ConsumedFileSet
             // Its last record had no line break: the bytes appended may belong to it, so where it ends is unknown.
             return ConsumedCheck.ChangedBecause($"{was}, and its last consumed record, which had no line break, may have been extended");
         }
-        return ConsumedCheck.GrownFrom(new SourcePosition(path, offset, line));
+        return ConsumedCheck.GrownFrom(new FilePosition(path, offset, line));
     }
 
     /// <summary>The file as a checkpoint records it after reading it to <paramref name="end"/>: for a file that
     /// can grow, the bytes up to the end offset (bytes appended while it was read are not covered, so the next run
     /// reads them); otherwise the whole file. <paramref name="end"/> null: the end is unknown.</summary>
-    public static ConsumedFile Identify(string path, SourcePosition? end, bool canGrow)
+    public static ConsumedFile Identify(string path, FilePosition? end, bool canGrow)
     {
         long size = new FileInfo(path).Length;
         // An offset past the file's bytes counts something else (decompressed bytes): then the whole file is recorded.
@@ -114,13 +114,13 @@ internal sealed class ConsumedFileSet
 /// <summary>What a file source does with a file, by what <see cref="ConsumedFileSet.Check"/> found.</summary>
 /// <param name="ResumeAfter">For a grown file, where to read on (null: from its start).</param>
 /// <param name="Change">For a changed file, how it changed, to finish "data/a.csv …".</param>
-internal sealed record ConsumedCheck(ConsumedState State, SourcePosition? ResumeAfter = null, string? Change = null)
+internal sealed record ConsumedCheck(ConsumedState State, FilePosition? ResumeAfter = null, string? Change = null)
 {
     public static ConsumedCheck New { get; } = new(ConsumedState.New);
 
     public static ConsumedCheck Consumed { get; } = new(ConsumedState.Consumed);
 
-    public static ConsumedCheck GrownFrom(SourcePosition? resumeAfter) => new(ConsumedState.Grown, resumeAfter);
+    public static ConsumedCheck GrownFrom(FilePosition? resumeAfter) => new(ConsumedState.Grown, resumeAfter);
 
     public static ConsumedCheck ChangedBecause(string change) => new(ConsumedState.Changed, Change: change);
 }

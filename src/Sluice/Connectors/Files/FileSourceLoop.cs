@@ -18,8 +18,8 @@ internal static class FileSourceLoop
     /// (plain UTF-8 text files); a columnar, compressed or transcoded file that differs is changed.</param>
     /// <param name="readFile">Reads one file from its start, or right after the position when one is given.</param>
     public static async IAsyncEnumerable<Batch> ReadAsync(IReadOnlyList<string> files, FileFollow? follow, Schema schema,
-        StageContext context, SourcePosition? resumeAfter, Func<string, bool> canGrow, OnChangedFile onChanged,
-        Func<string, SourcePosition?, IAsyncEnumerable<Batch>> readFile, [EnumeratorCancellation] CancellationToken cancellationToken)
+        StageContext context, FilePosition? resumeAfter, Func<string, bool> canGrow, OnChangedFile onChanged,
+        Func<string, FilePosition?, IAsyncEnumerable<Batch>> readFile, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Reading is mostly synchronous work on spans; leave the caller's thread before starting it.
         await Task.Yield();
@@ -50,10 +50,10 @@ internal static class FileSourceLoop
             }
             // Where the file ends for the next run: after its last batch, or where reading started when none came
             // (line 0: no record was read from it).
-            var end = start ?? new SourcePosition(file, 0, 0);
+            var end = start ?? new FilePosition(file, 0, 0);
             await foreach (var batch in readFile(file, start).WithCancellation(cancellationToken))
             {
-                end = batch.Position ?? end;
+                end = FilePosition.From(batch.Position) ?? end;
                 yield return batch;
             }
             context.FileConsumed(file, end, grows);

@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -38,9 +39,10 @@ internal sealed class HttpSource : IReplayableSource
 
     public Schema Schema { get; }
 
-    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumePosition,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var resumeAfter = FilePosition.From(resumePosition); // a page's url and the records of it already read
         using var client = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }; // the resilience timeout applies
         var retrying = StageResilience.Build(_resilience, context.Counters);
         var parser = new JsonlRecordReader(_columns);
@@ -127,7 +129,7 @@ internal sealed class HttpSource : IReplayableSource
     {
         context.RecordsRead(read);
         var data = new RecordBatch(Schema, builders.Select(b => (IArrowArray)b.Build()), rows.Count);
-        return new Batch(data, new RowOrigins(new HttpSourceRows(url, rows, lines)), new SourcePosition(url, index, index));
+        return new Batch(data, new RowOrigins(new HttpSourceRows(url, rows, lines)), new FilePosition(url, index, index).ToSource());
     }
 
     private string? NextUrl(JsonElement page, string url)

@@ -48,7 +48,7 @@ internal sealed class JsonlSource : IReplayableSource
     public IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken)
     {
         var parser = new JsonlRecordReader(_columns);
-        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter,
+        return FileSourceLoop.ReadAsync(_files, _follow, Schema, context, FilePosition.From(resumeAfter),
             file => TextInput.OffsetsAreBytes(file, _options.Compression, _options.Encoding), _options.OnChangedFile,
             (file, resumeHere) => ReadFileAsync(file, resumeHere, parser, context, cancellationToken), cancellationToken);
     }
@@ -57,7 +57,7 @@ internal sealed class JsonlSource : IReplayableSource
 
     public Batch Parse(IOriginalRows records, StageContext context) => JsonRecordsReplay.Parse(_columns, Schema, records, context);
 
-    private async IAsyncEnumerable<Batch> ReadFileAsync(string file, SourcePosition? resumeAfter, JsonlRecordReader parser,
+    private async IAsyncEnumerable<Batch> ReadFileAsync(string file, FilePosition? resumeAfter, JsonlRecordReader parser,
         StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var stream = Open(file, context);
@@ -155,7 +155,7 @@ internal sealed class JsonlSource : IReplayableSource
             var rows = new JsonlSourceRows(file, lines.Buffer, lines.BufferOffset, _lines, _offsets, _lengths, Count);
             // The next batch starts after this one; the buffer keeps this batch's bytes until then.
             lines.RetainFrom(lines.NextOffset);
-            return new Batch(data, new RowOrigins(rows), new SourcePosition(file, lines.NextOffset, lines.LineNumber + 1));
+            return new Batch(data, new RowOrigins(rows), new FilePosition(file, lines.NextOffset, lines.LineNumber + 1).ToSource());
         }
     }
 }

@@ -76,14 +76,14 @@ internal sealed class ParquetSource : IReplayableSource
     {
         using var properties = ArrowReaderProperties.GetDefault();
         properties.BatchSize = _batchSize; // the reader then never hands out more rows than a batch may hold
-        await foreach (var batch in FileSourceLoop.ReadAsync(_files, _follow, Schema, context, resumeAfter, canGrow: _ => false, _options.OnChangedFile,
+        await foreach (var batch in FileSourceLoop.ReadAsync(_files, _follow, Schema, context, FilePosition.From(resumeAfter), canGrow: _ => false, _options.OnChangedFile,
             (file, resumeHere) => ReadFileAsync(file, resumeHere, properties, context, cancellationToken), cancellationToken))
         {
             yield return batch;
         }
     }
 
-    private async IAsyncEnumerable<Batch> ReadFileAsync(string file, SourcePosition? resumeAfter, ArrowReaderProperties properties,
+    private async IAsyncEnumerable<Batch> ReadFileAsync(string file, FilePosition? resumeAfter, ArrowReaderProperties properties,
         StageContext context, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // The system allocator, as for the Parquet sink: Arrow's jemalloc pool keeps freed pages.
@@ -137,7 +137,7 @@ internal sealed class ParquetSource : IReplayableSource
                     // Arrow's C stream import reports a decoding error as a plain Exception with the native message.
                     if (salvage is null)
                     {
-                        (var groups, long first) = RowGroupsFrom(reader, new SourcePosition(file, nextRow + skip, nextRow + skip));
+                        (var groups, long first) = RowGroupsFrom(reader, new FilePosition(file, nextRow + skip, nextRow + skip));
                         (salvage, skip, nextRow) = (new Queue<int>(groups), nextRow + skip - first, first);
                         read = null;
                     }
@@ -182,7 +182,7 @@ internal sealed class ParquetSource : IReplayableSource
                 context.RecordsRead(data.Length);
                 var origins = new RowOrigins(new ParquetSourceRows(file, data, nextRow));
                 nextRow += data.Length;
-                yield return new Batch(data, origins, new SourcePosition(file, nextRow, nextRow));
+                yield return new Batch(data, origins, new FilePosition(file, nextRow, nextRow).ToSource());
             }
         }
         finally
@@ -213,7 +213,7 @@ internal sealed class ParquetSource : IReplayableSource
 
     /// <summary>The row groups from the one holding the row <paramref name="at"/> resumes with, and the number
     /// of the first row of that group.</summary>
-    private static (int[] RowGroups, long FirstRow) RowGroupsFrom(FileReader reader, SourcePosition at)
+    private static (int[] RowGroups, long FirstRow) RowGroupsFrom(FileReader reader, FilePosition at)
     {
         long rows = reader.ParquetReader.FileMetaData.NumRows;
         if (rows < at.Offset - 1)

@@ -81,7 +81,7 @@ public class CsvSourceResumeTests
         var run = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
 
         Assert.Equal([2, 0], run.Batches.Select(b => b.Length));
-        Assert.Equal([new SourcePosition(a, 20, 4), new SourcePosition(a, 30, 6)], run.Batches.Select(b => b.Position!));
+        Assert.Equal([new FilePosition(a, 20, 4).ToSource(), new FilePosition(a, 30, 6).ToSource()], run.Batches.Select(b => b.Position!));
         Assert.Equal(0, run.Batches[1].Origins.Count);
         Assert.Equal(2, run.DeadLetters.Count);
     }
@@ -94,7 +94,7 @@ public class CsvSourceResumeTests
         var source = Source(dir.Path, batchSize: 1);
         dir.Write("a.csv", "id,nom\n1,ann\n2,bob\n");
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(source, new SourcePosition(a, 14, 3)));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(source, new FilePosition(a, 14, 3).ToSource()));
 
         Assert.Contains("has columns (id, nom)", error.Message);
     }
@@ -105,14 +105,14 @@ public class CsvSourceResumeTests
         using var dir = new TempDir();
         WriteFiles(dir);
         var full = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
-        var inB = full.Batches.First(b => b.Position!.File.EndsWith("b.csv", StringComparison.Ordinal)).Position!;
+        var inB = full.Batches.First(b => b.FileAt().File.EndsWith("b.csv", StringComparison.Ordinal)).Position!;
         var source = Source(dir.Path, batchSize: 2);
-        File.Delete(inB.File);
+        File.Delete(FilePosition.From(inB)!.File);
 
         var before = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(source, inB));
         var after = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), inB));
 
-        Assert.All([before, after], e => Assert.StartsWith($"cannot resume: {inB.File}", e.Message));
+        Assert.All([before, after], e => Assert.StartsWith($"cannot resume: {FilePosition.From(inB)!.File}", e.Message));
         Assert.All([before, after], e => Assert.Contains("no longer exists", e.Message));
     }
 
@@ -122,12 +122,12 @@ public class CsvSourceResumeTests
         using var dir = new TempDir();
         WriteFiles(dir);
         var full = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
-        var last = full.Batches.Last(b => b.Position!.File.EndsWith("a.csv", StringComparison.Ordinal)).Position!;
+        var last = full.Batches.Last(b => b.FileAt().File.EndsWith("a.csv", StringComparison.Ordinal)).Position!;
         dir.Write("a.csv", "id,name\n1,ann\n");
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), last));
 
-        Assert.StartsWith($"cannot resume: {last.File}", error.Message);
+        Assert.StartsWith($"cannot resume: {FilePosition.From(last)!.File}", error.Message);
         Assert.Contains("is now shorter", error.Message);
     }
 

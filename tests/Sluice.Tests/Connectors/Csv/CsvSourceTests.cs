@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using Sluice.State;
 using System.Text;
 using Apache.Arrow;
@@ -94,7 +95,7 @@ public class CsvSourceTests
         Assert.Equal(3 + "id,text\r\n".Length, origins[0].ByteOffset);
         Assert.Equal("1,\"two\r\nlines\"", Encoding.UTF8.GetString(origins[0].Original.Span));
         Assert.Equal("2,\"say \"\"hi\"\", ok\"", Encoding.UTF8.GetString(origins[1].Original.Span));
-        Assert.Equal(content.Length, run.Batches.Single().Position!.Offset);
+        Assert.Equal(content.Length, run.Batches.Single().FileAt().Offset);
     }
 
     [Fact]
@@ -307,9 +308,9 @@ public class CsvSourceTests
 
         Assert.Equal([2, 2, 1, 2, 1], run.Batches.Select(x => x.Length));
         Assert.Equal([a, a, a, b, b], run.Batches.Select(x => x.Origins.File));
-        Assert.Equal([a, a, a, b, b], run.Batches.Select(x => x.Position!.File));
+        Assert.Equal([a, a, a, b, b], run.Batches.Select(x => x.FileAt().File));
         // Just past the last record's line break: "n\n1\n2\n" is 6 bytes, "n\r\n6\r\n7\r\n" is 9.
-        Assert.Equal([6L, 10L, 12L, 9L, 12L], run.Batches.Select(x => x.Position!.Offset));
+        Assert.Equal([6L, 10L, 12L, 9L, 12L], run.Batches.Select(x => x.FileAt().Offset));
         Assert.Equal([["1"], ["2"], ["3"], ["4"], ["5"], ["6"], ["7"], ["8"]], run.Rows);
         var last = run.Batches[^1].Origins[0];
         Assert.Equal((b, 4L, 9L, "8"), (last.File, last.Line, last.ByteOffset, Encoding.UTF8.GetString(last.Original.Span)));

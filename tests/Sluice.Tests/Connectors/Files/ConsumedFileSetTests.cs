@@ -13,16 +13,16 @@ public class ConsumedFileSetTests
     {
         using var dir = new TempDir();
         string path = dir.Write("a.log", "one\ntwo\n");
-        var consumed = new ConsumedFileSet([ConsumedFileSet.Identify(path, new SourcePosition(path, 8, 3), canGrow: true)]);
+        var consumed = new ConsumedFileSet([ConsumedFileSet.Identify(path, new FilePosition(path, 8, 3), canGrow: true)]);
         Assert.Equal(ConsumedState.Consumed, consumed.Check(path, canGrow: true).State);
 
         File.AppendAllText(path, "three\n");
 
         var grown = consumed.Check(path, canGrow: true);
         Assert.Equal(ConsumedState.Grown, grown.State);
-        Assert.Equal(new SourcePosition(path, 8, 3), grown.ResumeAfter);
+        Assert.Equal(new FilePosition(path, 8, 3), grown.ResumeAfter);
         // A columnar file (Parquet) cannot grow by appending: the same bytes appended are a change.
-        var columnar = new ConsumedFileSet([ConsumedFileSet.Identify(path, new SourcePosition(path, 8, 3), canGrow: true)]).Check(path, canGrow: false);
+        var columnar = new ConsumedFileSet([ConsumedFileSet.Identify(path, new FilePosition(path, 8, 3), canGrow: true)]).Check(path, canGrow: false);
         Assert.Equal(ConsumedState.Changed, columnar.State);
         Assert.Contains("cannot grow by appending", columnar.Change, StringComparison.Ordinal);
     }
@@ -33,7 +33,7 @@ public class ConsumedFileSetTests
         using var dir = new TempDir();
         string path = dir.Write("a.log", "one\ntwo\nthr"); // "thr" arrived after the last record was read
 
-        var recorded = ConsumedFileSet.Identify(path, new SourcePosition(path, 8, 3), canGrow: true);
+        var recorded = ConsumedFileSet.Identify(path, new FilePosition(path, 8, 3), canGrow: true);
 
         Assert.Equal(8, recorded.Size);
         Assert.Equal(ConsumedState.Grown, new ConsumedFileSet([recorded]).Check(path, canGrow: true).State);
@@ -44,7 +44,7 @@ public class ConsumedFileSetTests
     {
         using var dir = new TempDir();
         string path = dir.Write("a.log", "one\n");
-        var old = ConsumedFileSet.Identify(path, new SourcePosition(path, 4, 2), canGrow: true) with { EndOffset = null, EndLine = null };
+        var old = ConsumedFileSet.Identify(path, new FilePosition(path, 4, 2), canGrow: true) with { EndOffset = null, EndLine = null };
         File.AppendAllText(path, "two\n");
 
         var check = new ConsumedFileSet([old]).Check(path, canGrow: true);
@@ -59,7 +59,7 @@ public class ConsumedFileSetTests
     {
         using var dir = new TempDir();
         string path = dir.Write("a.log", "one\ntwo\n");
-        var consumed = new ConsumedFileSet([ConsumedFileSet.Identify(path, new SourcePosition(path, 8, 3), canGrow: true)]);
+        var consumed = new ConsumedFileSet([ConsumedFileSet.Identify(path, new FilePosition(path, 8, 3), canGrow: true)]);
 
         File.WriteAllText(path, "one\n");
         Assert.Contains("it is shorter", consumed.Check(path, canGrow: true).Change, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using Sluice.Connectors.Jsonl;
 using Sluice.Execution;
 using Sluice.Pipelines;
@@ -79,7 +80,7 @@ public class JsonlSourceResumeTests
         var run = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
 
         Assert.Equal([2, 0], run.Batches.Select(b => b.Length));
-        Assert.Equal([new SourcePosition(a, 16, 3), new SourcePosition(a, 27, 6)], run.Batches.Select(b => b.Position!));
+        Assert.Equal([new FilePosition(a, 16, 3).ToSource(), new FilePosition(a, 27, 6).ToSource()], run.Batches.Select(b => b.Position!));
         Assert.Equal(2, run.DeadLetters.Count);
     }
 
@@ -89,12 +90,12 @@ public class JsonlSourceResumeTests
         using var dir = new TempDir();
         WriteFiles(dir);
         var full = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
-        var inB = full.Batches.First(b => b.Position!.File.EndsWith("b.jsonl", StringComparison.Ordinal)).Position!;
-        File.Delete(inB.File);
+        var inB = full.Batches.First(b => b.FileAt().File.EndsWith("b.jsonl", StringComparison.Ordinal)).Position!;
+        File.Delete(FilePosition.From(inB)!.File);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), inB));
 
-        Assert.StartsWith($"cannot resume: {inB.File}", error.Message);
+        Assert.StartsWith($"cannot resume: {FilePosition.From(inB)!.File}", error.Message);
         Assert.Contains("no longer exists", error.Message);
     }
 
@@ -104,12 +105,12 @@ public class JsonlSourceResumeTests
         using var dir = new TempDir();
         WriteFiles(dir);
         var full = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), null);
-        var last = full.Batches.Last(b => b.Position!.File.EndsWith("a.jsonl", StringComparison.Ordinal)).Position!;
+        var last = full.Batches.Last(b => b.FileAt().File.EndsWith("a.jsonl", StringComparison.Ordinal)).Position!;
         dir.Write("a.jsonl", "{\"n\":1}\n");
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), last));
 
-        Assert.StartsWith($"cannot resume: {last.File}", error.Message);
+        Assert.StartsWith($"cannot resume: {FilePosition.From(last)!.File}", error.Message);
         Assert.Contains("is now shorter", error.Message);
     }
 }

@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using System.Text;
 using Sluice.Configuration;
 using Sluice.Connectors.Jsonl;
@@ -196,7 +197,7 @@ public class JsonlSourceTests
         var run = await JsonlSourceTestRun.ReadAsync(dir.Path, Options(), batchSize: 2);
 
         Assert.Equal([2, 1, 1], run.Batches.Select(x => x.Length));
-        Assert.Equal([new(a, 16, 3), new(a, 29, 5), new(b, 8, 2)], run.Batches.Select(x => x.Position!));
+        Assert.Equal([new(a, 16, 3), new(a, 29, 5), new(b, 8, 2)], run.Batches.Select(x => x.FileAt()));
         Assert.Equal([a, a, b], run.Batches.Select(x => x.Origins.File));
         Assert.Equal(["1", "2", "3", "4"], run.Records().Select(r => r["n"]));
         Assert.Equal(5, run.Counters.In);
@@ -223,7 +224,7 @@ public class JsonlSourceTests
                 Assert.Equal((row + 1L, offset, lines[row]), (origin.Line, origin.ByteOffset, Encoding.UTF8.GetString(origin.Original.Span)));
                 offset += lines[row].Length + 1;
             }
-            Assert.Equal(offset, batch.Position!.Offset);
+            Assert.Equal(offset, batch.FileAt().Offset);
         }
         Assert.Equal(Enumerable.Range(0, 40_000).Select(i => i.ToString()), run.Records().Select(r => r["n"]));
     }

@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using Apache.Arrow;
 using ParquetSharp.Arrow;
 using Sluice.Connectors.Parquet;
@@ -51,7 +52,7 @@ public class ParquetSourceResumeTests
 
         var letter = Assert.Single(full.DeadLetters);
         Assert.Equal("unreadable_file", letter.Rule);
-        Assert.Equal(full.Batches.Where(x => x.Position!.File == letter.Origin.File).Sum(x => x.Length) + 1, letter.Origin.Line);
+        Assert.Equal(full.Batches.Where(x => x.FileAt().File == letter.Origin.File).Sum(x => x.Length) + 1, letter.Origin.Line);
     }
 
     [Theory]
@@ -71,7 +72,7 @@ public class ParquetSourceResumeTests
         var full = await ResumeCheck.EveryPositionGivesTheTail(Source(dir.Path, batchSize));
 
         Assert.Equal(21, full.RecordsRead);
-        Assert.All(full.Batches, b => Assert.Equal(b.Position!.Offset, b.Position.Line));
+        Assert.All(full.Batches, b => Assert.Equal(b.FileAt().Offset, b.FileAt().Line));
     }
 
     [Fact]
@@ -81,7 +82,7 @@ public class ParquetSourceResumeTests
         WriteFiles(dir);
         string a = dir.File("a.parquet");
 
-        var run = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 100), new SourcePosition(a, 6, 6));
+        var run = await ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 100), new FilePosition(a, 6, 6).ToSource());
 
         Assert.Equal([5L, 6, 7, 8, 9], ((Int64Array)run.Batches[0].Data.Column(0)).ToArray().Select(v => v!.Value));
         Assert.Equal(0, run.Batches[0].Data.Column(0).Offset);
@@ -94,12 +95,12 @@ public class ParquetSourceResumeTests
     {
         using var dir = new TempDir();
         WriteFiles(dir);
-        var position = new SourcePosition(dir.File("b.parquet"), 3, 3);
-        File.Delete(position.File);
+        var position = new FilePosition(dir.File("b.parquet"), 3, 3).ToSource();
+        File.Delete(FilePosition.From(position)!.File);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), position));
 
-        Assert.StartsWith($"cannot resume: {position.File}", error.Message);
+        Assert.StartsWith($"cannot resume: {FilePosition.From(position)!.File}", error.Message);
         Assert.Contains("no longer exists", error.Message);
     }
 
@@ -108,12 +109,12 @@ public class ParquetSourceResumeTests
     {
         using var dir = new TempDir();
         WriteFiles(dir);
-        var position = new SourcePosition(dir.File("a.parquet"), 9, 9);
+        var position = new FilePosition(dir.File("a.parquet"), 9, 9).ToSource();
         Write(dir.File("a.parquet"), 0, 5, rowGroupRows: 3);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => ResumeCheck.ReadAsync(Source(dir.Path, batchSize: 2), position));
 
-        Assert.StartsWith($"cannot resume: {position.File}", error.Message);
+        Assert.StartsWith($"cannot resume: {FilePosition.From(position)!.File}", error.Message);
         Assert.Contains("now has only 5 rows", error.Message);
     }
 }

@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using System.Text;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -110,7 +111,7 @@ public class ParquetSourceTests
         var (_, batches, counters) = await ReadAsync(dir.Path, "*.parquet", batchSize: 2);
 
         Assert.Equal([2, 2, 1, 2], batches.Select(x => x.Length));
-        Assert.Equal([new(a, 3, 3), new(a, 5, 5), new(a, 6, 6), new(b, 3, 3)], batches.Select(x => x.Position!));
+        Assert.Equal([new(a, 3, 3), new(a, 5, 5), new(a, 6, 6), new(b, 3, 3)], batches.Select(x => x.FileAt()));
         Assert.Equal([1L, 2, 3, 4, 5, 100, 101], batches.SelectMany(x => ((Int64Array)x.Data.Column(0)).ToArray().Select(v => v!.Value)));
         Assert.Equal([1L, 2, 3, 4, 5, 1, 2], batches.SelectMany(x => Enumerable.Range(0, x.Length).Select(i => x.Origins[i].Line)));
         Assert.Equal(7, counters.In);
