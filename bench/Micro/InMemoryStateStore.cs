@@ -174,6 +174,9 @@ internal sealed class InMemoryStateStore : IStateStore
     public Task<IReadOnlyList<CheckpointSummary>> ListCheckpointsAsync(string runId, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
 
+    public Task<string?> FindCommittedPositionAsync(string pipeline, string stage, CancellationToken cancellationToken = default) =>
+        Task.FromResult<string?>(null); // the micro-benchmarks' sources start from scratch every run
+
     public Task<IReadOnlyList<ConsumedFile>> ListConsumedFilesAsync(string pipeline, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<ConsumedFile>>([]); // the micro-benchmarks' sources read no files
 

@@ -37,6 +37,8 @@ internal sealed class CheckpointCoordinator
     private readonly PipelineDefinition _pipeline;
     private readonly ExpectationGate _expectations;
     private readonly Func<bool> _inputComplete;
+    private readonly Action<StageNode, string> _warn;
+    private readonly Dictionary<StageNode, string> _acknowledged = []; // each source's position last told committed
     private readonly Lock _lock = new();
     private readonly Dictionary<StageNode, StageLedger> _ledgers;
     private readonly StageCounters[] _sources; // read after every source batch: no query per call
@@ -59,9 +61,12 @@ internal sealed class CheckpointCoordinator
     /// <param name="inputComplete">False when the sources were stopped before their input ended: then a checkpoint
     /// covering every stage's end is not the run's last, and the expectations are not evaluated.</param>
     /// <param name="lastCommitted">The checkpoint a resumed run goes on from, with its counts; null for a new run.</param>
+    /// <param name="warn">Notes a warning on a stage's run summary (a source that failed to act on a commit).</param>
     public CheckpointCoordinator(IReadOnlyList<StageNode> nodes, IStateStore store, string runId, PipelineDefinition pipeline,
-        Func<Lease> lease, CheckpointRecord? lastCommitted, ExpectationGate expectations, Func<bool> inputComplete)
+        Func<Lease> lease, CheckpointRecord? lastCommitted, ExpectationGate expectations, Func<bool> inputComplete,
+        Action<StageNode, string> warn)
     {
+        _warn = warn;
         _expectations = expectations;
         _inputComplete = inputComplete;
         _nodes = nodes;
@@ -254,6 +259,29 @@ internal sealed class CheckpointCoordinator
         await CommitAsync(id);
     }
 
+    /// <summary>Tells each source whose position moved that its records up to there are committed
+    /// (<see cref="ISource.CommittedAsync"/>). Its output is published whatever the source does with it, so a
+    /// failure is a warning, not a failed run.</summary>
+    private async Task TellSourcesAsync(long id, IReadOnlyDictionary<string, string> positions)
+    {
+        foreach (var node in _nodes.Where(n => n.Source is not null))
+        {
+            if (!positions.TryGetValue(node.Name, out var position) || _acknowledged.GetValueOrDefault(node) == position)
+            {
+                continue;
+            }
+            try
+            {
+                await node.Source!.CommittedAsync(new SourcePosition(position), CancellationToken.None);
+                _acknowledged[node] = position;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _warn(node, $"could not act on committed checkpoint {id} ({e.Message}); the next checkpoint or run covers it");
+            }
+        }
+    }
+
     private async Task CommitAsync(long id)
     {
         long started = Stopwatch.GetTimestamp();
@@ -287,6 +315,7 @@ internal sealed class CheckpointCoordinator
             MustKeepPrepared = true;
             throw;
         }
+        await TellSourcesAsync(id, checkpoint.SourcePositions);
         lock (_lock)
         {
             _committed = id;

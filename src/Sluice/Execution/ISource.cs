@@ -21,4 +21,20 @@ public interface ISource
     /// <remarks>Every record read is covered by a batch's position: when records after the last batch of a file
     /// were all dead-lettered, the source emits a zero-row batch carrying the position past them.</remarks>
     IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter, CancellationToken cancellationToken);
+
+    /// <summary>Whether a new run of the pipeline starts after this source's position at the pipeline's newest
+    /// committed checkpoint (of any earlier run) rather than at its beginning: true for a stream read by a consumer
+    /// group or a table read by a cursor, whose position is where the pipeline as a whole has got to. False (the
+    /// default) for file sources: a new run lists its files again and skips those committed checkpoints recorded as
+    /// consumed. A resumed run always starts after the position of the checkpoint it resumes.</summary>
+    bool ContinuesAcrossRuns => false;
+
+    /// <summary>Called after a checkpoint that covers this source's records up to <paramref name="position"/> (one it
+    /// put on a batch) has committed: every record up to it is durably written or dead-lettered. A source acts on it
+    /// here when its input needs telling — acknowledging stream entries, advancing a durable consumer. Called in
+    /// checkpoint order, on the commit path (keep it short). The process may die before or during the call, so the
+    /// same position also comes back as <c>resumeAfter</c> (or, with <see cref="ContinuesAcrossRuns"/>, to the next
+    /// run): acting on it must be idempotent. A failure does not fail the run (its output is committed): it is noted
+    /// as a warning, and the next call or run covers it.</summary>
+    ValueTask CommittedAsync(SourcePosition position, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

@@ -153,7 +153,10 @@ public sealed partial class PipelineRunner
         var run = checkpoint is null
             ? await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken)
             : await _store.StartFreshRunAsync(pipeline.Name, checkpoint.RunId, runId, cancellationToken);
-        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken));
+        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken))
+        {
+            CarriedPositions = await CarriedPositionsAsync(pipeline, nodes, cancellationToken),
+        };
         return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken), execution.RequestStop)
         {
             AbandonedRuns = ended.Where(r => r.Id != checkpoint?.RunId).Select(r => r.Id).ToList(),
@@ -283,6 +286,22 @@ public sealed partial class PipelineRunner
         FollowPoll = _options.FollowPoll,
         Resilience = pipeline.Resilience,
     };
+
+    /// <summary>Where the sources that continue across runs start a new run: after their positions at the
+    /// pipeline's newest committed checkpoints.</summary>
+    private async Task<Dictionary<string, SourcePosition>> CarriedPositionsAsync(PipelineDefinition pipeline, IReadOnlyList<StageNode> nodes,
+        CancellationToken cancellationToken)
+    {
+        var carried = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
+        foreach (var node in nodes.Where(n => n.Source is { ContinuesAcrossRuns: true }))
+        {
+            if (await _store.FindCommittedPositionAsync(pipeline.Name, node.Name, cancellationToken) is { } position)
+            {
+                carried[node.Name] = new SourcePosition(position);
+            }
+        }
+        return carried;
+    }
 
     private async Task<ConsumedFileSet> ConsumedAsync(PipelineDefinition pipeline, CancellationToken cancellationToken) =>
         new(await _store.ListConsumedFilesAsync(pipeline.Name, cancellationToken));

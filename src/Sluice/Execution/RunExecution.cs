@@ -55,7 +55,7 @@ internal sealed class RunExecution
             Restore(resumeFrom);
         }
         _coordinator = new CheckpointCoordinator(nodes, store, run.Id, pipeline, () => Volatile.Read(ref _lease), resumeFrom,
-            _expectations, () => Volatile.Read(ref _sourcesCutShort) == 0);
+            _expectations, () => Volatile.Read(ref _sourcesCutShort) == 0, (node, warning) => _contexts[node].Warn(warning));
         foreach (var node in nodes)
         {
             _deadLetters[node] = new StageDeadLetters(_coordinator.DeadLetterWritten);
@@ -71,6 +71,19 @@ internal sealed class RunExecution
     /// already read drains through the stages, and a final checkpoint commits it. The run then ends cancelled (the
     /// next run resumes it), or succeeded if its input had ended anyway.</summary>
     public void RequestStop() => _stopReading.Cancel();
+
+    /// <summary>For a new run: the positions its sources that continue across runs start after (see
+    /// <see cref="ISource.ContinuesAcrossRuns"/>), by stage name.</summary>
+    public IReadOnlyDictionary<string, SourcePosition> CarriedPositions
+    {
+        init
+        {
+            foreach (var (stage, position) in value)
+            {
+                _resumeAt[stage] = position;
+            }
+        }
+    }
 
     private void Restore(CheckpointRecord checkpoint)
     {

@@ -105,6 +105,12 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>The pipeline's newest run of this kind (<see cref="RunKinds"/>), in any state, or null.</summary>
     Task<RunRecord?> FindLatestRunAsync(string pipeline, string kind, CancellationToken cancellationToken = default);
 
+    /// <summary>The position source stage <paramref name="stage"/> of the pipeline reported at the newest committed
+    /// checkpoint that has one, over all the pipeline's runs (replay runs excluded: their positions are dead-letter
+    /// ids), or null: where a source that continues across runs (<see cref="Extensibility.ISource.ContinuesAcrossRuns"/>)
+    /// starts a new run.</summary>
+    Task<string?> FindCommittedPositionAsync(string pipeline, string stage, CancellationToken cancellationToken = default);
+
     /// <summary>Every file the pipeline's sources have fully read in committed checkpoints, by path.</summary>
     Task<IReadOnlyList<ConsumedFile>> ListConsumedFilesAsync(string pipeline, CancellationToken cancellationToken = default);
 

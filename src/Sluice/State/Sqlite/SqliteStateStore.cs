@@ -634,6 +634,31 @@ public sealed class SqliteStateStore : IStateStore
         return runs.Count == 0 ? null : runs[0];
     }
 
+    public async Task<string?> FindCommittedPositionAsync(string pipeline, string stage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ArgumentNullException.ThrowIfNull(stage);
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // Newest first; the first checkpoint whose map names the stage wins (a pipeline's stages may have changed).
+        command.CommandText = """
+            SELECT c.source_positions FROM checkpoints c JOIN runs r ON r.id = c.run_id
+            WHERE r.pipeline = $pipeline AND r.kind = $kind
+            ORDER BY r.started_at DESC, r.id DESC, c.id DESC
+            """;
+        command.Parameters.AddWithValue("$pipeline", pipeline);
+        command.Parameters.AddWithValue("$kind", RunKinds.Pipeline);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (CheckpointJson.ReadMap(reader.GetString(0)).TryGetValue(stage, out var position))
+            {
+                return position;
+            }
+        }
+        return null;
+    }
+
     public async Task<IReadOnlyList<ConsumedFile>> ListConsumedFilesAsync(string pipeline, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);

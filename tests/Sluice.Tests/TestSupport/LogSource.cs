@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Apache.Arrow;
+using Sluice.Execution;
+using Sluice.Pipelines;
+using Sluice.Records;
+
+namespace Sluice.Tests.TestSupport;
+
+/// <summary>
+/// An in-memory append-only log read like a stream by a consumer group: its position is the last sequence number
+/// read (its own text, opaque to the engine), it continues across runs, and it records every commit it is told of.
+/// Rows are (id int64 = the sequence number, name string), as <see cref="MemorySource"/>'s.
+/// </summary>
+public sealed record LogSourceOptions : ISourceOptions
+{
+    /// <summary>The log: entry i has sequence number i + 1. A test appends to it between runs.</summary>
+    public List<long> Entries { get; } = [];
+
+    /// <summary>The positions <see cref="ISource.CommittedAsync"/> was called with, in order.</summary>
+    public ConcurrentQueue<long> Committed { get; } = new();
+
+    /// <summary>Positions each run started after (null: from the start), in order.</summary>
+    public ConcurrentQueue<long?> StartedAfter { get; } = new();
+
+    public int BatchSize { get; init; } = 10;
+
+    /// <summary>Makes <see cref="ISource.CommittedAsync"/> throw, as a broker that went away would.</summary>
+    public bool FailCommits { get; init; }
+
+    public void Append(int count)
+    {
+        lock (Entries)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                Entries.Add(Entries.Count + 1);
+            }
+        }
+    }
+
+    public ISource CreateSource(BuildContext context) => new LogSource(this);
+}
+
+internal sealed class LogSource(LogSourceOptions options) : ISource
+{
+    public Schema Schema { get; } = new Schema.Builder()
+        .Field(f => f.Name("id").DataType(Apache.Arrow.Types.Int64Type.Default))
+        .Field(f => f.Name("name").DataType(Apache.Arrow.Types.StringType.Default))
+        .Build();
+
+    public bool ContinuesAcrossRuns => true;
+
+    public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long? after = resumeAfter is null ? null : long.Parse(resumeAfter.Value, CultureInfo.InvariantCulture);
+        options.StartedAfter.Enqueue(after);
+        long[] entries;
+        lock (options.Entries)
+        {
+            entries = options.Entries.Where(e => e > (after ?? 0)).ToArray();
+        }
+        foreach (var chunk in entries.Chunk(options.BatchSize))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var ids = new Int64Array.Builder().AppendRange(chunk).Build();
+            var names = new StringArray.Builder().AppendRange(chunk.Select(e => $"entry{e}")).Build();
+            context.RecordsRead(chunk.Length);
+            yield return new Batch(new RecordBatch(Schema, [ids, names], chunk.Length), new RowOrigins(new LogRows(chunk)),
+                new SourcePosition(chunk[^1].ToString(CultureInfo.InvariantCulture)));
+            await Task.Yield();
+        }
+    }
+
+    public ValueTask CommittedAsync(SourcePosition position, CancellationToken cancellationToken)
+    {
+        if (options.FailCommits)
+        {
+            throw new IOException("the broker went away");
+        }
+        options.Committed.Enqueue(long.Parse(position.Value, CultureInfo.InvariantCulture));
+        return ValueTask.CompletedTask;
+    }
+
+    private sealed class LogRows(long[] sequences) : IOriginalRows
+    {
+        public string File => "log";
+        public int Count => sequences.Length;
+        public long Line(int index) => sequences[index];
+        public long ByteOffset(int index) => -1;
+        public ReadOnlyMemory<byte> Bytes(int index) => System.Text.Encoding.UTF8.GetBytes($"entry{sequences[index]}");
+    }
+}
