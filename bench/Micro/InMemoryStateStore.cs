@@ -26,7 +26,8 @@ internal sealed class InMemoryStateStore : IStateStore
         return Task.FromResult(run);
     }
 
-    public Task<RunRecord> StartFreshRunAsync(string pipeline, string supersedes, string? id = null, CancellationToken cancellationToken = default) =>
+    public Task<RunRecord> StartFreshRunAsync(string pipeline, string supersedes, string? id = null, bool rereadsInput = true,
+        CancellationToken cancellationToken = default) =>
         throw new NotSupportedException("the micro-benchmarks never start a run with --fresh");
 
     public Task SaveStageCountsAsync(string runId, IReadOnlyList<StageCounts> stages, CancellationToken cancellationToken = default) =>

@@ -64,10 +64,9 @@ internal sealed class PrebuiltSource(Batch batch, int times) : ISource
 
     private sealed class MemoryRows(int count) : IOriginalRows
     {
-        public string File => "memory";
+        public string Input => "memory";
         public int Count => count;
-        public long Line(int index) => index + 1;
-        public long ByteOffset(int index) => -1;
+        public string Position(int index) => (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         public ReadOnlyMemory<byte> Bytes(int index) => System.Text.Encoding.UTF8.GetBytes($"row{index}");
     }
 }

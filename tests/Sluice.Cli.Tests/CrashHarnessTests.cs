@@ -100,7 +100,7 @@ public sealed class CrashHarnessTests
         {
             connection.Open();
             using var create = connection.CreateCommand();
-            create.CommandText = "CREATE TABLE dead_letters (file TEXT NOT NULL, line INTEGER NOT NULL)";
+            create.CommandText = "CREATE TABLE dead_letters (input TEXT NOT NULL, position TEXT NOT NULL)";
             create.ExecuteNonQuery();
             // The first one twice, the last one not at all.
             foreach (var (file, line) in dead.Prepend(dead[0]).SkipLast(1))
@@ -108,7 +108,7 @@ public sealed class CrashHarnessTests
                 using var insert = connection.CreateCommand();
                 insert.CommandText = "INSERT INTO dead_letters VALUES ($file, $line)";
                 insert.Parameters.AddWithValue("$file", Path.Combine(temp.Path, "data", file));
-                insert.Parameters.AddWithValue("$line", line);
+                insert.Parameters.AddWithValue("$line", line.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 insert.ExecuteNonQuery();
             }
         }

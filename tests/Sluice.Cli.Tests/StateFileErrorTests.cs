@@ -37,7 +37,7 @@ public sealed class StateFileErrorTests : IAsyncLifetime
         await using SqliteStateStore store = await SqliteStateStore.OpenAsync(_state);
         RunRecord run = await store.StartRunAsync("orders");
         await store.AddDeadLettersAsync(run.Id, "orders",
-            [new("read", new RowOrigin("/data/a.csv", 3, 10, "x\n"u8.ToArray()), DeadLetterReason.Parse, null, "field_count", "bad")]);
+            [new("read", OriginViews.FileOrigin("/data/a.csv", 3, "x\n"u8.ToArray()), DeadLetterReason.Parse, null, "field_count", "bad")]);
         await store.FinishRunAsync(run.Id, RunState.Succeeded, new RunTotals(2, 1, 0, 1), null);
         _runId = run.Id;
         _letterId = (await store.ListDeadLettersAsync(new DeadLetterQuery())).Single().Id;

@@ -168,7 +168,7 @@ internal sealed class TypedFlightsTrials(HarnessOptions options, TextWriter log)
         using var connection = new SqliteConnection($"Data Source={Path.Combine(folder, "state.db")};Pooling=False");
         connection.Open();
         using var query = connection.CreateCommand();
-        query.CommandText = "SELECT file, line FROM dead_letters ORDER BY file, line";
+        query.CommandText = "SELECT input, CAST(position AS INTEGER) AS line FROM dead_letters ORDER BY input, line";
         using var reader = query.ExecuteReader();
         var letters = new List<string>();
         while (reader.Read())

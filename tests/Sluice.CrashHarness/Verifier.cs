@@ -101,7 +101,7 @@ internal static partial class Verifier
         {
             connection.Open();
             using var query = connection.CreateCommand();
-            query.CommandText = "SELECT file, line FROM dead_letters";
+            query.CommandText = "SELECT input, CAST(position AS INTEGER) FROM dead_letters";
             using var reader = query.ExecuteReader();
             while (reader.Read())
             {
@@ -178,7 +178,7 @@ internal static partial class Verifier
         using var connection = new SqliteConnection($"Data Source={statePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var query = connection.CreateCommand();
-        query.CommandText = "SELECT file, line, stage, reason, coalesce(rule, ''), attempts FROM dead_letters ORDER BY file, line";
+        query.CommandText = "SELECT input, CAST(position AS INTEGER) AS line, stage, reason, coalesce(rule, ''), attempts FROM dead_letters ORDER BY input, line";
         using var reader = query.ExecuteReader();
         while (reader.Read())
         {

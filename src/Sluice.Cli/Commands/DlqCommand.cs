@@ -150,13 +150,13 @@ internal static class DlqCommand
 
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn(new TableColumn("id").RightAligned());
-        table.AddColumns("run", "stage", "reason", "field", "rule", "file:line", "attempts", "message");
+        table.AddColumns("run", "stage", "reason", "field", "rule", "origin", "attempts", "message");
         foreach (StoredDeadLetter d in letters)
         {
             table.AddRow(
                 d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(d.RunId), Markup.Escape(d.Stage),
                 d.Reason.Code(), Markup.Escape(d.Field ?? ""), Markup.Escape(d.Rule ?? ""),
-                Markup.Escape($"{Path.GetFileName(d.File)}:{d.Line}"), d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape($"{Path.GetFileName(d.Input)}:{d.Position}"), d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Markup.Escape(d.Message));
         }
         context.Console.Write(table);
@@ -206,9 +206,8 @@ internal static class DlqCommand
         Field("reason", d.Reason.Code());
         Field("field", d.Field ?? "");
         Field("rule", d.Rule ?? "");
-        Field("file", d.File);
-        Field("line", d.Line.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Field("byte offset", d.ByteOffset < 0 ? "" : d.ByteOffset.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Field("input", d.Input);
+        Field("position", d.Position);
         Field("created (UTC)", Format.Utc(d.CreatedAt));
         Field("attempts", d.Attempts.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Field("message", d.Message);

@@ -6,15 +6,16 @@ namespace Sluice.Cli.Documents;
 /// <summary><c>sluice dlq list --json</c>: dead letters, newest first (docs/json/dlq-list.schema.json).</summary>
 internal sealed record DeadLetterListDocument(IReadOnlyList<DeadLetterPart> DeadLetters);
 
-/// <summary>One dead letter's fields, as <c>dlq list</c> and <c>dlq show</c> print them. <see cref="ByteOffset"/> is
-/// null where the source has none (a replayed Parquet row).</summary>
+/// <summary>One dead letter's fields, as <c>dlq list</c> and <c>dlq show</c> print them. <see cref="Input"/> and
+/// <see cref="Position"/> are the source's words for where the record came from (a file and its line, a stream and
+/// an entry id).</summary>
 internal sealed record DeadLetterPart(
-    string Id, string RunId, string Pipeline, string Stage, string Reason, string? Field, string? Rule, string File, long Line,
-    long? ByteOffset, DateTime CreatedAt, int Attempts, string Message)
+    string Id, string RunId, string Pipeline, string Stage, string Reason, string? Field, string? Rule, string Input, string Position,
+    DateTime CreatedAt, int Attempts, string Message)
 {
     public static DeadLetterPart Of(StoredDeadLetter d) => new(
         d.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), d.RunId, d.Pipeline, d.Stage, d.Reason.Code(), d.Field, d.Rule,
-        d.File, d.Line, d.ByteOffset < 0 ? null : d.ByteOffset, Times.Utc(d.CreatedAt), d.Attempts, d.Message);
+        d.Input, d.Position, Times.Utc(d.CreatedAt), d.Attempts, d.Message);
 }
 
 /// <summary><c>sluice dlq show ID --json</c>: every field of one dead letter and its original bytes

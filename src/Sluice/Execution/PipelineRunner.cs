@@ -152,7 +152,8 @@ public sealed partial class PipelineRunner
         }
         var run = checkpoint is null
             ? await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken)
-            : await _store.StartFreshRunAsync(pipeline.Name, checkpoint.RunId, runId, cancellationToken);
+            : await _store.StartFreshRunAsync(pipeline.Name, checkpoint.RunId, runId,
+                rereadsInput: !nodes.Any(n => n.Source is { ContinuesAcrossRuns: true }), cancellationToken);
         var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken))
         {
             CarriedPositions = await CarriedPositionsAsync(pipeline, nodes, cancellationToken),

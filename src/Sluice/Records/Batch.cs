@@ -47,10 +47,9 @@ public sealed class Batch
     private sealed class NoRows : IOriginalRows
     {
         public static NoRows Instance { get; } = new();
-        public string File => "";
+        public string Input => "";
         public int Count => 0;
-        public long Line(int index) => throw new ArgumentOutOfRangeException(nameof(index));
-        public long ByteOffset(int index) => throw new ArgumentOutOfRangeException(nameof(index));
+        public string Position(int index) => throw new ArgumentOutOfRangeException(nameof(index));
         public ReadOnlyMemory<byte> Bytes(int index) => throw new ArgumentOutOfRangeException(nameof(index));
     }
 }

@@ -9,10 +9,14 @@ namespace Sluice.Extensibility;
 /// </summary>
 public interface IOriginalRows
 {
-    string File { get; }
+    /// <summary>What the batch was read from (see <see cref="RowOrigin.Input"/>): a batch never spans two inputs.</summary>
+    string Input { get; }
+
     int Count { get; }
-    long Line(int index);
-    long ByteOffset(int index);
+
+    /// <summary>The record's place in <see cref="Input"/> (see <see cref="RowOrigin.Position"/>).</summary>
+    string Position(int index);
+
     ReadOnlyMemory<byte> Bytes(int index);
 
     /// <summary>How many times the record was dead-lettered before (see <see cref="RowOrigin.Failures"/>).</summary>

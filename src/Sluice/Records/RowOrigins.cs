@@ -20,14 +20,14 @@ public sealed class RowOrigins
 
     public int Count => _index?.Length ?? _rows.Count;
 
-    public string File => _rows.File;
+    public string Input => _rows.Input;
 
     public RowOrigin this[int row]
     {
         get
         {
             int original = _index is null ? row : _index[row];
-            return new RowOrigin(_rows.File, _rows.Line(original), _rows.ByteOffset(original), _rows.Bytes(original), _rows.Failures(original));
+            return new RowOrigin(_rows.Input, _rows.Position(original), _rows.Bytes(original), _rows.Failures(original));
         }
     }
 

@@ -34,7 +34,7 @@ internal static class ReplayPlan
                     problems.Add($"stage '{letter.Stage}' is no longer in the pipeline; restore it, or leave its letters out (--stage) or purge them");
                     continue;
                 }
-                if (SourceOf(graph, sources, letter.Stage, letter.File, problems) is not { } source)
+                if (SourceOf(graph, sources, letter.Stage, letter.Input, problems) is not { } source)
                 {
                     continue;
                 }

@@ -38,7 +38,7 @@ internal sealed class ReplaySource(IReplayableSource source, IStateStore store, 
             for (int start = 0; start < mine.Count;)
             {
                 int end = start + 1;
-                while (end < mine.Count && mine[end].File == mine[start].File)
+                while (end < mine.Count && mine[end].Input == mine[start].Input)
                 {
                     end++;
                 }
@@ -53,7 +53,7 @@ internal sealed class ReplaySource(IReplayableSource source, IStateStore store, 
                     string message = letter.Message.StartsWith(FileLetters.NotReplayed, StringComparison.Ordinal)
                         ? letter.Message
                         : FileLetters.NotReplayed + letter.Message;
-                    context.DeadLetter(new RowOrigin(letter.File, letter.Line, letter.ByteOffset, letter.Original, letter.Attempts),
+                    context.DeadLetter(new RowOrigin(letter.Input, letter.Position, letter.Original, letter.Attempts),
                         letter.Reason, letter.Field, letter.Rule, message);
                 }
                 // Never resumed (above): the position only has to cover the letters read, so the last one's id will do.

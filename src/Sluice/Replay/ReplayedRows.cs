@@ -7,13 +7,11 @@ namespace Sluice.Replay;
 /// bytes and attempts, so a record that fails again is dead-lettered with the same origin and one attempt more.</summary>
 internal sealed class ReplayedRows(IReadOnlyList<StoredDeadLetter> letters) : IOriginalRows
 {
-    public string File => letters[0].File;
+    public string Input => letters[0].Input;
 
     public int Count => letters.Count;
 
-    public long Line(int index) => letters[index].Line;
-
-    public long ByteOffset(int index) => letters[index].ByteOffset;
+    public string Position(int index) => letters[index].Position;
 
     public ReadOnlyMemory<byte> Bytes(int index) => letters[index].Original;
 

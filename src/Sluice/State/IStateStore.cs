@@ -19,7 +19,11 @@ public interface IStateStore : IAsyncDisposable
     /// from the input no committed checkpoint of the pipeline recorded as consumed: the new run reads that input
     /// again and judges its records anew, so each record stays in the queue once. Once the new run is recorded the
     /// old one is no longer resumed, so no resume can skip the records whose letters went.</summary>
-    Task<RunRecord> StartFreshRunAsync(string pipeline, string supersedes, string? id = null, CancellationToken cancellationToken = default);
+    /// <param name="rereadsInput">False when the new run does not read that input again — its sources continue
+    /// across runs (<see cref="Extensibility.ISource.ContinuesAcrossRuns"/>) from the last committed position — so
+    /// every letter of the old run stays.</param>
+    Task<RunRecord> StartFreshRunAsync(string pipeline, string supersedes, string? id = null, bool rereadsInput = true,
+        CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the saved counts of the run's stages (called periodically and at the end).</summary>
     Task SaveStageCountsAsync(string runId, IReadOnlyList<StageCounts> stages, CancellationToken cancellationToken = default);

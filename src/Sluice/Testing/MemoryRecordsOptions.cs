@@ -47,10 +47,9 @@ internal sealed class MemoryRecordsSource<T>(IReadOnlyList<T> records, int batch
 
     private sealed class Originals(IReadOnlyList<T> records, int start, int count) : IOriginalRows
     {
-        public string File => Origin;
+        public string Input => Origin;
         public int Count => count;
-        public long Line(int index) => start + index + 1;
-        public long ByteOffset(int index) => -1;
+        public string Position(int index) => (start + index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         public ReadOnlyMemory<byte> Bytes(int index) => JsonSerializer.SerializeToUtf8Bytes(records[start + index]);
     }
 }

@@ -44,9 +44,9 @@ public sealed class HistoryCommandTests : IAsyncLifetime
         ]);
         await store.AddDeadLettersAsync(_succeeded.Id, "orders",
         [
-            new("read", new RowOrigin("/data/orders/a.csv", 8812, 1_000_000, new byte[] { (byte)'1', (byte)',', 0xFF, (byte)'\n' }),
+            new("read", OriginViews.FileOrigin("/data/orders/a.csv", 8812, new byte[] { (byte)'1', (byte)',', 0xFF, (byte)'\n' }),
                 DeadLetterReason.Parse, null, "field_count", "expected 3 fields, found 2"),
-            new("checks", new RowOrigin("/data/orders/a.csv", 9000, 1_100_000, "7,-5,\u001bx"u8.ToArray()),
+            new("checks", OriginViews.FileOrigin("/data/orders/a.csv", 9000, "7,-5,\u001bx"u8.ToArray()),
                 DeadLetterReason.Contract, "amount", "min", "amount -5 is below the minimum 0"),
         ]);
         await store.FinishRunAsync(_succeeded.Id, RunState.Succeeded, new RunTotals(20_050, 19_990, 20, 40), null);
@@ -196,9 +196,8 @@ public sealed class HistoryCommandTests : IAsyncLifetime
         CliResult result = await Sluice("dlq", "show", _parseLetter.ToString());
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
-        Assert.Matches(@"(?m)^file\s+/data/orders/a\.csv\s*$", result.Stdout);
-        Assert.Matches(@"(?m)^line\s+8812\s*$", result.Stdout);
-        Assert.Matches(@"(?m)^byte offset\s+1000000\s*$", result.Stdout);
+        Assert.Matches(@"(?m)^input\s+/data/orders/a\.csv\s*$", result.Stdout);
+        Assert.Matches(@"(?m)^position\s+8812\s*$", result.Stdout);
         Assert.Matches(@"(?m)^reason\s+parse\s*$", result.Stdout);
         Assert.Matches(@"(?m)^rule\s+field_count\s*$", result.Stdout);
         Assert.Contains("original (4 bytes):", result.Stdout);

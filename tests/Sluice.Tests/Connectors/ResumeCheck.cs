@@ -84,7 +84,7 @@ internal static class ResumeCheck
     private static string Describe(DeadLetter letter) => $"{letter.Rule} {letter.Field} {Describe(letter.Origin)}";
 
     private static string Describe(RowOrigin origin) =>
-        $"{origin.File}:{origin.Line}+{origin.ByteOffset} {Convert.ToHexString(origin.Original.Span)}";
+        $"{origin.Input}:{origin.Position} {Convert.ToHexString(origin.Original.Span)}";
 
     private static string Value(IArrowArray array, int row) => array.IsNull(row) ? "null" : array switch
     {

@@ -42,10 +42,9 @@ internal static class ContractTestBatches
     /// <summary>Original rows as lines of text; line numbers start at 2 (after a header).</summary>
     private sealed class Lines(string file, string[] lines) : IOriginalRows
     {
-        public string File => file;
+        public string Input => file;
         public int Count => lines.Length;
-        public long Line(int index) => index + 2;
-        public long ByteOffset(int index) => lines.Take(index).Sum(l => Encoding.UTF8.GetByteCount(l) + 1);
+        public string Position(int index) => (index + 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
         public ReadOnlyMemory<byte> Bytes(int index) => Encoding.UTF8.GetBytes(lines[index]);
     }
 }

@@ -38,7 +38,7 @@ public class SqliteStateStoreCheckpointTests
         time.Now += TimeSpan.FromSeconds(1);
 
         await store.CommitCheckpointAsync(lease, checkpoint, [
-            new("read", new RowOrigin("data/a.csv", 3, 17, new byte[] { 0xC3, 0x28 }), DeadLetterReason.Parse, null, null, "not UTF-8"),
+            new("read", OriginViews.FileOrigin("data/a.csv", 3, new byte[] { 0xC3, 0x28 }), DeadLetterReason.Parse, null, null, "not UTF-8"),
         ]);
         var latest = await store.GetLatestCheckpointAsync(run.Id);
 
@@ -55,7 +55,7 @@ public class SqliteStateStoreCheckpointTests
         Assert.Equal(checkpoint.ConsumedFiles, latest.ConsumedFiles);
         Assert.Equal(counts, await store.GetStageCountsAsync(run.Id));
         var letter = Assert.Single(await store.ListDeadLettersAsync(new(RunId: run.Id)));
-        Assert.Equal(("flights", "read", 3L, 17L, T0.AddSeconds(1)), (letter.Pipeline, letter.Stage, letter.Line, letter.ByteOffset, letter.CreatedAt));
+        Assert.Equal(("flights", "read", 3L, T0.AddSeconds(1)), (letter.Pipeline, letter.Stage, letter.Line, letter.CreatedAt));
         Assert.Equal([0xC3, 0x28], letter.Original);
         Assert.Equal([new CheckpointSummary(1, T0.AddTicks(1234567), TimeSpan.FromMilliseconds(42), 7)], await store.ListCheckpointsAsync(run.Id));
     }
@@ -262,7 +262,7 @@ public class SqliteStateStoreCheckpointTests
         [.. consumed.Select(path => new ConsumedFile(path, 4, "hash-of-" + path))]);
 
     private static DeadLetter Letter(string message) =>
-        new("s", new RowOrigin("in/a", 1, 0, new byte[] { 1 }), DeadLetterReason.Parse, null, null, message);
+        new("s", OriginViews.FileOrigin("in/a", 1, new byte[] { 1 }), DeadLetterReason.Parse, null, null, message);
 
     private static async Task<string?> ScalarAsync(string path, string sql)
     {

@@ -16,7 +16,7 @@ public class SqliteStateStoreDeadLetterTests
         using var dir = new TempDir();
         await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
         var run = await store.StartRunAsync("flights");
-        var origin = new RowOrigin("a.csv", 1, 0, ReadOnlyMemory<byte>.Empty);
+        var origin = OriginViews.FileOrigin("a.csv", 1, ReadOnlyMemory<byte>.Empty);
         await store.AddDeadLettersAsync(run.Id, "flights", [
             new("read", origin, DeadLetterReason.Parse, null, null, "p"),
             new("checks", origin, DeadLetterReason.Contract, "x", "min", "c1"),
@@ -43,25 +43,24 @@ public class SqliteStateStoreDeadLetterTests
         byte[] chunk = "aaa,1\nbbb,2\n"u8.ToArray();
 
         await store.AddDeadLettersAsync(run.Id, "flights", [
-            new("read", new RowOrigin("data/a.csv", 7, 1234, invalidUtf8), DeadLetterReason.Parse, null, null, "not UTF-8"),
-            new("checks", new RowOrigin("data/a.csv", 2, 6, chunk.AsMemory(6, 6)), DeadLetterReason.Contract, "delay", "max", "delay 3001 > 3000"),
-            new("out", new RowOrigin("data/b.parquet", 5, -1, ReadOnlyMemory<byte>.Empty), DeadLetterReason.Sink, null, null, "refused"),
+            new("read", OriginViews.FileOrigin("data/a.csv", 7, invalidUtf8), DeadLetterReason.Parse, null, null, "not UTF-8"),
+            new("checks", OriginViews.FileOrigin("data/a.csv", 2, chunk.AsMemory(6, 6)), DeadLetterReason.Contract, "delay", "max", "delay 3001 > 3000"),
+            new("out", OriginViews.FileOrigin("data/b.parquet", 5, ReadOnlyMemory<byte>.Empty), DeadLetterReason.Sink, null, null, "refused"),
         ]);
 
         var letters = await store.ListDeadLettersAsync(new DeadLetterQuery());
         Assert.Equal(3, letters.Count);
         var (sink, contract, parse) = (letters[0], letters[1], letters[2]);
         Assert.Equal(
-            new StoredDeadLetter(parse.Id, run.Id, "flights", "read", "data/a.csv", 7, 1234, DeadLetterReason.Parse, null, null,
+            new StoredDeadLetter(parse.Id, run.Id, "flights", "read", "data/a.csv", "7", DeadLetterReason.Parse, null, null,
                 "not UTF-8", parse.Original, T0.AddTicks(42)),
             parse);
         Assert.Equal(invalidUtf8, parse.Original);
         Assert.Equal(
-            new StoredDeadLetter(contract.Id, run.Id, "flights", "checks", "data/a.csv", 2, 6, DeadLetterReason.Contract, "delay", "max",
+            new StoredDeadLetter(contract.Id, run.Id, "flights", "checks", "data/a.csv", "2", DeadLetterReason.Contract, "delay", "max",
                 "delay 3001 > 3000", contract.Original, T0.AddTicks(42)),
             contract);
         Assert.Equal("bbb,2\n"u8.ToArray(), contract.Original);
-        Assert.Equal(-1, sink.ByteOffset);
         Assert.Empty(sink.Original);
 
         var byId = await store.GetDeadLetterAsync(parse.Id);
@@ -162,7 +161,7 @@ public class SqliteStateStoreDeadLetterTests
         var run = await store.StartRunAsync("p");
         byte[] chunk = new byte[1_000_000];
         var letters = Enumerable.Range(0, 10_000)
-            .Select(i => new DeadLetter("checks", new RowOrigin("data/a.csv", i + 2, i * 100, chunk.AsMemory(i * 100, 100)),
+            .Select(i => new DeadLetter("checks", OriginViews.FileOrigin("data/a.csv", i + 2, chunk.AsMemory(i * 100, 100)),
                 DeadLetterReason.Contract, "delay", "max", "delay 3001 > 3000"))
             .ToList();
         await store.AddDeadLettersAsync(run.Id, "p", letters[..10]);
@@ -192,5 +191,5 @@ public class SqliteStateStoreDeadLetterTests
     }
 
     private static DeadLetter Letter(string stage, DeadLetterReason reason, string message) =>
-        new(stage, new RowOrigin("data/a.csv", 3, 40, "x,y\n"u8.ToArray()), reason, "delay", "min", message);
+        new(stage, OriginViews.FileOrigin("data/a.csv", 3, "x,y\n"u8.ToArray()), reason, "delay", "min", message);
 }

@@ -34,7 +34,7 @@ public class SqliteStateStoreFileTests
             run = await store.StartRunAsync("p");
             await store.SaveStageCountsAsync(run.Id, [new("source", StageKind.Source, 0, 3, 0, 1, TimeSpan.FromMilliseconds(2))]);
             await store.AddDeadLettersAsync(run.Id, "p", [
-                new("source", new RowOrigin("a.csv", 2, 4, new byte[] { 0xFF }), DeadLetterReason.Parse, null, null, "bad"),
+                new("source", OriginViews.FileOrigin("a.csv", 2, new byte[] { 0xFF }), DeadLetterReason.Parse, null, null, "bad"),
             ]);
             await store.FinishRunAsync(run.Id, RunState.Succeeded, new RunTotals(3, 2, 0, 1), null);
         }
@@ -75,7 +75,9 @@ public class SqliteStateStoreFileTests
             Assert.Empty(await store.ListCheckpointsAsync("20250101-000000-abcdef"));
             var lease = await store.AcquireLeaseAsync("p", "me", TimeSpan.FromMinutes(1));
             Assert.Equal(1, lease.Epoch);
-            Assert.Equal(1, (await store.ListDeadLettersAsync(new DeadLetterQuery("p"))).Single().Attempts); // migration 5's default
+            var letter = (await store.ListDeadLettersAsync(new DeadLetterQuery("p"))).Single();
+            Assert.Equal(1, letter.Attempts); // migration 5's default
+            Assert.Equal(("a.csv", "2", "FF"), (letter.Input, letter.Position, Convert.ToHexString(letter.Original))); // migration 8: file and line
         }
         await using (await SqliteStateStore.OpenAsync(path)) { }
 
@@ -126,7 +128,7 @@ public class SqliteStateStoreFileTests
         var store = await SqliteStateStore.OpenAsync(path);
         var run = await store.StartRunAsync("p");
         await store.AddDeadLettersAsync(run.Id, "p", [
-            new("s", new RowOrigin("a.csv", 1, 0, new byte[] { 1 }), DeadLetterReason.Parse, null, null, "m"),
+            new("s", OriginViews.FileOrigin("a.csv", 1, new byte[] { 1 }), DeadLetterReason.Parse, null, null, "m"),
         ]);
         Assert.NotNull(await store.FindRunAsync(run.Id));
 

@@ -12,7 +12,7 @@ namespace Sluice.Tests.State;
 public class SqliteStateStoreReplayTests
 {
     private static readonly DateTimeOffset T0 = new(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
-    private static readonly RowOrigin Origin = new("a.csv", 1, 0, new byte[] { 1 });
+    private static readonly RowOrigin Origin = new("a.csv", "1", new byte[] { 1 });
 
     [Fact]
     public async Task Since_and_the_id_range_filter_and_oldest_first_orders()

@@ -50,10 +50,9 @@ public static class Batches
     /// <summary>Original rows as "v1,v2,…" lines in a file called "test.csv", line numbers from 2 (after a header).</summary>
     private sealed class Lines(string[] lines) : IOriginalRows
     {
-        public string File => "test.csv";
+        public string Input => "test.csv";
         public int Count => lines.Length;
-        public long Line(int index) => index + 2;
-        public long ByteOffset(int index) => -1;
+        public string Position(int index) => (index + 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
         public ReadOnlyMemory<byte> Bytes(int index) => Encoding.UTF8.GetBytes(lines[index]);
     }
 }

@@ -86,10 +86,9 @@ internal sealed class LogSource(LogSourceOptions options) : ISource
 
     private sealed class LogRows(long[] sequences) : IOriginalRows
     {
-        public string File => "log";
+        public string Input => "log";
         public int Count => sequences.Length;
-        public long Line(int index) => sequences[index];
-        public long ByteOffset(int index) => -1;
+        public string Position(int index) => (sequences[index]).ToString(System.Globalization.CultureInfo.InvariantCulture);
         public ReadOnlyMemory<byte> Bytes(int index) => System.Text.Encoding.UTF8.GetBytes($"entry{sequences[index]}");
     }
 }

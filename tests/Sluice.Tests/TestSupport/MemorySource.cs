@@ -54,10 +54,9 @@ internal sealed class MemorySource(MemorySourceOptions options) : ISource
 
     private sealed class GeneratedRows(long start, int count) : IOriginalRows
     {
-        public string File => "memory";
+        public string Input => "memory";
         public int Count => count;
-        public long Line(int index) => start + index + 1;
-        public long ByteOffset(int index) => -1;
+        public string Position(int index) => (start + index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         public ReadOnlyMemory<byte> Bytes(int index) => Encoding.UTF8.GetBytes($"row{start + index}");
     }
 }

@@ -1,3 +1,4 @@
+using Sluice.Tests.TestSupport;
 using System.Text;
 using Sluice.DeadLetters;
 using Sluice.Pipelines;

@@ -20,7 +20,6 @@ internal sealed class CsvBatchBuilder
     private int _rawLength;
     private int[] _rawStarts = [];
     private long[] _lines = [];
-    private long[] _offsets = [];
     private int _rawHint = 1 << 16;
 
     public CsvBatchBuilder(Schema schema, int capacity)
@@ -69,7 +68,6 @@ internal sealed class CsvBatchBuilder
         _rawLength += record.Length;
         _rawStarts[row + 1] = _rawLength;
         _lines[row] = reader.Line;
-        _offsets[row] = reader.Offset;
         Count = row + 1;
     }
 
@@ -83,7 +81,7 @@ internal sealed class CsvBatchBuilder
         {
             arrays[c] = _columns[c].Build();
         }
-        var origins = new RowOrigins(new CsvOriginalRows(file, _raw, _rawStarts, _lines, _offsets, Count));
+        var origins = new RowOrigins(new CsvOriginalRows(file, _raw, _rawStarts, _lines, Count));
         var batch = new Batch(new RecordBatch(_schema, arrays, Count), origins, position.ToSource());
         _rawHint = _rawLength + _rawLength / 4 + 16;
         Reset();
@@ -97,6 +95,5 @@ internal sealed class CsvBatchBuilder
         _rawLength = 0;
         _rawStarts = new int[_capacity + 1];
         _lines = new long[_capacity];
-        _offsets = new long[_capacity];
     }
 }

@@ -129,7 +129,7 @@ internal sealed class CsvSource : IReplayableSource
         {
             // After the batch before the break: a checkpoint between them resumes before the break, without this letter.
             UnreadableFiles.Report(context, _options.OnUnreadableFile, file, FileLetters.UnreadableFile, reader.Message, reader.Line,
-                reader.Offset, reader.Record);
+                reader.Record);
         }
     }
 
@@ -141,7 +141,7 @@ internal sealed class CsvSource : IReplayableSource
         }
         catch (UnreadableFileException e)
         {
-            UnreadableFiles.Report(context, _options.OnUnreadableFile, file, e.Rule, e.Message, 1, 0, FileSniff.Head(file));
+            UnreadableFiles.Report(context, _options.OnUnreadableFile, file, e.Rule, e.Message, 1, FileSniff.Head(file));
             return null;
         }
     }
@@ -184,7 +184,7 @@ internal sealed class CsvSource : IReplayableSource
                 context.DeadLetter(origin, DeadLetterReason.Parse, null, "empty", "the record has no bytes");
             }
         }
-        var data = builder.Build(new FilePosition(records.File, 0, 0)).Data;
+        var data = builder.Build(new FilePosition(records.Input, 0, 0)).Data;
         return new Batch(data, origins.Select(kept.ToArray()));
     }
 
@@ -202,7 +202,7 @@ internal sealed class CsvSource : IReplayableSource
             if (result == CsvReadResult.Broken && !resuming)
             {
                 UnreadableFiles.Report(context, _options.OnUnreadableFile, file, FileLetters.UnreadableFile,
-                    $"line {reader.Line}: the header cannot be read: {reader.Message}", reader.Line, reader.Offset, reader.Record);
+                    $"line {reader.Line}: the header cannot be read: {reader.Message}", reader.Line, reader.Record);
                 return false;
             }
             if (result == CsvReadResult.Broken)
@@ -228,7 +228,7 @@ internal sealed class CsvSource : IReplayableSource
                     throw new InvalidDataException($"{file} {message}");
                 }
                 UnreadableFiles.Report(context, _options.OnUnreadableFile, file, FileLetters.HeaderMismatch, message, reader.Line,
-                    reader.Offset, reader.Record);
+                    reader.Record);
                 return false;
             }
         }
@@ -252,7 +252,7 @@ internal sealed class CsvSource : IReplayableSource
             }
             else
             {
-                var origin = new RowOrigin(file, reader.Line, reader.Offset, reader.Record.ToArray());
+                var origin = FileOrigins.At(file, reader.Line, reader.Record.ToArray());
                 string? field = reader.BrokenField >= 0 && reader.BrokenField < _columns.Length ? _columns[reader.BrokenField] : null;
                 context.DeadLetter(origin, DeadLetterReason.Parse, field, reader.Rule, reader.Message);
             }

@@ -13,10 +13,9 @@ namespace Sluice.Connectors.Files;
 internal static class UnreadableFiles
 {
     /// <param name="line">The line (row, for Parquet) the unread part starts on: 1 for a whole file.</param>
-    /// <param name="offset">Its byte offset (in the decompressed, UTF-8 text for text files; -1 for Parquet).</param>
     /// <param name="original">Its first bytes; at most <see cref="FileSniff.HeadBytes"/> are kept.</param>
     public static void Report(StageContext context, OnUnreadableFile mode, string file, string rule, string message, long line,
-        long offset, ReadOnlySpan<byte> original)
+        ReadOnlySpan<byte> original)
     {
         string where = line > 1 ? $"{file} from line {line} on" : file;
         if (mode == OnUnreadableFile.Fail)
@@ -26,7 +25,7 @@ internal static class UnreadableFiles
         }
         var kept = original.Length > FileSniff.HeadBytes ? original[..FileSniff.HeadBytes] : original;
         context.RecordsRead(1);
-        context.DeadLetter(new RowOrigin(file, line, offset, kept.ToArray()), DeadLetterReason.Parse, null, rule,
+        context.DeadLetter(FileOrigins.At(file, line, kept.ToArray()), DeadLetterReason.Parse, null, rule,
             $"cannot read {where}: {message}");
     }
 

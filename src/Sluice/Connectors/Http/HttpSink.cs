@@ -88,12 +88,11 @@ internal sealed class HttpSink : ISink
     private string IdempotencyKey(RowOrigin first, int count)
     {
         var hash = new XxHash64();
-        hash.Append(Encoding.UTF8.GetBytes(first.File));
-        Span<byte> numbers = stackalloc byte[3 * sizeof(long)];
-        BitConverter.TryWriteBytes(numbers, first.Line);
-        BitConverter.TryWriteBytes(numbers[sizeof(long)..], first.ByteOffset);
-        BitConverter.TryWriteBytes(numbers[(2 * sizeof(long))..], (long)count);
-        hash.Append(numbers);
+        // A NUL between the two: no input name or position contains one, so ("a", "bc") and ("ab", "c") differ.
+        hash.Append(Encoding.UTF8.GetBytes($"{first.Input}\0{first.Position}"));
+        Span<byte> number = stackalloc byte[sizeof(long)];
+        BitConverter.TryWriteBytes(number, (long)count);
+        hash.Append(number);
         return $"{_runId}-{Convert.ToHexStringLower(hash.GetCurrentHash())}";
     }
 

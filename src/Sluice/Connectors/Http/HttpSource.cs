@@ -73,7 +73,7 @@ internal sealed class HttpSource : IReplayableSource
                 byte[] raw = JsonSerializer.SerializeToUtf8Bytes(item);
                 if (parser.Parse(raw) is { } error)
                 {
-                    context.DeadLetter(new RowOrigin(url, index, -1, raw), DeadLetterReason.Parse, error.Field, error.Rule, error.Message);
+                    context.DeadLetter(FileOrigins.At(url, index, raw), DeadLetterReason.Parse, error.Field, error.Rule, error.Message);
                 }
                 else
                 {
@@ -156,10 +156,9 @@ internal sealed class HttpSource : IReplayableSource
 
     private sealed class HttpSourceRows(string url, List<byte[]> rows, List<long> lines) : IOriginalRows
     {
-        public string File => url;
+        public string Input => url;
         public int Count => rows.Count;
-        public long Line(int index) => lines[index];
-        public long ByteOffset(int index) => -1;
+        public string Position(int index) => (lines[index]).ToString(System.Globalization.CultureInfo.InvariantCulture);
         public ReadOnlyMemory<byte> Bytes(int index) => rows[index];
     }
 }

@@ -85,7 +85,7 @@ internal sealed class JsonlSource : IReplayableSource
             batch.Read++;
             if (parser.Parse(lines.Line) is { } error)
             {
-                var origin = new RowOrigin(file, lines.LineNumber, lines.LineOffset, lines.Line.ToArray());
+                var origin = FileOrigins.At(file, lines.LineNumber, lines.Line.ToArray());
                 context.DeadLetter(origin, DeadLetterReason.Parse, error.Field, error.Rule, error.Message);
             }
             else
@@ -109,7 +109,7 @@ internal sealed class JsonlSource : IReplayableSource
         {
             // After the batch before the break: a checkpoint between them resumes before the break, without this letter.
             UnreadableFiles.Report(context, _options.OnUnreadableFile, file, FileLetters.UnreadableFile, failure, lines.LineNumber + 1,
-                lines.NextOffset, lines.Rest);
+                lines.Rest);
         }
     }
 
@@ -121,7 +121,7 @@ internal sealed class JsonlSource : IReplayableSource
         }
         catch (UnreadableFileException e)
         {
-            UnreadableFiles.Report(context, _options.OnUnreadableFile, file, e.Rule, e.Message, 1, 0, FileSniff.Head(file));
+            UnreadableFiles.Report(context, _options.OnUnreadableFile, file, e.Rule, e.Message, 1, FileSniff.Head(file));
             return null;
         }
     }

@@ -14,7 +14,7 @@ internal sealed class JsonlSourceRows : IOriginalRows
     /// <param name="buffer">Holds every row's bytes; <paramref name="bufferOffset"/> is the file offset of its first byte.</param>
     public JsonlSourceRows(string file, byte[] buffer, long bufferOffset, long[] lines, long[] offsets, int[] lengths, int count)
     {
-        File = file;
+        Input = file;
         _buffer = buffer;
         _bufferOffset = bufferOffset;
         _lines = lines;
@@ -23,13 +23,11 @@ internal sealed class JsonlSourceRows : IOriginalRows
         Count = count;
     }
 
-    public string File { get; }
+    public string Input { get; }
 
     public int Count { get; }
 
-    public long Line(int index) => _lines[Check(index)];
-
-    public long ByteOffset(int index) => _offsets[Check(index)];
+    public string Position(int index) => _lines[Check(index)].ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public ReadOnlyMemory<byte> Bytes(int index) =>
         _buffer.AsMemory((int)(_offsets[Check(index)] - _bufferOffset), _lengths[index]);

@@ -209,7 +209,7 @@ internal sealed class ParquetSource : IReplayableSource
 
     /// <summary>A Parquet file's original bytes are its first bytes: rows have no bytes of their own.</summary>
     private void Unreadable(StageContext context, string file, string rule, string message, long row) =>
-        UnreadableFiles.Report(context, _options.OnUnreadableFile, file, rule, message, row, -1, FileSniff.Head(file));
+        UnreadableFiles.Report(context, _options.OnUnreadableFile, file, rule, message, row, FileSniff.Head(file));
 
     /// <summary>The row groups from the one holding the row <paramref name="at"/> resumes with, and the number
     /// of the first row of that group.</summary>

@@ -17,18 +17,16 @@ internal sealed class ParquetSourceRows : IOriginalRows
     /// <param name="firstRow">1-based row number in the file of the batch's first row.</param>
     public ParquetSourceRows(string file, RecordBatch data, long firstRow)
     {
-        File = file;
+        Input = file;
         _data = data;
         _firstRow = firstRow;
     }
 
-    public string File { get; }
+    public string Input { get; }
 
     public int Count => _data.Length;
 
-    public long Line(int index) => _firstRow + Check(index);
-
-    public long ByteOffset(int index) => -1;
+    public string Position(int index) => (_firstRow + Check(index)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public ReadOnlyMemory<byte> Bytes(int index)
     {

@@ -14,8 +14,8 @@ namespace Sluice.State.Sqlite;
 internal static class DeadLetterInserts
 {
     private const string Sql = """
-        INSERT INTO dead_letters (run_id, pipeline, created_at, stage, file, line, byte_offset, reason, field, rule, message, original, attempts)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        INSERT INTO dead_letters (run_id, pipeline, created_at, stage, input, position, reason, field, rule, message, original, attempts)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
         """;
 
     /// <summary>Runs inside the caller's open transaction on <paramref name="db"/>.</summary>
@@ -32,15 +32,14 @@ internal static class DeadLetterInserts
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Check(db, raw.sqlite3_bind_text(statement, 4, letter.Stage));
-                Check(db, raw.sqlite3_bind_text(statement, 5, letter.Origin.File));
-                Check(db, raw.sqlite3_bind_int64(statement, 6, letter.Origin.Line));
-                Check(db, raw.sqlite3_bind_int64(statement, 7, letter.Origin.ByteOffset));
-                Check(db, raw.sqlite3_bind_text(statement, 8, letter.Reason.Code()));
-                Check(db, letter.Field is null ? raw.sqlite3_bind_null(statement, 9) : raw.sqlite3_bind_text(statement, 9, letter.Field));
-                Check(db, letter.Rule is null ? raw.sqlite3_bind_null(statement, 10) : raw.sqlite3_bind_text(statement, 10, letter.Rule));
-                Check(db, raw.sqlite3_bind_text(statement, 11, letter.Message));
-                Check(db, raw.sqlite3_bind_blob(statement, 12, letter.Origin.Original.Span));
-                Check(db, raw.sqlite3_bind_int(statement, 13, letter.Attempts));
+                Check(db, raw.sqlite3_bind_text(statement, 5, letter.Origin.Input));
+                Check(db, raw.sqlite3_bind_text(statement, 6, letter.Origin.Position));
+                Check(db, raw.sqlite3_bind_text(statement, 7, letter.Reason.Code()));
+                Check(db, letter.Field is null ? raw.sqlite3_bind_null(statement, 8) : raw.sqlite3_bind_text(statement, 8, letter.Field));
+                Check(db, letter.Rule is null ? raw.sqlite3_bind_null(statement, 9) : raw.sqlite3_bind_text(statement, 9, letter.Rule));
+                Check(db, raw.sqlite3_bind_text(statement, 10, letter.Message));
+                Check(db, raw.sqlite3_bind_blob(statement, 11, letter.Origin.Original.Span));
+                Check(db, raw.sqlite3_bind_int(statement, 12, letter.Attempts));
                 int step = raw.sqlite3_step(statement);
                 if (step != raw.SQLITE_DONE)
                 {

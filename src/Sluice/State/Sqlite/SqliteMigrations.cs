@@ -165,6 +165,16 @@ internal static class SqliteMigrations
         new(7, """
             ALTER TABLE run_stages ADD COLUMN inputs TEXT NOT NULL DEFAULT '[]';
             """),
+        // A dead letter says where its record came from in its source's own words, not a file's: the input (the file
+        // column, renamed: a path, a stream's key, a table) and the position in it as text (a line number, an entry
+        // id, a cursor value). A file's line becomes its position; byte offsets are no longer kept.
+        new(8, """
+            ALTER TABLE dead_letters RENAME COLUMN file TO input;
+            ALTER TABLE dead_letters ADD COLUMN position TEXT NOT NULL DEFAULT '';
+            UPDATE dead_letters SET position = CAST(line AS TEXT);
+            ALTER TABLE dead_letters DROP COLUMN line;
+            ALTER TABLE dead_letters DROP COLUMN byte_offset;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

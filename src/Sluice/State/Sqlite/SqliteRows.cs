@@ -13,7 +13,7 @@ internal static class SqliteRows
         "(SELECT records_committed FROM checkpoints c WHERE c.run_id = runs.id ORDER BY c.id DESC LIMIT 1)";
 
     public const string DeadLetterColumns =
-        "id, run_id, pipeline, stage, file, line, byte_offset, reason, field, rule, message, original, created_at, attempts";
+        "id, run_id, pipeline, stage, input, position, reason, field, rule, message, original, created_at, attempts";
 
     public static RunRecord ReadRun(SqliteDataReader row) => new(
         Id: row.GetString(0),
@@ -37,17 +37,16 @@ internal static class SqliteRows
         RunId: row.GetString(1),
         Pipeline: row.GetString(2),
         Stage: row.GetString(3),
-        File: row.GetString(4),
-        Line: row.GetInt64(5),
-        ByteOffset: row.GetInt64(6),
-        Reason: SqliteValues.ParseReason(row.GetString(7)),
-        Field: NullableString(row, 8),
-        Rule: NullableString(row, 9),
-        Message: row.GetString(10),
-        Original: row.IsDBNull(11) ? [] : row.GetFieldValue<byte[]>(11),
-        CreatedAt: SqliteValues.ParseTimestamp(row.GetString(12)))
+        Input: row.GetString(4),
+        Position: row.GetString(5),
+        Reason: SqliteValues.ParseReason(row.GetString(6)),
+        Field: NullableString(row, 7),
+        Rule: NullableString(row, 8),
+        Message: row.GetString(9),
+        Original: row.IsDBNull(10) ? [] : row.GetFieldValue<byte[]>(10),
+        CreatedAt: SqliteValues.ParseTimestamp(row.GetString(11)))
     {
-        Attempts = row.GetInt32(13),
+        Attempts = row.GetInt32(12),
     };
 
     private static string? NullableString(SqliteDataReader row, int ordinal) =>

@@ -160,15 +160,17 @@ public sealed class SqliteStateStore : IStateStore
     }
 
     public Task<RunRecord> StartRunAsync(string pipeline, string kind = RunKinds.Pipeline, string? parentRunId = null, string? id = null, CancellationToken cancellationToken = default) =>
-        StartAsync(pipeline, kind, parentRunId, id, supersedes: null, cancellationToken);
+        StartAsync(pipeline, kind, parentRunId, id, supersedes: null, rereadsInput: false, cancellationToken);
 
-    public Task<RunRecord> StartFreshRunAsync(string pipeline, string supersedes, string? id = null, CancellationToken cancellationToken = default)
+    public Task<RunRecord> StartFreshRunAsync(string pipeline, string supersedes, string? id = null, bool rereadsInput = true,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(supersedes);
-        return StartAsync(pipeline, RunKinds.Pipeline, parentRunId: null, id, supersedes, cancellationToken);
+        return StartAsync(pipeline, RunKinds.Pipeline, parentRunId: null, id, supersedes, rereadsInput, cancellationToken);
     }
 
-    private Task<RunRecord> StartAsync(string pipeline, string kind, string? parentRunId, string? id, string? supersedes, CancellationToken cancellationToken)
+    private Task<RunRecord> StartAsync(string pipeline, string kind, string? parentRunId, string? id, string? supersedes, bool rereadsInput,
+        CancellationToken cancellationToken)
     {
         string? chosenId = id;
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
@@ -206,7 +208,7 @@ public sealed class SqliteStateStore : IStateStore
                 }
                 while (await command.ExecuteNonQueryAsync(cancellationToken) == 0);
             }
-            if (supersedes is not null)
+            if (supersedes is not null && rereadsInput)
             {
                 await DropRereadDeadLettersAsync(connection, transaction, pipeline, supersedes, cancellationToken);
             }
@@ -217,7 +219,7 @@ public sealed class SqliteStateStore : IStateStore
 
     /// <summary>Deletes the letters of <paramref name="runId"/> from input that run did not record as consumed: the
     /// fresh run reads that input again (a file from its start, or a grown file from where an earlier run recorded
-    /// its end) and judges its records anew. A letter's file is the path its source read (an http source's is its
+    /// its end) and judges its records anew. A letter's input is the path its source read (an http source's is its
     /// URL, never consumed: every run reads it again).</summary>
     private static async Task DropRereadDeadLettersAsync(SqliteConnection connection, SqliteTransaction transaction, string pipeline,
         string runId, CancellationToken cancellationToken)
@@ -226,7 +228,7 @@ public sealed class SqliteStateStore : IStateStore
         command.Transaction = transaction;
         command.CommandText = """
             DELETE FROM dead_letters
-            WHERE run_id = $run AND file NOT IN (SELECT path FROM consumed_files WHERE pipeline = $pipeline AND run_id = $run)
+            WHERE run_id = $run AND input NOT IN (SELECT path FROM consumed_files WHERE pipeline = $pipeline AND run_id = $run)
             """;
         command.Parameters.AddWithValue("$run", runId);
         command.Parameters.AddWithValue("$pipeline", pipeline);

@@ -286,10 +286,9 @@ internal static class SinkRows
 
     private sealed class NoOrigins(int count) : IOriginalRows
     {
-        public string File => "test";
+        public string Input => "test";
         public int Count => count;
-        public long Line(int index) => index + 1;
-        public long ByteOffset(int index) => 0;
+        public string Position(int index) => (index + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         public ReadOnlyMemory<byte> Bytes(int index) => ReadOnlyMemory<byte>.Empty;
     }
 }

@@ -108,7 +108,8 @@ public class JsonlSourcePropertyTests
         var run = JsonlSourceTestRun.ReadAsync(dir.Path, new JsonlSourceOptions { Path = "g.jsonl", Columns = Keys }, batchSize: 3)
             .GetAwaiter().GetResult();
         run.AssertBalanced();
-        Assert.All(run.DeadLetters, d => Assert.Equal(d.Origin.Original.ToArray(), bytes.AsSpan((int)d.Origin.ByteOffset, d.Origin.Original.Length).ToArray()));
+        Assert.All(run.DeadLetters, d => Assert.Equal(d.Origin.Original.ToArray(),
+            bytes.AsSpan(OriginViews.LineStart(bytes, d.Origin.Line), d.Origin.Original.Length).ToArray()));
     }
 
     private static void Write(Utf8JsonWriter writer, List<(string Key, object? Value)> record)

@@ -93,7 +93,7 @@ public class ParquetSourceTests
         var (_, batches, _) = await ReadAsync(dir.Path, "a.parquet");
 
         var origin = batches[0].Origins[2];
-        Assert.Equal((file, 3L, -1L), (origin.File, origin.Line, origin.ByteOffset));
+        Assert.Equal((file, "3"), (origin.Input, origin.Position));
         Assert.Equal(
             """{"i32":-3,"i64":null,"f32":-0.25,"f64":1E+300,"b":null,"s":"","d":null,"ts":"1969-12-31T23:59:59.999+00:00","dec":null}""",
             Encoding.UTF8.GetString(origin.Original.Span));
