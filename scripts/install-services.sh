@@ -21,7 +21,7 @@ is_installed() {
   local command
   for command in $(commands_of "$1"); do
     command -v "$command" >/dev/null && continue
-    compgen -G "/usr/sbin/$command" >/dev/null && continue
+    [[ -x /usr/sbin/$command ]] && continue
     compgen -G "/usr/lib/postgresql/*/bin/$command" >/dev/null && continue
     return 1
   done
