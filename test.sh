@@ -5,8 +5,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-# Services the integration tests need (PostgreSQL, Redis) will be installed/located here, before the build,
-# so a fresh machine needs nothing but this script.
+# The servers the integration tests start privately (Redis, NATS, PostgreSQL): installed here when missing (as root,
+# with apt-get, their system services left unstarted), so a fresh machine needs nothing but this script. When they
+# cannot be, the script says so and the tests that need them fail naming the package.
+scripts/install-services.sh redis-server nats-server postgresql || true
 
 results="TestResults"
 rm -rf "$results"
