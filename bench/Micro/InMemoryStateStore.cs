@@ -178,8 +178,8 @@ internal sealed class InMemoryStateStore : IStateStore
     public Task<string?> FindCommittedPositionAsync(string pipeline, string stage, CancellationToken cancellationToken = default) =>
         Task.FromResult<string?>(null); // the micro-benchmarks' sources start from scratch every run
 
-    public Task<IReadOnlyList<ConsumedFile>> ListConsumedFilesAsync(string pipeline, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<ConsumedFile>>([]); // the micro-benchmarks' sources read no files
+    public Task<IReadOnlyList<InputMark>> ListInputMarksAsync(string pipeline, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<InputMark>>([]); // the micro-benchmarks' sources read no files
 
     public Task<IReadOnlyList<CommittedFile>> ListCommittedFilesAsync(string runId, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();

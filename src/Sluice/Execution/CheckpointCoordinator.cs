@@ -352,13 +352,13 @@ internal sealed class CheckpointCoordinator
         var files = new List<CommittedFile>();
         var prepared = new List<(StageNode, PreparedOutput)>();
         var deadLetters = new List<DeadLetter>();
-        var consumed = new List<ConsumedFile>();
+        var marks = new List<InputMark>();
         var replayed = new List<long>();
         foreach (var node in _nodes)
         {
             var handoff = handoffs[node];
             deadLetters.AddRange(handoff.DeadLetters);
-            consumed.AddRange(handoff.ConsumedFiles);
+            marks.AddRange(handoff.InputMarks);
             replayed.AddRange(handoff.ReplayedDeadLetters);
             if (handoff.Position is { } position)
             {
@@ -378,7 +378,7 @@ internal sealed class CheckpointCoordinator
         }
         var counts = _nodes.Select(n => handoffs[n].Counts).ToList();
         var checkpoint = new CheckpointRecord(_runId, id, requestedAt, Stopwatch.GetElapsedTime(requestedTimestamp),
-            counts.Where(c => c.Kind == StageKind.Sink).Sum(c => c.Out), positions, state, tokens, counts, files, consumed)
+            counts.Where(c => c.Kind == StageKind.Sink).Sum(c => c.Out), positions, state, tokens, counts, files, marks)
         {
             ReplayedDeadLetters = replayed,
         };
@@ -407,7 +407,7 @@ internal sealed class CheckpointCoordinator
         public SourcePosition? Position { get; init; }
         public byte[]? State { get; init; }
         public PreparedOutput? Prepared { get; init; }
-        public List<ConsumedFile> ConsumedFiles { get; init; } = [];
+        public List<InputMark> InputMarks { get; init; } = [];
         public List<long> ReplayedDeadLetters { get; init; } = [];
     }
 
@@ -420,7 +420,7 @@ internal sealed class CheckpointCoordinator
         public bool Covers(long checkpoint) => End is not null || AtBarrier.ContainsKey(checkpoint);
 
         /// <summary>The handoff for <paramref name="checkpoint"/>, and whether it is the end one. The end handoff
-        /// serves every later checkpoint, but its dead letters and consumed files only the first.</summary>
+        /// serves every later checkpoint, but its dead letters and input marks only the first.</summary>
         public (Handoff, bool AtEnd) TakeFor(long checkpoint)
         {
             if (AtBarrier.Remove(checkpoint, out var handoff))
@@ -428,7 +428,7 @@ internal sealed class CheckpointCoordinator
                 return (handoff, false);
             }
             var end = End ?? throw new InvalidOperationException($"checkpoint {checkpoint} is not complete");
-            End = end with { DeadLetters = [], ConsumedFiles = [], ReplayedDeadLetters = [] };
+            End = end with { DeadLetters = [], InputMarks = [], ReplayedDeadLetters = [] };
             return (end, true);
         }
     }

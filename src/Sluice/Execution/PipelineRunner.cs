@@ -305,7 +305,7 @@ public sealed partial class PipelineRunner
     }
 
     private async Task<ConsumedFileSet> ConsumedAsync(PipelineDefinition pipeline, CancellationToken cancellationToken) =>
-        new(await _store.ListConsumedFilesAsync(pipeline.Name, cancellationToken));
+        new((await _store.ListInputMarksAsync(pipeline.Name, cancellationToken)).Select(ConsumedFile.FromMark));
 
     private static RunTotals Totals(RunRecord run) => new(run.RecordsRead, run.RecordsWritten, run.Filtered, run.DeadLettered);
 

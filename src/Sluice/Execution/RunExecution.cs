@@ -409,7 +409,7 @@ internal sealed class RunExecution
     private CheckpointCoordinator.Handoff Handoff(StageNode node) =>
         new(node.Counters.Snapshot(), _deadLetters[node].Take())
         {
-            ConsumedFiles = _contexts[node].TakeConsumed(),
+            InputMarks = _contexts[node].TakeMarks(),
             ReplayedDeadLetters = _contexts[node].TakeReplayed(),
         };
 

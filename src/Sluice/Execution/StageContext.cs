@@ -14,7 +14,7 @@ public sealed class StageContext
     private readonly IDeadLetterWriter _deadLetters;
     private readonly ConsumedFileSet _consumed;
     private readonly Lock _handoffLock = new();
-    private List<ConsumedFile> _finished = [];
+    private List<InputMark> _marks = [];
     private List<long> _replayed = [];
     private List<string> _warnings = [];
     private int _filesSkipped;
@@ -65,7 +65,7 @@ public sealed class StageContext
 
     /// <summary>A file source read <paramref name="path"/> to <paramref name="end"/> (after emitting its last batch;
     /// null when where it ends is unknown): the next checkpoint records it, so later runs skip it or read on.</summary>
-    internal void FileConsumed(string path, Connectors.Files.FilePosition? end, bool canGrow) => Add(ref _finished, ConsumedFileSet.Identify(path, end, canGrow));
+    internal void FileConsumed(string path, Connectors.Files.FilePosition? end, bool canGrow) => Add(ref _marks, ConsumedFileSet.Identify(path, end, canGrow).ToMark());
 
     /// <summary>A file source skipped a file a committed checkpoint recorded as consumed.</summary>
     internal void FileSkipped() => Interlocked.Increment(ref _filesSkipped);
@@ -90,7 +90,7 @@ public sealed class StageContext
     }
 
     /// <summary>The files finished since the last call.</summary>
-    internal List<ConsumedFile> TakeConsumed() => Take(ref _finished);
+    internal List<InputMark> TakeMarks() => Take(ref _marks);
 
     /// <summary>A replay source emitted (or dead-lettered again) the record of dead letter <paramref name="id"/>:
     /// the next checkpoint deletes that letter.</summary>

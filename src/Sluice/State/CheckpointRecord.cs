@@ -14,7 +14,7 @@ namespace Sluice.State;
 /// <param name="SinkTokens">Each sink's commit token, opaque to the store.</param>
 /// <param name="Counts">The run's stage counts at this checkpoint; committing also saves them as the run's counts.</param>
 /// <param name="Files">Files the sinks make visible when this checkpoint commits.</param>
-/// <param name="ConsumedFiles">Files the sources finished reading before this checkpoint.</param>
+/// <param name="InputMarks">What the sources recorded of their inputs for later runs (files read to their end).</param>
 public sealed record CheckpointRecord(
     string RunId,
     long Id,
@@ -26,7 +26,7 @@ public sealed record CheckpointRecord(
     IReadOnlyDictionary<string, string> SinkTokens,
     IReadOnlyList<StageCounts> Counts,
     IReadOnlyList<CommittedFile> Files,
-    IReadOnlyList<ConsumedFile> ConsumedFiles)
+    IReadOnlyList<InputMark> InputMarks)
 {
     /// <summary>Ids of the dead letters a replay run has re-run up to this checkpoint: deleted in the same
     /// transaction as the checkpoint (those that failed again are among its new dead letters), so a replayed record

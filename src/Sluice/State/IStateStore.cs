@@ -115,8 +115,8 @@ public interface IStateStore : IAsyncDisposable
     /// starts a new run.</summary>
     Task<string?> FindCommittedPositionAsync(string pipeline, string stage, CancellationToken cancellationToken = default);
 
-    /// <summary>Every file the pipeline's sources have fully read in committed checkpoints, by path.</summary>
-    Task<IReadOnlyList<ConsumedFile>> ListConsumedFilesAsync(string pipeline, CancellationToken cancellationToken = default);
+    /// <summary>The newest mark of every input the pipeline's sources marked in committed checkpoints, by input.</summary>
+    Task<IReadOnlyList<InputMark>> ListInputMarksAsync(string pipeline, CancellationToken cancellationToken = default);
 
     /// <summary>Every file the run's committed checkpoints made visible, in checkpoint order. A file a sink wrote
     /// for this run that is not listed belongs to no committed checkpoint: it is abandoned.</summary>

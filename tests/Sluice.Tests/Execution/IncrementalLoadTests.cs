@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using System.Text;
 using Sluice.Configuration;
 using Sluice.Execution;
@@ -54,7 +55,7 @@ public sealed class IncrementalLoadTests : StateStoreTest
         string path = WriteInput("csv", "in/1", 0, 10);
         await RunAsync("csv");
 
-        var consumed = Assert.Single(await Store.ListConsumedFilesAsync("incremental"));
+        var consumed = ConsumedFile.FromMark(Assert.Single(await Store.ListInputMarksAsync("incremental")));
         Assert.Equal(path, consumed.Path);
         Assert.Equal(new FileInfo(path).Length, consumed.Size);
         Assert.Matches("^xxh128:[0-9a-f]{32}$", consumed.ContentHash);
@@ -82,7 +83,7 @@ public sealed class IncrementalLoadTests : StateStoreTest
         var dead = await Store.ListDeadLettersAsync(new DeadLetterQuery(Limit: 10));
         Assert.Empty(dead);
         Assert.Equal(Enumerable.Range(0, 450).Select(i => (long)i), ReadOutputIds().Order());
-        Assert.Single(await Store.ListConsumedFilesAsync("incremental")); // the grown file's older record is superseded
+        Assert.Single(await Store.ListInputMarksAsync("incremental")); // the grown file's older record is superseded
     }
 
     /// <summary>A UTF-16 file's positions count the UTF-8 text it decodes to, not its own bytes, so no prefix of it

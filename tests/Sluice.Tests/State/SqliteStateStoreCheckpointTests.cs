@@ -34,7 +34,7 @@ public class SqliteStateStoreCheckpointTests
             new Dictionary<string, string> { ["out"] = "out/.part-000001.inprogress" },
             counts,
             [new("out", "out/part-000001.parquet"), new("out", "out/part-000002.parquet")],
-            [new("data/a.csv", 2048, "sha256:aa"), new("data/b.csv", 10, "sha256:bb")]);
+            [new("data/a.csv", """{"size":2048}"""), new("data/b.csv", "opaque to the store")]);
         time.Now += TimeSpan.FromSeconds(1);
 
         await store.CommitCheckpointAsync(lease, checkpoint, [
@@ -52,7 +52,7 @@ public class SqliteStateStoreCheckpointTests
         Assert.Empty(latest.OperatorState["empty"]);
         Assert.Equal(counts, latest.Counts);
         Assert.Equal(checkpoint.Files, latest.Files);
-        Assert.Equal(checkpoint.ConsumedFiles, latest.ConsumedFiles);
+        Assert.Equal(checkpoint.InputMarks, latest.InputMarks);
         Assert.Equal(counts, await store.GetStageCountsAsync(run.Id));
         var letter = Assert.Single(await store.ListDeadLettersAsync(new(RunId: run.Id)));
         Assert.Equal(("flights", "read", 3L, T0.AddSeconds(1)), (letter.Pipeline, letter.Stage, letter.Line, letter.CreatedAt));
@@ -78,11 +78,11 @@ public class SqliteStateStoreCheckpointTests
         Assert.Equal((3L, 300L), (latest!.Id, latest.RecordsCommitted));
         Assert.Equal([3], latest.OperatorState["t"]);
         Assert.Empty(latest.Files);
-        Assert.Equal(["in/b", "in/c"], latest.ConsumedFiles.Select(f => f.Path));
+        Assert.Equal(["in/b", "in/c"], latest.InputMarks.Select(f => f.Input));
         Assert.Equal([1L, 2L, 3L], (await store.ListCheckpointsAsync(run.Id)).Select(c => c.Id));
         Assert.Equal([100L, 250L, 300L], (await store.ListCheckpointsAsync(run.Id)).Select(c => c.RecordsCommitted));
         Assert.Equal(["out/1", "out/2", "out/3"], (await store.ListCommittedFilesAsync(run.Id)).Select(f => f.Path));
-        Assert.Equal(["in/a", "in/b", "in/c"], (await store.ListConsumedFilesAsync("p")).Select(f => f.Path));
+        Assert.Equal(["in/a", "in/b", "in/c"], (await store.ListInputMarksAsync("p")).Select(f => f.Input));
         Assert.Equal("1", await ScalarAsync(path, "SELECT count(*) FROM checkpoint_state"));
         Assert.Null(await store.GetLatestCheckpointAsync("no-such-run"));
         Assert.Empty(await store.ListCommittedFilesAsync("no-such-run"));
@@ -110,7 +110,7 @@ public class SqliteStateStoreCheckpointTests
         Assert.Equal([1L], (await successor.ListCheckpointsAsync(run.Id)).Select(c => c.Id));
         Assert.Equal([1], (await successor.GetLatestCheckpointAsync(run.Id))!.OperatorState["t"]);
         Assert.Equal(["out/1"], (await successor.ListCommittedFilesAsync(run.Id)).Select(f => f.Path));
-        Assert.Equal(["in/a"], (await successor.ListConsumedFilesAsync("p")).Select(f => f.Path));
+        Assert.Equal(["in/a"], (await successor.ListInputMarksAsync("p")).Select(f => f.Input));
         Assert.Equal(["first"], (await successor.ListDeadLettersAsync(new(RunId: run.Id))).Select(l => l.Message));
         Assert.Equal(10, Assert.Single(await successor.GetStageCountsAsync(run.Id)).Out);
 
@@ -194,16 +194,14 @@ public class SqliteStateStoreCheckpointTests
 
         await store.CommitCheckpointAsync(lease, Checkpoint(second.Id, 1, 0, [], [], ["in/c"]) with
         {
-            ConsumedFiles = [new("in/a", 4, "hash-of-in/a"), new("in/a", 9, "grown", 9, 3), new("in/c", 4, "hash-of-in/c", 0, 0)],
+            InputMarks = [new("in/a", "mark-of-in/a"), new("in/a", "grown"), new("in/c", "mark-of-in/c")],
         }, []);
 
-        // in/a grew: its older record is superseded, so a file read on every run keeps one row.
-        Assert.Equal(
-            [new("in/a", 9, "grown", 9, 3), new("in/b", 4, "hash-of-in/b"), new ConsumedFile("in/c", 4, "hash-of-in/c", 0, 0)],
-            await store.ListConsumedFilesAsync("p"));
-        Assert.Empty(await store.ListConsumedFilesAsync("q"));
+        // in/a grew: its older mark is superseded, so a file read on every run keeps one row.
+        Assert.Equal([new("in/a", "grown"), new("in/b", "mark-of-in/b"), new InputMark("in/c", "mark-of-in/c")], await store.ListInputMarksAsync("p"));
+        Assert.Empty(await store.ListInputMarksAsync("q"));
         // A file read again belongs to the newest checkpoint that read it.
-        Assert.Equal(["in/b"], (await store.GetLatestCheckpointAsync(first.Id))!.ConsumedFiles.Select(f => f.Path));
+        Assert.Equal(["in/b"], (await store.GetLatestCheckpointAsync(first.Id))!.InputMarks.Select(f => f.Input));
     }
 
     [Fact]
@@ -259,7 +257,7 @@ public class SqliteStateStoreCheckpointTests
         new Dictionary<string, string> { ["out"] = $"token-{id}" },
         [new("s", StageKind.Source, 0, records, 0, 0, TimeSpan.Zero)],
         [.. files.Select(path => new CommittedFile("out", path))],
-        [.. consumed.Select(path => new ConsumedFile(path, 4, "hash-of-" + path))]);
+        [.. consumed.Select(path => new InputMark(path, "mark-of-" + path))]);
 
     private static DeadLetter Letter(string message) =>
         new("s", OriginViews.FileOrigin("in/a", 1, new byte[] { 1 }), DeadLetterReason.Parse, null, null, message);

@@ -1,3 +1,4 @@
+using Sluice.Connectors.Files;
 using Microsoft.Data.Sqlite;
 using Sluice.DeadLetters;
 using Sluice.Pipelines;
@@ -82,10 +83,31 @@ public class SqliteStateStoreFileTests
         await using (await SqliteStateStore.OpenAsync(path)) { }
 
         Assert.Equal(string.Join(",", SqliteMigrations.All.Select(m => m.Version)), await ScalarAsync(path, "SELECT group_concat(version, ',') FROM (SELECT version FROM schema_version ORDER BY version)"));
-        Assert.Equal("checkpoint_state,checkpoints,committed_files,consumed_files,leases", await ScalarAsync(path, """
+        Assert.Equal("checkpoint_state,checkpoints,committed_files,input_marks,leases", await ScalarAsync(path, """
             SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema
-            WHERE type = 'table' AND name IN ('leases', 'checkpoints', 'checkpoint_state', 'committed_files', 'consumed_files') ORDER BY name)
+            WHERE type = 'table' AND name IN ('leases', 'checkpoints', 'checkpoint_state', 'committed_files', 'consumed_files', 'input_marks') ORDER BY name)
             """));
+    }
+
+    [Fact]
+    public async Task Consumed_files_of_a_version_8_file_become_the_marks_the_file_sources_read()
+    {
+        using var dir = new TempDir();
+        string path = dir.File("state.db");
+        var before = SqliteMigrations.All.Where(m => m.Version <= 8).ToList();
+        await ScalarAsync(path, $"""
+            CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+            {string.Join("\n", before.Select(m => m.Sql))}
+            {string.Join("\n", before.Select(m => $"INSERT INTO schema_version VALUES ({m.Version}, '2025-01-01T00:00:00.0000000+00:00');"))}
+            INSERT INTO consumed_files (pipeline, path, size, content_hash, run_id, checkpoint_id, end_offset, end_line)
+            VALUES ('p', '/in/a.csv', 40, 'xxh128:aa', 'r1', 3, 40, 5), ('p', '/in/b.csv', 7, 'xxh128:bb', 'r1', 3, NULL, NULL);
+            """);
+
+        await using var store = await SqliteStateStore.OpenAsync(path);
+
+        Assert.Equal(
+            [new ConsumedFile("/in/a.csv", 40, "xxh128:aa", 40, 5), new ConsumedFile("/in/b.csv", 7, "xxh128:bb")],
+            (await store.ListInputMarksAsync("p")).Select(ConsumedFile.FromMark));
     }
 
     [Fact]

@@ -60,26 +60,18 @@ internal static class SqliteCheckpoints
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // A path keeps only what was consumed of it last (a file that grew or was read again supersedes its older
-        // record), so a log file read on every run keeps one row.
+        // An input keeps only its newest mark (a file that grew or was read again supersedes its older record), so
+        // a log file read on every run keeps one row.
         command.Parameters.AddWithValue("$pipeline", lease.Pipeline);
-        var size = command.Parameters.Add("$size", SqliteType.Integer);
-        var hash = command.Parameters.Add("$hash", SqliteType.Text);
-        var endOffset = command.Parameters.Add("$end_offset", SqliteType.Integer);
-        var endLine = command.Parameters.Add("$end_line", SqliteType.Integer);
-        foreach (var file in checkpoint.ConsumedFiles)
+        var value = command.Parameters.Add("$value", SqliteType.Text);
+        command.CommandText = """
+            INSERT OR REPLACE INTO input_marks (pipeline, input, value, run_id, checkpoint_id)
+            VALUES ($pipeline, $path, $value, $run, $checkpoint)
+            """;
+        foreach (var mark in checkpoint.InputMarks)
         {
-            path.Value = file.Path;
-            size.Value = file.Size;
-            hash.Value = file.ContentHash;
-            endOffset.Value = (object?)file.EndOffset ?? DBNull.Value;
-            endLine.Value = (object?)file.EndLine ?? DBNull.Value;
-            command.CommandText = "DELETE FROM consumed_files WHERE pipeline = $pipeline AND path = $path";
-            await command.ExecuteNonQueryAsync(cancellationToken);
-            command.CommandText = """
-                INSERT INTO consumed_files (pipeline, path, size, content_hash, run_id, checkpoint_id, end_offset, end_line)
-                VALUES ($pipeline, $path, $size, $hash, $run, $checkpoint, $end_offset, $end_line)
-                """;
+            path.Value = mark.Input;
+            value.Value = mark.Value;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -182,9 +174,9 @@ internal static class SqliteCheckpoints
 
         command.CommandText = "SELECT stage, path FROM committed_files WHERE run_id = $run AND checkpoint_id = $checkpoint ORDER BY stage, path";
         var files = await SqliteStateStore.ReadAllAsync(command, ReadCommittedFile, cancellationToken);
-        command.CommandText = "SELECT path, size, content_hash, end_offset, end_line FROM consumed_files WHERE run_id = $run AND checkpoint_id = $checkpoint ORDER BY path, size, content_hash";
-        var consumed = await SqliteStateStore.ReadAllAsync(command, ReadConsumedFile, cancellationToken);
-        return checkpoint with { OperatorState = state, Files = files, ConsumedFiles = consumed };
+        command.CommandText = "SELECT input, value FROM input_marks WHERE run_id = $run AND checkpoint_id = $checkpoint ORDER BY input";
+        var marks = await SqliteStateStore.ReadAllAsync(command, ReadInputMark, cancellationToken);
+        return checkpoint with { OperatorState = state, Files = files, InputMarks = marks };
     }
 
     public static CheckpointSummary ReadSummary(SqliteDataReader row) => new(
@@ -192,6 +184,5 @@ internal static class SqliteCheckpoints
 
     public static CommittedFile ReadCommittedFile(SqliteDataReader row) => new(row.GetString(0), row.GetString(1));
 
-    public static ConsumedFile ReadConsumedFile(SqliteDataReader row) => new(row.GetString(0), row.GetInt64(1), row.GetString(2),
-        row.IsDBNull(3) ? null : row.GetInt64(3), row.IsDBNull(4) ? null : row.GetInt64(4));
+    public static InputMark ReadInputMark(SqliteDataReader row) => new(row.GetString(0), row.GetString(1));
 }

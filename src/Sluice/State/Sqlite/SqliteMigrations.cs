@@ -175,6 +175,25 @@ internal static class SqliteMigrations
             ALTER TABLE dead_letters DROP COLUMN line;
             ALTER TABLE dead_letters DROP COLUMN byte_offset;
             """),
+        // What sources record of their inputs for later runs, opaque to the store: a file source's consumed files
+        // become marks keyed by the file (the newest per file, as before) with their size, hash and end as JSON.
+        new(9, """
+            CREATE TABLE input_marks (
+                pipeline TEXT NOT NULL,
+                input TEXT NOT NULL,
+                value TEXT NOT NULL,
+                run_id TEXT NOT NULL,
+                checkpoint_id INTEGER NOT NULL,
+                PRIMARY KEY (pipeline, input)
+            );
+            CREATE INDEX input_marks_by_checkpoint ON input_marks (run_id, checkpoint_id);
+            INSERT OR REPLACE INTO input_marks (pipeline, input, value, run_id, checkpoint_id)
+            SELECT pipeline, path,
+                json_object('size', size, 'hash', content_hash, 'end_offset', end_offset, 'end_line', end_line),
+                run_id, checkpoint_id
+            FROM consumed_files ORDER BY rowid;
+            DROP TABLE consumed_files;
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -228,7 +228,7 @@ public sealed class SqliteStateStore : IStateStore
         command.Transaction = transaction;
         command.CommandText = """
             DELETE FROM dead_letters
-            WHERE run_id = $run AND input NOT IN (SELECT path FROM consumed_files WHERE pipeline = $pipeline AND run_id = $run)
+            WHERE run_id = $run AND input NOT IN (SELECT input FROM input_marks WHERE pipeline = $pipeline AND run_id = $run)
             """;
         command.Parameters.AddWithValue("$run", runId);
         command.Parameters.AddWithValue("$pipeline", pipeline);
@@ -661,14 +661,14 @@ public sealed class SqliteStateStore : IStateStore
         return null;
     }
 
-    public async Task<IReadOnlyList<ConsumedFile>> ListConsumedFilesAsync(string pipeline, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<InputMark>> ListInputMarksAsync(string pipeline, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT path, size, content_hash, end_offset, end_line FROM consumed_files WHERE pipeline = $pipeline ORDER BY path, size, content_hash";
+        command.CommandText = "SELECT input, value FROM input_marks WHERE pipeline = $pipeline ORDER BY input";
         command.Parameters.AddWithValue("$pipeline", pipeline);
-        return await ReadAllAsync(command, SqliteCheckpoints.ReadConsumedFile, cancellationToken);
+        return await ReadAllAsync(command, SqliteCheckpoints.ReadInputMark, cancellationToken);
     }
 
     public async Task<IReadOnlyList<CommittedFile>> ListCommittedFilesAsync(string runId, CancellationToken cancellationToken = default)
