@@ -53,7 +53,7 @@ public sealed record PostgresSinkOptions : ISinkOptions
                 "The table: `table` (found along the connection's search_path) or `schema.table`; unquoted names are folded to lower case as in SQL, `\"Quoted\"` ones are kept as written.",
                 Required: true, Example: "public.orders"),
             new OptionSpec("mode", Shape.Enum("append", "upsert"),
-                "`append` inserts every record; `upsert` inserts or updates by `key`, the last record of a key winning.", Default: "append"),
+                "`append` inserts every record; `upsert` inserts or updates by `key`, the last record of a key winning.", Default: "append", Example: "upsert"),
             new OptionSpec("key", Shape.ListOf(Shape.String),
                 "For `mode: upsert` (and only then): the input columns that identify a record. The table needs a primary key or unique index on exactly these columns.",
                 Example: "[order_id]"),
