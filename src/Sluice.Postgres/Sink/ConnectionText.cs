@@ -92,7 +92,10 @@ internal sealed class ConnectionText
     /// statement (a broken connection, a restart, a timeout).</summary>
     public static bool IsTransient(Exception e) =>
         e is NpgsqlException { IsTransient: true } || Find<SocketException>(e) is not null || Find<TimeoutException>(e) is not null
-        || (e is NpgsqlException && Find<IOException>(e) is not null);
+        || (e is NpgsqlException && Find<IOException>(e) is not null)
+        // A restart or failover: the server ended the session (57P01 admin_shutdown, 57P02, 57P03 cannot_connect_now),
+        // or the connection broke (class 08); a pooled connection from before it fails once with these.
+        || e is PostgresException { SqlState: ['5', '7', 'P', ..] or ['0', '8', ..] };
 
     private static T? Find<T>(Exception e) where T : Exception
     {

@@ -60,7 +60,7 @@ internal sealed class PostgresSink : ISink
         {
             long rows = Interlocked.Read(ref _publishedRows);
             int commits = Volatile.Read(ref _commits);
-            return commits == 0 ? [] : [$"{_target} ({rows:N0} rows {(_mode == PostgresWriteMode.Upsert ? "upserted" : "appended")} in {commits:N0} commits)"];
+            return commits == 0 ? [] : [$"{_target} ({rows:N0} rows {(_mode == PostgresWriteMode.Upsert ? "upserted" : "appended")} in {commits:N0} {(commits == 1 ? "commit" : "commits")})"];
         }
     }
 

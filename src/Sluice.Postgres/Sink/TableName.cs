@@ -88,7 +88,7 @@ internal sealed partial record TableName(string? Schema, string Name)
             if (!match.Success || match.Index != i)
             {
                 problem = i >= text.Length
-                    ? "a name is missing after the '.'"
+                    ? i == 0 ? "the name is empty; write table or schema.table" : "a name is missing after the '.'"
                     : $"'{text[i..]}' is not a name: an unquoted name has letters, digits, _ and $, not starting with a digit; put \"double quotes\" around any other";
                 return null;
             }
