@@ -5,8 +5,18 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-# Services the integration tests need (PostgreSQL, Redis) will be installed/located here, before the build,
-# so a fresh machine needs nothing but this script.
+# Services the integration tests need are installed here, before the build, so a fresh machine needs nothing but this
+# script. The tests start private servers from their binaries (tests/ServiceFixtures), never the system's service.
+
+# PostgreSQL (tests/Sluice.Postgres.Tests): initdb, pg_ctl, postgres and psql, on PATH or in /usr/lib/postgresql/*/bin.
+if ! command -v initdb >/dev/null 2>&1 && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "installing PostgreSQL (apt-get install postgresql) for the postgres connector's tests" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "PostgreSQL is not installed and this is not root: the postgres tests will fail (apt-get install postgresql)" >&2
+  fi
+fi
 
 results="TestResults"
 rm -rf "$results"
