@@ -43,6 +43,18 @@ public sealed class AppendAndUpsertTests(PostgresFixture fixture) : PostgresTest
         Assert.Equal(0, await StagingTablesAsync());
         // One marker per run stays (the one a resumed run could commit again), not one per checkpoint.
         Assert.Equal(2, await CountAsync("sluice_commits"));
+
+        // The password went to the server and nowhere else: not into any output, nor the state file.
+        var runs = await SluiceAsync("runs");
+        foreach (var output in new[] { run, again, runs })
+        {
+            Assert.DoesNotContain(Server.Password, output.Stdout + output.Stderr);
+        }
+        foreach (string file in Directory.GetFiles(Dir.Path, "*", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain(Server.Password, System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(file)));
+        }
+        Assert.DoesNotContain(Server.Password, new PostgresSinkOptions { Connection = Direct, Table = "orders" }.ToString());
     }
 
     [Fact]
