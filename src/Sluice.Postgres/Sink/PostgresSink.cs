@@ -54,6 +54,11 @@ internal sealed class PostgresSink : ISink
         _good = new int[Math.Max(context.BatchSize, 1)];
     }
 
+    /// <summary>False: a COPY that failed half way has sent part of a batch into a transaction that is now broken, and
+    /// the unit's earlier batches are gone from memory, so it cannot simply be tried again. The run fails and the next
+    /// one resumes from the last checkpoint. (Commits are retried: they are idempotent.)</summary>
+    public bool WritesAreRetrySafe => false;
+
     public IReadOnlyList<string> Published
     {
         get
