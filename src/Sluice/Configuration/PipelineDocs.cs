@@ -22,7 +22,8 @@ internal static class PipelineDocs
         `${env:NAME}` in any option value except an expression is replaced by the environment variable `NAME`, and
         `${env:NAME:-default}` by `default` when `NAME` is unset or empty; a reference to an unset variable without a
         default is an error naming it. Values are replaced when the file is loaded (so `sluice validate` needs them
-        too), except http `headers`, which may hold secrets: they are resolved when the run starts and never printed.
+        too), except the options that may hold secrets, which are resolved when the run starts and never printed:
+        SECRET_OPTIONS.
 
         Editors that speak the YAML language server (VS Code's YAML extension, JetBrains IDEs, Neovim) complete and
         check a pipeline file against the JSON Schema when its first line names it:
@@ -158,7 +159,9 @@ internal static class PipelineDocs
 
     public static string Generate(ComponentCatalog catalog)
     {
-        var md = new StringBuilder(Intro.ReplaceLineEndings("\n"));
+        var secrets = catalog.Sources.Concat(catalog.Sinks)
+            .SelectMany(c => ((ObjectShape)c.Shape).Options.Where(o => o.Secret).Select(o => $"{c.Name} `{o.Name}`")).Distinct();
+        var md = new StringBuilder(Intro.ReplaceLineEndings("\n").Replace("SECRET_OPTIONS", string.Join(", ", secrets), StringComparison.Ordinal));
         md.Append("## Top level\n\n");
         OptionsTable(md, PipelineSpec.Root.Options);
         Components(md, "Sources", "source", catalog.Sources);

@@ -360,9 +360,12 @@ internal sealed class RunExecution
             long started = Stopwatch.GetTimestamp();
             if (node.Sink is not null)
             {
+                // A sink may refuse records it cannot store (a database sink: text with a NUL byte) by dead-lettering
+                // them: those are not out. Only this worker letters this stage's records, so the difference is its own.
+                long lettered = node.Counters.DeadLettered;
                 await resilience.ExecuteAsync(static (s, ct) => s.Sink.WriteAsync(s.Batch, s.Context, ct), (node.Sink, Batch: batch, Context: context), token);
                 statistics?.Observe(batch.Data);
-                node.Counters.AddOut(batch.Length);
+                node.Counters.AddOut(batch.Length - (node.Counters.DeadLettered - lettered));
                 node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
                 continue;
             }

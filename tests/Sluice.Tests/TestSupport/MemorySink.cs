@@ -26,6 +26,10 @@ public sealed record MemorySinkOptions : ISinkOptions
     /// <summary>Called with the number of batches written so far, before each write; lets a test observe backpressure.</summary>
     public Action<int>? BeforeWrite { get; init; }
 
+    /// <summary>Ids the sink refuses: each is dead-lettered (reason sink) instead of written, as a database sink
+    /// refuses a value its column cannot hold.</summary>
+    public IReadOnlySet<long> Refuse { get; init; } = new HashSet<long>();
+
     public ISink CreateSink(Schema input, BuildContext context)
     {
         Interlocked.Increment(ref Created.Value);
@@ -49,6 +53,11 @@ internal sealed class MemorySink(MemorySinkOptions options) : ISink
         var ids = (Int64Array)batch.Data.Column(batch.Schema.GetFieldIndex("id"));
         for (int i = 0; i < ids.Length; i++)
         {
+            if (options.Refuse.Contains(ids.GetValue(i)!.Value))
+            {
+                context.DeadLetter(batch.Origins[i], DeadLetterReason.Sink, "id", "refused", $"id {ids.GetValue(i)} is refused");
+                continue;
+            }
             _pending.Add(ids.GetValue(i)!.Value);
             options.Received.Enqueue(ids.GetValue(i)!.Value);
         }
