@@ -1,6 +1,7 @@
 using System.Reflection;
 using Sluice.Configuration;
 using Sluice.Pipelines;
+using Sluice.Redis;
 
 namespace Sluice.Cli.Plugins;
 
@@ -23,7 +24,9 @@ internal static class PluginLoader
 
     private static ComponentCatalog Load(IEnumerable<PluginReference> plugins)
     {
-        var catalog = new ComponentCatalog();
+        // The connector packages the command ships with register as any plugin does, before the plugins: a plugin
+        // cannot take their names.
+        var catalog = new ComponentCatalog().AddRedis();
         // The same assembly named twice (by two spellings of its path) would register its components twice.
         foreach (var plugin in plugins.DistinctBy(p => p.Path))
             Register(plugin, catalog);

@@ -387,4 +387,25 @@ public sealed class EngineCommandTests : IDisposable
         Assert.StartsWith("#", result.Stdout);
         Assert.Contains("csv", result.Stdout);
     }
+
+    /// <summary>docs/pipeline-file.md is what the command generates: the built-in components and the connectors it
+    /// ships with (redis_stream), so the reference cannot drift from the declarations.</summary>
+    [Fact]
+    public async Task The_committed_reference_matches_the_one_the_command_generates()
+    {
+        CliResult result = await TestSupport.Sluice.RunAsync("docs", "pipeline-file");
+
+        string committed = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", "pipeline-file.md"));
+        Assert.True(committed == result.Stdout,
+            "docs/pipeline-file.md is out of date: regenerate it with `dotnet run --project src/Sluice.Cli -c Release -- docs pipeline-file > docs/pipeline-file.md`");
+        Assert.Contains("### `source: { type: redis_stream }`", committed);
+    }
+
+    [Fact]
+    public async Task The_schema_knows_the_connectors_the_command_ships_with()
+    {
+        CliResult result = await TestSupport.Sluice.RunAsync("schema");
+
+        Assert.Contains("\"const\": \"redis_stream\"", result.Stdout);
+    }
 }
