@@ -15,11 +15,12 @@ namespace Sluice.Redis;
 /// </example>
 public static class RedisComponents
 {
-    /// <summary>Registers the <c>redis_stream</c> source (<see cref="RedisStreamSourceOptions"/>).</summary>
+    /// <summary>Registers the <c>redis_stream</c> source (<see cref="RedisStreamSourceOptions"/>) and sink
+    /// (<see cref="RedisStreamSinkOptions"/>).</summary>
     /// <returns>The catalog, so that registrations chain.</returns>
     public static ComponentCatalog AddRedis(this ComponentCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return catalog.Register(RedisStreamSourceOptions.Spec);
+        return catalog.Register(RedisStreamSourceOptions.Spec).Register(RedisStreamSinkOptions.Spec);
     }
 }
