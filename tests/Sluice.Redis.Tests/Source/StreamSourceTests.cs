@@ -147,4 +147,32 @@ public sealed class StreamSourceTests(RedisFixture fixture) : RedisTest(fixture)
         Assert.DoesNotContain("   at ", output);
         Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("Redis at", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_run_while_redis_is_down_fails_in_one_line_and_the_next_run_reads_everything_once()
+    {
+        await AddAsync(1, 100);
+        string pipeline = Pipeline();
+        Assert.Equal(0, (await RunAsync(pipeline)).ExitCode);
+        await AddAsync(101, 50);
+
+        await Fixture.Server.StopAsync();
+        CliResult down;
+        try
+        {
+            down = await RunAsync(pipeline);
+        }
+        finally
+        {
+            await Fixture.Server.StartAgainAsync();
+        }
+        var again = await RunAsync(pipeline);
+
+        Assert.NotEqual(0, down.ExitCode);
+        Assert.Contains($"Redis at {Fixture.Server.ConnectionString}", down.Stdout + down.Stderr);
+        Assert.DoesNotContain("   at ", down.Stdout + down.Stderr);
+        Assert.True(again.ExitCode == 0, again.Stderr + again.Stdout);
+        AssertExactlyOnce(Enumerable.Range(1, 150).Select(i => (long)i), OutputIds());
+        Assert.Equal(0, await PendingAsync());
+    }
 }
