@@ -389,7 +389,7 @@ public sealed class EngineCommandTests : IDisposable
     }
 
     /// <summary>docs/pipeline-file.md is what the command generates: the built-in components and the connectors it
-    /// ships with (postgres), so the reference cannot drift from the declarations.</summary>
+    /// ships with (postgres, redis_stream), so the reference cannot drift from the declarations.</summary>
     [Fact]
     public async Task The_committed_reference_matches_the_one_the_command_generates()
     {
@@ -399,6 +399,7 @@ public sealed class EngineCommandTests : IDisposable
         Assert.True(committed == result.Stdout,
             "docs/pipeline-file.md is out of date: regenerate it with `dotnet run --project src/Sluice.Cli -c Release -- docs pipeline-file > docs/pipeline-file.md`");
         Assert.Contains("### `sink: { type: postgres }`", committed);
+        Assert.Contains("### `source: { type: redis_stream }`", committed);
     }
 
     [Fact]
@@ -407,5 +408,6 @@ public sealed class EngineCommandTests : IDisposable
         CliResult result = await TestSupport.Sluice.RunAsync("schema");
 
         Assert.Contains("\"const\": \"postgres\"", result.Stdout);
+        Assert.Contains("\"const\": \"redis_stream\"", result.Stdout);
     }
 }
