@@ -43,11 +43,11 @@ public sealed class NatsServerTests
         var server = await NatsServer.StartAsync();
         await using (var nats = new NatsClient(server.Url))
             await nats.CreateJetStreamContext().CreateStreamAsync(new StreamConfig("KEPT", ["kept"]));
-        Assert.NotEmpty(Directory.EnumerateFiles(server.StoreDirectory, "*", SearchOption.AllDirectories));
+        Assert.NotEmpty(Directory.EnumerateFiles(server.DataDirectory, "*", SearchOption.AllDirectories));
 
         await server.DisposeAsync();
 
-        Assert.False(Directory.Exists(server.StoreDirectory));
+        Assert.False(Directory.Exists(server.DataDirectory));
         using var client = new System.Net.Sockets.TcpClient();
         await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(() => client.ConnectAsync(System.Net.IPAddress.Loopback, server.Port));
     }
