@@ -44,8 +44,7 @@ internal sealed class RedisStreamSink : ISink
     private readonly string _prefix;     // sluice:staging:{pipeline}:{stage}:
     private readonly string _runPrefix;  // … {run}:
     private readonly string _attempt;    // this sink instance's own, so unit names never repeat
-    private readonly SemaphoreSlim _connecting = new(1, 1);
-    private ConnectionMultiplexer? _redis;
+    private readonly RedisLink _link;
     private long _unit;
     private string? _current;
     private long _currentCount;
@@ -57,6 +56,7 @@ internal sealed class RedisStreamSink : ISink
         _options = options;
         _connection = connection;
         _retry = context.Resilience.Retry;
+        _link = new RedisLink(connection, _retry, "sink");
         _prefix = $"sluice:staging:{context.PipelineName}:{context.StageName}:";
         _runPrefix = _prefix + context.RunId + ":";
         // A resumed run has the same run id: its units must not take the names of the crashed attempt's, whose
@@ -78,7 +78,7 @@ internal sealed class RedisStreamSink : ISink
         {
             return;
         }
-        var db = await DatabaseAsync(cancellationToken);
+        var db = await _link.DatabaseAsync(cancellationToken);
         _current ??= $"{_runPrefix}{_attempt}-{Interlocked.Increment(ref _unit):D6}";
         var items = new RedisValue[batch.Length];
         for (int row = 0; row < batch.Length; row++)
@@ -125,7 +125,7 @@ internal sealed class RedisStreamSink : ISink
     /// <summary>One script call: moves up to <see cref="ChunkSize"/> staged entries; true once the token is committed.</summary>
     internal async Task<bool> CommitChunkAsync(string token, CancellationToken cancellationToken)
     {
-        var db = await DatabaseAsync(cancellationToken);
+        var db = await _link.DatabaseAsync(cancellationToken);
         RedisKey[] keys = [token, _options.Stream, "sluice:committed:" + token];
         RedisValue[] args = [ChunkSize, _options.MaxLen?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", (long)MarkerLifetime.TotalSeconds];
         // Retried: each call is atomic, and a call whose answer was lost is found done (or further on) by the next.
@@ -144,7 +144,7 @@ internal sealed class RedisStreamSink : ISink
         }
         try
         {
-            var db = await DatabaseAsync(CancellationToken.None);
+            var db = await _link.DatabaseAsync(CancellationToken.None);
             await db.KeyDeleteAsync(key);
         }
         catch (Exception e) when (RedisConnection.IsRedisFailure(e))
@@ -161,9 +161,9 @@ internal sealed class RedisStreamSink : ISink
         {
             return;
         }
-        var db = await DatabaseAsync(cancellationToken);
+        var db = await _link.DatabaseAsync(cancellationToken);
         string pattern = Escape(_prefix + runId + ":") + "*";
-        foreach (var server in _redis!.GetServers().Where(s => s.IsConnected && !s.IsReplica))
+        foreach (var server in _link.Multiplexer.GetServers().Where(s => s.IsConnected && !s.IsReplica))
         {
             await foreach (var key in server.KeysAsync(db.Database, pattern))
             {
@@ -172,15 +172,7 @@ internal sealed class RedisStreamSink : ISink
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_redis is not null)
-        {
-            await _redis.DisposeAsync();
-            _redis = null;
-        }
-        _connecting.Dispose();
-    }
+    public ValueTask DisposeAsync() => _link.DisposeAsync();
 
     private static string Escape(string glob) =>
         string.Concat(glob.Select(c => c is '*' or '?' or '[' or ']' or '\\' ? "\\" + c : c.ToString()));
@@ -188,21 +180,4 @@ internal sealed class RedisStreamSink : ISink
     private Task<T> Call<T>(string doing, Func<Task<T>> call, int attempts, CancellationToken cancellationToken) =>
         _connection!.RetryAsync(_retry with { Attempts = attempts }, $"{doing} stream '{_options.Stream}' at", call, cancellationToken);
 
-    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
-    {
-        if (_connection is null)
-        {
-            throw new InvalidOperationException("this redis_stream sink was built to check a pipeline, not to run it");
-        }
-        await _connecting.WaitAsync(cancellationToken);
-        try
-        {
-            _redis ??= await _connection.RetryAsync(_retry, "cannot connect to", () => _connection.ConnectAsync(), cancellationToken);
-            return _redis.GetDatabase();
-        }
-        finally
-        {
-            _connecting.Release();
-        }
-    }
 }

@@ -35,8 +35,7 @@ internal sealed class RedisStreamSource : IReplayableSource
 
     // Entries delivered and not yet acknowledged, per stream, in ascending order (the reader adds, commits remove).
     private readonly Dictionary<string, List<StreamId>> _delivered = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _connecting = new(1, 1);
-    private ConnectionMultiplexer? _redis;
+    private readonly RedisLink _link;
     private volatile bool _readEnded;
 
     public RedisStreamSource(RedisStreamSourceOptions options, RedisConnection? connection, EntryFields fields, BuildContext context)
@@ -46,6 +45,7 @@ internal sealed class RedisStreamSource : IReplayableSource
         _fields = fields;
         _batchSize = options.BatchSize ?? context.BatchRows(Math.Max(fields.Names.Count, 1));
         _retry = context.Resilience.Retry;
+        _link = new RedisLink(connection, _retry, "source");
         _follow = context.FollowPoll;
         _consumer = options.Consumer ?? DefaultConsumer(context);
         Schema = new Schema(fields.Names.Select(n => new Field(n, StringType.Default, nullable: true)), null);
@@ -77,7 +77,7 @@ internal sealed class RedisStreamSource : IReplayableSource
         bool failed = true;
         try
         {
-            var db = await DatabaseAsync(cancellationToken);
+            var db = await _link.DatabaseAsync(cancellationToken);
             foreach (string stream in _options.Streams)
             {
                 await CreateGroupAsync(db, stream, cancellationToken);
@@ -162,7 +162,7 @@ internal sealed class RedisStreamSource : IReplayableSource
             _readEnded = true;
             if (failed || NothingToAcknowledge())
             {
-                await DisconnectAsync();
+                await _link.DisconnectAsync();
             }
         }
     }
@@ -172,7 +172,7 @@ internal sealed class RedisStreamSource : IReplayableSource
     public async ValueTask CommittedAsync(SourcePosition position, CancellationToken cancellationToken)
     {
         var committed = ReadPosition.From(position)!;
-        var db = await DatabaseAsync(cancellationToken);
+        var db = await _link.DatabaseAsync(cancellationToken);
         foreach (var (stream, upTo) in committed.Streams)
         {
             if (!_delivered.TryGetValue(stream, out var delivered))
@@ -200,7 +200,7 @@ internal sealed class RedisStreamSource : IReplayableSource
         }
         if (_readEnded && NothingToAcknowledge())
         {
-            await DisconnectAsync();
+            await _link.DisconnectAsync();
         }
     }
 
@@ -343,41 +343,6 @@ internal sealed class RedisStreamSource : IReplayableSource
 
     private Task<T> Call<T>(string doing, string stream, Func<Task<T>> call, CancellationToken cancellationToken) =>
         _connection!.RetryAsync(_retry, $"{doing} stream '{stream}' (group '{_options.Group}') at", call, cancellationToken);
-
-    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
-    {
-        if (_connection is null)
-        {
-            throw new InvalidOperationException("this redis_stream source was built to check a pipeline, not to run it");
-        }
-        await _connecting.WaitAsync(cancellationToken);
-        try
-        {
-            _redis ??= await _connection.RetryAsync(_retry, "cannot connect to", () => _connection.ConnectAsync(), cancellationToken);
-            return _redis.GetDatabase();
-        }
-        finally
-        {
-            _connecting.Release();
-        }
-    }
-
-    private async Task DisconnectAsync()
-    {
-        await _connecting.WaitAsync();
-        try
-        {
-            if (_redis is not null)
-            {
-                await _redis.DisposeAsync();
-                _redis = null;
-            }
-        }
-        finally
-        {
-            _connecting.Release();
-        }
-    }
 
     private bool NothingToAcknowledge() => _delivered.Values.All(d =>
     {
