@@ -33,7 +33,7 @@ internal sealed class PipelineService(
     /// checked as <c>sluice validate</c> does (throwing <see cref="PipelineException"/> with every problem); a
     /// definition built in code is checked by each run as it starts, since the engine's checks are not public.</summary>
     private PipelineDefinition Load() => options.File is { } file
-        ? PipelineFile.Load(Path.Combine(contentRoot, file)) with { Name = name }
+        ? PipelineFile.Load(Path.Combine(contentRoot, file), sluice.Components) with { Name = name }
         : options.Definition! with { Name = name };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

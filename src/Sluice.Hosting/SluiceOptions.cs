@@ -1,4 +1,5 @@
 using Sluice;
+using Sluice.Extensibility;
 
 namespace Sluice.Hosting;
 
@@ -14,4 +15,9 @@ public sealed class SluiceOptions
     /// <c>new RunnerOptions()</c>; <see cref="RunnerOptions.FollowPoll"/> is set by
     /// <see cref="PipelineSchedule.Continuous"/>, not here.</summary>
     public RunnerOptions Runner { get; set; } = new();
+
+    /// <summary>What pipeline files may name besides the built-in components: the service connectors and your own,
+    /// registered here, e.g. <c>o.Components.AddPostgres().AddRedis()</c>. The default value is a catalog of the
+    /// built-ins only.</summary>
+    public ComponentCatalog Components { get; set; } = new();
 }

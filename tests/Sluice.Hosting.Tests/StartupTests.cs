@@ -22,6 +22,28 @@ public sealed class StartupTests : HostedPipelineTest
     }
 
     [Fact]
+    public async Task A_pipeline_file_names_the_components_registered_in_the_options_and_only_those()
+    {
+        WriteInput(0, 50);
+        Dir.Write("p.yaml", Yaml.Replace("sink:", "transforms:\n  - gate: {}\nsink:"));
+        var gate = new GateOptions(TimeSpan.Zero, Closed: false);
+
+        using var without = Build(s => s.AddPipeline("ids", p => p.File = "p.yaml"));
+        var error = await Assert.ThrowsAsync<PipelineException>(() => without.StartAsync());
+        using var with = Build(s => s.AddPipeline("ids", p =>
+        {
+            p.File = "p.yaml";
+            p.StopHostWhenDone = true;
+        }), configure: o => o.Components.AddTransform("gate", "passes batches through", gate));
+        await with.StartAsync();
+        await with.WaitForShutdownAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Contains("gate", error.Message);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), OutputIds().Order());
+        Assert.True(gate.Applied > 0, "the registered transform ran");
+    }
+
+    [Fact]
     public void Registration_refuses_options_that_name_no_pipeline_or_a_taken_name()
     {
         Build(s =>

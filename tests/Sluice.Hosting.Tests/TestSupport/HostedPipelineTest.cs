@@ -29,7 +29,8 @@ public abstract class HostedPipelineTest : IDisposable
     /// <summary>Small batches, so that a few thousand records make many batches to stop between.</summary>
     protected static readonly RunnerOptions Runner = new() { BatchSize = 100 };
 
-    protected IHost Build(Action<SluiceBuilder> pipelines, TimeSpan? shutdownTimeout = null, TimeProvider? clock = null)
+    protected IHost Build(Action<SluiceBuilder> pipelines, TimeSpan? shutdownTimeout = null, TimeProvider? clock = null,
+        Action<SluiceOptions>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = Dir.Path, DisableDefaults = true });
         builder.Logging.AddProvider(Logs);
@@ -41,6 +42,7 @@ public abstract class HostedPipelineTest : IDisposable
         {
             o.StatePath = "state.db";
             o.Runner = Runner;
+            configure?.Invoke(o);
         }));
         return builder.Build();
     }
