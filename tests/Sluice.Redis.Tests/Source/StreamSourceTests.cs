@@ -27,6 +27,36 @@ public sealed class StreamSourceTests(RedisFixture fixture) : RedisTest(fixture)
     }
 
     [Fact]
+    public async Task A_following_run_writes_entries_as_they_arrive_and_after_SIGTERM_nothing_is_pending_or_written_twice()
+    {
+        await AddAsync(1, 100);
+        string pipeline = Pipeline();
+        File.WriteAllText(pipeline, File.ReadAllText(pipeline).Replace("every_seconds: 0", "every_seconds: 0.2"));
+
+        using var following = SluiceProcess.Start(new Dictionary<string, string>(), "run", pipeline, "--state", State, "--follow");
+        Task<string> stdout = following.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = following.StandardError.ReadToEndAsync();
+        try
+        {
+            Assert.True(SpinWait.SpinUntil(() => OutputIds().Count == 100, TimeSpan.FromSeconds(30)), "the first entries were not published");
+            await AddAsync(101, 50); // while it waits: an idle following source must still let checkpoints through
+            Assert.True(SpinWait.SpinUntil(() => OutputIds().Count == 150, TimeSpan.FromSeconds(30)), "entries added later were not published");
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", following.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                await kill.WaitForExitAsync();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await following.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            following.Kill(); // a following run never ends by itself: never leave one behind
+        }
+
+        Assert.True(following.ExitCode == 130, await stderr + await stdout);
+        AssertExactlyOnce(Enumerable.Range(1, 150).Select(i => (long)i), OutputIds());
+        Assert.Equal(0, await PendingAsync());
+    }
+
+    [Fact]
     public async Task A_run_killed_after_a_checkpoint_committed_but_before_its_entries_were_acknowledged_resumes_exactly_once()
     {
         await AddAsync(1, 1000);
