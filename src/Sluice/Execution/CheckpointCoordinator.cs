@@ -315,6 +315,7 @@ internal sealed class CheckpointCoordinator
             MustKeepPrepared = true;
             throw;
         }
+        CrashPoints.Hit(CrashPoints.BeforeSourceAck, id);
         await TellSourcesAsync(id, checkpoint.SourcePositions);
         lock (_lock)
         {

@@ -22,7 +22,11 @@ internal static class CrashPoints
     /// <summary>A resuming run has re-committed the last checkpoint's output, before it reads anything.</summary>
     public const string DuringResume = "during-resume";
 
-    public static IReadOnlyList<string> All { get; } = [AfterPrepare, AfterStoreCommit, DuringSinkCommit, DuringResume];
+    /// <summary>Every sink has committed the checkpoint; its sources have not been told yet (stream entries not yet
+    /// acknowledged), so the next run meets entries its output already holds.</summary>
+    public const string BeforeSourceAck = "before-source-ack";
+
+    public static IReadOnlyList<string> All { get; } = [AfterPrepare, AfterStoreCommit, DuringSinkCommit, DuringResume, BeforeSourceAck];
 
     /// <summary>The checkpoint being committed on this flow of execution, for points deep inside a sink that do not
     /// know it themselves.</summary>
