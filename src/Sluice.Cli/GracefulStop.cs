@@ -16,14 +16,18 @@ internal sealed class GracefulStop : IDisposable
     /// <summary>Cancelled when draining overran the deadline: give it to the work as its cancellation token.</summary>
     public CancellationToken Abort => _abort.Token;
 
-    /// <summary>From now on, a signal on <paramref name="signal"/> says so and calls <paramref name="stopReading"/>.</summary>
-    public void Watch(CliContext context, CancellationToken signal, string what, Action? stopReading = null) =>
+    /// <summary>From now on, a signal on <paramref name="signal"/> says so and calls <paramref name="stopReading"/>
+    /// (instead of what an earlier call named: a resumed run replaces the one that failed).</summary>
+    public void Watch(CliContext context, CancellationToken signal, string what, Action? stopReading = null)
+    {
+        _onSignal.Dispose();
         _onSignal = signal.Register(() =>
         {
             context.Stderr.WriteLine($"stopping: {what}; draining what was read into a final checkpoint (at most {Deadline.TotalSeconds:0} s)");
             stopReading?.Invoke();
             _abort.CancelAfter(Deadline);
         });
+    }
 
     public void Dispose()
     {

@@ -29,7 +29,7 @@ internal static class RunCommand
         };
         var follow = new Option<bool>("--follow")
         {
-            Description = "Do not end after the input files: keep polling the sources' paths for new files (every second) until Ctrl-C. Checkpoints then come from checkpoint.every_seconds; the next run resumes where Ctrl-C stopped.",
+            Description = "Do not end after the input: keep polling the sources for new data (every second) until Ctrl-C. Checkpoints then come from checkpoint.every_seconds; the next run resumes where Ctrl-C stopped. A failure resilience.retry.on names (a server away) resumes the run in this process after a wait instead of ending it.",
         };
         var json = CommonOptions.Json("the run's summary when it ends (no live table; progress lines go to stderr)");
         var progress = ProgressIntervalOption.Create();
@@ -59,10 +59,38 @@ internal static class RunCommand
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
 
         var options = new RunnerOptions { FollowPoll = follow ? FollowPoll : null };
+        var runner = new PipelineRunner(store, options);
         // The command's token (Ctrl-C, SIGTERM) asks for a graceful stop.
         using var stop = new GracefulStop();
-        ct.ThrowIfCancellationRequested();
-        PipelineRun run = await new PipelineRunner(store, options).StartAsync(pipeline, fresh, stop.Abort);
+        var restarts = follow ? new FollowRestarts(pipeline.Resilience.Retry) : null;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            PipelineRun run;
+            try
+            {
+                run = await runner.StartAsync(pipeline, fresh, stop.Abort);
+            }
+            // The file was checked when the first run started: a restart that cannot build it meets the same server
+            // still away (or its password changed meanwhile), which the next try may find back.
+            catch (PipelineException e) when (restarts is { Count: > 0 })
+            {
+                if (!await restarts.WaitAsync(context.Stderr, "cannot start: " + CliContext.OneLine(e.Message), madeProgress: false, ct))
+                    return ExitCodes.For(RunState.Failed);
+                continue;
+            }
+            fresh = false; // a restart resumes the run this one started
+            var (exitCode, outcome) = await WatchRunAsync(context, run, store, statePath, stop, progressInterval, ct);
+            if (restarts is null || ct.IsCancellationRequested || !restarts.Covers(outcome)
+                || !await restarts.WaitAsync(context.Stderr, $"run {outcome.Run.Id} failed", outcome.Checkpoints > 0, ct))
+                return exitCode;
+        }
+    }
+
+    /// <summary>Shows one started run until it ends, then its summary; its exit code and outcome.</summary>
+    private static async Task<(int, RunOutcome)> WatchRunAsync(CliContext context, PipelineRun run, IStateStore store, string statePath,
+        GracefulStop stop, TimeSpan progressInterval, CancellationToken ct)
+    {
         stop.Watch(context, ct, "no new input", run.RequestStop);
         // With --json, stdout is the one document at the end: these lines (also in it) go to stderr.
         Action<string> say = context.Json ? context.Stderr.WriteLine : context.Console.WriteLine;
@@ -92,7 +120,7 @@ internal static class RunCommand
             await PrintSummaryAsync(context, outcome, store, statePath);
         if (outcome.Error is not null)
             context.Stderr.WriteLine("error: " + CliContext.OneLine(outcome.Error));
-        return exitCode;
+        return (exitCode, outcome);
     }
 
     /// <summary>Prints a <see cref="ProgressLine"/> every <paramref name="interval"/> until the run ends, so that a

@@ -201,6 +201,7 @@ internal sealed class RunExecution
             CheckpointTime = _coordinator.TimeSpent,
             Expectations = expectations,
             Notes = notes,
+            Failure = state == RunState.Failed ? _firstFailure : null,
         };
     }
 

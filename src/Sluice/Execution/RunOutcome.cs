@@ -30,4 +30,8 @@ public sealed record RunOutcome(
 
     /// <summary>What the run said besides its counts: files skipped as already consumed, warnings.</summary>
     public IReadOnlyList<RunNote> Notes { get; init; } = [];
+
+    /// <summary>The exception that failed the run (<see cref="RunState.Failed"/>), null otherwise: for a caller that
+    /// decides whether resuming may help, e.g. with <see cref="RetryOn.Matches"/> (a server that was away).</summary>
+    public Exception? Failure { get; init; }
 }
