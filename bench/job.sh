@@ -1,12 +1,18 @@
 # The benchmark job as a Sluice pipeline file, for bench/run.sh and bench/replay.sh (sourced, not run).
-# write_pipeline FORMAT INPUT OUT [CHECKPOINT-YAML]
+# write_pipeline FORMAT INPUT OUT [CHECKPOINT-YAML]; for FORMAT postgres, INPUT is "CONNECTION|TABLE".
 write_pipeline() {
-  local format=$1 input=$2 out=$3 checkpoint=${4:-}
+  local format=$1 input=$2 out=$3 checkpoint=${4:-} source
+  if [[ $format == postgres ]]; then
+    source="  connection: \"${input%|*}\"
+  table: ${input##*|}"
+  else
+    source="  path: \"$input\""
+  fi
   cat <<EOF
 name: bench-$format
 source:
   type: $format
-  path: "$input"
+$source
 contract:
   fields:
     date:        { type: timestamp, required: true }

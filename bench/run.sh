@@ -57,29 +57,14 @@ ensure() {
 ensure /usr/bin/time time
 ((update_docs)) && ensure gnuplot gnuplot-nox
 
-# Sluice is measured as users run it: the tool package for this platform (precompiled with ReadyToRun), packed and
-# installed with `dotnet tool install` into bench/bin/tool from that folder alone, so what is measured is what a
-# user installs. The peers' program is published precompiled, as a .NET service is deployed for start-up:
+# Sluice is measured as users run it: the tool package for this platform, installed with `dotnet tool install`
+# (bench/tool.sh). The peers' program is published precompiled, as a .NET service is deployed for start-up:
 # self-contained with one composite ReadyToRun image of the app and the framework. The quick mode is a smoke test
 # whose timings mean nothing, so it builds the peers' program plainly (publishing takes a minute); it still packs
 # and installs the tool, which a test also does. Only one kind of publish is ever made into a project's
 # RID-specific obj/ folder: mixing composite and non-composite publishes there produced a binary that aborted at
 # start.
-rid="$(dotnet --info | awk '/RID:/ { print $2; exit }')"
-run_step() {
-  log "dotnet ${*:1:2}…"
-  if ! build_log=$(dotnet "$@" 2>&1); then
-    log "$build_log"
-    exit 1
-  fi
-}
-packages="$PWD/bench/bin/packages" tool_dir="$PWD/bench/bin/tool"
-rm -rf "$packages" "$tool_dir" # one version number for every build: a stale package or install must not be reused
-run_step pack src/Sluice.Cli -c Release -o "$packages" -p:ToolPackageRuntimeIdentifiers="$rid" -nologo -v quiet
-printf '<configuration><packageSources><clear /><add key="packed" value="%s" /></packageSources></configuration>\n' \
-  "$packages" >"$packages/nuget.config"
-run_step tool install --tool-path "$tool_dir" Sluice.Cli --configfile "$packages/nuget.config"
-sluice_exe="$tool_dir/sluice"
+source bench/tool.sh
 if ((quick)); then
   run_step build bench/Sluice.Bench -c Release -nologo -v quiet
   bench_exe="$PWD/bench/Sluice.Bench/bin/Release/net10.0/Sluice.Bench"

@@ -6,11 +6,13 @@
 #   examples/services.sh status   says which run, and the connection settings
 # Their data is in examples/.services/ (not in git); delete that folder, stopped, to start over. Never the system-wide
 # services: the machine's binaries, run with their own data, ports and logs.
+# SLUICE_SERVICES_DIR, SLUICE_REDIS_PORT and SLUICE_PG_PORT choose another folder and ports (bench/services.sh
+# keeps its own servers that way).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-data="$here/.services"
-redis_dir="$data/redis" redis_port=6390
-pg_dir="$data/postgres" pg_port=5440
+data="${SLUICE_SERVICES_DIR:-$here/.services}"
+redis_dir="$data/redis" redis_port="${SLUICE_REDIS_PORT:-6390}"
+pg_dir="$data/postgres" pg_port="${SLUICE_PG_PORT:-5440}"
 
 settings() {
   echo "REDIS=127.0.0.1:$redis_port"
