@@ -53,11 +53,20 @@ public sealed record RedisStreamSinkOptions : ISinkOptions
             IdField = node.GetString("id_field") ?? "sluice_id",
             ConnectionLocation = node["connection"]?.Location,
         };
+        var problems = new List<Diagnostic>();
+        if (options.Stream.Length == 0)
+        {
+            problems.Add(new Diagnostic(node["stream"]!.Location, "stream cannot be empty"));
+        }
+        if (options.IdField.Length == 0)
+        {
+            problems.Add(new Diagnostic(node["id_field"]!.Location, "id_field cannot be empty"));
+        }
         if (options.MaxLen is <= 0)
         {
-            throw new PipelineException(node["maxlen"]!.Location, "maxlen must be at least 1");
+            problems.Add(new Diagnostic(node["maxlen"]!.Location, "maxlen must be at least 1"));
         }
-        return options;
+        return problems.Count > 0 ? throw new PipelineException(problems) : options;
     }
 
     /// <summary>Checks the input's columns and reaches the server (unless the connection needs a secret that is not

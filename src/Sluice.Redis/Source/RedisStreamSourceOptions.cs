@@ -99,6 +99,18 @@ public sealed record RedisStreamSourceOptions : ISourceOptions
         {
             problems.Add(new Diagnostic(node["streams"]!.Location, "streams: name at least one stream key"));
         }
+        if (options.Streams.Any(string.IsNullOrEmpty))
+        {
+            problems.Add(new Diagnostic(node["streams"]!.Location, "streams: a stream key cannot be empty"));
+        }
+        if (options.Group.Length == 0)
+        {
+            problems.Add(new Diagnostic(node["group"]!.Location, "group cannot be empty"));
+        }
+        if (options.Consumer is { Length: 0 })
+        {
+            problems.Add(new Diagnostic(node["consumer"]!.Location, "consumer cannot be empty: leave it out for the default"));
+        }
         foreach (string twice in options.Streams.GroupBy(s => s, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key))
         {
             problems.Add(new Diagnostic(node["streams"]!.Location, $"streams: '{twice}' is listed twice"));
