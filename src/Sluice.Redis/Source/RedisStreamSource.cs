@@ -23,7 +23,7 @@ namespace Sluice.Redis.Source;
 /// batch per request per stream (a batch never spans two streams); without <c>--follow</c> it ends when no stream has
 /// anything new, with it it polls every <c>FollowPoll</c> and emits an empty batch each time.
 /// </summary>
-internal sealed class RedisStreamSource : IReplayableSource
+internal sealed class RedisStreamSource : IReplayableSource, IAsyncDisposable
 {
     private readonly RedisStreamSourceOptions _options;
     private readonly RedisConnection? _connection;
@@ -205,6 +205,10 @@ internal sealed class RedisStreamSource : IReplayableSource
     }
 
     public bool Reads(string file) => _options.Streams.Contains(file, StringComparer.Ordinal);
+
+    /// <summary>Closes the connection when the run ends, however it ended (a failed run may leave entries delivered
+    /// but not acknowledged, and the connection open for them).</summary>
+    public ValueTask DisposeAsync() => _link.DisposeAsync();
 
     /// <summary>Reads dead letters' bytes (an entry's fields as a JSON object) back as the source reads an entry.</summary>
     public Batch Parse(IOriginalRows records, StageContext context)

@@ -18,7 +18,7 @@ internal static class PipelineBuilder
         var (nodes, problems) = BuildNodes(pipeline, order, context, replaceSource);
         if (problems.Count > 0 || nodes.Count < order.Count)
         {
-            DisposeSinksAsync(nodes.Values).AsTask().GetAwaiter().GetResult();
+            DisposeStagesAsync(nodes.Values).AsTask().GetAwaiter().GetResult();
             throw new PipelineException(problems);
         }
         return order.Select(s => nodes[s.Name]).ToList();
@@ -31,7 +31,7 @@ internal static class PipelineBuilder
         try
         {
             var (nodes, problems) = BuildNodes(pipeline, PipelineGraph.Order(pipeline), context, null);
-            DisposeSinksAsync(nodes.Values).AsTask().GetAwaiter().GetResult();
+            DisposeStagesAsync(nodes.Values).AsTask().GetAwaiter().GetResult();
             return problems;
         }
         catch (PipelineException e)
@@ -89,14 +89,30 @@ internal static class PipelineBuilder
     /// <summary>Builds the pipeline to check it, as a run would, and lets go of what was built (an http sink holds
     /// an <see cref="HttpClient"/>).</summary>
     public static void Check(PipelineDefinition pipeline, BuildContext context) =>
-        DisposeSinksAsync(Build(pipeline, context)).AsTask().GetAwaiter().GetResult();
+        DisposeStagesAsync(Build(pipeline, context)).AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Disposes the sinks of built stages that no run will own (a run disposes its own when it ends).</summary>
-    public static async ValueTask DisposeSinksAsync(IEnumerable<StageNode> nodes)
+    /// <summary>Disposes the built stages that no run will own (a run disposes its own when it ends): every sink, and
+    /// every source or transform that holds something to let go of (<see cref="IAsyncDisposable"/> or
+    /// <see cref="IDisposable"/>: a connection, a client).</summary>
+    public static async ValueTask DisposeStagesAsync(IEnumerable<StageNode> nodes)
     {
-        foreach (var node in nodes.Where(n => n.Sink is not null))
+        foreach (var node in nodes)
         {
-            await node.Sink!.DisposeAsync();
+            if (node.Sink is not null)
+            {
+                await node.Sink.DisposeAsync();
+            }
+            else if (((object?)node.Source ?? node.Transform) is { } stage)
+            {
+                if (stage is IAsyncDisposable asyncDisposable)
+                {
+                    await asyncDisposable.DisposeAsync();
+                }
+                else if (stage is IDisposable disposable)
+                {
+                    disposable.Dispose();
+                }
+            }
         }
     }
 

@@ -49,7 +49,7 @@ public sealed partial class PipelineRunner
             }
             finally
             {
-                await PipelineBuilder.DisposeSinksAsync(nodes);
+                await PipelineBuilder.DisposeStagesAsync(nodes);
             }
         }
         catch

@@ -118,7 +118,7 @@ public sealed partial class PipelineRunner
         }
         catch
         {
-            await PipelineBuilder.DisposeSinksAsync(nodes);
+            await PipelineBuilder.DisposeStagesAsync(nodes);
             throw;
         }
     }

@@ -174,7 +174,7 @@ internal sealed class RunExecution
         {
             await AbortSinksAsync();
         }
-        await DisposeSinksAsync();
+        await DisposeStagesAsync();
 
         var stages = _nodes.Select(n => n.Counters.Snapshot()).ToList();
         await _store.SaveStageCountsAsync(_run.Id, stages, CancellationToken.None);
@@ -488,7 +488,7 @@ internal sealed class RunExecution
         }
     }
 
-    private ValueTask DisposeSinksAsync() => PipelineBuilder.DisposeSinksAsync(_nodes);
+    private ValueTask DisposeStagesAsync() => PipelineBuilder.DisposeStagesAsync(_nodes);
 
     private static string OneLine(Exception e)
     {

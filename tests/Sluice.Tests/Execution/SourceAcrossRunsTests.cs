@@ -66,6 +66,20 @@ public sealed class SourceAcrossRunsTests : StateStoreTest
     }
 
     [Fact]
+    public async Task The_source_is_disposed_once_when_its_run_ends_after_its_last_commit_and_when_only_checked()
+    {
+        var log = new LogSourceOptions { BatchSize = 10 };
+        log.Append(50);
+
+        await new PipelineRunner(Store).RunAsync(Pipeline(log, new MemorySinkOptions(), everyRecords: 20));
+        Assert.Equal(1, log.Disposed);
+        Assert.False(log.CommittedAfterDisposal);
+
+        PipelineBuilder.Check(Pipeline(log, new MemorySinkOptions()), new BuildContext(Path.GetTempPath(), "check"));
+        Assert.Equal(2, log.Disposed);
+    }
+
+    [Fact]
     public async Task A_source_that_cannot_act_on_a_commit_leaves_the_run_succeeded_with_a_warning()
     {
         var log = new LogSourceOptions { FailCommits = true };

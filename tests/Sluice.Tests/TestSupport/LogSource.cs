@@ -29,6 +29,16 @@ public sealed record LogSourceOptions : ISourceOptions
     /// <summary>Makes <see cref="ISource.CommittedAsync"/> throw, as a broker that went away would.</summary>
     public bool FailCommits { get; init; }
 
+    /// <summary>How many of the sources built from these options were disposed.</summary>
+    public int Disposed => _disposed;
+
+    /// <summary>Whether a source was told of a commit after it was disposed (the engine must not).</summary>
+    public bool CommittedAfterDisposal { get; set; }
+
+    private int _disposed;
+
+    internal void CountDisposal() => Interlocked.Increment(ref _disposed);
+
     public void Append(int count)
     {
         lock (Entries)
@@ -43,8 +53,10 @@ public sealed record LogSourceOptions : ISourceOptions
     public ISource CreateSource(BuildContext context) => new LogSource(this);
 }
 
-internal sealed class LogSource(LogSourceOptions options) : ISource
+internal sealed class LogSource(LogSourceOptions options) : ISource, IAsyncDisposable
 {
+    private bool _disposed;
+
     public Schema Schema { get; } = new Schema.Builder()
         .Field(f => f.Name("id").DataType(Apache.Arrow.Types.Int64Type.Default))
         .Field(f => f.Name("name").DataType(Apache.Arrow.Types.StringType.Default))
@@ -76,11 +88,19 @@ internal sealed class LogSource(LogSourceOptions options) : ISource
 
     public ValueTask CommittedAsync(SourcePosition position, CancellationToken cancellationToken)
     {
+        options.CommittedAfterDisposal |= _disposed;
         if (options.FailCommits)
         {
             throw new IOException("the broker went away");
         }
         options.Committed.Enqueue(long.Parse(position.Value, CultureInfo.InvariantCulture));
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        options.CountDisposal();
         return ValueTask.CompletedTask;
     }
 
