@@ -22,7 +22,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 count=10000 rate=0 follow=0 seed=42 stream=clicks
-usage() { sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '4,11p' "$0" | sed 's/^# \{0,1\}//' >&"$1"; exit $(($1 == 1 ? 0 : 2)); }
 number() { [[ $2 =~ ^[0-9]+$ && $2 -gt 0 ]] || { echo "produce.sh: $1 takes a whole number 1 or more, not '$2'" >&2; exit 2; }; }
 while (($#)); do
   case $1 in
@@ -30,9 +30,9 @@ while (($#)); do
     --rate) number "$1" "${2-}"; rate=$2; shift 2 ;;
     --follow) follow=1; shift ;;
     --seed) number "$1" "${2-}"; seed=$2; shift 2 ;;
-    --stream) [[ -n ${2-} ]] || usage; stream=$2; shift 2 ;;
-    -h | --help) usage ;;
-    *) echo "produce.sh: unknown option '$1'" >&2; usage ;;
+    --stream) [[ -n ${2-} ]] || usage 2; stream=$2; shift 2 ;;
+    -h | --help) usage 1 ;;
+    *) echo "produce.sh: unknown option '$1'" >&2; usage 2 ;;
   esac
 done
 ((follow && rate == 0)) && rate=200
