@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Sluice.CrashHarness;
+using Sluice.CrashHarness.Services;
+using StackExchange.Redis;
 
 namespace Sluice.Cli.Tests;
 
@@ -22,6 +24,108 @@ public sealed class CrashHarnessTests
         Assert.True(harness.Kills >= 10, $"only {harness.Kills} kills\n{log}");
         Assert.Equal(3 + 6 + 6, harness.Total); // baselines, random-kill seeds 1..6, crash points
     }
+
+    [Fact]
+    public async Task Services_quick_mode_streams_redis_into_postgres_through_random_kills_and_every_crash_point_exactly_once()
+    {
+        using var temp = new TempDir();
+        var log = new StringWriter();
+        var trials = new ServiceTrials(new HarnessOptions { Quick = true, Services = "redis", WorkFolder = Path.Combine(temp.Path, "services") }, log);
+
+        bool passed = await trials.RunAsync();
+
+        Assert.True(passed, log.ToString());
+        Assert.Equal(1 + 3 + ServiceTrials.Points.Length, trials.Total); // baseline, random-kill seeds 1..3, crash points
+        // The crash points kill 5 times (during-resume twice); the two --follow seeds at least once more each.
+        Assert.True(trials.Kills >= 7, $"only {trials.Kills} kills\n{log}");
+        foreach (string point in ServiceTrials.Points)
+        {
+            Assert.Contains($"PASS point-{point}: crashed at {point}", log.ToString());
+        }
+    }
+
+    [Fact]
+    public void Services_verifier_accepts_exactly_the_expected_rows_and_rejects_a_duplicated_a_missing_or_a_changed_one()
+    {
+        var entries = ServiceData.Generate(7, 600);
+        var expected = ServiceData.Expect(entries, Positions(entries.Count), "orders");
+        var good = entries.Where(e => e.Fault == EntryFault.None && e.Row.Grp != 0).Select(e => e.Row).ToList();
+        Assert.True(expected.Dead >= 3 && expected.Filtered > 0, "the data plants bad entries and rows the filter drops");
+
+        Assert.Empty(ServiceVerifier.CheckRows(good, expected));
+        Assert.Contains($"1 rows written more than once: {good[10].Id}×2",
+            ServiceVerifier.CheckRows([.. good, good[10]], expected));
+        Assert.Contains($"1 rows missing: {good[42].Id}",
+            ServiceVerifier.CheckRows(good.Where((_, i) => i != 42).ToList(), expected));
+        Assert.Contains(ServiceVerifier.CheckRows(good.Select((r, i) => i == 5 ? r with { Tag = r.Tag + "!" } : r).ToList(), expected),
+            p => p.StartsWith("table checksum", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Services_verifier_rejects_a_dead_letter_stored_twice_missing_or_from_the_wrong_stage()
+    {
+        using var temp = new TempDir();
+        var entries = ServiceData.Generate(7, 600);
+        var expected = ServiceData.Expect(entries, Positions(entries.Count), "orders");
+        var letters = expected.DeadLetters.OrderBy(l => l.Key.Position, StringComparer.Ordinal).ToList();
+        var contract = letters.SkipLast(1).First(l => l.Value.Stage == "contract"); // the last entry is a contract letter too, left out below
+        string state = temp.File("state.db");
+        using (var connection = new SqliteConnection($"Data Source={state};Pooling=False"))
+        {
+            connection.Open();
+            using var create = connection.CreateCommand();
+            create.CommandText = "CREATE TABLE dead_letters (input TEXT NOT NULL, position TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL, rule TEXT)";
+            create.ExecuteNonQuery();
+            void Insert(string position, ExpectedLetter letter)
+            {
+                using var insert = connection.CreateCommand();
+                insert.CommandText = "INSERT INTO dead_letters VALUES ('orders', $position, $stage, $reason, $rule)";
+                insert.Parameters.AddWithValue("$position", position);
+                insert.Parameters.AddWithValue("$stage", letter.Stage);
+                insert.Parameters.AddWithValue("$reason", letter.Reason);
+                insert.Parameters.AddWithValue("$rule", (object?)letter.Rule ?? DBNull.Value);
+                insert.ExecuteNonQuery();
+            }
+            foreach (var (key, letter) in letters.SkipLast(1))
+            {
+                Insert(key.Position, key == contract.Key ? letter with { Stage = "sink", Reason = "sink", Rule = null } : letter);
+            }
+            Insert(letters[0].Key.Position, letters[0].Value); // the first one twice
+        }
+
+        var problems = ServiceVerifier.CheckDeadLetters(state, expected);
+
+        Assert.Contains($"1 dead letters stored more than once: orders:{letters[0].Key.Position}×2", problems);
+        Assert.Contains($"1 dead letters missing: orders:{letters[^1].Key.Position} ({letters[^1].Value})", problems);
+        Assert.Contains($"1 dead letters from the wrong stage or for the wrong reason: orders:{contract.Key.Position} (sink/sink, expected contract/parse/type)", problems);
+    }
+
+    [Fact]
+    public async Task Services_verifier_rejects_an_entry_left_pending_or_never_delivered()
+    {
+        await using var stream = await RedisStreamUnderTest.StartAsync();
+        await using var client = await ConnectionMultiplexer.ConnectAsync(stream.ConnectionString);
+        var db = client.GetDatabase();
+        var trial = new TrialNames("verifier");
+        var entries = ServiceData.Generate(7, 20).Where(e => e.Fault == EntryFault.None).ToList();
+        var positions = await stream.AddAsync(trial, entries);
+        await db.StreamCreateConsumerGroupAsync(trial.Stream, trial.Group, "0");
+
+        // Delivered up to the last but one and never acknowledged: one pending entry too many, the last never read.
+        var read = await db.StreamReadGroupAsync(trial.Stream, trial.Group, trial.Consumer, ">", entries.Count - 1);
+        await db.StreamAcknowledgeAsync(trial.Stream, trial.Group, [.. read.Skip(1).Select(e => e.Id)]);
+        var problems = await stream.CheckDrainedAsync(trial, positions[^1]);
+
+        Assert.Contains(problems, p => p.StartsWith($"1 entries still pending in group 'crash' of stream '{trial.Stream}'", StringComparison.Ordinal) && p.Contains($"{read[0].Id} to {trial.Consumer}", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains($"short of the last entry produced, {positions[^1]}", StringComparison.Ordinal));
+
+        var rest = await db.StreamReadGroupAsync(trial.Stream, trial.Group, trial.Consumer, ">", 10);
+        await db.StreamAcknowledgeAsync(trial.Stream, trial.Group, [read[0].Id, .. rest.Select(e => e.Id)]);
+        Assert.Empty(await stream.CheckDrainedAsync(trial, positions[^1]));
+    }
+
+    private static List<string> Positions(int count) =>
+        [.. Enumerable.Range(1, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{1_700_000_000_000 + i}-0"))];
 
     [Fact]
     public async Task Typed_mode_drives_the_csharp_pipeline_through_random_kills_exactly_once()

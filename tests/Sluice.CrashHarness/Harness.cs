@@ -280,7 +280,7 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
         return run;
     }
 
-    private static void ExpectSuccess(RunResult run, string what)
+    internal static void ExpectSuccess(RunResult run, string what)
     {
         if (run.ExitCode != 0)
         {
@@ -288,7 +288,7 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
         }
     }
 
-    private static void ExpectCrash(RunResult run, string point)
+    internal static void ExpectCrash(RunResult run, string point)
     {
         if (run.ExitCode != RunResult.SigKillExitCode || !run.Stderr.Contains($"SLUICE_CRASH_AT: killing the process at {point}", StringComparison.Ordinal))
         {
@@ -298,7 +298,7 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
 
     /// <summary>Sluice.Cli.dll beside the harness (as in the CLI tests' output folder), else the newest build in
     /// the repository's src/Sluice.Cli/bin.</summary>
-    private static string FindSluiceDll()
+    internal static string FindSluiceDll()
     {
         string beside = Path.Combine(AppContext.BaseDirectory, "Sluice.Cli.dll");
         if (File.Exists(beside))
@@ -321,5 +321,5 @@ internal sealed class Harness(HarnessOptions options, TextWriter log)
         throw new FileNotFoundException("Sluice.Cli.dll not found beside the harness or under src/Sluice.Cli/bin; build it or pass --sluice PATH");
     }
 
-    private sealed class TrialFailed(string message) : Exception(message);
+    internal sealed class TrialFailed(string message) : Exception(message);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sluice.CrashHarness.Services;
 
 namespace Sluice.CrashHarness;
 
@@ -15,6 +16,10 @@ internal sealed record HarnessOptions
 
     /// <summary>Drive examples/typed-flights instead of the CLI (see <see cref="TypedFlightsTrials"/>).</summary>
     public bool Typed { get; init; }
+
+    /// <summary>The services mode: the stream (<c>redis</c>) whose source feeds a PostgreSQL table while a producer
+    /// writes into it (see <see cref="ServiceTrials"/>); null for the file trials.</summary>
+    public string? Services { get; init; }
     public string? SluiceDll { get; init; }
 
     /// <summary>Folder the trials run in (one subfolder each, removed when the trial passes); a new temp folder by default.</summary>
@@ -41,10 +46,28 @@ internal sealed record HarnessOptions
     /// seeds 1, 3, 5 cover the three scenarios), every seed with <see cref="ReplayOnly"/>.</summary>
     public bool Replays(int seed) => ReplayOnly || seed % 2 == 1;
 
+    /// <summary>Services mode: entries per trial, written <see cref="ServiceChunk"/> at a time with
+    /// <see cref="ServicePause"/> after each (quick: about 2 s of producing, full: about 6 s), read
+    /// <see cref="ServiceBatch"/> at a time, a checkpoint every <see cref="ServiceEveryRecords"/>.</summary>
+    public int ServiceEntries => Quick ? 3_000 : 12_000;
+    public int ServiceChunk => Quick ? 50 : 100;
+    public TimeSpan ServicePause => TimeSpan.FromMilliseconds(25);
+    public int ServiceBatch => 100;
+    public int ServiceEveryRecords => Quick ? 300 : 1_000;
+
+    /// <summary>Services mode: also a checkpoint this often (seconds), so that a following run that waits for
+    /// entries still commits (and acknowledges) what it read.</summary>
+    public double ServiceEverySeconds => 0.25;
+
+    /// <summary>Services mode: random-kill seeds 1..3 in quick mode (odd ones with --follow), 1..20 otherwise, or as <see cref="Trials"/> and
+    /// <see cref="Seed"/> say.</summary>
+    public IEnumerable<int> ServiceSeeds =>
+        PointsOnly ? [] : Seed is { } one ? [one] : Enumerable.Range(1, Trials ?? (Quick ? 3 : 20));
+
     public IEnumerable<int> RandomSeeds =>
         PointsOnly ? [] : Seed is { } one ? [one] : Enumerable.Range(1, Trials ?? (Quick ? 6 : 20));
 
-    public const string Usage = "usage: Sluice.CrashHarness [--trials N] [--seed S] [--quick] [--points | --replay | --typed] [--sluice PATH/Sluice.Cli.dll]";
+    public const string Usage = "usage: Sluice.CrashHarness [--trials N] [--seed S] [--quick] [--points | --replay | --typed | --services redis] [--sluice PATH/Sluice.Cli.dll]";
 
     public static HarnessOptions Parse(string[] args)
     {
@@ -63,12 +86,17 @@ internal sealed record HarnessOptions
                 "--points" => options with { PointsOnly = true },
                 "--replay" => options with { ReplayOnly = true },
                 "--typed" => options with { Typed = true },
+                "--services" => options with { Services = Value() is var name && StreamsUnderTest.Names.Contains(name)
+                    ? name
+                    : throw new ArgumentException($"--services takes one of {string.Join(", ", StreamsUnderTest.Names)}; {Usage}") },
                 "--sluice" => options with { SluiceDll = Path.GetFullPath(Value()) },
                 _ => throw new ArgumentException($"unknown argument {args[i]}; {Usage}"),
             };
         }
         return (options.PointsOnly ? 1 : 0) + (options.ReplayOnly ? 1 : 0) + (options.Typed ? 1 : 0) > 1
             ? throw new ArgumentException($"--points, --replay and --typed exclude each other; {Usage}")
+            : options.Services is not null && (options.ReplayOnly || options.Typed)
+            ? throw new ArgumentException($"--services goes with --points, --trials, --seed and --quick, not --replay or --typed; {Usage}")
             : options;
     }
 }

@@ -10,6 +10,10 @@ catch (ArgumentException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
+if (options.Services is not null)
+{
+    return await new Sluice.CrashHarness.Services.ServiceTrials(options, Console.Out).RunAsync() ? 0 : 1;
+}
 if (options.Typed)
 {
     return await new TypedFlightsTrials(options, Console.Out).RunAsync() ? 0 : 1;

@@ -22,13 +22,19 @@ internal sealed class SluiceCli(string dll)
     public Task<RunResult> RunAsync(string folder, TimeSpan? killAfter = null, string? crashAt = null) =>
         StartAsync(folder, ["run", Scenario.PipelineFile], killAfter, crashAt);
 
+    /// <summary>Runs the pipeline with <c>--follow</c> (it never ends by itself): kills it with SIGKILL after
+    /// <paramref name="killAfter"/>, unless <paramref name="stopWhen"/> (polled every 50 ms while it runs) says to
+    /// stop it first, which sends SIGTERM, as a service manager would, and waits for it to drain and exit.</summary>
+    public Task<RunResult> FollowAsync(string folder, TimeSpan? killAfter, Func<Task<bool>> stopWhen) =>
+        StartAsync(folder, ["run", Scenario.PipelineFile, "--follow"], killAfter, null, stopWhen);
+
     /// <summary>Replays the pipeline's dead letters through <c>pipeline.yaml</c> as it is now, with the state file
     /// the runs use; kills it as <see cref="RunAsync"/> does.</summary>
     public Task<RunResult> ReplayAsync(string folder, TimeSpan? killAfter = null, string? crashAt = null) =>
         StartAsync(folder, ["dlq", "replay", "--pipeline", Scenario.PipelineFile, "--state", Path.GetRelativePath(folder, StatePath(folder))],
             killAfter, crashAt);
 
-    private async Task<RunResult> StartAsync(string folder, string[] arguments, TimeSpan? killAfter, string? crashAt)
+    private async Task<RunResult> StartAsync(string folder, string[] arguments, TimeSpan? killAfter, string? crashAt, Func<Task<bool>>? stopWhen = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -61,6 +67,10 @@ internal sealed class SluiceCli(string dll)
         {
             try
             {
+                if (stopWhen is not null)
+                {
+                    await StopWhenAsync(process, stopWhen, timer.Token);
+                }
                 await process.WaitForExitAsync(timer.Token);
             }
             catch (OperationCanceledException)
@@ -76,6 +86,20 @@ internal sealed class SluiceCli(string dll)
         return new RunResult(process.ExitCode, killed, await stdout, await stderr, elapsed);
     }
 
+    private static async Task StopWhenAsync(Process process, Func<Task<bool>> stopWhen, CancellationToken cancellationToken)
+    {
+        while (!process.HasExited)
+        {
+            if (await stopWhen())
+            {
+                using var term = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+                await term.WaitForExitAsync(cancellationToken);
+                return;
+            }
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
     /// <summary>Whether the newest run (of <paramref name="kind"/>, or any) in the state file is recorded succeeded (a
     /// kill after that and before the process exited leaves nothing to resume).</summary>
     public static bool LatestRunSucceeded(string folder, string? kind = null) =>
@@ -84,6 +108,10 @@ internal sealed class SluiceCli(string dll)
     /// <summary>How many runs of <paramref name="kind"/> the state file holds (0 before it has its tables).</summary>
     public static long CountRuns(string folder, string kind) =>
         Query(folder, "SELECT count(*) FROM runs WHERE kind = $kind", kind) as long? ?? 0;
+
+    /// <summary>How many checkpoints the state file holds, over all runs (0 before it has its tables).</summary>
+    public static long CountCheckpoints(string folder) =>
+        Query(folder, "SELECT count(*) FROM checkpoints WHERE $kind IS NULL", null) as long? ?? 0;
 
     private static object? Query(string folder, string sql, string? kind)
     {

@@ -132,7 +132,11 @@ internal static partial class Verifier
 
     /// <summary>Summed over the pipeline's succeeded runs (of kind <c>pipeline</c>, not replays), the stored totals count every record once: a resumed
     /// run carries its earlier attempts' counts, and a re-run over consumed files counts nothing.</summary>
-    public static List<string> CheckStoredTotals(string statePath, Expected expected)
+    public static List<string> CheckStoredTotals(string statePath, Expected expected) =>
+        CheckStoredTotals(statePath, expected.In, expected.Out, expected.Dead, expected.Filtered);
+
+    /// <summary>As <see cref="CheckStoredTotals(string, Expected)"/>, for any expected totals (the services mode's too).</summary>
+    public static List<string> CheckStoredTotals(string statePath, long @in, long @out, long dead, long filtered)
     {
         using var connection = new SqliteConnection($"Data Source={statePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
@@ -144,7 +148,7 @@ internal static partial class Verifier
         using var reader = query.ExecuteReader();
         reader.Read();
         long[] got = [reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)];
-        long[] want = [expected.In, expected.Out, expected.Dead, expected.Filtered];
+        long[] want = [@in, @out, dead, filtered];
         return got.SequenceEqual(want)
             ? []
             : [$"succeeded runs stored in {got[0]} = out {got[1]} + dead {got[2]} + filtered {got[3]}, expected in {want[0]} = out {want[1]} + dead {want[2]} + filtered {want[3]}"];
