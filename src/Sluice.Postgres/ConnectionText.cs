@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Sluice.Postgres.Sink;
+namespace Sluice.Postgres;
 
 /// <summary>
 /// The <c>connection</c> option once its <c>${env:NAME}</c> references are resolved: an Npgsql connection string,
