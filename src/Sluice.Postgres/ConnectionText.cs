@@ -44,6 +44,15 @@ internal sealed class ConnectionText
         return new ConnectionText(builder);
     }
 
+    /// <summary>This connection with a session setting added to its <c>Options</c> (<c>-c name=value</c>), after any
+    /// the string has, so that it wins.</summary>
+    public ConnectionText WithSessionSetting(string name, string value)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(_builder.ConnectionString);
+        builder.Options = $"{builder.Options} -c {name}={value}".Trim();
+        return new ConnectionText(builder);
+    }
+
     /// <summary>Where the server is, for messages: <c>host:port</c> (several hosts as Npgsql lists them).</summary>
     public string Endpoint => $"{_builder.Host}:{_builder.Port}";
 
