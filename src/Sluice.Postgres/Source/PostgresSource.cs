@@ -10,10 +10,12 @@ namespace Sluice.Postgres.Source;
 /// last key read (<see cref="ReadPlan"/>); a page is one statement, read whole before its batch is emitted, so a
 /// page that fails (the server restarts, the connection breaks) is read again under the pipeline's
 /// <c>resilience.retry</c> without having emitted or dead-lettered anything twice.
+/// Reads in passes: a pass is the pages up to what is there when it starts — with a cursor, below the newest value of
+/// its first column (<see cref="ReadPlan.HoldBack"/>) or older than <c>settle</c>.
 /// Emits when: a page is read (one batch per page; a page whose rows were all dead-lettered is an empty batch that
 /// moves the position). Backpressures when: downstream does (the next page is not asked for until the batch is
-/// taken). Completes when: a page comes back short (caught up) — or, under <c>--follow</c>, never: it then polls
-/// every <c>FollowPoll</c>, emitting an empty batch each time. Cancels on the token.
+/// taken). Completes when: a pass ends (a page comes back short) — or, under <c>--follow</c>, never: it then starts
+/// a pass every <c>FollowPoll</c>, emitting an empty batch each time. Cancels on the token.
 /// The position is the last key read (<see cref="KeyPosition"/>). With a cursor the source continues across runs;
 /// committing needs nothing from the server (the engine stores the position), so <see cref="ISource.CommittedAsync"/>
 /// is the default.
@@ -51,20 +53,25 @@ internal sealed class PostgresSource : IReplayableSource
         await using var data = NpgsqlDataSource.Create(_connection.ForRun);
         while (true)
         {
-            var page = await ReadPageAsync(data, after, cancellationToken);
-            foreach (var (origin, misfit) in page.Letters)
+            // A pass: the pages up to what is there now (below the newest cursor value when ties must wait).
+            string? below = _plan.HoldBack ? await RetryAsync(data, "the newest cursor value of", ReadBoundAsync, cancellationToken) : null;
+            while (!_plan.HoldBack || below is not null)
             {
-                context.DeadLetter(origin, DeadLetterReason.Parse, misfit.Field, misfit.Rule, misfit.Message);
-            }
-            if (page.Rows > 0)
-            {
-                context.RecordsRead(page.Rows);
-                after = page.Last;
-                yield return page.Batch ?? Batch.Empty(Schema, after!.ToSource());
-            }
-            if (page.Rows == _pageRows)
-            {
-                continue;
+                var page = await RetryAsync(data, "reading", (d, ct) => ReadPageOnceAsync(d, after, below, ct), cancellationToken);
+                foreach (var (origin, misfit) in page.Letters)
+                {
+                    context.DeadLetter(origin, DeadLetterReason.Parse, misfit.Field, misfit.Rule, misfit.Message);
+                }
+                if (page.Rows > 0)
+                {
+                    context.RecordsRead(page.Rows);
+                    after = page.Last;
+                    yield return page.Batch ?? Batch.Empty(Schema, after!.ToSource());
+                }
+                if (page.Rows < _pageRows)
+                {
+                    break;
+                }
             }
             if (_follow is not { } poll)
             {
@@ -75,16 +82,25 @@ internal sealed class PostgresSource : IReplayableSource
         }
     }
 
-    /// <summary>Reads one page, trying again after a transient failure as <c>resilience.retry</c> says; past its
-    /// tries, one <see cref="PostgresSourceException"/> naming the server and what failed.</summary>
-    private async Task<Page> ReadPageAsync(NpgsqlDataSource data, KeyPosition? after, CancellationToken cancellationToken)
+    private async Task<string?> ReadBoundAsync(NpgsqlDataSource data, CancellationToken cancellationToken)
+    {
+        await using var connection = await data.OpenConnectionAsync(cancellationToken);
+        await using var command = _plan.BoundCommand(connection);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    /// <summary>Runs one statement's work, trying again after a transient failure as <c>resilience.retry</c> says
+    /// (it has emitted nothing yet, so trying again is safe); past its tries, one <see cref="PostgresSourceException"/>
+    /// naming the server and what failed.</summary>
+    private async Task<T> RetryAsync<T>(NpgsqlDataSource data, string doing, Func<NpgsqlDataSource, CancellationToken, Task<T>> work,
+        CancellationToken cancellationToken)
     {
         var delay = _retry.Delay;
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await ReadPageOnceAsync(data, after, cancellationToken);
+                return await work(data, cancellationToken);
             }
             catch (Exception e) when (attempt < _retry.Attempts && ConnectionText.IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
@@ -96,15 +112,15 @@ internal sealed class PostgresSource : IReplayableSource
             catch (Exception e) when (IsDatabaseFailure(e) && !cancellationToken.IsCancellationRequested)
             {
                 string tries = ConnectionText.IsTransient(e) ? $" (after {attempt} {(attempt == 1 ? "try" : "tries")})" : "";
-                throw new PostgresSourceException($"postgres source '{_stage}': reading {_plan.Input} failed{tries}: {_connection.Describe(e)}", e);
+                throw new PostgresSourceException($"postgres source '{_stage}': {doing} {_plan.Input} failed{tries}: {_connection.Describe(e)}", e);
             }
         }
     }
 
-    private async Task<Page> ReadPageOnceAsync(NpgsqlDataSource data, KeyPosition? after, CancellationToken cancellationToken)
+    private async Task<Page> ReadPageOnceAsync(NpgsqlDataSource data, KeyPosition? after, string? below, CancellationToken cancellationToken)
     {
         await using var connection = await data.OpenConnectionAsync(cancellationToken);
-        await using var command = _plan.PageCommand(connection, after, _pageRows);
+        await using var command = _plan.PageCommand(connection, after, _pageRows, below);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var columns = _plan.Columns;
         int keyCount = _plan.Key.Count;

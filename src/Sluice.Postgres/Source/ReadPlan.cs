@@ -20,8 +20,9 @@ namespace Sluice.Postgres.Source;
 internal sealed class ReadPlan
 {
     public ReadPlan(string input, string fromSql, IReadOnlyList<SourceColumn> columns, IReadOnlyList<SourceColumn> key,
-        bool keyMayBeNull, bool incremental, TimeSpan? settle)
+        bool keyMayBeNull, bool incremental, TimeSpan? settle, bool holdBack)
     {
+        HoldBack = holdBack;
         Input = input;
         FromSql = fromSql;
         Columns = columns;
@@ -53,8 +54,21 @@ internal sealed class ReadPlan
 
     public TimeSpan? Settle { get; }
 
+    /// <summary>Whether rows whose first cursor column has the newest value of the input wait for a newer one: more rows
+    /// may still be committed with that value (ties are what the key columns are for), and once the position is past
+    /// some of them a later one with a smaller key would be skipped. Under the rule that the cursor grows in commit
+    /// order, a value below the newest one can get no more rows, so reading only below it (<see cref="BoundCommand"/>)
+    /// never skips a tie. Not needed with <see cref="Settle"/> (the clock bounds what is read instead), nor when the
+    /// first cursor column alone is unique (it has no ties).</summary>
+    public bool HoldBack { get; }
+
+    /// <summary>The newest value of the first cursor column, as text: a pass reads only rows below it (<see cref="HoldBack"/>).</summary>
+    public NpgsqlCommand BoundCommand(NpgsqlConnection connection) =>
+        new($"SELECT max({Key[0].Sql})::pg_catalog.text FROM {FromSql} AS sluice_source", connection);
+
     /// <summary>The query of the page after <paramref name="after"/> (the first page when null).</summary>
-    public NpgsqlCommand PageCommand(NpgsqlConnection connection, KeyPosition? after, int limit)
+    /// <param name="below">With <see cref="HoldBack"/>: the pass's bound, the first cursor column's newest value.</param>
+    public NpgsqlCommand PageCommand(NpgsqlConnection connection, KeyPosition? after, int limit, string? below = null)
     {
         var sql = new StringBuilder("SELECT ");
         sql.AppendJoin(", ", Columns.Select(c => c.SelectSql).Concat(Key.Select(k => k.CursorTextSql)));
@@ -75,6 +89,11 @@ internal sealed class ReadPlan
         if (KeyMayBeNull)
         {
             conditions.AddRange(Key.Select(k => $"{k.Sql} IS NOT NULL"));
+        }
+        if (below is not null)
+        {
+            conditions.Add($"{Key[0].Sql} < ${command.Parameters.Count + 1}::{Key[0].CastName}");
+            command.Parameters.Add(new NpgsqlParameter { Value = below, NpgsqlDbType = NpgsqlDbType.Text });
         }
         if (Settle is { } settle)
         {
@@ -255,7 +274,9 @@ internal sealed class ReadPlan
         {
             return null;
         }
-        return new ReadPlan(input, fromSql, columns, key, keyMayBeNull: !checkedTable, incremental, options.Settle);
+        bool firstIsUnique = checkedTable && incremental && relation!.UniqueKeys(connection).Any(u => u is [var only] && only == key[0].Name);
+        return new ReadPlan(input, fromSql, columns, key, keyMayBeNull: !checkedTable, incremental, options.Settle,
+            holdBack: incremental && options.Settle is null && !firstIsUnique);
     }
 
     /// <summary>The columns of <paramref name="fromSql"/>'s result, described by the server without running it.</summary>

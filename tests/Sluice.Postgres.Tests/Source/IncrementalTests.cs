@@ -11,25 +11,27 @@ public sealed class IncrementalTests(PostgresFixture fixture) : SourceTest(fixtu
     {
         await CreateItemsAsync();
         await InsertAsync(1, 20, tick: 1);
+        await InsertAsync(21, 1, tick: 2); // the newest cursor value waits for a newer one
         string pipeline = ItemsPipeline("batch_size: 6", everyRecords: 5);
 
         Succeeded(await RunAsync(pipeline));
-        var expected = await VersionsAsync();
+        var expected = await ReadableAsync();
+        Assert.Equal(20, expected.Count);
         AssertExactlyOnce(expected, Output());
 
-        await UpdateAsync([3, 7, 19], tick: 2);
-        await InsertAsync(21, 4, tick: 2);
-        await UpdateAsync([7], tick: 3); // changed twice before a run: only its newest version is there to read
-        expected.UnionWith(await VersionsAsync());
-        var second = await RunAsync(pipeline);
+        await UpdateAsync([3, 7, 19], tick: 3);
+        await InsertAsync(22, 4, tick: 3);
+        await UpdateAsync([7], tick: 4); // changed twice before a run: only its newest version is there to read
+        await InsertAsync(26, 1, tick: 5);
+        expected.UnionWith(await ReadableAsync());
+        Succeeded(await RunAsync(pipeline));
 
-        Succeeded(second);
         AssertExactlyOnce(expected, Output());
         Assert.Contains((7L, 3L), Output());
+        Assert.Contains((21L, 1L), Output());
         Assert.DoesNotContain((7L, 2L), Output());
 
-        var third = await RunAsync(pipeline); // nothing new: nothing read
-        Succeeded(third);
+        Succeeded(await RunAsync(pipeline)); // nothing new: nothing read
         AssertExactlyOnce(expected, Output());
     }
 
@@ -38,16 +40,33 @@ public sealed class IncrementalTests(PostgresFixture fixture) : SourceTest(fixtu
     {
         await CreateItemsAsync();
         await InsertAsync(1, 11, tick: 5); // eleven rows with one ts: pages of 2 split them everywhere
+        await InsertAsync(12, 5, tick: 6);
         string pipeline = ItemsPipeline("batch_size: 2", everyRecords: 3);
 
         Succeeded(await RunAsync(pipeline));
-        AssertExactlyOnce(await VersionsAsync(), Output());
+        AssertExactlyOnce(Enumerable.Range(1, 11).Select(i => ((long)i, 1L)), Output());
 
-        // Later rows with the same ts and higher ids: after the last (ts, id) read, so the next run reads them.
-        await InsertAsync(12, 5, tick: 5);
+        // More rows with the newest ts, one with a smaller id than any: the ts waited, so none is skipped.
+        await InsertAsync(17, 3, tick: 6);
+        await ExecuteAsync($"INSERT INTO items VALUES (0, 1, '{Tick(6)}', 'a tie with a smaller key')");
+        await InsertAsync(20, 1, tick: 7);
         Succeeded(await RunAsync(pipeline));
 
-        AssertExactlyOnce(await VersionsAsync(), Output());
+        AssertExactlyOnce(Enumerable.Range(0, 20).Select(i => ((long)i, 1L)), Output());
+    }
+
+    [Fact]
+    public async Task A_first_cursor_column_that_is_unique_on_its_own_has_no_ties_so_its_newest_row_is_read_at_once()
+    {
+        await CreateItemsAsync();
+        await InsertAsync(1, 5, tick: 1);
+        string pipeline = ItemsPipeline(cursor: "[id]");
+
+        Succeeded(await RunAsync(pipeline));
+        await InsertAsync(6, 2, tick: 1);
+        Succeeded(await RunAsync(pipeline));
+
+        AssertExactlyOnce(Enumerable.Range(1, 7).Select(i => ((long)i, 1L)), Output());
     }
 
     [Fact]
@@ -55,13 +74,15 @@ public sealed class IncrementalTests(PostgresFixture fixture) : SourceTest(fixtu
     {
         await CreateItemsAsync();
         await InsertAsync(1, 1, tick: 1);
+        await InsertAsync(2, 1, tick: 2);
         string pipeline = ItemsPipeline();
         Succeeded(await RunAsync(pipeline));
+        AssertExactlyOnce([(1, 1)], Output());
 
-        await ExecuteAsync($"INSERT INTO items VALUES (0, 1, '{Tick(2)}', 'a microsecond later, a smaller id')");
+        await ExecuteAsync($"INSERT INTO items VALUES (0, 1, '{Tick(2)}', 'a tie, a smaller id'), (3, 1, '{Tick(3)}', 'newest')");
         Succeeded(await RunAsync(pipeline));
 
-        AssertExactlyOnce([(1, 1), (0, 1)], Output());
+        AssertExactlyOnce([(1, 1), (2, 1), (0, 1)], Output());
     }
 
     [Fact]
@@ -82,6 +103,7 @@ public sealed class IncrementalTests(PostgresFixture fixture) : SourceTest(fixtu
         await CreateItemsAsync();
         await ExecuteAsync("CREATE TABLE kinds (id bigint PRIMARY KEY, kind text); INSERT INTO kinds SELECT g, 'k' || (g % 3) FROM generate_series(1, 40) g");
         await InsertAsync(1, 30, tick: 1);
+        await InsertAsync(31, 1, tick: 2);
         string pipeline = Dir.Write("query.yaml", $$"""
             name: pg-query
             source:
@@ -94,11 +116,15 @@ public sealed class IncrementalTests(PostgresFixture fixture) : SourceTest(fixtu
             """);
 
         Succeeded(await RunAsync(pipeline));
-        await UpdateAsync([2, 4], tick: 2);
-        await InsertAsync(31, 2, tick: 2);
+        var expected = await ReadableAsync();
+        await UpdateAsync([2, 4], tick: 3);
+        await InsertAsync(32, 2, tick: 3);
+        await InsertAsync(34, 1, tick: 4);
+        expected.UnionWith(await ReadableAsync());
         Succeeded(await RunAsync(pipeline));
 
-        AssertExactlyOnce([.. Enumerable.Range(1, 32).Select(i => ((long)i, 1L)), (2, 2), (4, 2)], Output());
+        AssertExactlyOnce(expected, Output());
+        Assert.Equal(35, expected.Count); // 1-33 and the new versions of 2 and 4
     }
 
     [Fact]
@@ -106,8 +132,7 @@ public sealed class IncrementalTests(PostgresFixture fixture) : SourceTest(fixtu
     {
         await CreateItemsAsync();
         await InsertAsync(1, 9, tick: 1);
-        string pipeline = ItemsPipeline("batch_size: 4", cursor: "[]");
-        File.WriteAllText(pipeline, File.ReadAllText(pipeline).Replace("  cursor: []\n", ""));
+        string pipeline = ItemsPipeline("batch_size: 4", cursor: "");
 
         Succeeded(await RunAsync(pipeline));
         Succeeded(await RunAsync(pipeline));

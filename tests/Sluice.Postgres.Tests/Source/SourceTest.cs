@@ -32,7 +32,13 @@ public abstract class SourceTest(PostgresFixture fixture) : PostgresTest(fixture
     protected async Task<HashSet<(long, long)>> VersionsAsync(string table = "items") =>
         (await RowsAsync($"SELECT id, version FROM {table}")).Select(r => ((long)r[0]!, (long)(int)r[1]!)).ToHashSet();
 
-    /// <summary>A pipeline reading <c>items</c> by <c>cursor: [ts, id]</c> into the jsonl folder <paramref name="output"/>.</summary>
+    /// <summary>The (id, version) pairs a run started now may read: those below the newest cursor value (rows with the
+    /// newest value wait for a newer one, since more rows may still come with it).</summary>
+    protected async Task<HashSet<(long, long)>> ReadableAsync(string table = "items") =>
+        (await RowsAsync($"SELECT id, version FROM {table} WHERE ts < (SELECT max(ts) FROM {table})")).Select(r => ((long)r[0]!, (long)(int)r[1]!)).ToHashSet();
+
+    /// <summary>A pipeline reading <c>items</c> by <c>cursor: [ts, id]</c> (none when <paramref name="cursor"/> is empty)
+    /// into the jsonl folder <paramref name="output"/>.</summary>
     protected string ItemsPipeline(string sourceExtra = "", long everyRecords = 0, string output = "out", string file = "pipeline.yaml",
         string table = "items", string cursor = "[ts, id]", string name = "pg-items", double everySeconds = 0) =>
         Dir.Write(file, $$"""
@@ -41,13 +47,21 @@ public abstract class SourceTest(PostgresFixture fixture) : PostgresTest(fixture
               type: postgres
               connection: "{{Connection}}"
               table: {{table}}
-              cursor: {{cursor}}
+            {{(cursor.Length == 0 ? "" : $"  cursor: {cursor}")}}
             {{Indent(sourceExtra)}}
             sink: { type: jsonl, path: {{output}} }
             checkpoint: { every_records: {{everyRecords}}, every_seconds: {{everySeconds.ToString(CultureInfo.InvariantCulture)}} }
             """);
 
     protected static string Indent(string text) => string.Join("\n", text.Split('\n').Select(l => l.Length == 0 ? l : "  " + l));
+
+    /// <summary>The letters <c>sluice dlq list --json</c> lists.</summary>
+    protected async Task<List<JsonElement>> LettersAsync()
+    {
+        var list = await global::Sluice.Cli.Tests.TestSupport.Sluice.RunAsync("dlq", "list", "--state", State, "--json");
+        Assert.True(list.ExitCode == 0, list.Stdout + list.Stderr);
+        return JsonDocument.Parse(list.Stdout).RootElement.GetProperty("dead_letters").EnumerateArray().ToList();
+    }
 
     protected Task<CliResult> RunAsync(string pipeline, string? state = null) =>
         global::Sluice.Cli.Tests.TestSupport.Sluice.RunAsync("run", pipeline, "--state", state ?? State);
