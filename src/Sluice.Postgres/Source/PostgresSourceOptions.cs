@@ -54,6 +54,7 @@ public sealed record PostgresSourceOptions : ISourceOptions
     public static ComponentSpec Spec { get; } = new("postgres", StageKind.Source,
         "Reads a PostgreSQL table or query in pages of `batch_size` rows, ordered by a key and each starting strictly after the last key read (`WHERE (k1, k2) > ($1, $2) ORDER BY k1, k2 LIMIT n`): memory is one page whatever the table's size, and with an index on the key each page is an index range scan. " +
         "With `cursor` the source is incremental: its position is the last cursor value read, and each run — each poll under `--follow` — reads only the rows added or changed since the last committed checkpoint, exactly once across crashes. " +
+        "Rows with the newest value of the first cursor column wait until a newer value exists (more rows may still be committed with it, and reading some now would skip a later one with a smaller key); with `settle` they wait until they are that old instead, and a first column that is unique on its own does not wait. " +
         "**The cursor must grow in commit order**: a row committed later with a smaller cursor than one already read is missed (e.g. `updated_at = now()` set early in a long transaction); `settle` guards against that. " +
         "Without `cursor` a table is read whole every run, in the order of its primary key (a resumed run goes on after the last key of its checkpoint). " +
         "Column types: boolean → bool; smallint, integer, bigint → int64; real, double precision → float64; numeric(p,s) with p ≤ 28 → decimal; date → date; timestamptz → timestamp, timestamp → timestamp read as UTC; text, varchar, char → string; every other type (uuid, json, interval, arrays, unconstrained numeric, …) → string, as PostgreSQL writes it. " +
@@ -66,17 +67,17 @@ public sealed record PostgresSourceOptions : ISourceOptions
                 "The table or view to read: `table` (found along the connection's search_path) or `schema.table`; unquoted names are folded to lower case as in SQL, `\"Quoted\"` ones are kept as written. Exactly one of `table` and `query`.",
                 Example: "public.orders"),
             new OptionSpec("query", Shape.String,
-                "A SELECT to read instead of a table, without ORDER BY or LIMIT (the source pages it by `cursor`, which it needs). Rows whose cursor columns are null are not read.",
-                Example: "\"SELECT o.id, o.updated_at, c.name FROM orders o JOIN customers c ON c.id = o.customer_id\""),
+                "A SELECT to read instead of a table, without ORDER BY or LIMIT (the source pages it by `cursor`, which it needs), e.g. `SELECT o.id, o.updated_at, c.name FROM orders o JOIN customers c ON c.id = o.customer_id`. Rows whose cursor columns are null are not read."),
             new OptionSpec("columns", Shape.ListOf(Shape.String),
                 "The columns to emit. By default all of them, or, when a contract that drops or rejects unknown fields follows, the ones it names.",
                 Example: "[id, amount, updated_at]"),
             new OptionSpec("cursor", Shape.ListOf(Shape.String),
                 "The columns to read incrementally by, compared as a tuple: first a column that grows with every insert and update (`updated_at`, a sequence), then key columns that make the tuple identify a row (`id`), so that rows with equal values are never skipped. Of an integer, numeric, date, timestamp, text or uuid type; for a table they must be NOT NULL and include a unique index's columns. Each run reads the rows after the last cursor value committed. " +
+                "Rows with the newest value of the first column are read once a newer value exists (or, with `settle`, once they are old enough), so that rows committed later with that same value are not skipped. " +
                 "The cursor must grow in commit order: a row committed after a row with a larger cursor was read is missed. Without `cursor`, a table is read whole each run.",
                 Example: "[updated_at, id]"),
             new OptionSpec("settle", Shape.String,
-                "Read only rows whose first cursor column (a timestamp) is older than this: a row stamped by a transaction that takes longer than `settle` to commit is still read, at the cost of that delay. `timestamptz` is compared with `now()`, `timestamp` with `localtimestamp`.",
+                "Read only rows whose first cursor column (a timestamp) is older than this: a row stamped by a transaction that takes less than `settle` to commit is still read, at the cost of that delay; the newest rows then no longer wait for a newer value. `timestamptz` is compared with `now()`, `timestamp` with `localtimestamp`.",
                 Example: "30s"),
             new OptionSpec("batch_size", Shape.Integer, "Rows read per page, and at most per batch; the pipeline's batch size by default.", Example: "5000")),
         Bind,
