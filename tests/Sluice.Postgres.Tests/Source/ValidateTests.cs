@@ -111,4 +111,26 @@ public sealed class ValidateTests(PostgresFixture fixture) : SourceTest(fixture)
         var good = await SluiceAsync("validate", SourcePipeline("table: items\ncursor: [ts, id]\nsettle: 5s"));
         Assert.True(good.ExitCode == 0, good.Stdout + good.Stderr);
     }
+
+    [Fact]
+    public async Task Validate_without_the_password_variable_takes_the_columns_from_the_contract_and_run_says_which_variable_is_missing()
+    {
+        string unset = Connection.Replace(PasswordVariable, "SLUICE_TEST_PG_NEVER_SET", StringComparison.Ordinal);
+        string withContract = Dir.Write("contract.yaml", $$"""
+            name: pg-validate
+            source: { type: postgres, connection: "{{unset}}", table: items, cursor: [ts, id] }
+            contract:
+              fields:
+                id: { type: int64, required: true }
+            sink: { type: jsonl, path: out }
+            """);
+
+        var validate = await SluiceAsync("validate", withContract);
+        var run = await SluiceAsync("run", withContract);
+        var bare = await SluiceAsync("validate", SourcePipeline("table: items\ncursor: [ts, id]", unset));
+
+        Assert.True(validate.ExitCode == 0, validate.Stdout + validate.Stderr);
+        Assert.EndsWith("stage 'source': connection needs the environment variable SLUICE_TEST_PG_NEVER_SET, which is not set", OneLine(run));
+        Assert.EndsWith("stage 'source': connection needs the environment variable SLUICE_TEST_PG_NEVER_SET to ask the database for the source's columns; set it, or name them (columns:, or a contract after the source)", OneLine(bare));
+    }
 }
