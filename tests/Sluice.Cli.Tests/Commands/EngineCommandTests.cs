@@ -399,6 +399,7 @@ public sealed class EngineCommandTests : IDisposable
         Assert.True(committed == result.Stdout,
             "docs/pipeline-file.md is out of date: regenerate it with `dotnet run --project src/Sluice.Cli -c Release -- docs pipeline-file > docs/pipeline-file.md`");
         Assert.Contains("### `sink: { type: postgres }`", committed);
+        Assert.Contains("### `source: { type: postgres }`", committed);
         Assert.Contains("### `source: { type: redis_stream }`", committed);
     }
 

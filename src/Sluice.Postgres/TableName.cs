@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Sluice.Postgres.Sink;
+namespace Sluice.Postgres;
 
 /// <summary>
 /// The <c>table</c> option: <c>table</c> or <c>schema.table</c>, read as PostgreSQL reads a name in SQL — an unquoted

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Sluice.Postgres.Sink;
+namespace Sluice.Postgres;
 
 /// <summary>
 /// The <c>connection</c> option once its <c>${env:NAME}</c> references are resolved: an Npgsql connection string,
@@ -41,6 +41,15 @@ internal sealed class ConnectionText
             return null;
         }
         builder.ApplicationName ??= "sluice";
+        return new ConnectionText(builder);
+    }
+
+    /// <summary>This connection with a session setting added to its <c>Options</c> (<c>-c name=value</c>), after any
+    /// the string has, so that it wins.</summary>
+    public ConnectionText WithSessionSetting(string name, string value)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(_builder.ConnectionString);
+        builder.Options = $"{builder.Options} -c {name}={value}".Trim();
         return new ConnectionText(builder);
     }
 
