@@ -34,11 +34,18 @@ public sealed partial class ClickstreamExampleTests(RedisAndPostgres servers) : 
         Assert.True(first.Nan > 0 && first.NoUser > 0 && first.BadCountry > 0, $"every kind of bad event is planted: {first}");
         await RunAsync(pipeline, first);
         await AssertLandedAsync(first.Good, first.Bad);
+        // The nightly export, as the README sets it up: the table's primary key once, then export.yaml.
+        await ExecuteAsync("ALTER TABLE clicks ADD PRIMARY KEY (event_id)");
+        string export = Path.Combine(_dir.Path, "export.yaml");
+        File.Copy(Path.Combine(Example, "export.yaml"), export);
+        Assert.Equal(first.Good, await ExportAsync(export));
 
         Produced second = await ProduceAsync(2000);
         Assert.Equal((3001, 5000), (second.FirstId, second.LastId)); // numbered on from the stream's last entry
         await RunAsync(pipeline, second);
         await AssertLandedAsync(first.Good + second.Good, first.Bad + second.Bad);
+        Assert.Equal(first.Good + second.Good, await ExportAsync(export)); // only the new rows were added
+        Assert.Equal(first.Good + second.Good, await ExportAsync(export)); // nothing new: nothing written
 
         var dead = await DeadLettersAsync();
         Assert.Equal(first.Nan + second.Nan, dead.Count(d => d is { Reason: "parse", Field: "duration_ms", Rule: "type" }));
@@ -103,6 +110,36 @@ public sealed partial class ClickstreamExampleTests(RedisAndPostgres servers) : 
             Assert.Contains($"sink {sink}: in {produced.Good + produced.Bad:N0} = out {produced.Good:N0} + dead {produced.Bad:N0} + filtered 0", output);
         Assert.DoesNotContain("expectation", output); // the events are fresh: freshness(ts) holds
         Assert.DoesNotContain(servers.Postgres.Password, output);
+    }
+
+    /// <summary>Runs export.yaml; returns the distinct event_ids in all its Parquet files, after checking there are
+    /// as many rows (none exported twice).</summary>
+    private async Task<long> ExportAsync(string export)
+    {
+        var result = await SluiceProcess.RunAsync(Settings, "run", export);
+        Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}\n{result.Stdout}{result.Stderr}");
+        var ids = new List<long>();
+        foreach (string file in Directory.GetFiles(Path.Combine(_dir.Path, "out", "export"), "*.parquet"))
+        {
+            using var parquet = new ParquetFileReader(file);
+            int column = parquet.FileMetaData.Schema.ColumnIndex("event_id");
+            for (int group = 0; group < parquet.FileMetaData.NumRowGroups; group++)
+            {
+                using var rows = parquet.RowGroup(group);
+                using var reader = rows.Column(column).LogicalReader<long?>();
+                ids.AddRange(reader.ReadAll(checked((int)rows.MetaData.NumRows)).Select(id => id!.Value));
+            }
+        }
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        return ids.Count;
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(servers.Postgres.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task AssertLandedAsync(int good, int bad)
