@@ -4,7 +4,8 @@ write_pipeline() {
   local format=$1 input=$2 out=$3 checkpoint=${4:-} source
   if [[ $format == postgres ]]; then
     source="  connection: \"${input%|*}\"
-  table: ${input##*|}"
+  table: ${input##*|}
+  columns: [date, delay, distance, origin, destination]"
   else
     source="  path: \"$input\""
   fi

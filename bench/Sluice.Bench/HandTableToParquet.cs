@@ -11,7 +11,9 @@ namespace Sluice.Bench;
 /// columns and zstd Parquet as the file jobs).</summary>
 internal static class HandTableToParquet
 {
-    public const string TableColumns = "date timestamptz, delay bigint, distance bigint, origin text, destination text";
+    /// <summary>An identity key first: a table without one is how no real table looks, and Sluice's source pages a
+    /// table by its primary key.</summary>
+    public const string TableColumns = "id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, date timestamptz, delay bigint, distance bigint, origin text, destination text";
 
     /// <summary>Copies the flights Parquet file into a new table; returns its rows.</summary>
     public static async Task<long> LoadAsync(string parquet, string postgres, string table)
@@ -24,7 +26,7 @@ internal static class HandTableToParquet
         }
         using var file = new FileReader(parquet);
         using var batches = file.GetRecordBatchReader();
-        await using var copy = await pg.BeginBinaryImportAsync($"COPY {table} FROM STDIN (FORMAT BINARY)");
+        await using var copy = await pg.BeginBinaryImportAsync($"COPY {table} (date, delay, distance, origin, destination) FROM STDIN (FORMAT BINARY)");
         while (await batches.ReadNextRecordBatchAsync() is { } batch)
         {
             using (batch)
