@@ -38,11 +38,12 @@ internal interface IStreamUnderTest : IAsyncDisposable
 /// <summary>The streams <c>--services</c> can name, and how to start each one's private server.</summary>
 internal static class StreamsUnderTest
 {
-    public static IReadOnlyList<string> Names { get; } = ["redis"];
+    public static IReadOnlyList<string> Names { get; } = ["redis", "nats"];
 
     public static async Task<IStreamUnderTest> StartAsync(string name) => name switch
     {
         "redis" => await RedisStreamUnderTest.StartAsync(),
+        "nats" => await NatsStreamUnderTest.StartAsync(),
         _ => throw new ArgumentException($"--services {name}: not one of {string.Join(", ", Names)}"),
     };
 }
