@@ -122,7 +122,10 @@ internal sealed class NatsJetStreamSink : ISink
         async Task Settle()
         {
             var ack = await inFlight.Dequeue();
-            ack.EnsureSuccess();
+            if (!ack.Duplicate)
+            {
+                ack.EnsureSuccess(); // (which takes a duplicate for a failure)
+            }
             if (ack.Stream != _stream)
             {
                 throw new NatsStageException($"subject '{_options.Subject}' is stored by stream '{ack.Stream}', not '{_stream}'");
