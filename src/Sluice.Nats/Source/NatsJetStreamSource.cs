@@ -41,6 +41,7 @@ internal sealed class NatsJetStreamSource : IReplayableSource
     private readonly Lock _lock = new();
     private ulong _committed; // under _lock
     private volatile bool _readEnded;
+    private string _created = ""; // the stream's creation time, in every position
 
     public NatsJetStreamSource(NatsJetStreamSourceOptions options, NatsAccess? access, MessageFields fields, BuildContext context)
     {
@@ -94,10 +95,6 @@ internal sealed class NatsJetStreamSource : IReplayableSource
     {
         ArgumentNullException.ThrowIfNull(context);
         var resume = SequencePosition.From(resumeAfter);
-        if (resume is not null && resume.Stream != _options.Stream)
-        {
-            resume = null; // the pipeline now reads another stream: its position there is not this one's
-        }
         bool failed = true;
         try
         {
@@ -109,9 +106,16 @@ internal sealed class NatsJetStreamSource : IReplayableSource
             }
             var stream = await Call("read the state of stream", ct => js.GetStreamAsync(_options.Stream, cancellationToken: ct).AsTask(), cancellationToken);
             ulong lastAtStart = stream.Info.State.LastSeq;
+            _created = SequencePosition.CreatedText(stream.Info.Created);
+            if (resume is not null && (resume.Stream != _options.Stream || resume.Created != _created))
+            {
+                // Another stream, or this one deleted and created again (numbered anew): the position is not in it,
+                // and the consumer was deleted with the old stream. It is read as a stream the pipeline never read.
+                resume = null;
+            }
             if (resume is not null && resume.Sequence > lastAtStart)
             {
-                throw new NatsStageException($"stream '{_options.Stream}' at NATS at {access.Endpoint} ends at sequence {lastAtStart}, before the pipeline's position {resume.Sequence}: the stream was deleted and created again (its messages are numbered anew). Run with --fresh to start over, or restore the stream");
+                throw new NatsStageException($"stream '{_options.Stream}' at NATS at {access.Endpoint} ends at sequence {lastAtStart}, before the pipeline's position {resume.Sequence}: messages the pipeline read are gone from it. Restore the stream, or read it under another pipeline name");
             }
             lock (_lock)
             {
@@ -171,7 +175,7 @@ internal sealed class NatsJetStreamSource : IReplayableSource
                     break;
                 }
                 await Task.Delay(poll, cancellationToken);
-                yield return Batch.Empty(Schema, last == 0 ? null : new SequencePosition(_options.Stream, last).ToSource());
+                yield return Batch.Empty(Schema, last == 0 ? null : new SequencePosition(_options.Stream, _created, last).ToSource());
             }
             failed = false;
         }
@@ -385,7 +389,7 @@ internal sealed class NatsJetStreamSource : IReplayableSource
                 _unacknowledged[message.Metadata!.Value.Sequence.Stream] = message;
             }
         }
-        var position = new SequencePosition(_options.Stream, last).ToSource();
+        var position = new SequencePosition(_options.Stream, _created, last).ToSource();
         if (kept.Count == 0)
         {
             return Batch.Empty(Schema, position);

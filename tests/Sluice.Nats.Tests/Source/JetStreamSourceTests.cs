@@ -221,6 +221,23 @@ public sealed class JetStreamSourceTests(NatsFixture fixture) : NatsTest(fixture
     }
 
     [Fact]
+    public async Task A_stream_deleted_and_created_again_is_read_from_its_start_not_skipped_up_to_the_old_position()
+    {
+        await PublishAsync(1, 30);
+        string pipeline = Pipeline();
+        Assert.Equal(0, (await RunAsync(pipeline)).ExitCode);
+
+        await Js.DeleteStreamAsync(Stream);
+        await Js.CreateStreamAsync(new StreamConfig(Stream, [Prefix + ".>"]) { Storage = StreamConfigStorage.File });
+        await PublishAsync(101, 10); // sequences 1 … 10 again, below the pipeline's position 30
+        var run = await RunAsync(pipeline);
+
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        AssertExactlyOnce(Enumerable.Range(1, 30).Concat(Enumerable.Range(101, 10)).Select(i => (long)i), OutputIds());
+        Assert.Equal(0, await PendingAsync());
+    }
+
+    [Fact]
     public async Task A_subjects_filter_reads_only_those_subjects()
     {
         await PublishAsync(1, 5);
