@@ -2,6 +2,7 @@ using System.Reflection;
 using Sluice.Configuration;
 using Sluice.Pipelines;
 using Sluice.Postgres;
+using Sluice.Nats;
 using Sluice.Redis;
 
 namespace Sluice.Cli.Plugins;
@@ -27,7 +28,7 @@ internal static class PluginLoader
     {
         // The connector packages the command ships with register as any plugin does, before the plugins: a plugin
         // cannot take their names.
-        var catalog = new ComponentCatalog().AddPostgres().AddRedis();
+        var catalog = new ComponentCatalog().AddPostgres().AddRedis().AddNats();
         // The same assembly named twice (by two spellings of its path) would register its components twice.
         foreach (var plugin in plugins.DistinctBy(p => p.Path))
             Register(plugin, catalog);

@@ -389,7 +389,7 @@ public sealed class EngineCommandTests : IDisposable
     }
 
     /// <summary>docs/pipeline-file.md is what the command generates: the built-in components and the connectors it
-    /// ships with (postgres, redis_stream), so the reference cannot drift from the declarations.</summary>
+    /// ships with (postgres, redis_stream, nats_jetstream), so the reference cannot drift from the declarations.</summary>
     [Fact]
     public async Task The_committed_reference_matches_the_one_the_command_generates()
     {
