@@ -25,12 +25,14 @@ public sealed class CrashHarnessTests
         Assert.Equal(3 + 6 + 6, harness.Total); // baselines, random-kill seeds 1..6, crash points
     }
 
-    [Fact]
-    public async Task Services_quick_mode_streams_redis_into_postgres_through_random_kills_and_every_crash_point_exactly_once()
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("nats")]
+    public async Task Services_quick_mode_streams_into_postgres_through_random_kills_and_every_crash_point_exactly_once(string stream)
     {
         using var temp = new TempDir();
         var log = new StringWriter();
-        var trials = new ServiceTrials(new HarnessOptions { Quick = true, Services = "redis", WorkFolder = Path.Combine(temp.Path, "services") }, log);
+        var trials = new ServiceTrials(new HarnessOptions { Quick = true, Services = stream, WorkFolder = Path.Combine(temp.Path, "services") }, log);
 
         bool passed = await trials.RunAsync();
 

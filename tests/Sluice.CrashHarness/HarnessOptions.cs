@@ -67,7 +67,7 @@ internal sealed record HarnessOptions
     public IEnumerable<int> RandomSeeds =>
         PointsOnly ? [] : Seed is { } one ? [one] : Enumerable.Range(1, Trials ?? (Quick ? 6 : 20));
 
-    public const string Usage = "usage: Sluice.CrashHarness [--trials N] [--seed S] [--quick] [--points | --replay | --typed | --services redis] [--sluice PATH/Sluice.Cli.dll]";
+    public const string Usage = "usage: Sluice.CrashHarness [--trials N] [--seed S] [--quick] [--points | --replay | --typed | --services redis|nats] [--sluice PATH/Sluice.Cli.dll]";
 
     public static HarnessOptions Parse(string[] args)
     {
