@@ -64,7 +64,9 @@ psql_bin="$(dirname "$(readlink -f "$(command -v pg_ctl || compgen -G '/usr/lib/
 sql() { PGOPTIONS="-c client_min_messages=warning" PGPASSWORD=sluice "$psql_bin" -h 127.0.0.1 -p "$SLUICE_PG_PORT" -U sluice -d sluice -X -q -tA -v ON_ERROR_STOP=1 -c "$1"; }
 
 mkdir -p bench/results
-results="bench/results/services-$(date -u +%Y%m%d-%H%M%S)$( ((quick)) && echo -quick).csv"
+suffix=""
+((quick)) && suffix=-quick
+results="bench/results/services-$(date -u +%Y%m%d-%H%M%S)$suffix.csv"
 echo "job,size,contender,trial,wall_s,cpu_s,rss_mb,rows_out" >"$results"
 
 # timed NAME DIR COMMAND…: runs a contender in DIR under GNU time; sets wall cpu rss.
