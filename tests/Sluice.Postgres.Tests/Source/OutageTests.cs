@@ -33,6 +33,18 @@ public sealed class OutageTests(PostgresFixture fixture) : SourceTest(fixture)
         }
     }
 
+    /// <summary>Waits until the output holds <paramref name="rows"/> rows, then stops the run with SIGTERM.</summary>
+    private async Task StopWhenPublishedAsync(Process run, Task<string> stderr, int rows)
+    {
+        Assert.True(SpinWait.SpinUntil(() => Output().Count == rows, TimeSpan.FromSeconds(60)), "rows after the outage were not published: " + (run.HasExited ? await stderr : "still running"));
+        using (var kill = Process.Start("kill", ["-TERM", run.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await run.WaitForExitAsync(timeout.Token);
+    }
+
     [Fact]
     public async Task A_following_run_whose_retries_outlast_the_outage_goes_on_and_reads_what_came_after_once()
     {
@@ -48,13 +60,7 @@ public sealed class OutageTests(PostgresFixture fixture) : SourceTest(fixture)
             await StopForAsync(TimeSpan.FromSeconds(4));
             await InsertAsync(42, 10, tick: 3);
             await InsertAsync(52, 1, tick: 4);
-            Assert.True(SpinWait.SpinUntil(() => Output().Count == 51, TimeSpan.FromSeconds(60)), "rows after the outage were not published: " + (run.HasExited ? await stderr : "still running"));
-            using (var kill = Process.Start("kill", ["-TERM", run.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await run.WaitForExitAsync(timeout.Token);
+            await StopWhenPublishedAsync(run, stderr, rows: 51);
         }
         finally
         {
@@ -80,13 +86,7 @@ public sealed class OutageTests(PostgresFixture fixture) : SourceTest(fixture)
             await StopForAsync(TimeSpan.FromSeconds(5));
             await InsertAsync(42, 10, tick: 3);
             await InsertAsync(52, 1, tick: 4);
-            Assert.True(SpinWait.SpinUntil(() => Output().Count == 51, TimeSpan.FromSeconds(60)), "rows after the outage were not published: " + (run.HasExited ? await stderr : "still running"));
-            using (var kill = Process.Start("kill", ["-TERM", run.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await run.WaitForExitAsync(timeout.Token);
+            await StopWhenPublishedAsync(run, stderr, rows: 51);
         }
         finally
         {
