@@ -148,10 +148,15 @@ internal sealed class NatsStreamUnderTest : IStreamUnderTest
         {
             problems.Add($"consumer '{trial.Consumer}' has {info.NumPending} messages not yet delivered");
         }
+        // Read through the last message: acknowledged up to it, or created to start after it. The source creates its
+        // consumer again right after the last message it delivered when it meets a gap in the delivery numbering;
+        // such a consumer has delivered and acknowledged nothing (its ack floor is 0) and has nothing left to give.
         ulong last = ulong.Parse(lastPosition[..lastPosition.IndexOf(':', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
-        if (info.AckFloor.StreamSeq < last)
+        bool startsAfterLast = info.Config.DeliverPolicy == ConsumerConfigDeliverPolicy.ByStartSequence && info.Config.OptStartSeq > last;
+        if (info.AckFloor.StreamSeq < last && !startsAfterLast)
         {
-            problems.Add($"consumer '{trial.Consumer}' acknowledged up to sequence {info.AckFloor.StreamSeq}, short of the last message produced, {last}");
+            problems.Add($"consumer '{trial.Consumer}' acknowledged up to sequence {info.AckFloor.StreamSeq} (delivered up to {info.Delivered.StreamSeq}, " +
+                $"delivering {info.Config.DeliverPolicy} from {info.Config.OptStartSeq}), short of the last message produced, {last}");
         }
         return problems;
     }
