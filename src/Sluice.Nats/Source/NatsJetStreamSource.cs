@@ -20,7 +20,11 @@ namespace Sluice.Nats.Source;
 /// <item>A message at or below the last sequence delivered (a redelivery after <c>ack_wait</c>) is not delivered again:
 /// it is acknowledged at once when a committed checkpoint covers it, else when one does.</item>
 /// <item>Every delivery has the next consumer sequence; a gap means a message was sent but never received (the
-/// connection dropped mid-fetch), and the consumer is created again right after the last sequence delivered.</item>
+/// connection dropped mid-fetch), and the consumer is created again right after the last <i>committed</i> sequence:
+/// what it delivers again up to the last sequence delivered is handled as in 2. Not right after the last sequence
+/// delivered, because a consumer created at a start sequence may report its acknowledgement floor just below it
+/// (nats-server sets it so at creation; 2.9.10 reports 0 until the first acknowledgement), and a run that then died
+/// before its first checkpoint would start the next one from that floor, past messages nobody committed.</item>
 /// </list>
 /// Messages are acknowledged in <see cref="CommittedAsync"/>. Emits one batch per fetch; without <c>--follow</c> it ends
 /// once a fetch finds nothing new or it has read past what the stream held at the start; with it, it polls every
@@ -117,11 +121,11 @@ internal sealed class NatsJetStreamSource : IReplayableSource
             {
                 throw new NatsStageException($"stream '{_options.Stream}' at NATS at {access.Endpoint} ends at sequence {lastAtStart}, before the pipeline's position {resume.Sequence}: messages the pipeline read are gone from it. Restore the stream, or read it under another pipeline name");
             }
+            var (consumer, floor) = await PrepareConsumerAsync(js, stream, resume, cancellationToken);
             lock (_lock)
             {
-                _committed = resume?.Sequence ?? 0;
+                _committed = floor;
             }
-            var (consumer, floor) = await PrepareConsumerAsync(js, stream, resume, cancellationToken);
             ulong last = floor;                      // the last stream sequence delivered to the pipeline
             ulong nextDelivery = consumer.Info.Delivered.ConsumerSeq + 1;
             var fetch = new NatsJSFetchOpts { MaxMsgs = _batchSize };
@@ -162,7 +166,7 @@ internal sealed class NatsJetStreamSource : IReplayableSource
                 }
                 if (gap)
                 {
-                    consumer = await RecreateConsumerAsync(js, stream.Info.Config.Retention, last, cancellationToken);
+                    consumer = await RecreateConsumerAsync(js, stream.Info.Config.Retention, Committed(), cancellationToken);
                     nextDelivery = 1;
                     continue;
                 }
@@ -422,6 +426,14 @@ internal sealed class NatsJetStreamSource : IReplayableSource
 
     private Task<T> Call<T>(string doing, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
         _access!.RetryAsync(_retry, $"{doing} stream '{_options.Stream}' (consumer '{Consumer}') at", call, cancellationToken);
+
+    private ulong Committed()
+    {
+        lock (_lock)
+        {
+            return _committed;
+        }
+    }
 
     private bool NothingToAcknowledge()
     {
