@@ -24,7 +24,8 @@ public static class PipelineFile
     /// <summary>Loads a pipeline file and checks its keys and values, but not the graph or the expressions.</summary>
     /// <param name="catalog">The components the file may name; the built-in ones when null. The file's
     /// <c>plugins:</c> are not loaded here: that is for the host to do (see <see cref="Plugins"/>).</param>
-    public static PipelineDefinition Parse(string path, ComponentCatalog? catalog = null)
+    /// <param name="parameters">What the file's <c>${params.NAME}</c> references are filled in from.</param>
+    public static PipelineDefinition Parse(string path, ComponentCatalog? catalog = null, IReadOnlyDictionary<string, string>? parameters = null)
     {
         string full = Path.GetFullPath(path);
         string display = DisplayPath(full);
@@ -32,7 +33,7 @@ public static class PipelineFile
         {
             throw new PipelineException(null, $"pipeline file '{path}' does not exist");
         }
-        var checker = new ShapeChecker(display, catalog ?? ComponentCatalog.BuiltIn);
+        var checker = new ShapeChecker(display, catalog ?? ComponentCatalog.BuiltIn) { Parameters = parameters ?? new Dictionary<string, string>() };
         var root = ReadYaml(full, checker);
         var definition = root is null ? null : new PipelineReader(checker, Path.GetDirectoryName(full)!).Read(root);
         if (checker.Problems.Count > 0 && definition is not null)
@@ -83,7 +84,8 @@ public static class PipelineFile
     }
 
     /// <summary>The root mapping of a YAML file, or null with the problem recorded.</summary>
-    internal static YamlMappingNode? ReadYaml(string fullPath, ShapeChecker checker)
+    internal static YamlMappingNode? ReadYaml(string fullPath, ShapeChecker checker,
+        string expected = "expected a mapping with `name:`, `source:` and `sink:` (or `stages:`)")
     {
         var stream = new YamlStream();
         try
@@ -109,7 +111,7 @@ public static class PipelineFile
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
-            checker.Problems.Add(new Diagnostic(new SourceLocation(checker.File, 1, 1), "expected a mapping with `name:`, `source:` and `sink:` (or `stages:`)"));
+            checker.Problems.Add(new Diagnostic(new SourceLocation(checker.File, 1, 1), expected));
             return null;
         }
         return root;

@@ -22,6 +22,16 @@ public static class PipelineSchema
         return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
+    /// <summary>The flow file's JSON Schema (see <see cref="Flows.FlowFile.JsonSchema"/>).</summary>
+    internal static string FlowJsonSchema(ObjectShape root)
+    {
+        var schema = ToSchema(root, ComponentCatalog.BuiltIn);
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+        schema["$id"] = "https://sluice.dev/schemas/flow.schema.json";
+        schema["title"] = "Sluice flow file";
+        return schema.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
     /// <summary>The pipeline file reference (docs/pipeline-file.md for the built-in components).</summary>
     /// <param name="catalog">The components to describe; the built-in ones when null.</param>
     public static string Markdown(ComponentCatalog? catalog = null) => PipelineDocs.Generate(catalog ?? ComponentCatalog.BuiltIn);

@@ -25,6 +25,10 @@ internal sealed class ShapeChecker(string file, ComponentCatalog catalog)
 
     public string File => file;
 
+    /// <summary>What <c>${params.NAME}</c> references are filled in from; none by default. Null: they are left as
+    /// written (a flow file, whose references are filled in when each task runs).</summary>
+    public IReadOnlyDictionary<string, string>? Parameters { get; init; } = new Dictionary<string, string>();
+
     public ComponentCatalog Catalog => catalog;
 
     /// <returns>The checked value, or null when it has problems (already recorded).</returns>
@@ -69,6 +73,15 @@ internal sealed class ShapeChecker(string file, ComponentCatalog catalog)
                 return null;
             }
             text = expanded;
+            if (Parameters is not null)
+            {
+                if (ParameterReferences.Expand(text, Parameters, out string? unknown) is not { } filled)
+                {
+                    Problem(node, $"{where}: no parameter '{unknown}' was given for ${{params.{unknown}}} (a flow task gives them in `params:`, `sluice run` with --param {unknown}=VALUE)");
+                    return null;
+                }
+                text = filled;
+            }
         }
         string? error = shape.Kind switch
         {

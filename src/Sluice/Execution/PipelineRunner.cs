@@ -59,36 +59,16 @@ public sealed partial class PipelineRunner
         {
             return await _store.AcquireLeaseAsync(pipeline, Holder, _options.LeaseDuration, cancellationToken);
         }
-        catch (LeaseHeldException e) when (IsDeadLocalProcess(e.Holder))
+        catch (LeaseHeldException e) when (LocalProcesses.IsDead(e.Holder))
         {
             await _store.ReleaseLeaseAsync(e.Held, cancellationToken);
             return await _store.AcquireLeaseAsync(pipeline, Holder, _options.LeaseDuration, cancellationToken);
         }
     }
 
-    /// <summary>True when <paramref name="holder"/> names a process of this machine (<c>host:pid:…</c>) that is not
-    /// running. A live pid — even one reused by another program — counts as alive: then the lease must expire.</summary>
-    private static bool IsDeadLocalProcess(string holder)
-    {
-        var parts = holder.Split(':');
-        if (parts.Length != 3 || parts[0] != Environment.MachineName || !int.TryParse(parts[1], out int pid))
-        {
-            return false;
-        }
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true; // no process has that id
-        }
-    }
-
     /// <summary>Who holds a lease: this process (host and pid) and this runner, so that two runners in one process
     /// are two holders too.</summary>
-    private string Holder { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    private string Holder { get; } = LocalProcesses.NewHolder();
 
     private async Task<PipelineRun> StartLeasedAsync(PipelineDefinition pipeline, bool fresh, Lease lease, CancellationToken cancellationToken)
     {
@@ -151,7 +131,7 @@ public sealed partial class PipelineRunner
             await DiscardUnpublishedAsync(nodes, checkpoint.RunId, cancellationToken);
         }
         var run = checkpoint is null
-            ? await _store.StartRunAsync(pipeline.Name, id: runId, cancellationToken: cancellationToken)
+            ? await _store.StartRunAsync(pipeline.Name, parentRunId: _options.ParentRunId, id: runId, cancellationToken: cancellationToken)
             : await _store.StartFreshRunAsync(pipeline.Name, checkpoint.RunId, runId,
                 rereadsInput: !nodes.Any(n => n.Source is { ContinuesAcrossRuns: true }), cancellationToken);
         var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken))

@@ -18,4 +18,8 @@ public sealed record RunnerOptions
     /// <summary>When set, file sources do not end after the files they matched but poll their glob this often for
     /// new ones (<c>sluice run --follow</c>): the run goes on until it is cancelled. Null (the default): runs end.</summary>
     public TimeSpan? FollowPoll { get; init; }
+
+    /// <summary>The run new runs are recorded under (<see cref="RunRecord.ParentRunId"/>): the flow run whose task
+    /// runs the pipeline. Null (the default): none.</summary>
+    public string? ParentRunId { get; init; }
 }

@@ -9,4 +9,8 @@ public static class RunKinds
 
     /// <summary>A run that re-runs dead letters through the pipeline (<c>sluice dlq replay</c>).</summary>
     public const string Replay = "replay";
+
+    /// <summary>A run of a flow (<c>sluice flow run</c>); its pipeline column holds the flow's name, and the pipeline
+    /// runs of its tasks name it as their parent.</summary>
+    public const string Flow = "flow";
 }

@@ -194,6 +194,70 @@ internal static class SqliteMigrations
             FROM consumed_files ORDER BY rowid;
             DROP TABLE consumed_files;
             """),
+        // Flows: a flow run is a run of kind 'flow' (its pipeline column holds the flow's name) with the flow's own
+        // columns beside it; its tasks' instances each have a row (instance -1: the task itself; 0 … n-1: its mapped
+        // instances) and every state change an event. The cache outlives the runs that filled it; tag slots are held
+        // by live processes and expire when one dies.
+        new(10, """
+            CREATE TABLE flow_runs (
+                run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+                flow TEXT NOT NULL,
+                partition_key TEXT NOT NULL DEFAULT '',
+                parameters TEXT NOT NULL,
+                definition_hash TEXT NOT NULL,
+                scheduled_for TEXT,
+                cancel_requested INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX flow_runs_by_partition ON flow_runs (flow, partition_key);
+            CREATE UNIQUE INDEX flow_runs_by_slot ON flow_runs (flow, scheduled_for) WHERE scheduled_for IS NOT NULL;
+
+            CREATE TABLE task_runs (
+                flow_run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                task TEXT NOT NULL,
+                instance INTEGER NOT NULL,
+                item TEXT,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                started_at TEXT,
+                ended_at TEXT,
+                cache_key TEXT,
+                pipeline_run_id TEXT,
+                result TEXT,
+                output TEXT,
+                error TEXT,
+                PRIMARY KEY (flow_run_id, task, instance)
+            );
+
+            CREATE TABLE task_events (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                flow_run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                task TEXT NOT NULL,
+                instance INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                attempt INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                message TEXT
+            );
+            CREATE INDEX task_events_by_run ON task_events (flow_run_id, id);
+
+            CREATE TABLE task_cache (
+                cache_key TEXT PRIMARY KEY,
+                flow TEXT NOT NULL,
+                task TEXT NOT NULL,
+                result TEXT NOT NULL,
+                flow_run_id TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT
+            );
+
+            CREATE TABLE tag_slots (
+                tag TEXT NOT NULL,
+                holder TEXT NOT NULL,
+                slot TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                PRIMARY KEY (tag, holder, slot)
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -41,6 +41,9 @@ public sealed class SqliteStateStore : IStateStore
     /// <summary>The full path of the state file.</summary>
     public string Path { get; }
 
+    /// <summary>The store's clock: what its timestamps and lease expiries are read from.</summary>
+    internal TimeProvider Time => _time;
+
     /// <summary>Opens the state file, creating it and its folder when missing, and brings its schema up to date.</summary>
     /// <exception cref="StateFileException">The path is a folder or cannot be written, the file is not a state file
     /// or is damaged, another process keeps it locked, or it was written by a newer Sluice.</exception>
@@ -703,7 +706,7 @@ public sealed class SqliteStateStore : IStateStore
 
     /// <summary>Runs <paramref name="work"/> in an immediate transaction on the write connection, alone; when
     /// <paramref name="durable"/>, the commit is on disk (fsynced) when the task completes.</summary>
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken,
+    internal async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> work, CancellationToken cancellationToken,
         bool durable = false)
     {
         await _writeLock.WaitAsync(cancellationToken);
@@ -738,7 +741,7 @@ public sealed class SqliteStateStore : IStateStore
         }
     }
 
-    private async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
+    internal async Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var connection = new SqliteConnection(_connectionString);

@@ -1,0 +1,185 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Sluice.Flows;
+
+/// <summary>Runs a command task's program: no shell, its output captured (the last <c>OutputLimit</c> characters),
+/// killed with its children when the attempt is cancelled or times out.</summary>
+internal static class CommandRunner
+{
+    /// <summary>Lines of standard output a result keeps.</summary>
+    private const int ResultLines = 10;
+
+    /// <summary>Runs it; returns its result, or throws <see cref="TaskFailedException"/> (with the result) when it
+    /// could not start or exited with another code than 0.</summary>
+    public static async Task<CommandOutcome> RunAsync(CommandTaskAction command, string workingDirectory,
+        IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        string resultFolder = Directory.CreateTempSubdirectory("sluice-task-").FullName;
+        string resultFile = Path.Combine(resultFolder, "result.json");
+        try
+        {
+            var start = new ProcessStartInfo(command.Arguments[0])
+            {
+                WorkingDirectory = workingDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true, // and closed at once: a task never waits on a terminal
+                UseShellExecute = false,
+            };
+            foreach (string argument in command.Arguments.Skip(1))
+            {
+                start.ArgumentList.Add(argument);
+            }
+            foreach (var (name, value) in environment.Concat(command.Environment))
+            {
+                start.Environment[name] = value;
+            }
+            start.Environment["SLUICE_RESULT"] = resultFile;
+            if (!Directory.Exists(workingDirectory))
+            {
+                throw new TaskFailedException($"its working folder {workingDirectory} does not exist", null, null);
+            }
+            using var process = new Process { StartInfo = start };
+            try
+            {
+                process.Start();
+            }
+            catch (Win32Exception e)
+            {
+                throw new TaskFailedException($"cannot start '{command.Arguments[0]}': {e.Message} (a program on PATH, or a path relative to {workingDirectory})", null, null);
+            }
+            process.StandardInput.Close();
+            var output = new OutputTail(command.OutputLimit);
+            var stdout = new List<string>();
+            Task readOut = PumpAsync(process.StandardOutput, line =>
+            {
+                output.Add(line);
+                lock (stdout)
+                {
+                    stdout.Add(line);
+                    if (stdout.Count > ResultLines)
+                    {
+                        stdout.RemoveAt(0);
+                    }
+                }
+            });
+            string? lastError = null; // why it failed is usually on standard error, wherever it lands among stdout's lines
+            Task readErr = PumpAsync(process.StandardError, line =>
+            {
+                output.Add(line);
+                if (line.Trim().Length > 0)
+                {
+                    lastError = line;
+                }
+            });
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(process);
+                await Task.WhenAll(readOut, readErr).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+                throw;
+            }
+            await Task.WhenAll(readOut, readErr);
+            var result = new JsonObject
+            {
+                ["exit_code"] = process.ExitCode,
+                ["lines"] = new JsonArray([.. stdout.Select(l => (JsonNode?)JsonValue.Create(l))]),
+            };
+            if (File.Exists(resultFile) && new FileInfo(resultFile).Length > 0)
+            {
+                try
+                {
+                    result["value"] = JsonNode.Parse(await File.ReadAllTextAsync(resultFile, cancellationToken));
+                }
+                catch (JsonException e)
+                {
+                    throw new TaskFailedException($"what it wrote to $SLUICE_RESULT is not JSON: {e.Message}", result, output.Text);
+                }
+            }
+            if (process.ExitCode != 0)
+            {
+                throw new TaskFailedException($"exit code {process.ExitCode}{LastLine(lastError ?? output.Text)}", result, output.Text);
+            }
+            return new CommandOutcome(result, output.Text);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(resultFolder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a child still writing there: the temp folder is the system's to clean
+            }
+        }
+    }
+
+    private static string LastLine(string output)
+    {
+        string? last = output.Split('\n').Select(l => l.TrimEnd('\r')).LastOrDefault(l => l.Trim().Length > 0);
+        return last is null ? "" : ": " + (last.Length > 300 ? last[..300] + "…" : last);
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // it exited meanwhile
+        }
+    }
+
+    private static async Task PumpAsync(StreamReader reader, Action<string> line)
+    {
+        while (await reader.ReadLineAsync() is { } text)
+        {
+            line(text);
+        }
+    }
+
+    /// <summary>The last characters of a program's output, whole lines, thread-safe (stdout and stderr both add).</summary>
+    private sealed class OutputTail(int limit)
+    {
+        private readonly LinkedList<string> _lines = new();
+        private int _length;
+
+        public void Add(string line)
+        {
+            lock (_lines)
+            {
+                _lines.AddLast(line);
+                _length += line.Length + 1;
+                while (_length > limit && _lines.Count > 1)
+                {
+                    _length -= _lines.First!.Value.Length + 1;
+                    _lines.RemoveFirst();
+                }
+            }
+        }
+
+        public string Text
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    string text = string.Join('\n', _lines);
+                    return text.Length > limit ? text[^limit..] : text;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>What a command left: its result and the last of its output.</summary>
+internal sealed record CommandOutcome(JsonNode Result, string Output);
