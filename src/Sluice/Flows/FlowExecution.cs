@@ -244,6 +244,7 @@ internal sealed class FlowExecution
             JsonObject o when o["value"] is JsonArray array => array,
             JsonObject o when o["value"] is JsonValue text && text.GetValueKind() == JsonValueKind.String =>
                 new JsonArray([.. text.GetValue<string>().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).Select(l => (JsonNode?)JsonValue.Create(l))]),
+            JsonObject o when o["value"] is JsonValue one => [one.DeepClone()], // "2024" in the file: one line, read as a number
             JsonArray array => array,
             _ => throw new FlowException($"the result of '{map.LinesOf}' holds no list to map over (a command writes a JSON array, or text with one item per line, to $SLUICE_RESULT)"),
         };

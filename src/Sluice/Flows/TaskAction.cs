@@ -24,7 +24,7 @@ public sealed record PipelineTaskAction(string Path, IReadOnlyDictionary<string,
 
 /// <summary>Runs a program (no shell: <paramref name="Arguments"/>[0] is the program, looked up on PATH). Exit code 0
 /// completes it. Its result: the exit code, the last lines it printed, and the JSON value it wrote to the file
-/// named by <c>SLUICE_RESULT</c>, if any.</summary>
+/// named by <c>SLUICE_RESULT</c>, if any (text that is not JSON is kept as a string).</summary>
 public sealed record CommandTaskAction(IReadOnlyList<string> Arguments) : TaskAction
 {
     /// <summary>Set for the program besides what it inherits.</summary>

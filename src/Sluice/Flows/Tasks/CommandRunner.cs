@@ -93,14 +93,7 @@ internal static class CommandRunner
             };
             if (File.Exists(resultFile) && new FileInfo(resultFile).Length > 0)
             {
-                try
-                {
-                    result["value"] = JsonNode.Parse(await File.ReadAllTextAsync(resultFile, cancellationToken));
-                }
-                catch (JsonException e)
-                {
-                    throw new TaskFailedException($"what it wrote to $SLUICE_RESULT is not JSON: {e.Message}", result, output.Text);
-                }
+                result["value"] = ResultValue(await File.ReadAllTextAsync(resultFile, cancellationToken));
             }
             if (process.ExitCode != 0)
             {
@@ -118,6 +111,20 @@ internal static class CommandRunner
             {
                 // a child still writing there: the temp folder is the system's to clean
             }
+        }
+    }
+
+    /// <summary>What a command wrote to <c>$SLUICE_RESULT</c>: a JSON value, or else its text as a string (so a
+    /// command can list items one per line without writing JSON).</summary>
+    private static JsonNode? ResultValue(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(text);
         }
     }
 
