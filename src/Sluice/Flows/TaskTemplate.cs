@@ -28,6 +28,11 @@ internal static partial class TaskTemplate
             {
                 continue;
             }
+            if (match.Groups["open"].Success)
+            {
+                problem = $"'{text[match.Index..]}' opens a reference with ${{ and never closes it with }} (write $${{ for a literal ${{)";
+                return [];
+            }
             string inner = match.Groups["inner"].Value;
             if (inner.StartsWith("env:", StringComparison.Ordinal))
             {
@@ -69,6 +74,10 @@ internal static partial class TaskTemplate
             if (match.Groups["escape"].Success)
             {
                 return "${";
+            }
+            if (match.Groups["open"].Success)
+            {
+                throw new FlowException($"'{text[match.Index..]}' opens a reference with ${{ and never closes it");
             }
             var parts = match.Groups["inner"].Value.Split('.');
             return parts[0] switch
@@ -116,7 +125,7 @@ internal static partial class TaskTemplate
     /// <summary>Escapes a value so that it reads back as itself.</summary>
     public static string Literal(string text) => text.Replace("${", "$${", StringComparison.Ordinal);
 
-    [GeneratedRegex(@"(?<escape>\$\$\{)|\$\{(?<inner>[^}]*)\}")]
+    [GeneratedRegex(@"(?<escape>\$\$\{)|\$\{(?<inner>[^}]*)\}|(?<open>\$\{)")]
     private static partial Regex Pattern();
 }
 
