@@ -290,7 +290,7 @@ internal sealed class FlowExecution
                 using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
                 try
                 {
-                    var (result, output) = await ExecuteAsync(task, action, row, scope, attempt,
+                    var (result, output) = await ExecuteAsync(task, action, row, scope,
                         async id => row = await RecordAsync(row with { PipelineRunId = id }), attemptToken.Token);
                     row = await RecordAsync(row with
                     {
@@ -337,12 +337,12 @@ internal sealed class FlowExecution
 
     /// <param name="pipelineStarted">Told a pipeline task's run id as soon as the run is recorded.</param>
     private async Task<(JsonNode? Result, string? Output)> ExecuteAsync(FlowTask task, TaskAction action, TaskRunRecord row,
-        TemplateScope scope, int attempt, Func<string, Task> pipelineStarted, CancellationToken cancellationToken)
+        TemplateScope scope, Func<string, Task> pipelineStarted, CancellationToken cancellationToken)
     {
         switch (action)
         {
             case DelegateTaskAction code:
-                var context = new TaskContext(RunId, task.Name, attempt, _parameters, scope.Item, _partition, scope.Upstream);
+                var context = new TaskContext(RunId, task.Name, row.Attempts, _parameters, scope.Item, _partition, scope.Upstream);
                 return (await code.Run(context, cancellationToken), null);
             case CommandTaskAction command:
                 string folder = Path.GetFullPath(Path.Combine(_flow.BaseDirectory, command.WorkingDirectory ?? "."));

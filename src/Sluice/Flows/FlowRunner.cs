@@ -48,7 +48,7 @@ public sealed class FlowRunner
             bool resumed = prior is not null && SameParameters(prior.Parameters, parameters);
             if (resumed)
             {
-                await _store.State.ReopenRunAsync(prior!.Run.Id, cancellationToken);
+                await _store.ReopenFlowRunAsync(prior!.Run.Id, cancellationToken);
                 run = prior;
             }
             else

@@ -21,7 +21,8 @@ public sealed class TaskContext
 
     public string Task { get; }
 
-    /// <summary>1 for the first attempt, 2 for the first retry …</summary>
+    /// <summary>1 for the first attempt, 2 for the next …, counted over every process that ran it: a resumed flow run
+    /// goes on counting (as <c>SLUICE_ATTEMPT</c> does for a command).</summary>
     public int Attempt { get; }
 
     public IReadOnlyDictionary<string, string> Parameters { get; }

@@ -109,12 +109,16 @@ public sealed class FlowRunTests : FlowTest
     public async Task Cancelling_a_flow_run_cancels_its_running_task_and_the_next_run_resumes_it()
     {
         using var started = new SemaphoreSlim(0);
+        var calls = new Dictionary<string, int>();
         var flow = Flow()
-            .Task("quick", t => t.Run((_, _) => System.Threading.Tasks.Task.FromResult<JsonNode?>(1)))
-            .Task("slow", t => t.Run(async (_, ct) =>
+            .Task("quick", t => t.Run(Counting(calls, "quick")))
+            .Task("slow", t => t.Run(async (context, ct) =>
             {
                 started.Release();
-                await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(30), ct);
+                if (context.Attempt == 1)
+                {
+                    await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(30), ct);
+                }
                 return 2;
             }).DependsOn("quick"))
             .Build();
@@ -124,17 +128,24 @@ public sealed class FlowRunTests : FlowTest
         Assert.True(await started.WaitAsync(TimeSpan.FromSeconds(10)));
         await cancel.CancelAsync();
         var cancelled = await running;
+        var resumed = await RunAsync(flow);
 
         Assert.Equal(RunState.Cancelled, cancelled.State);
         Assert.Equal((TaskState.Completed, TaskState.Cancelled), (Task(cancelled, "quick").State, Task(cancelled, "slow").State));
+        Assert.Equal((cancelled.Run.Run.Id, RunState.Succeeded), (resumed.Run.Run.Id, resumed.State));
+        Assert.Equal((1, 2), (calls["quick"], Task(resumed, "slow").Attempts)); // quick kept its result; slow ran again
     }
 
     [Fact]
-    public async Task Flow_cancel_from_the_state_file_stops_a_running_flow()
+    public async Task Flow_cancel_from_the_state_file_stops_a_running_flow_and_the_next_run_resumes_it_to_the_end()
     {
+        int calls = 0;
         var flow = Flow().Task("slow", t => t.Run(async (_, ct) =>
         {
-            await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(30), ct);
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                await System.Threading.Tasks.Task.Delay(TimeSpan.FromSeconds(30), ct);
+            }
             return null;
         })).Build();
         var running = RunAsync(flow);
@@ -147,6 +158,9 @@ public sealed class FlowRunTests : FlowTest
 
         Assert.Equal(RunState.Cancelled, result.State);
         Assert.False(await store.RequestCancelAsync(run.Run.Id, default)); // ended: nothing to cancel
+        // The request was for the run that ended: the resumed run is not cancelled by it.
+        var resumed = await RunAsync(flow).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal((run.Run.Id, RunState.Succeeded, 2), (resumed.Run.Run.Id, resumed.State, calls));
     }
 
     [Fact]

@@ -211,6 +211,15 @@ internal sealed class SqliteFlowStore(SqliteStateStore store)
                 WHERE run_id = $id AND EXISTS (SELECT 1 FROM runs WHERE id = $id AND state = 'running')
                 """, cancellationToken, ("$id", runId)) > 0, cancellationToken);
 
+    /// <summary>Opens an unfinished flow run again for a resume: running, and no longer asked to cancel (the request
+    /// was for the attempt that ended).</summary>
+    public async Task ReopenFlowRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        await store.ReopenRunAsync(runId, cancellationToken);
+        await store.WriteAsync((connection, transaction) => ExecuteAsync(connection, transaction,
+            "UPDATE flow_runs SET cancel_requested = 0 WHERE run_id = $id", cancellationToken, ("$id", runId)), cancellationToken);
+    }
+
     public async Task<bool> CancelRequestedAsync(string runId, CancellationToken cancellationToken)
     {
         await using var connection = await store.OpenReaderAsync(cancellationToken);
