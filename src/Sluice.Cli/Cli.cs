@@ -61,6 +61,7 @@ public static class Cli
             ValidateCommand.Create(context),
             RunsCommand.Create(context),
             ShowCommand.Create(context),
+            FlowCommand.Create(context),
             DlqCommand.Create(context),
             SchemaCommand.Create(context),
             InitCommand.Create(context),

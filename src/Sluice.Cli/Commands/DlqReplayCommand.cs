@@ -27,11 +27,12 @@ internal static class DlqReplayCommand
         var run = DlqCommand.RunOption();
         var since = SinceOption.Create();
         var state = CommonOptions.State();
+        var parameters = ParamOption.Create("the pipeline file's ${params.NAME} references (as its runs were given them)");
         var command = new Command("replay",
             "Run dead letters through the pipeline again, each from the stage that rejected it, with the pipeline file as it is now. " +
             "Records that now pass are written exactly once; the others stay dead letters, one attempt more.")
         {
-            pipeline, reason, stage, run, since, state,
+            pipeline, reason, stage, run, since, state, parameters,
         };
         command.SetAction((parsed, ct) => context.GuardAsync(() =>
         {
@@ -39,16 +40,17 @@ internal static class DlqReplayCommand
             {
                 Since = SinceOption.Value(parsed, since),
             };
-            return ReplayAsync(context, parsed.GetValue(pipeline)!, selection, parsed.GetValue(state), ct);
+            return ReplayAsync(context, parsed.GetValue(pipeline)!, parsed.GetValue(parameters)!, selection, parsed.GetValue(state), ct);
         }, ct));
         return command;
     }
 
-    private static async Task<int> ReplayAsync(CliContext context, string file, DeadLetterQuery selection, string? stateOption, CancellationToken ct)
+    private static async Task<int> ReplayAsync(CliContext context, string file, IReadOnlyDictionary<string, string> parameters, DeadLetterQuery selection,
+        string? stateOption, CancellationToken ct)
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file} (--pipeline takes the pipeline's YAML file)", ExitCodes.Invalid);
-        PipelineDefinition pipeline = PipelineFile.Parse(file, PluginLoader.ForPipeline(file));
+        PipelineDefinition pipeline = PipelineFile.Parse(file, PluginLoader.ForPipeline(file), parameters);
         // The state the pipeline's runs use: replay writes to the same output and must hold the same lease.
         string statePath = StatePaths.ForPipeline(stateOption, file);
         // No state means no dead letters: say so instead of creating an empty state file.

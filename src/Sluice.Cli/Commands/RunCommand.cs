@@ -33,11 +33,12 @@ internal static class RunCommand
         };
         var json = CommonOptions.Json("the run's summary when it ends (no live table; progress lines go to stderr)");
         var progress = ProgressIntervalOption.Create();
-        var command = new Command("run", "Run a pipeline file (or resume its unfinished run) and print its summary.") { file, state, fresh, follow, json, progress };
+        var parameters = ParamOption.Create("the pipeline file's ${params.NAME} references");
+        var command = new Command("run", "Run a pipeline file (or resume its unfinished run) and print its summary.") { file, parameters, state, fresh, follow, json, progress };
         command.SetAction((parsed, ct) =>
         {
             context.Json = parsed.GetValue(json);
-            return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(state), parsed.GetValue(fresh),
+            return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(parameters)!, parsed.GetValue(state), parsed.GetValue(fresh),
                 parsed.GetValue(follow), parsed.GetValue(progress), ct), ct);
         });
         return command;
@@ -47,13 +48,13 @@ internal static class RunCommand
     /// folder listing per source per second.</summary>
     private static readonly TimeSpan FollowPoll = TimeSpan.FromSeconds(1);
 
-    private static async Task<int> RunAsync(CliContext context, string file, string? stateOption, bool fresh, bool follow,
+    private static async Task<int> RunAsync(CliContext context, string file, IReadOnlyDictionary<string, string> parameters, string? stateOption, bool fresh, bool follow,
         TimeSpan progressInterval, CancellationToken ct)
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file}", ExitCodes.Invalid);
         // Parse, not Load: the runner builds (and so checks) the graph itself before it records a run.
-        PipelineDefinition pipeline = PipelineFile.Parse(file, PluginLoader.ForPipeline(file));
+        PipelineDefinition pipeline = PipelineFile.Parse(file, PluginLoader.ForPipeline(file), parameters);
 
         string statePath = StatePaths.ForPipeline(stateOption, file);
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);

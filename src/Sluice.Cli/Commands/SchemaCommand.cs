@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sluice.Cli.Plugins;
 using Sluice.Configuration;
+using Sluice.Flows;
 using Sluice.Pipelines;
 
 namespace Sluice.Cli.Commands;
@@ -25,7 +26,9 @@ internal static class SchemaCommand
         var pipelineFile = new Command("pipeline-file", "Print the pipeline file reference (Markdown).") { plugins };
         pipelineFile.SetAction((parsed, ct) => context.GuardAsync(
             () => Print(context, parsed.GetValue(plugins) ?? [], PipelineSchema.Markdown), ct));
-        return new Command("docs", "Print generated documentation.") { Hidden = true, Subcommands = { pipelineFile } };
+        var flowFile = new Command("flow-file", "Print the flow file reference (Markdown).");
+        flowFile.SetAction((_, ct) => context.GuardAsync(() => Print(context, FlowFile.Markdown()), ct));
+        return new Command("docs", "Print generated documentation.") { Hidden = true, Subcommands = { pipelineFile, flowFile } };
     }
 
     private static Option<string[]> PluginOption() => new("--plugin")

@@ -3,7 +3,9 @@ using System.Globalization;
 using Sluice.Cli.Documents;
 using Sluice.Cli.Rendering;
 using Sluice.Expectations;
+using Sluice.Flows;
 using Sluice.State;
+using Sluice.State.Sqlite;
 using Spectre.Console;
 
 namespace Sluice.Cli.Commands;
@@ -37,6 +39,13 @@ internal static class ShowCommand
         if (context.Json)
         {
             JsonDocuments.Write(context.Stdout, await DocumentAsync(store, run, ct));
+            return ExitCodes.Ok;
+        }
+        // A flow run has tasks, not stages: show it as `sluice flow show` does.
+        if (run.Kind == RunKinds.Flow && store is SqliteStateStore sqlite && await new SqliteFlowStore(sqlite).FindFlowRunAsync(run.Id, ct) is { } flowRun)
+        {
+            var flows = new SqliteFlowStore(sqlite);
+            await FlowCommand.WriteAsync(context.Console, flows, flowRun, await flows.ListTasksAsync(run.Id, ct), events: false, ct);
             return ExitCodes.Ok;
         }
 

@@ -13,23 +13,24 @@ internal static class ValidateCommand
     {
         var file = new Argument<string>("FILE") { Description = "The pipeline file (YAML)." };
         var json = CommonOptions.Json("the verdict and every problem (file, line, column, message)");
-        var command = new Command("validate", "Check a pipeline file: keys, value types, expressions. Prints every problem as file:line:col.") { file, json };
+        var parameters = ParamOption.Create("the pipeline file's ${params.NAME} references");
+        var command = new Command("validate", "Check a pipeline file: keys, value types, expressions. Prints every problem as file:line:col.") { file, parameters, json };
         command.SetAction((parsed, ct) =>
         {
             context.Json = parsed.GetValue(json);
-            return context.GuardAsync(() => Task.FromResult(Validate(context, parsed.GetValue(file)!)), ct);
+            return context.GuardAsync(() => Task.FromResult(Validate(context, parsed.GetValue(file)!, parsed.GetValue(parameters)!)), ct);
         });
         return command;
     }
 
-    private static int Validate(CliContext context, string file)
+    private static int Validate(CliContext context, string file, IReadOnlyDictionary<string, string> parameters)
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file}", ExitCodes.Invalid);
         PipelineDefinition pipeline;
         try
         {
-            pipeline = PipelineFile.Load(file, PluginLoader.ForPipeline(file));
+            pipeline = PipelineFile.Load(file, PluginLoader.ForPipeline(file), parameters);
         }
         catch (PipelineException e) when (context.Json)
         {

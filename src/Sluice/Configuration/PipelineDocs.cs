@@ -222,7 +222,7 @@ internal static class PipelineDocs
         }
     }
 
-    private static void OptionsTable(StringBuilder md, IReadOnlyList<OptionSpec> options)
+    internal static void OptionsTable(StringBuilder md, IReadOnlyList<OptionSpec> options)
     {
         md.Append("| key | type | required | default | description |\n| --- | --- | --- | --- | --- |\n");
         foreach (var o in options)

@@ -14,9 +14,10 @@ public static class PipelineFile
     /// regexes, the stage graph, and expressions and contracts against the sources' schemas (which reads the input
     /// files' headers). Throws <see cref="PipelineException"/> listing every problem with its <c>file:line:column</c>.</summary>
     /// <param name="catalog">The components the file may name; the built-in ones when null.</param>
-    public static PipelineDefinition Load(string path, ComponentCatalog? catalog = null)
+    /// <param name="parameters">What the file's <c>${params.NAME}</c> references are filled in from.</param>
+    public static PipelineDefinition Load(string path, ComponentCatalog? catalog = null, IReadOnlyDictionary<string, string>? parameters = null)
     {
-        var pipeline = Parse(path, catalog);
+        var pipeline = Parse(path, catalog, parameters);
         PipelineBuilder.Check(pipeline, new BuildContext(pipeline.BaseDirectory, "validate") { PipelineName = pipeline.Name, ResolveSecrets = false });
         return pipeline;
     }

@@ -127,7 +127,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
     private IStageOptions Options(YamlNode raw, Shape shape, Func<ConfigNode, IStageOptions?> bind, StageKind kind, ComponentSpec? transform = null)
     {
         // Checked again on its own, to get its value and to see its problems (the check of the whole file reported them).
-        var scratch = new ShapeChecker(checker.File, _catalog);
+        var scratch = new ShapeChecker(checker.File, _catalog) { Parameters = checker.Parameters };
         var node = transform is null ? scratch.Check(raw, shape, "") : scratch.CheckTransformValue(raw, transform, "");
         bool broken = scratch.Problems.Any(p => !scratch.Ignorable.Contains(p));
         int before = checker.Problems.Count;
@@ -141,7 +141,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
     }
 
     /// <summary>The checked value of a part of the file, whose problems the check of the whole file reported.</summary>
-    private ConfigNode? Quietly(YamlNode raw, Shape shape) => new ShapeChecker(checker.File, _catalog).Check(raw, shape, "");
+    private ConfigNode? Quietly(YamlNode raw, Shape shape) => new ShapeChecker(checker.File, _catalog) { Parameters = checker.Parameters }.Check(raw, shape, "");
 
     /// <summary>A contract's output columns depend only on its fields' names and types (and unknown_fields), not
     /// on its rules; the contract with its rules left out stands in for one whose rules are broken.</summary>
@@ -190,7 +190,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             checker.Problems.Add(new Diagnostic(node.ContentLocation, $"contract file '{node.Text}' does not exist (looked for {path})"));
             return null;
         }
-        var fileChecker = new ShapeChecker(PipelineFile.DisplayPath(path), _catalog);
+        var fileChecker = new ShapeChecker(PipelineFile.DisplayPath(path), _catalog) { Parameters = checker.Parameters };
         var root = PipelineFile.ReadYaml(path, fileChecker);
         var contract = root is null ? null : fileChecker.Check(root, _catalog.Contract.Shape, "contract");
         checker.Problems.AddRange(fileChecker.Problems);

@@ -179,7 +179,8 @@ internal sealed class FlowExecution
         }
         else
         {
-            parent = parent with { State = TaskState.Running, EndedAt = null, Error = null };
+            // Resumed: its duration counts from now, like a re-run instance's, not across the time it lay stopped.
+            parent = parent with { State = TaskState.Running, StartedAt = _time.GetUtcNow(), EndedAt = null, Error = null };
             await RecordAsync(parent);
         }
         using var gate = new SemaphoreSlim(map.Parallel);
@@ -323,7 +324,7 @@ internal sealed class FlowExecution
             }
             var wait = Jittered(task.Retry, attempt);
             row = await RecordAsync(row with { State = TaskState.Pending },
-                $"attempt {attempt} failed: {error}; retrying in {DurationText.Format(wait)}");
+                $"attempt {attempt} failed: {error}; retrying in {Readable(wait)}");
             try
             {
                 await Task.Delay(wait, _time, cancellationToken);
@@ -406,6 +407,11 @@ internal sealed class FlowExecution
         TaskFailedException or FlowException => e.Message,
         _ => $"{e.GetType().Name}: {e.Message}",
     };
+
+    /// <summary>A jittered wait as people read it: 89ms, 12.3s.</summary>
+    private static string Readable(TimeSpan wait) => wait < TimeSpan.FromSeconds(1)
+        ? $"{wait.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)}ms"
+        : $"{wait.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)}s";
 
     /// <summary>The wait before retry <paramref name="retry"/>: between half of it and all of it with jitter, so that
     /// instances failing together (a server away) do not come back in step.</summary>

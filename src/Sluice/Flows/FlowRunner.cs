@@ -59,6 +59,7 @@ public sealed class FlowRunner
                     return null;
                 }
             }
+            _options.OnStart?.Invoke(run, resumed);
             var tasks = resumed ? await _store.ListTasksAsync(run.Run.Id, cancellationToken) : [];
             var execution = new FlowExecution(flow, run, parameters, partition.Length > 0 ? partition : null, tasks, _store, _options, lease);
             return await execution.RunAsync(resumed, cancellationToken);

@@ -14,6 +14,10 @@ public sealed record FlowRunnerOptions
     /// <summary>How pipeline tasks' runs size their batches and channels (their parent run is set by the flow).</summary>
     public RunnerOptions Pipelines { get; init; } = new();
 
+    /// <summary>Called once the flow run is recorded, before any task runs: the run, and whether it resumes an earlier
+    /// one (its tasks that completed keep their results).</summary>
+    public Action<FlowRunRecord, bool>? OnStart { get; init; }
+
     /// <summary>Called (on any thread, one call at a time) each time a task instance changes state, for live displays.</summary>
     public Action<TaskRunRecord>? OnChange { get; init; }
 

@@ -37,4 +37,7 @@ public static class FlowFile
 
     /// <summary>The flow file's JSON Schema, from the same declarations the loader checks against.</summary>
     public static string JsonSchema() => PipelineSchema.FlowJsonSchema(FlowSpec.Root);
+
+    /// <summary>The flow file reference (Markdown), from the same declarations.</summary>
+    public static string Markdown() => FlowDocs.Generate();
 }

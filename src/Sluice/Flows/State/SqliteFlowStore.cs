@@ -59,16 +59,17 @@ internal sealed class SqliteFlowStore(SqliteStateStore store)
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
-    /// <summary>The flow run with this id or unique id prefix, or null.</summary>
+    /// <summary>The flow run with this id, or the only flow run whose id starts with it (pipeline runs, which share
+    /// the id's form, do not make a prefix ambiguous); null otherwise.</summary>
     public async Task<FlowRunRecord?> FindFlowRunAsync(string idOrPrefix, CancellationToken cancellationToken)
     {
-        var run = await store.FindRunAsync(idOrPrefix, cancellationToken);
-        if (run is not { Kind: RunKinds.Flow })
+        var exact = await QueryFlowRunsAsync("WHERE runs.id = $id", 1, cancellationToken, ("$id", idOrPrefix));
+        if (exact.Count == 1)
         {
-            return null;
+            return exact[0];
         }
-        var found = await QueryFlowRunsAsync("WHERE runs.id = $id", 1, cancellationToken, ("$id", run.Id));
-        return found.Count == 0 ? null : found[0];
+        var found = await QueryFlowRunsAsync("WHERE substr(runs.id, 1, length($prefix)) = $prefix", 2, cancellationToken, ("$prefix", idOrPrefix));
+        return found.Count == 1 ? found[0] : null;
     }
 
     /// <summary>The newest run of the flow for this partition, when it did not succeed: the one to resume.</summary>
