@@ -41,8 +41,8 @@ fi
 
 # Smoke runs of the benchmarks' quick modes: each counts as one check. bench/run.sh fails when the contenders
 # (Sluice, DuckDB, a hand-written loop) disagree on the output or a run fails, bench/services.sh when a contender's
-# table or files do not hold every row; bench/Micro runs every engine
-# micro-benchmark once. Timings in quick mode mean nothing and are not looked at.
+# table or files do not hold every row, bench/flows.sh when a flow fails or records too few task state changes;
+# bench/Micro runs every engine micro-benchmark once. Timings in quick mode mean nothing and are not looked at.
 smoke() {
   local name=$1
   shift
@@ -57,6 +57,7 @@ smoke() {
 mkdir -p "$results"
 smoke bench-quick bench/run.sh --quick
 smoke services-quick bench/services.sh --quick
+smoke flows-quick bench/flows.sh --quick
 smoke micro-quick dotnet run -c Release --project bench/Micro -- --quick
 
 summary="$passed passed, $failed failed"
