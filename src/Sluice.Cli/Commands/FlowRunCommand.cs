@@ -63,6 +63,7 @@ internal static class FlowRunCommand
         var options = new FlowRunnerOptions
         {
             Catalogs = PluginLoader.ForPipeline,
+            SluiceCommand = SelfCommand.Get(),
             OnStart = (run, resumed) =>
             {
                 if (resumed && !live) // a live tree owns the screen: the summary says it instead

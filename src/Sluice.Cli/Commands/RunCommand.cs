@@ -34,12 +34,26 @@ internal static class RunCommand
         var json = CommonOptions.Json("the run's summary when it ends (no live table; progress lines go to stderr)");
         var progress = ProgressIntervalOption.Create();
         var parameters = ParamOption.Create("the pipeline file's ${params.NAME} references");
-        var command = new Command("run", "Run a pipeline file (or resume its unfinished run) and print its summary.") { file, parameters, state, fresh, follow, json, progress };
+        var memoryLimit = MemoryLimitOption.Create();
+        // Set by a flow that runs a pipeline task in a process of its own (memory_limit): the run's parent, and the
+        // instance its runs are filed under (name[instance]), as when the flow runs the task in its own process.
+        var parentRun = new Option<string?>("--parent-run") { Hidden = true };
+        var instance = new Option<string?>("--instance") { Hidden = true };
+        var command = new Command("run", "Run a pipeline file (or resume its unfinished run) and print its summary.")
+        {
+            file, parameters, state, fresh, follow, json, progress, memoryLimit, parentRun, instance,
+        };
         command.SetAction((parsed, ct) =>
         {
             context.Json = parsed.GetValue(json);
-            return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(parameters)!, parsed.GetValue(state), parsed.GetValue(fresh),
-                parsed.GetValue(follow), parsed.GetValue(progress), ct), ct);
+            var options = new RunnerOptions
+            {
+                FollowPoll = parsed.GetValue(follow) ? FollowPoll : null,
+                MemoryLimit = parsed.GetValue(memoryLimit),
+                ParentRunId = parsed.GetValue(parentRun),
+            };
+            return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(parameters)!, parsed.GetValue(instance),
+                parsed.GetValue(state), parsed.GetValue(fresh), options, parsed.GetValue(progress), ct), ct);
         });
         return command;
     }
@@ -48,18 +62,20 @@ internal static class RunCommand
     /// folder listing per source per second.</summary>
     private static readonly TimeSpan FollowPoll = TimeSpan.FromSeconds(1);
 
-    private static async Task<int> RunAsync(CliContext context, string file, IReadOnlyDictionary<string, string> parameters, string? stateOption, bool fresh, bool follow,
-        TimeSpan progressInterval, CancellationToken ct)
+    private static async Task<int> RunAsync(CliContext context, string file, IReadOnlyDictionary<string, string> parameters, string? instance,
+        string? stateOption, bool fresh, RunnerOptions options, TimeSpan progressInterval, CancellationToken ct)
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file}", ExitCodes.Invalid);
         // Parse, not Load: the runner builds (and so checks) the graph itself before it records a run.
         PipelineDefinition pipeline = PipelineFile.Parse(file, PluginLoader.ForPipeline(file), parameters);
+        if (instance is not null)
+            pipeline = pipeline with { Name = $"{pipeline.Name}[{instance}]" };
 
         string statePath = StatePaths.ForPipeline(stateOption, file);
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
 
-        var options = new RunnerOptions { FollowPoll = follow ? FollowPoll : null };
+        bool follow = options.FollowPoll is not null;
         var runner = new PipelineRunner(store, options);
         // The command's token (Ctrl-C, SIGTERM) asks for a graceful stop.
         using var stop = new GracefulStop();

@@ -98,10 +98,10 @@ public sealed partial class PipelineRunner
             string runId = RunIds.New(DateTimeOffset.UtcNow);
             var ids = group.Ids.ToHashSet();
             var nodes = PipelineBuilder.Build(replayed, Context(replayed, runId), (name, source) => name == group.Source
-                ? new ReplaySource((IReplayableSource)source, _store, selection, ids, _options.BatchSize)
+                ? new ReplaySource((IReplayableSource)source, _store, selection, ids, For(replayed).BatchSize)
                 : source);
             var run = await _store.StartRunAsync(pipeline.Name, RunKinds.Replay, id: runId, cancellationToken: cancellationToken);
-            var execution = new RunExecution(run, replayed, nodes, _store, lease, _options, resumeFrom: null, ConsumedFileSet.Empty);
+            var execution = new RunExecution(run, replayed, nodes, _store, lease, For(replayed), resumeFrom: null, ConsumedFileSet.Empty);
             using var stop = stopReading.Register(execution.RequestStop);
             return await execution.RunAsync(cancellationToken);
         }

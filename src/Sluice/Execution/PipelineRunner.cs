@@ -1,3 +1,4 @@
+using Sluice.Configuration;
 using Sluice.Connectors;
 using Sluice.Connectors.Files;
 using Sluice.Execution;
@@ -23,7 +24,15 @@ public sealed partial class PipelineRunner
         {
             throw new ArgumentException("BatchSize and ChannelCapacity must be at least 1, LeaseDuration and FollowPoll positive", nameof(options));
         }
+        if (_options.MemoryLimit < RunnerOptions.SmallestMemoryLimit)
+        {
+            throw new ArgumentException($"MemoryLimit must be at least {ByteSizeText.Format(RunnerOptions.SmallestMemoryLimit)}", nameof(options));
+        }
     }
+
+    /// <summary>The options a run of <paramref name="pipeline"/> goes by: sized from the memory limit when there is one.</summary>
+    private RunnerOptions For(PipelineDefinition pipeline) =>
+        _options.MemoryLimit is { } limit ? _options.Within(limit, pipeline.Stages.Count) : _options;
 
     /// <summary>Builds the pipeline (throwing <see cref="PipelineException"/> if it is invalid), takes the
     /// pipeline's lease (throwing <see cref="LeaseHeldException"/> while another live process runs the same
@@ -134,7 +143,7 @@ public sealed partial class PipelineRunner
             ? await _store.StartRunAsync(pipeline.Name, parentRunId: _options.ParentRunId, id: runId, cancellationToken: cancellationToken)
             : await _store.StartFreshRunAsync(pipeline.Name, checkpoint.RunId, runId,
                 rereadsInput: !nodes.Any(n => n.Source is { ContinuesAcrossRuns: true }), cancellationToken);
-        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken))
+        var execution = new RunExecution(run, pipeline, nodes, _store, lease, For(pipeline), resumeFrom: null, await ConsumedAsync(pipeline, cancellationToken))
         {
             CarriedPositions = await CarriedPositionsAsync(pipeline, nodes, cancellationToken),
         };
@@ -179,7 +188,7 @@ public sealed partial class PipelineRunner
         CrashPoints.Hit(CrashPoints.DuringResume, checkpoint.Id);
         await DiscardUnpublishedAsync(nodes, run.Id, cancellationToken);
         await _store.ReopenRunAsync(run.Id, cancellationToken);
-        var execution = new RunExecution(run, pipeline, nodes, _store, lease, _options, checkpoint, await ConsumedAsync(pipeline, cancellationToken));
+        var execution = new RunExecution(run, pipeline, nodes, _store, lease, For(pipeline), checkpoint, await ConsumedAsync(pipeline, cancellationToken));
         return new PipelineRun(run.Id, pipeline, nodes.Select(n => n.Counters).ToList(), execution.RunAsync(cancellationToken), execution.RequestStop)
         {
             ResumedFrom = new ResumePoint(checkpoint.Id, checkpoint.RecordsCommitted),
@@ -263,7 +272,7 @@ public sealed partial class PipelineRunner
     private BuildContext Context(PipelineDefinition pipeline, string runId) => new(pipeline.BaseDirectory, runId)
     {
         PipelineName = pipeline.Name,
-        BatchSize = _options.BatchSize,
+        BatchSize = For(pipeline).BatchSize,
         FollowPoll = _options.FollowPoll,
         Resilience = pipeline.Resilience,
     };

@@ -23,6 +23,7 @@ internal sealed class RunExecution
     private readonly IReadOnlyList<StageNode> _nodes;
     private readonly IStateStore _store;
     private readonly TimeSpan _leaseDuration;
+    private readonly long? _memoryLimit;
     private readonly CheckpointPolicy _policy;
     private readonly ResiliencePolicy _resilience;
     private readonly CheckpointCoordinator _coordinator;
@@ -44,6 +45,7 @@ internal sealed class RunExecution
     {
         _lease = lease;
         _leaseDuration = options.LeaseDuration;
+        _memoryLimit = options.MemoryLimit;
         _policy = pipeline.Checkpoint;
         _resilience = pipeline.Resilience;
         _run = run;
@@ -135,6 +137,8 @@ internal sealed class RunExecution
         using var checkpointTimer = _policy.EverySeconds > 0 ? new PeriodicTimer(TimeSpan.FromSeconds(Math.Min(1, _policy.EverySeconds))) : null;
         var saver = PeriodicSaveAsync(saveTimer);
         var heartbeat = HeartbeatAsync(heartbeatTimer, stop);
+        using var memoryTimer = _memoryLimit is null ? null : new PeriodicTimer(MemoryWatchInterval);
+        var memoryWatch = memoryTimer is null ? Task.CompletedTask : WatchMemoryAsync(memoryTimer, _memoryLimit!.Value, stop);
         var checkpointClock = checkpointTimer is null ? Task.CompletedTask : _coordinator.TimerAsync(checkpointTimer);
         var committer = _coordinator.CommitLoopAsync(e => Fail(e, stop));
         if (_expectations.NeedsPreviousRun)
@@ -150,8 +154,10 @@ internal sealed class RunExecution
         await committer;
         saveTimer.Dispose();
         heartbeatTimer.Dispose();
+        memoryTimer?.Dispose();
         await saver;
         await heartbeat;
+        await memoryWatch;
 
         var (state, error) = Decide(cancellationToken.IsCancellationRequested);
         if (state == RunState.Succeeded)
@@ -480,6 +486,24 @@ internal sealed class RunExecution
         }
     }
 
+    /// <summary>Often enough that a run growing by a gigabyte a second overshoots its limit by a tenth of it at most.</summary>
+    private static readonly TimeSpan MemoryWatchInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Fails the run once the process holds more than <paramref name="limit"/> (its resident set): what the
+    /// last checkpoint committed stands and the next run resumes from it, where going on could take the machine down.</summary>
+    private async Task WatchMemoryAsync(PeriodicTimer timer, long limit, CancellationTokenSource stop)
+    {
+        while (await timer.WaitForNextTickAsync())
+        {
+            long held = Environment.WorkingSet;
+            if (held > limit)
+            {
+                Fail(new MemoryLimitExceededException(limit, held), stop);
+                return;
+            }
+        }
+    }
+
     private async Task AbortSinksAsync()
     {
         foreach (var node in _nodes.Where(n => n.Sink is not null))
@@ -492,7 +516,7 @@ internal sealed class RunExecution
 
     private static string OneLine(Exception e)
     {
-        var message = e is StageFailedException s ? s.Message : $"{e.GetType().Name}: {e.Message}";
+        var message = e is StageFailedException or MemoryLimitExceededException ? e.Message : $"{e.GetType().Name}: {e.Message}";
         return message.ReplaceLineEndings(" ");
     }
 }

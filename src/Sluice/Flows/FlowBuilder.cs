@@ -108,9 +108,11 @@ public sealed class TaskBuilder
     public TaskBuilder Command(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, string? workingDirectory = null) =>
         Action(new CommandTaskAction(arguments) { Environment = environment ?? new Dictionary<string, string>(), WorkingDirectory = workingDirectory });
 
-    /// <summary>Runs a pipeline file, filling its <c>${params.NAME}</c> references from <paramref name="parameters"/>.</summary>
-    public TaskBuilder Pipeline(string path, IReadOnlyDictionary<string, string>? parameters = null) =>
-        Action(new PipelineTaskAction(path, parameters ?? new Dictionary<string, string>()));
+    /// <summary>Runs a pipeline file, filling its <c>${params.NAME}</c> references from <paramref name="parameters"/>;
+    /// with <paramref name="memoryLimit"/> (bytes), in a <c>sluice run</c> process of its own held to it (see
+    /// <see cref="PipelineTaskAction.MemoryLimit"/>).</summary>
+    public TaskBuilder Pipeline(string path, IReadOnlyDictionary<string, string>? parameters = null, long? memoryLimit = null) =>
+        Action(new PipelineTaskAction(path, parameters ?? new Dictionary<string, string>()) { MemoryLimit = memoryLimit });
 
     public TaskBuilder DependsOn(params string[] tasks) => With(o => o with { DependsOn = [.. o.DependsOn, .. tasks] });
 

@@ -11,6 +11,11 @@ public sealed record FlowRunnerOptions
     /// <summary>The components a pipeline task's file may name, by the file's full path. The built-in ones when null.</summary>
     public Func<string, ComponentCatalog>? Catalogs { get; init; }
 
+    /// <summary>How to start the <c>sluice</c> command line (the program and the arguments before <c>run</c>), for
+    /// pipeline tasks with a memory limit, each of which runs in a process of its own. <c>sluice flow run</c> sets it
+    /// to itself. Null (the default): such a task fails, saying so.</summary>
+    public IReadOnlyList<string>? SluiceCommand { get; init; }
+
     /// <summary>How pipeline tasks' runs size their batches and channels (their parent run is set by the flow).</summary>
     public RunnerOptions Pipelines { get; init; } = new();
 

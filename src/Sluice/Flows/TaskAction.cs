@@ -12,11 +12,17 @@ public abstract record TaskAction
     internal abstract string Definition { get; }
 }
 
-/// <summary>Runs a pipeline file in this process, on the flow's state store. Its result: the run's id, state and
-/// counts. <paramref name="Parameters"/> fill the pipeline file's <c>${params.NAME}</c> references.</summary>
+/// <summary>Runs a pipeline file on the flow's state store: in this process, or with <see cref="MemoryLimit"/> in a
+/// <c>sluice run</c> process of its own. Its result: the run's id, state and counts. <paramref name="Parameters"/>
+/// fill the pipeline file's <c>${params.NAME}</c> references.</summary>
 public sealed record PipelineTaskAction(string Path, IReadOnlyDictionary<string, string> Parameters) : TaskAction
 {
     public override string Kind => "pipeline";
+
+    /// <summary>When set, the pipeline runs in a process of its own (<see cref="FlowRunnerOptions.SluiceCommand"/>)
+    /// held to this many bytes (<see cref="RunnerOptions.MemoryLimit"/>): its batches and channels are sized from
+    /// it, and going above it fails the task with a message, never the flow's process or the machine.</summary>
+    public long? MemoryLimit { get; init; }
 
     internal override string Definition =>
         $"pipeline {Path} " + string.Join(" ", Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));

@@ -38,6 +38,7 @@ public sealed class FlowFileTests : IDisposable
                 cache: { inputs: [data/*.csv], expire: 7d }
               clean:
                 pipeline: clean.yaml
+                memory_limit: 1.5GB
                 params: { day: "${params.date}" }
                 depends_on: [extract]
                 tags: [warehouse]
@@ -58,6 +59,7 @@ public sealed class FlowFileTests : IDisposable
         Assert.Equal(TimeSpan.FromDays(7), extract.Cache.Expire);
         var clean = flow.Tasks[1];
         Assert.Equal(("clean.yaml", "${params.date}"), (((PipelineTaskAction)clean.Action).Path, ((PipelineTaskAction)clean.Action).Parameters["day"]));
+        Assert.Equal(3L << 29, ((PipelineTaskAction)clean.Action).MemoryLimit);
         Assert.Equal(["extract"], clean.DependsOn);
         Assert.Equal(["warehouse"], clean.Tags);
         Assert.Equal(2, clean.Retry.Retries);
@@ -96,7 +98,7 @@ public sealed class FlowFileTests : IDisposable
             "flow.yaml:9:5: task 'b' has both `command:` and `pipeline:`; give one",
             "flow.yaml:12:5: task 'c': tag 'db' has no limit: give it one under `limits:` (e.g. limits: { db: 2 })",
             "flow.yaml:15:14: task 'c': timeout must be a duration from 1ms to 365d with a unit (500ms, 30s, 5m, 2h, 7d); found '0s'",
-            "flow.yaml:16:5: flow.tasks.c: unknown key 'colour'; expected one of: command, pipeline, params, env, workdir, output_limit, depends_on, retries, timeout, cache, tags, map",
+            "flow.yaml:16:5: flow.tasks.c: unknown key 'colour'; expected one of: command, pipeline, params, memory_limit, env, workdir, output_limit, depends_on, retries, timeout, cache, tags, map",
         ], problems);
     }
 
@@ -117,6 +119,8 @@ public sealed class FlowFileTests : IDisposable
     [InlineData("name: f\ntasks: { a: { command: [echo, \"${params\"] } }", "${")]
     [InlineData("- just\n- a list", "expected a mapping with `name:` and `tasks:`")]
     [InlineData("name: f\ntasks: { a: { command: [echo], output_limit: 0 } }", "output_limit must be at least 1")]
+    [InlineData("name: f\ntasks: { a: { command: [echo], memory_limit: 1GB } }", "`memory_limit` is for a pipeline task")]
+    [InlineData("name: f\ntasks: { a: { pipeline: p.yaml, memory_limit: 64MB } }", "memory_limit must be a size of at least 128MB (512MB, 2GB); found '64MB'")]
     [InlineData("name: f\nlimits: { db: 0 }\ntasks: { a: { command: [echo], tags: [db] } }", "limits.db must be at least 1")]
     public void A_bad_flow_file_is_refused_with_the_reason(string yaml, string reason)
     {

@@ -47,12 +47,15 @@ internal sealed class FlowReader(ShapeChecker checker, string baseDirectory)
                 WorkingDirectory = task.GetString("workdir"),
                 OutputLimit = (int)Math.Clamp(task.GetInt64("output_limit") ?? 64 * 1024, 1, int.MaxValue),
             },
-            (null, not null) => new PipelineTaskAction(pipeline, task.GetStringMap("params") ?? new Dictionary<string, string>()),
+            (null, not null) => new PipelineTaskAction(pipeline, task.GetStringMap("params") ?? new Dictionary<string, string>())
+            {
+                MemoryLimit = MemoryLimit(name, task),
+            },
             ({ Count: 0 }, null) => Problem(task["command"]!, $"task '{name}': command is an empty list; give the program and its arguments"),
             (null, null) => Problem(task, $"task '{name}' needs `command:` or `pipeline:`"),
             _ => Problem(task, $"task '{name}' has both `command:` and `pipeline:`; give one"),
         };
-        foreach (var (key, kind) in new[] { ("params", "pipeline"), ("env", "command"), ("workdir", "command"), ("output_limit", "command") })
+        foreach (var (key, kind) in new[] { ("params", "pipeline"), ("memory_limit", "pipeline"), ("env", "command"), ("workdir", "command"), ("output_limit", "command") })
         {
             if (task[key] is { } misplaced && action?.Kind != kind)
             {
@@ -120,6 +123,20 @@ internal sealed class FlowReader(ShapeChecker checker, string baseDirectory)
             return duration;
         }
         Problem(value, $"task '{task}': {key} must be a duration from 1ms to 365d with a unit (500ms, 30s, 5m, 2h, 7d); found '{value.Text}'");
+        return null;
+    }
+
+    private long? MemoryLimit(string task, ConfigNode node)
+    {
+        if (node["memory_limit"] is not { } value)
+        {
+            return null;
+        }
+        if (ByteSizeText.TryParse(value.Text, out long bytes) && bytes >= RunnerOptions.SmallestMemoryLimit)
+        {
+            return bytes;
+        }
+        Problem(value, $"task '{task}': memory_limit must be a size of at least 128MB (512MB, 2GB); found '{value.Text}'");
         return null;
     }
 

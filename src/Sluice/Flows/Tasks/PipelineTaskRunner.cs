@@ -20,6 +20,10 @@ internal static class PipelineTaskRunner
         {
             throw new TaskFailedException($"pipeline file {path} does not exist");
         }
+        if (action.MemoryLimit is not null)
+        {
+            return await PipelineProcessRunner.RunAsync(action, path, instance, store.Path, options, flowRunId, cancellationToken);
+        }
         PipelineDefinition pipeline;
         try
         {
