@@ -69,8 +69,8 @@ public sealed record FlowPartitions
     /// <summary>
     /// The partition a run scheduled for <paramref name="slot"/> computes: the day before the slot's date in the
     /// schedule's time zone. A nightly run (<c>0 2 * * *</c>) computes the day that has just ended, whose data is
-    /// complete; a run on the 1st of the month at 02:00 Paris time computes the last day of the month before, even
-    /// though it is still that day in UTC.
+    /// complete. The date is the schedule's, not UTC's: a run at 00:30 Paris time on 1 March computes 29 February,
+    /// although it starts at 23:30 UTC on the 29th.
     /// </summary>
     internal static DateOnly ForSlot(DateTimeOffset slot, TimeZoneInfo timeZone) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(slot, timeZone).DateTime).AddDays(-1);
