@@ -103,6 +103,24 @@ public sealed class FlowServerTests : FlowTest
         Assert.All(serving.Events.Where(e => e.Stage == ScheduledRunStage.Ended), e => Assert.Equal(RunState.Succeeded, e.Result!.State));
     }
 
+    [Fact]
+    public async Task A_slot_whose_day_is_before_the_first_partition_is_skipped_and_said()
+    {
+        var clock = new FakeTimeProvider(Utc("2024-01-10T12:00"));
+        var partitions = new List<string>();
+        var flow = Nightly(partitions) with { Partitions = FlowPartitions.Daily(new DateOnly(2024, 1, 11)) };
+        await using var serving = new Serving(Store, clock, flow);
+
+        await serving.WaitForAsync(s => s.Waits == 1);
+        clock.Advance(TimeSpan.FromDays(1));
+        await serving.WaitForAsync(s => s.Waits == 2);
+        clock.Advance(TimeSpan.FromDays(1));
+        await serving.WaitForAsync(s => s.Ran.Count == 1);
+
+        Assert.Contains(serving.Events, e => e is { Stage: ScheduledRunStage.OutsidePartitions, Partition: "2024-01-10" });
+        Assert.Equal(["2024-01-11"], partitions);
+    }
+
     [Theory]
     [InlineData(CatchUp.Latest, new[] { "2024-01-08" })]
     [InlineData(CatchUp.All, new[] { "2024-01-05", "2024-01-06", "2024-01-07", "2024-01-08" })]

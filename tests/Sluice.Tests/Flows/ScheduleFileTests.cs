@@ -49,6 +49,17 @@ public sealed class ScheduleFileTests : IDisposable
     }
 
     [Fact]
+    public void The_JSON_schema_declares_the_schedule_and_partitions_keys()
+    {
+        string schema = System.Text.Json.Nodes.JsonNode.Parse(FlowFile.JsonSchema())!.ToJsonString();
+
+        foreach (string key in new[] { "schedule", "cron", "time_zone", "catch_up", "partitions" })
+        {
+            Assert.Contains($"\"{key}\"", schema, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Slots_in_Paris_follow_daylight_saving_a_skipped_time_runs_at_the_end_of_the_gap_a_repeated_one_once()
     {
         var schedule = FlowSchedule.Parse("30 2 * * *", "Europe/Paris");
