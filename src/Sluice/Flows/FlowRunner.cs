@@ -30,7 +30,8 @@ public sealed class FlowRunner
     /// next call resumes it. With <see cref="FlowRunRequest.ScheduledFor"/>, only that slot's run is resumed, and only
     /// when it was interrupted (its process died or was stopped), so that <c>sluice serve</c> finishes what it started.</summary>
     /// <returns>How it ended; null only when <see cref="FlowRunRequest.ScheduledFor"/>'s slot had a run already that
-    /// is over (succeeded, failed, cancelled by <c>sluice flow cancel</c>) or resumed with other parameters.</returns>
+    /// is over (succeeded, failed, cancelled by <c>sluice flow cancel</c>), or that was interrupted but had other
+    /// parameters (the flow's defaults changed meanwhile): a slot never gets a second run.</returns>
     public async Task<FlowRunResult?> RunAsync(FlowDefinition flow, FlowRunRequest? request = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(flow);
