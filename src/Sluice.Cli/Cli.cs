@@ -66,6 +66,8 @@ public static class Cli
             SchemaCommand.Create(context),
             InitCommand.Create(context),
             SchemaCommand.CreateDocs(context),
+            ServeCommand.Create(context),
+            new Command("flow", "Flows: graphs of tasks run durably.") { FlowBackfillCommand.Create(context) },
         };
 
         var helpWithExitCodes = new HelpWithExitCodes((HelpAction)help.Action!);

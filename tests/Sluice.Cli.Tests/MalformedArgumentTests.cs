@@ -15,6 +15,7 @@ public sealed class MalformedArgumentTests : IDisposable
 {
     // Placeholders, replaced per test: test data must be plain strings for xunit to list each case.
     private const string PipelineFile = "{pipeline}";
+    private const string FlowFile = "{flow}";
     private const string Folder = "{folder}";
     private const string MissingFile = "{missing}";
 
@@ -107,6 +108,12 @@ public sealed class MalformedArgumentTests : IDisposable
             source: { type: csv, path: data/*.csv }
             sink: { type: jsonl, path: out }
             """),
+        FlowFile => _dir.Write("flow.yaml", """
+            name: orders
+            schedule: "0 2 * * *"
+            partitions: daily from 2024-01-01
+            tasks: { a: { command: ["true"] } }
+            """),
         Folder => Directory.CreateDirectory(_dir.File("a-folder")).FullName,
         MissingFile => _dir.File("no-such-file.yaml"),
         _ => arg,
@@ -119,6 +126,8 @@ public sealed class MalformedArgumentTests : IDisposable
             return ["abc", type == typeof(int) ? "99999999999" : "99999999999999999999999", "1.5", "1e3", "0x10", "-1", "0", "", " "];
         if (type == typeof(TimeSpan))
             return ["abc", "-1", "-5m", "1e3", "5x", "NaN", "99999999999999999999d", "", " "];
+        if (type == typeof(DateOnly))
+            return ["yesterday", "2024-13-01", "2024-1-1", "2024-01-01T00:00", "", " "];
         if (type != typeof(string) && type != typeof(string[]))
             throw new InvalidOperationException($"{name} is a {type.Name}: add its malformed values to this test");
         string[] empty = ["", "  "];
@@ -128,7 +137,7 @@ public sealed class MalformedArgumentTests : IDisposable
             ("--reason", _) => [.. empty, "bogus", "parse,contract", "2"],
             ("--state", _) => [.. empty, Folder],
             ("--plugin", _) => [.. empty, Folder, MissingFile],
-            (_, "FILE") => [.. empty, Folder, MissingFile],
+            (_, "FILE" or "FLOW_FILE") => [.. empty, Folder, MissingFile],
             _ => empty,
         };
     }
@@ -137,6 +146,8 @@ public sealed class MalformedArgumentTests : IDisposable
     private static string ValidValue(string helpName) => helpName switch
     {
         "FILE" => PipelineFile,
+        "FLOW_FILE" => FlowFile,
+        "DATE" => "2024-01-01",
         "DATAFILE" => "data.csv",
         "NAME" => "orders",
         "RUN" => "20261123",

@@ -22,6 +22,8 @@ public sealed class FlowBuilder(string name)
     private int _maxParallel = 8;
     private MappedFailure _onMappedFailure = MappedFailure.Fail;
     private string _baseDirectory = Directory.GetCurrentDirectory();
+    private FlowSchedule? _schedule;
+    private FlowPartitions? _partitions;
 
     /// <summary>Declares a parameter; without a default it must be given to every run.</summary>
     public FlowBuilder Parameter(string parameter, string? defaultValue = null)
@@ -52,6 +54,22 @@ public sealed class FlowBuilder(string name)
         return this;
     }
 
+    /// <summary>Runs the flow at the slots of <paramref name="cron"/> in <paramref name="timeZone"/> (an IANA id; UTC
+    /// when null) under <see cref="FlowServer"/>; see <see cref="FlowSchedule"/>.</summary>
+    /// <exception cref="ArgumentException">The expression or the time zone is not valid.</exception>
+    public FlowBuilder Schedule(string cron, string? timeZone = null, CatchUp catchUp = CatchUp.Latest)
+    {
+        _schedule = FlowSchedule.Parse(cron, timeZone, catchUp);
+        return this;
+    }
+
+    /// <summary>One partition per day from <paramref name="from"/> (to <paramref name="to"/>); see <see cref="FlowPartitions"/>.</summary>
+    public FlowBuilder DailyPartitions(DateOnly from, DateOnly? to = null)
+    {
+        _partitions = FlowPartitions.Daily(from, to);
+        return this;
+    }
+
     /// <summary>The folder relative paths resolve against; the current folder by default.</summary>
     public FlowBuilder BaseDirectory(string folder)
     {
@@ -79,6 +97,8 @@ public sealed class FlowBuilder(string name)
             MaxParallel = _maxParallel,
             OnMappedFailure = _onMappedFailure,
             BaseDirectory = _baseDirectory,
+            Schedule = _schedule,
+            Partitions = _partitions,
         };
         return FlowChecks.Problems(flow) is { Count: > 0 } problems ? throw new PipelineException(problems) : flow;
     }

@@ -27,6 +27,12 @@ public sealed record FlowDefinition(string Name, IReadOnlyList<FlowTask> Tasks)
     /// <summary>Whether one failed mapped instance fails its task (and so the tasks after it) or only itself.</summary>
     public MappedFailure OnMappedFailure { get; init; } = MappedFailure.Fail;
 
+    /// <summary>When <c>sluice serve</c> starts its runs; null for a flow run only by hand.</summary>
+    public FlowSchedule? Schedule { get; init; }
+
+    /// <summary>The partitions it computes, one per run; null for a flow whose runs compute everything at once.</summary>
+    public FlowPartitions? Partitions { get; init; }
+
     /// <summary>Relative paths (pipeline files, working folders, globs) resolve against it: the flow file's folder.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
 

@@ -27,8 +27,11 @@ public sealed class FlowRunner
     /// (throwing <see cref="LeaseHeldException"/> while another process runs it), then resumes its newest unfinished
     /// run for the partition when it had the same parameters (unless <see cref="FlowRunRequest.Fresh"/>) or starts a
     /// new one, and runs it to its end. Cancelling the token cancels the running tasks; the run ends cancelled and the
-    /// next call resumes it.</summary>
-    /// <returns>How it ended; null only when <see cref="FlowRunRequest.ScheduledFor"/>'s slot had a run already.</returns>
+    /// next call resumes it. With <see cref="FlowRunRequest.ScheduledFor"/>, only that slot's run is resumed, and only
+    /// when it was interrupted (its process died or was stopped), so that <c>sluice serve</c> finishes what it started.</summary>
+    /// <returns>How it ended; null only when <see cref="FlowRunRequest.ScheduledFor"/>'s slot had a run already that
+    /// is over (succeeded, failed, cancelled by <c>sluice flow cancel</c>), or that was interrupted but had other
+    /// parameters (the flow's defaults changed meanwhile): a slot never gets a second run.</returns>
     public async Task<FlowRunResult?> RunAsync(FlowDefinition flow, FlowRunRequest? request = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(flow);
@@ -43,9 +46,11 @@ public sealed class FlowRunner
         var lease = await AcquireLeaseAsync(leaseName, cancellationToken);
         try
         {
-            var prior = request.Fresh || request.ScheduledFor is not null ? null : await _store.FindResumableAsync(flow.Name, partition, cancellationToken);
+            var prior = request.Fresh ? null
+                : request.ScheduledFor is { } slot ? await _store.FindResumableSlotAsync(flow.Name, slot, cancellationToken)
+                : await _store.FindResumableAsync(flow.Name, partition, cancellationToken);
             FlowRunRecord? run;
-            bool resumed = prior is not null && SameParameters(prior.Parameters, parameters);
+            bool resumed = prior is not null && prior.Partition == partition && SameParameters(prior.Parameters, parameters);
             if (resumed)
             {
                 await _store.ReopenFlowRunAsync(prior!.Run.Id, cancellationToken);

@@ -30,6 +30,8 @@ internal sealed class FlowReader(ShapeChecker checker, string baseDirectory)
             MaxParallel = (int)Math.Clamp(node.GetInt64("max_parallel") ?? 8, int.MinValue, int.MaxValue),
             TagLimits = (node["limits"]?.Entries ?? []).ToDictionary(e => e.Key, e => (int)Math.Clamp(long.Parse(e.Value.Text, System.Globalization.CultureInfo.InvariantCulture), int.MinValue, int.MaxValue)),
             OnMappedFailure = node.GetString("on_mapped_failure") == "continue" ? MappedFailure.Continue : MappedFailure.Fail,
+            Schedule = node["schedule"] is { } schedule ? ReadSchedule(schedule) : null,
+            Partitions = node["partitions"] is { } partitions ? ReadPartitions(partitions) : null,
             BaseDirectory = baseDirectory,
             Location = node.Location,
         };
@@ -91,6 +93,40 @@ internal sealed class FlowReader(ShapeChecker checker, string baseDirectory)
             Map = map,
             Location = task.Location,
         };
+    }
+
+    /// <summary>A cron text, or <c>{ cron, time_zone, catch_up }</c>; each bad value reported where it is written.</summary>
+    private FlowSchedule? ReadSchedule(ConfigNode node)
+    {
+        var cron = node.IsScalar ? node : node["cron"]!;
+        var expression = FlowSchedule.ParseCron(cron.Text, out string? cronProblem);
+        if (cronProblem is not null)
+        {
+            Problem(cron, "schedule: " + cronProblem);
+        }
+        var zoneNode = node.IsScalar ? null : node["time_zone"];
+        var zone = FlowSchedule.FindTimeZone(zoneNode?.Text ?? "UTC", out string? zoneProblem);
+        if (zoneProblem is not null)
+        {
+            Problem(zoneNode!, "schedule: " + zoneProblem);
+        }
+        var catchUp = (node.IsScalar ? null : node.GetString("catch_up")) switch
+        {
+            "all" => CatchUp.All,
+            "none" => CatchUp.None,
+            _ => CatchUp.Latest,
+        };
+        return expression is null || zone is null ? null : FlowSchedule.Of(cron.Text, expression, zone, catchUp);
+    }
+
+    private FlowPartitions? ReadPartitions(ConfigNode node)
+    {
+        var partitions = FlowPartitions.Parse(node.Text, out string? problem);
+        if (problem is not null)
+        {
+            Problem(node, problem);
+        }
+        return partitions;
     }
 
     private TaskRetry ReadRetry(string task, ConfigNode? node)

@@ -27,6 +27,12 @@ internal static class FlowSpec
         new OptionSpec("parallel", Shape.Integer, "Instances running at once at most.", Default: "4"),
     ]);
 
+    public static ObjectShape Schedule { get; } = new([
+        new OptionSpec("cron", Shape.String, "Five fields, minute hour day month weekday (`0 2 * * *`: every day at 02:00), or six with seconds first. Quote it: YAML reads a leading `*` as an alias.", Required: true, Example: "\"0 2 * * *\""),
+        new OptionSpec("time_zone", Shape.String, "The IANA time zone the hours are in. Daylight saving: a slot in the hour skipped in spring runs at the end of the gap, one in the hour repeated in autumn runs once.", Default: "UTC", Example: "Europe/Paris"),
+        new OptionSpec("catch_up", Shape.Enum("latest", "all", "none"), "Which of the slots that passed while no `sluice serve` ran (or while the flow's previous run went on) run: `latest`, the newest only; `all`, each, oldest first; `none`, no slot that passed.", Default: "latest"),
+    ]);
+
     public static ObjectShape Task { get; } = new([
         new OptionSpec("command", Shape.ListOf(Shape.String), "Run a program: its path (or name on PATH) then its arguments, no shell (write `[bash, -c, \"…\"]` for one). Exit code 0 completes the task. It gets SLUICE_FLOW, SLUICE_FLOW_RUN, SLUICE_TASK, SLUICE_ATTEMPT, SLUICE_ITEM, SLUICE_PARTITION, and SLUICE_RESULT: a file to write a JSON value to, which becomes its result's `value` (text that is not JSON becomes a string). Commands run again after a crash: make them idempotent, or cached.", Example: "[python3, extract.py, \"${params.date}\"]"),
         new OptionSpec("pipeline", Shape.String, "Run a pipeline file (relative to the flow file) in this process, on the flow's state file; a crashed attempt resumes from the pipeline run's checkpoint. Its result: run_id, state, records_read, records_written, dead_lettered, published.", Example: "clean.yaml"),
@@ -50,6 +56,8 @@ internal static class FlowSpec
         new OptionSpec("tasks", Shape.MapOf(Task), "The tasks, by name: each has `command` or `pipeline`.", Required: true),
         new OptionSpec("max_parallel", Shape.Integer, "Task instances running at once at most in one flow run, mapped instances included.", Default: "8"),
         new OptionSpec("limits", Shape.MapOf(Shape.Integer), "The limit of each concurrency tag tasks name in `tags:`, held across every flow and process sharing the state file (flows sharing a tag should give it the same limit).", Example: "{ warehouse: 2 }"),
+        new OptionSpec("schedule", Shape.OneOf(Shape.String, Schedule), "When `sluice serve` starts a run: a cron expression (in UTC), or `{ cron, time_zone, catch_up }`. Each slot runs once, even across restarts and with several `serve` processes on one state file. A partitioned flow's scheduled run computes the day before its slot's date.", Example: "{ cron: \"0 2 * * *\", time_zone: Europe/Paris }"),
+        new OptionSpec("partitions", Shape.String, "One partition per day, each computed by its own run: `daily from 2024-01-01`, optionally `to 2024-12-31`. A partition is named by its date (`2024-01-31`), the `${partition}` of its run; `sluice flow backfill` runs the missing and failed ones.", Example: "daily from 2024-01-01"),
         new OptionSpec("on_mapped_failure", Shape.Enum("fail", "continue"), "`fail`: a mapped task whose instance failed fails (once all ended) and the tasks after it are skipped; `continue`: it completes, its result listing the failed instances.", Default: "fail"),
     ]);
 }

@@ -80,6 +80,31 @@ internal sealed class SqliteFlowStore(SqliteStateStore store)
         return newest is [{ Run.State: not RunState.Succeeded } run] ? run : null;
     }
 
+    /// <summary>The run of the flow for <paramref name="slot"/> when it can be resumed: the process running it died, or
+    /// it was stopped with its process (cancelled without <c>sluice flow cancel</c>). A slot's run that failed or was
+    /// cancelled by hand is over: the slot does not run again by itself.</summary>
+    public async Task<FlowRunRecord?> FindResumableSlotAsync(string flow, DateTimeOffset slot, CancellationToken cancellationToken)
+    {
+        var found = await QueryFlowRunsAsync("WHERE f.flow = $flow AND f.scheduled_for = $slot", 1, cancellationToken,
+            ("$flow", flow), ("$slot", SqliteValues.Timestamp(slot)));
+        return found is [var run] && IsInterrupted(run) ? run : null;
+    }
+
+    /// <summary>True for a run that ended without an outcome of its own: its process died (still <c>running</c>), or
+    /// it was cancelled because its process was stopped rather than by <c>sluice flow cancel</c>.</summary>
+    public static bool IsInterrupted(FlowRunRecord run) =>
+        run.Run.State == RunState.Running || (run.Run.State == RunState.Cancelled && !run.CancelRequested);
+
+    /// <summary>The flow's run with the latest slot, or null when no run of it was ever scheduled.</summary>
+    public async Task<FlowRunRecord?> NewestScheduledAsync(string flow, CancellationToken cancellationToken)
+    {
+        // Slots are kept as UTC timestamps of one fixed width ("O"), so the greatest text is the latest slot.
+        var found = await QueryFlowRunsAsync("""
+            WHERE f.flow = $flow AND f.scheduled_for = (SELECT MAX(scheduled_for) FROM flow_runs WHERE flow = $flow)
+            """, 1, cancellationToken, ("$flow", flow));
+        return found is [var run] ? run : null;
+    }
+
     /// <summary>Flow runs, newest first; of one flow when <paramref name="flow"/> is given.</summary>
     public Task<List<FlowRunRecord>> ListFlowRunsAsync(string? flow, int limit, CancellationToken cancellationToken) =>
         QueryFlowRunsAsync("WHERE $flow IS NULL OR f.flow = $flow", limit, cancellationToken, ("$flow", flow));

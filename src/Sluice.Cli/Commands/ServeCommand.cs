@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+using Sluice.Flows;
+using Sluice.Pipelines;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary><c>sluice serve FLOW_FILE...</c>: starts scheduled flows' runs as their slots come, one line per event,
+/// until Ctrl-C or SIGTERM (see <see cref="FlowServer"/> for which slots run and what stopping does).</summary>
+internal static class ServeCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var files = new Argument<string[]>("FLOW_FILE") { Description = "Flow files, each with a `schedule:`.", Arity = ArgumentArity.OneOrMore };
+        // Cli.Complete refuses empty values of single-value arguments only: this one takes several.
+        files.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+                result.AddError("FLOW_FILE takes a flow file, not an empty value");
+        });
+        var state = CommonOptions.State();
+        var command = new Command("serve", "Run scheduled flows as their slots come, until Ctrl-C or SIGTERM (each slot once, even across restarts).") { files, state };
+        command.SetAction((parsed, ct) => context.GuardAsync(() => ServeAsync(context, parsed.GetValue(files)!, parsed.GetValue(state), ct), ct));
+        return command;
+    }
+
+    private static async Task<int> ServeAsync(CliContext context, string[] files, string? stateOption, CancellationToken ct)
+    {
+        if (files.FirstOrDefault(f => !File.Exists(f)) is { } missing)
+            return context.Error($"no such flow file: {missing}", ExitCodes.Invalid);
+        var flows = new List<FlowDefinition>();
+        var problems = new List<Diagnostic>();
+        foreach (string file in files)
+        {
+            try
+            {
+                flows.Add(FlowFile.Load(file));
+            }
+            catch (PipelineException e)
+            {
+                problems.AddRange(e.Diagnostics); // every file's problems at once, not the first file's only
+            }
+        }
+        if (problems.Count > 0)
+            throw new PipelineException(problems);
+
+        // Beside the first file: flows served together share one state file, as they share the slots' history.
+        string statePath = StatePaths.ForPipeline(stateOption, files[0]);
+        await using var store = await SqliteStateStore.OpenAsync(statePath);
+        var zones = flows.ToDictionary(f => f.Name, f => f.Schedule?.TimeZone ?? TimeZoneInfo.Utc);
+        var server = new FlowServer(store, new FlowRunnerOptions(), e =>
+        {
+            context.Stdout.WriteLine(Line(e, zones.GetValueOrDefault(e.Flow, TimeZoneInfo.Utc)));
+            context.Stdout.Flush();
+        });
+        context.Stdout.WriteLine($"serving {string.Join(", ", flows.Select(f => $"{f.Name} {f.Schedule}"))} on {statePath}");
+        using var onStop = ct.Register(() => context.Stderr.WriteLine(
+            "stopping: no more runs start; running flow runs are cancelled, and the next `sluice serve` resumes them"));
+        await server.ServeAsync(flows, ct);
+        return ct.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
+    }
+
+    /// <summary>One line per event: the flow, the slot in the schedule's zone (as its cron reads), and what happened.</summary>
+    internal static string Line(ScheduledRun e, TimeZoneInfo zone)
+    {
+        string slot = TimeZoneInfo.ConvertTime(e.Slot, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+        string partition = e.Partition.Length > 0 ? $" (partition {e.Partition})" : "";
+        string what = e.Stage switch
+        {
+            ScheduledRunStage.Waiting => "next slot",
+            ScheduledRunStage.Starting => "starting",
+            ScheduledRunStage.Resuming => "resuming its interrupted run",
+            ScheduledRunStage.AlreadyRun => "already run (by another serve process, or before a restart)",
+            ScheduledRunStage.OutsidePartitions => "skipped: its partition is outside the flow's partitions",
+            _ => Ended(e.Result!),
+        };
+        return $"{e.Flow} {slot}{partition}: {what}";
+    }
+
+    private static string Ended(FlowRunResult result) => result.State switch
+    {
+        RunState.Succeeded => $"run {result.Run.Run.Id} succeeded",
+        RunState.Cancelled => $"run {result.Run.Run.Id} cancelled",
+        _ => $"run {result.Run.Run.Id} {result.State.ToString().ToLowerInvariant()}: {CliContext.OneLine(result.Run.Run.Error ?? "")}",
+    };
+}
