@@ -67,7 +67,6 @@ public static class Cli
             InitCommand.Create(context),
             SchemaCommand.CreateDocs(context),
             ServeCommand.Create(context),
-            new Command("flow", "Flows: graphs of tasks run durably.") { FlowBackfillCommand.Create(context) },
         };
 
         var helpWithExitCodes = new HelpWithExitCodes((HelpAction)help.Action!);

@@ -126,6 +126,10 @@ public sealed class MalformedArgumentTests : IDisposable
             return ["abc", type == typeof(int) ? "99999999999" : "99999999999999999999999", "1.5", "1e3", "0x10", "-1", "0", "", " "];
         if (type == typeof(TimeSpan))
             return ["abc", "-1", "-5m", "1e3", "5x", "NaN", "99999999999999999999d", "", " "];
+        if (type == typeof(long?) && name == "--memory-limit")
+            return ["lots", "64MB", "-1GB", "1.5.5GB", "", " "];
+        if (type == typeof(IReadOnlyDictionary<string, string>))
+            return ["", " ", "=value", "no-equals", "1a=b", "a b=c"];
         if (type == typeof(DateOnly))
             return ["yesterday", "2024-13-01", "2024-1-1", "2024-01-01T00:00", "", " "];
         if (type != typeof(string) && type != typeof(string[]))

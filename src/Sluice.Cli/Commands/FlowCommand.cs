@@ -16,6 +16,7 @@ internal static class FlowCommand
         List(context),
         Show(context),
         Cancel(context),
+        FlowBackfillCommand.Create(context),
         Schema(context),
     };
 

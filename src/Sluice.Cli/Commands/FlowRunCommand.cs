@@ -18,7 +18,7 @@ internal static class FlowRunCommand
 
     public static Command Create(CliContext context)
     {
-        var file = new Argument<string>("FILE") { Description = "The flow file (YAML)." };
+        var file = new Argument<string>("FLOW_FILE") { Description = "The flow file (YAML)." };
         var parameters = ParamOption.Create("one of the flow's parameters");
         var partition = new Option<string?>("--partition")
         {
