@@ -22,7 +22,7 @@ internal static class FlowVerifier
         var problems = CheckRun(state, input.Sums.Keys);
         try
         {
-            problems.AddRange(CheckLedger(LedgerLine.Read(Path.Combine(folder, FlowLayout.LedgerFile)), state));
+            problems.AddRange(LedgerChecks.Check(LedgerLine.Read(Path.Combine(folder, FlowLayout.LedgerFile)), state));
         }
         catch (InvalidDataException e)
         {
@@ -74,66 +74,6 @@ internal static class FlowVerifier
         return problems;
     }
 
-    /// <summary>
-    /// No completed command ran again: no START of a task instance comes after its completion was recorded (by the
-    /// wall clock both use, allowing for the state file's <see cref="Tick"/>); no attempt number started twice (an
-    /// attempt is recorded running before its command starts, so two STARTs of one attempt mean one was not
-    /// recorded); the attempt recorded as the completing one started and ended; every line belongs to the trial's
-    /// flow run; and <c>flaky</c> failed at least once and completed on a later attempt.
-    /// </summary>
-    public static List<string> CheckLedger(IReadOnlyList<LedgerLine> ledger, FlowState state)
-    {
-        var problems = new List<string>();
-        var rows = state.Tasks.Where(IsCommand).ToDictionary(r => (r.Task, r.Instance < 0 ? null : r.Item));
-        foreach (var line in ledger.Where(l => l.FlowRun != state.RunId))
-        {
-            problems.Add($"ledger line '{line}' is from another flow run than {state.RunId}");
-        }
-        foreach (var group in ledger.Where(l => l.FlowRun == state.RunId).GroupBy(l => (l.Task, l.Item)))
-        {
-            if (!rows.TryGetValue(group.Key, out var row))
-            {
-                problems.Add($"ledger lines of {group.Key.Task} {group.Key.Item}, which the flow run has no row for");
-                continue;
-            }
-            var starts = group.Where(l => l.What == "START").ToList();
-            foreach (var completion in state.Completions.Where(c => c.Task == row.Task && c.Instance == row.Instance))
-            {
-                foreach (var late in starts.Where(s => s.Nanoseconds >= completion.At + Tick))
-                {
-                    problems.Add($"{row.Name} ran again after it completed: attempt {late.Attempt} started at {late.Nanoseconds} ns, " +
-                        $"{(late.Nanoseconds - completion.At) / 1e6:F3} ms after its completion was recorded ({completion.At} ns)");
-                }
-            }
-            foreach (var twice in starts.GroupBy(s => s.Attempt).Where(g => g.Count() > 1))
-            {
-                problems.Add($"{row.Name}: attempt {twice.Key} started {twice.Count()} times");
-            }
-            if (starts.FirstOrDefault(s => s.Attempt > row.Attempts) is { } unrecorded)
-            {
-                problems.Add($"{row.Name}: attempt {unrecorded.Attempt} started, but task_runs counts {row.Attempts} attempts");
-            }
-        }
-        foreach (var row in rows.Values.Where(r => r.State == "completed"))
-        {
-            bool Has(string what) => ledger.Any(l => l.What == what && l.FlowRun == state.RunId && l.Task == row.Task
-                && l.Item == (row.Instance < 0 ? null : row.Item) && l.Attempt == row.Attempts);
-            if (!Has("START") || !Has("END"))
-            {
-                problems.Add($"{row.Name} is recorded completed by attempt {row.Attempts}, but the ledger has no START and END of that attempt");
-            }
-        }
-        if (!ledger.Any(l => l.What == "FAIL" && l.Task == FlowLayout.Flaky) || !rows.TryGetValue((FlowLayout.Flaky, null), out var flaky) || flaky.Attempts < 2)
-        {
-            problems.Add($"{FlowLayout.Flaky} never failed and was retried (it fails its first attempt in each process)");
-        }
-        return problems;
-    }
-
-    /// <summary>The rows a command runs for: every task but the pipeline task, and the mapped task's instances (not the
-    /// mapped task itself).</summary>
-    private static bool IsCommand(TaskRow row) => row.Task != FlowLayout.Load && !(row.Task == FlowLayout.Sum && row.Instance < 0);
-
     /// <summary>No pipeline run started after the pipeline task completed (the task ran again), and its result counts
     /// every row written, over the resumes of its pipeline run.</summary>
     public static List<string> CheckPipelineTask(FlowState state, Expected expected)
@@ -183,9 +123,7 @@ internal static class FlowVerifier
     public static List<string> CheckResults(FlowState state, FlowInput input)
     {
         var problems = new List<string>();
-        string? Value(string task) => state.Tasks.FirstOrDefault(r => r.Task == task && r.Instance < 0)?.Result is { } result
-            ? JsonDocument.Parse(result).RootElement.GetProperty("value").GetRawText()
-            : null;
+        string? Value(string task) => CommandValue(state.Tasks.FirstOrDefault(r => r.Task == task && r.Instance < 0)?.Result);
         string? prepared = Value(FlowLayout.Prepare);
         if (Member(prepared, "files") != input.Sums.Count)
         {
@@ -200,6 +138,17 @@ internal static class FlowVerifier
                 $"{FlowLayout.Total}'s result {total ?? "(none)"}, expected {{\"files\": {want[0]}, \"rows\": {want[1]}, \"amount\": {want[2]}, \"written\": {want[3]}}}"));
         }
         return problems;
+    }
+
+    /// <summary>The <c>value</c> of a command's result (what it wrote to $SLUICE_RESULT), as JSON text, or null.</summary>
+    private static string? CommandValue(string? result)
+    {
+        if (result is null)
+        {
+            return null;
+        }
+        using var document = JsonDocument.Parse(result);
+        return document.RootElement.TryGetProperty("value", out var value) ? value.GetRawText() : null;
     }
 
     /// <summary>An integer member of a JSON object, or null.</summary>
