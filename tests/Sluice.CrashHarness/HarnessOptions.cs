@@ -20,6 +20,9 @@ internal sealed record HarnessOptions
     /// <summary>The services mode: the stream (<c>redis</c>) whose source feeds a PostgreSQL table while a producer
     /// writes into it (see <see cref="ServiceTrials"/>); null for the file trials.</summary>
     public string? Services { get; init; }
+
+    /// <summary>The flow mode: kill <c>sluice flow run</c> mid-flow (see <see cref="Flows.FlowTrials"/>).</summary>
+    public bool Flows { get; init; }
     public string? SluiceDll { get; init; }
 
     /// <summary>Folder the trials run in (one subfolder each, removed when the trial passes); a new temp folder by default.</summary>
@@ -64,10 +67,20 @@ internal sealed record HarnessOptions
     public IEnumerable<int> ServiceSeeds =>
         PointsOnly ? [] : Seed is { } one ? [one] : Enumerable.Range(1, Trials ?? (Quick ? 3 : 20));
 
+    /// <summary>Flow mode: the input (files × rows, read by the flow's pipeline task with a checkpoint every
+    /// <see cref="FlowEveryRecords"/> records and by one mapped instance per file), random-kill seeds 1..3 in quick
+    /// mode, 1..10 otherwise, and the kills per trial before a run is left to finish.</summary>
+    public int FlowFiles => Quick ? 4 : 6;
+    public int FlowRowsPerFile => Quick ? 5_000 : 20_000;
+    public int FlowEveryRecords => Quick ? 2_000 : 5_000;
+    public int FlowMaxKills => Quick ? 8 : 20;
+
+    public IEnumerable<int> FlowSeeds => Seed is { } one ? [one] : Enumerable.Range(1, Trials ?? (Quick ? 3 : 10));
+
     public IEnumerable<int> RandomSeeds =>
         PointsOnly ? [] : Seed is { } one ? [one] : Enumerable.Range(1, Trials ?? (Quick ? 6 : 20));
 
-    public const string Usage = "usage: Sluice.CrashHarness [--trials N] [--seed S] [--quick] [--points | --replay | --typed | --services redis|nats] [--sluice PATH/Sluice.Cli.dll]";
+    public const string Usage = "usage: Sluice.CrashHarness [--trials N] [--seed S] [--quick] [--points | --replay | --typed | --flows | --services redis|nats] [--sluice PATH/Sluice.Cli.dll]";
 
     public static HarnessOptions Parse(string[] args)
     {
@@ -86,6 +99,7 @@ internal sealed record HarnessOptions
                 "--points" => options with { PointsOnly = true },
                 "--replay" => options with { ReplayOnly = true },
                 "--typed" => options with { Typed = true },
+                "--flows" => options with { Flows = true },
                 "--services" => options with { Services = Value() is var name && StreamsUnderTest.Names.Contains(name)
                     ? name
                     : throw new ArgumentException($"--services takes one of {string.Join(", ", StreamsUnderTest.Names)}; {Usage}") },
@@ -93,8 +107,10 @@ internal sealed record HarnessOptions
                 _ => throw new ArgumentException($"unknown argument {args[i]}; {Usage}"),
             };
         }
-        return (options.PointsOnly ? 1 : 0) + (options.ReplayOnly ? 1 : 0) + (options.Typed ? 1 : 0) > 1
-            ? throw new ArgumentException($"--points, --replay and --typed exclude each other; {Usage}")
+        return (options.PointsOnly ? 1 : 0) + (options.ReplayOnly ? 1 : 0) + (options.Typed ? 1 : 0) + (options.Flows ? 1 : 0) > 1
+            ? throw new ArgumentException($"--points, --replay, --typed and --flows exclude each other; {Usage}")
+            : options.Flows && options.Services is not null
+            ? throw new ArgumentException($"--flows and --services exclude each other; {Usage}")
             : options.Services is not null && (options.ReplayOnly || options.Typed)
             ? throw new ArgumentException($"--services goes with --points, --trials, --seed and --quick, not --replay or --typed; {Usage}")
             : options;

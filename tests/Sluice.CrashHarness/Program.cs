@@ -14,6 +14,10 @@ if (options.Services is not null)
 {
     return await new Sluice.CrashHarness.Services.ServiceTrials(options, Console.Out).RunAsync() ? 0 : 1;
 }
+if (options.Flows)
+{
+    return await new Sluice.CrashHarness.Flows.FlowTrials(options, Console.Out).RunAsync() ? 0 : 1;
+}
 if (options.Typed)
 {
     return await new TypedFlightsTrials(options, Console.Out).RunAsync() ? 0 : 1;

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Sluice.CrashHarness;
 
-/// <summary>Runs <c>sluice run pipeline.yaml</c> or <c>sluice dlq replay --pipeline pipeline.yaml</c> in a trial folder
+/// <summary>Runs <c>sluice run pipeline.yaml</c>, <c>sluice dlq replay --pipeline pipeline.yaml</c> or <c>sluice flow run flow.yaml</c> in a trial folder
 /// as a child process (<c>dotnet exec Sluice.Cli.dll</c>: the CLI runs the pipeline in its own process, so killing
 /// that process kills the run).</summary>
 internal sealed class SluiceCli(string dll)
@@ -21,6 +21,11 @@ internal sealed class SluiceCli(string dll)
     /// <paramref name="crashAt"/> sets SLUICE_CRASH_AT (otherwise it is removed from the child's environment).</summary>
     public Task<RunResult> RunAsync(string folder, TimeSpan? killAfter = null, string? crashAt = null) =>
         StartAsync(folder, ["run", Scenario.PipelineFile], killAfter, crashAt);
+
+    /// <summary>Runs <c>sluice flow run flow.yaml --state .sluice/state.db</c> (the flow mode); kills it as
+    /// <see cref="RunAsync"/> does.</summary>
+    public Task<RunResult> FlowRunAsync(string folder, TimeSpan? killAfter = null) =>
+        StartAsync(folder, ["flow", "run", Flows.FlowLayout.FlowFile, "--state", Path.GetRelativePath(folder, StatePath(folder))], killAfter, null);
 
     /// <summary>Runs the pipeline with <c>--follow</c> (it never ends by itself): kills it with SIGKILL after
     /// <paramref name="killAfter"/>, unless <paramref name="stopWhen"/> (polled every 50 ms while it runs) says to

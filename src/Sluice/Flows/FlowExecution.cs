@@ -358,7 +358,7 @@ internal sealed class FlowExecution
                     _ => $"{_partition}:{row.Instance}",
                 };
                 var result = await PipelineTaskRunner.RunAsync(pipeline, _flow.BaseDirectory, instance, _store.State, _options, RunId,
-                    pipelineStarted, cancellationToken);
+                    row.PipelineRunId, pipelineStarted, cancellationToken);
                 return (result, null);
             default:
                 throw new NotSupportedException(action.GetType().Name);

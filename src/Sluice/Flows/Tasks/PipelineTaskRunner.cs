@@ -11,10 +11,18 @@ internal static class PipelineTaskRunner
 {
     /// <param name="instance">Set for a mapped instance or a partition: the pipeline's runs are filed under
     /// <c>name[instance]</c>, so that instances neither wait on one another's lease nor resume one another's run.</param>
+    /// <param name="earlierRunId">The pipeline run an earlier attempt of this instance started, if any.</param>
     /// <param name="started">Told the pipeline run's id as soon as it is recorded.</param>
     public static async Task<JsonNode> RunAsync(PipelineTaskAction action, string baseDirectory, string? instance, SqliteStateStore store,
-        FlowRunnerOptions options, string flowRunId, Func<string, Task> started, CancellationToken cancellationToken)
+        FlowRunnerOptions options, string flowRunId, string? earlierRunId, Func<string, Task> started, CancellationToken cancellationToken)
     {
+        // The process died after the pipeline run succeeded and before the task was recorded completed: that run is the
+        // task's. Another would find its input consumed and report nothing written.
+        if (earlierRunId is not null && await store.FindRunAsync(earlierRunId, cancellationToken) is { State: RunState.Succeeded } done)
+        {
+            var committed = await store.ListCommittedFilesAsync(done.Id, cancellationToken);
+            return Result(done, committed.Select(f => f.Path));
+        }
         string path = Path.GetFullPath(Path.Combine(baseDirectory, action.Path));
         if (!File.Exists(path))
         {
@@ -54,22 +62,24 @@ internal static class PipelineTaskRunner
         await started(run.Id);
         var outcome = await run.Completion;
         cancellationToken.ThrowIfCancellationRequested();
-        var result = new JsonObject
-        {
-            ["run_id"] = run.Id,
-            ["pipeline"] = pipeline.Name,
-            ["state"] = outcome.Run.State.ToString().ToLowerInvariant(),
-            ["records_read"] = outcome.Run.RecordsRead,
-            ["records_written"] = outcome.Run.RecordsWritten,
-            ["dead_lettered"] = outcome.Run.DeadLettered,
-            ["published"] = new JsonArray([.. outcome.Published.Select(p => (JsonNode?)JsonValue.Create(p))]),
-        };
+        var result = Result(outcome.Run, outcome.Published);
         if (outcome.Run.State != RunState.Succeeded)
         {
             throw new TaskFailedException($"pipeline run {run.Id} {result["state"]}: {outcome.Error}", result);
         }
         return result;
     }
+
+    private static JsonObject Result(RunRecord run, IEnumerable<string> published) => new()
+    {
+        ["run_id"] = run.Id,
+        ["pipeline"] = run.Pipeline,
+        ["state"] = run.State.ToString().ToLowerInvariant(),
+        ["records_read"] = run.RecordsRead,
+        ["records_written"] = run.RecordsWritten,
+        ["dead_lettered"] = run.DeadLettered,
+        ["published"] = new JsonArray([.. published.Select(p => (JsonNode?)JsonValue.Create(p))]),
+    };
 
     private static string OneLine(string message) => string.Join("; ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
 }
