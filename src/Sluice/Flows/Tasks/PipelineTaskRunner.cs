@@ -30,7 +30,11 @@ internal static class PipelineTaskRunner
         }
         if (action.MemoryLimit is not null)
         {
-            return await PipelineProcessRunner.RunAsync(action, path, instance, store.Path, options, flowRunId, cancellationToken);
+            // Its run id is known once the process ends: recorded then, so that an attempt after a kill just past this
+            // point takes that run's result instead of starting another over consumed input.
+            var ran = await PipelineProcessRunner.RunAsync(action, path, instance, store.Path, options, flowRunId, cancellationToken);
+            await started((string)ran["run_id"]!);
+            return ran;
         }
         PipelineDefinition pipeline;
         try
