@@ -69,20 +69,9 @@ internal sealed class FlowTrials(HarnessOptions options, TextWriter log)
         {
             problems = [e.Message];
         }
-        string summary = $"{name}: {string.Join(", ", notes)} ({clock.ElapsedMilliseconds:N0} ms)";
-        if (problems.Count == 0)
+        if (TrialReport.Write(log, name, notes, clock.Elapsed, problems, folder))
         {
             Passed++;
-            log.WriteLine($"PASS {summary}");
-            Directory.Delete(folder, recursive: true);
-        }
-        else
-        {
-            log.WriteLine($"FAIL {summary}; kept in {folder}");
-            foreach (string problem in problems)
-            {
-                log.WriteLine($"  {problem.ReplaceLineEndings("\n    ")}");
-            }
         }
     }
 

@@ -132,20 +132,10 @@ internal sealed class ServiceTrials(HarnessOptions options, TextWriter log)
                     }
                 }
             }
-            string summary = $"{key}: {string.Join(", ", notes)} ({clock.ElapsedMilliseconds:N0} ms)";
-            if (problems.Count == 0)
+            if (TrialReport.Write(owner._log, key, notes, clock.Elapsed, problems, folder,
+                $", schema {trial.Schema} of PostgreSQL at {server.Host}:{server.Port} (gone when the harness exits)"))
             {
                 owner.Passed++;
-                owner._log.WriteLine($"PASS {summary}");
-                Directory.Delete(folder, recursive: true);
-            }
-            else
-            {
-                owner._log.WriteLine($"FAIL {summary}; kept in {folder}, schema {trial.Schema} of PostgreSQL at {server.Host}:{server.Port} (gone when the harness exits)");
-                foreach (string problem in problems)
-                {
-                    owner._log.WriteLine($"  {problem.ReplaceLineEndings("\n    ")}");
-                }
             }
         }
 
