@@ -41,6 +41,10 @@ public sealed class FlowRunner
             throw new PipelineException(problems);
         }
         string partition = request.Partition ?? "";
+        if (PartitionProblem(flow, request.Partition) is { } wrong)
+        {
+            throw new PipelineException(null, wrong);
+        }
         var parameters = ResolveParameters(flow, request.Parameters, partition);
         string leaseName = "flow:" + flow.Name + (partition.Length > 0 ? $"[{partition}]" : "");
         var lease = await AcquireLeaseAsync(leaseName, cancellationToken);
@@ -89,6 +93,19 @@ public sealed class FlowRunner
     }
 
     private string Holder { get; } = LocalProcesses.NewHolder();
+
+    /// <summary>Why <paramref name="partition"/> cannot be run: a partition of a flow that has none, a name that is
+    /// not a day, or a day outside the flow's partitions. A run of a partitioned flow may go without one (a run by hand
+    /// of the whole flow).</summary>
+    private static string? PartitionProblem(FlowDefinition flow, string? partition) => (flow.Partitions, partition) switch
+    {
+        (_, null) => null,
+        (null, _) => $"flow '{flow.Name}' has no partitions: run it without a partition, or give it `partitions:`",
+        (_, var name) when !FlowPartitions.TryParseDate(name, out _) => $"partition '{name}' is not a day: write it YYYY-MM-DD (2024-01-31)",
+        ({ } days, var name) when !days.Contains(DateOnly.ParseExact(name, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)) =>
+            $"partition {name} is outside the flow's partitions ({days})",
+        _ => null,
+    };
 
     /// <summary>Every declared parameter's value: given, else its default (which may use <c>${partition}</c>).</summary>
     internal static Dictionary<string, string> ResolveParameters(FlowDefinition flow, IReadOnlyDictionary<string, string> given, string partition)

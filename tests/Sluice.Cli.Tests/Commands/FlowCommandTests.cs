@@ -210,6 +210,25 @@ public sealed class FlowCommandTests : IDisposable
         Assert.False(File.Exists(_dir.File("extract.log")));
     }
 
+    [Theory]
+    [InlineData(false, "2024-01-05", "flow 'days' has no partitions: run it without a partition, or give it `partitions:`")]
+    [InlineData(true, "2024-1-5", "partition '2024-1-5' is not a day: write it YYYY-MM-DD (2024-01-31)")]
+    [InlineData(true, "2023-12-31", "partition 2023-12-31 is outside the flow's partitions (daily from 2024-01-01 to 2024-01-31)")]
+    public async Task A_partition_the_flow_does_not_have_is_refused_before_anything_runs(bool partitioned, string partition, string message)
+    {
+        string flow = _dir.Write("days.yaml", $$"""
+            name: days
+            {{(partitioned ? "partitions: daily from 2024-01-01 to 2024-01-31" : "")}}
+            tasks:
+              a: { command: [bash, -c, "echo ran >> ran.log"] }
+            """);
+
+        CliResult result = await TestSupport.Sluice.RunAsync("flow", "run", flow, "--state", State, "--partition", partition);
+
+        Assert.Equal((2, message), (result.ExitCode, result.Stderr.Trim()));
+        Assert.False(File.Exists(_dir.File("ran.log")));
+    }
+
     [Fact]
     public async Task A_broken_flow_file_exits_2_with_every_problem_at_its_place()
     {
