@@ -52,7 +52,7 @@ internal static class FlowCommand
         foreach (var run in await flows.ListFlowRunsAsync(flow, limit, ct))
         {
             var tasks = (await flows.ListTasksAsync(run.Run.Id, ct)).Where(t => t.IsTask);
-            items.Add(new FlowRunListItem(FlowRunPart.Of(run), tasks.GroupBy(t => Code(t.State)).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count())));
+            items.Add(new FlowRunListItem(FlowRunPart.Of(run), tasks.GroupBy(t => FlowValues.Code(t.State)).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count())));
         }
         if (context.Json)
         {
@@ -136,7 +136,7 @@ internal static class FlowCommand
         const int Shown = 10;
         var unfinished = tasks.Where(t => !t.IsTask && t.State is not (TaskState.Completed or TaskState.Cached)).ToList();
         foreach (var instance in unfinished.Take(Shown))
-            console.WriteLine($"{instance.Task}[{instance.Item}] {Code(instance.State)}{(instance.Error is { } e ? ": " + e : "")}");
+            console.WriteLine($"{instance.Task}[{instance.Item}] {FlowValues.Code(instance.State)}{(instance.Error is { } e ? ": " + e : "")}");
         if (unfinished.Count > Shown)
             console.WriteLine($"… and {unfinished.Count - Shown} more instances that did not complete (--json lists them all)");
         if (events)
@@ -144,7 +144,7 @@ internal static class FlowCommand
             foreach (var change in await flows.ListEventsAsync(run.Run.Id, ct))
             {
                 string name = change.Instance < 0 ? change.Task : $"{change.Task}[{change.Instance}]";
-                console.WriteLine($"{Format.Utc(change.At)}  {name} {Code(change.State)} (attempt {change.Attempt}){(change.Message is { } m ? ": " + m : "")}");
+                console.WriteLine($"{Format.Utc(change.At)}  {name} {FlowValues.Code(change.State)} (attempt {change.Attempt}){(change.Message is { } m ? ": " + m : "")}");
             }
         }
         if (run.Run.Error is not null)
@@ -188,6 +188,4 @@ internal static class FlowCommand
         }, ct));
         return command;
     }
-
-    private static string Code(TaskState state) => state.ToString().ToLowerInvariant();
 }

@@ -125,7 +125,7 @@ internal static class FlowRunCommand
         string id = result.Run.Run.Id;
         string duration = Format.Duration(result.Run.Run.Duration);
         var tasks = result.TopLevel.ToList();
-        string counts = string.Join(", ", tasks.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
+        string counts = string.Join(", ", tasks.GroupBy(t => t.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {FlowValues.Code(g.Key)}"));
         return result.State switch
         {
             RunState.Succeeded => $"flow run {id} succeeded in {duration}: {tasks.Count} tasks ({counts})",

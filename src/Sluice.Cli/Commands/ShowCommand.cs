@@ -42,9 +42,9 @@ internal static class ShowCommand
             return ExitCodes.Ok;
         }
         // A flow run has tasks, not stages: show it as `sluice flow show` does.
-        if (run.Kind == RunKinds.Flow && store is SqliteStateStore sqlite && await new SqliteFlowStore(sqlite).FindFlowRunAsync(run.Id, ct) is { } flowRun)
+        if (run.Kind == RunKinds.Flow && store is SqliteStateStore sqlite && new SqliteFlowStore(sqlite) is var flows
+            && await flows.FindFlowRunAsync(run.Id, ct) is { } flowRun)
         {
-            var flows = new SqliteFlowStore(sqlite);
             await FlowCommand.WriteAsync(context.Console, flows, flowRun, await flows.ListTasksAsync(run.Id, ct), events: false, ct);
             return ExitCodes.Ok;
         }

@@ -31,12 +31,10 @@ internal sealed record FlowTaskPart(string Task, string State, int Attempts, Dat
     IReadOnlyList<FlowInstancePart> Unfinished)
 {
     public static FlowTaskPart Of(TaskRunRecord task, IReadOnlyList<TaskRunRecord> instances) => new(
-        task.Task, Code(task.State), task.Attempts, Times.Utc(task.StartedAt), Times.Utc(task.EndedAt), Times.Seconds(task.Duration),
+        task.Task, FlowValues.Code(task.State), task.Attempts, Times.Utc(task.StartedAt), Times.Utc(task.EndedAt), Times.Seconds(task.Duration),
         task.State == TaskState.Cached, task.PipelineRunId, Json(task.Result), task.Error,
-        instances.Count == 0 ? null : instances.GroupBy(i => Code(i.State)).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
-        [.. instances.Where(i => i.State is not (TaskState.Completed or TaskState.Cached)).Select(i => new FlowInstancePart(i.Item ?? "", Code(i.State), i.Error))]);
-
-    private static string Code(TaskState state) => state.ToString().ToLowerInvariant();
+        instances.Count == 0 ? null : instances.GroupBy(i => FlowValues.Code(i.State)).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()),
+        [.. instances.Where(i => i.State is not (TaskState.Completed or TaskState.Cached)).Select(i => new FlowInstancePart(i.Item ?? "", FlowValues.Code(i.State), i.Error))]);
 
     private static JsonElement? Json(string? text)
     {

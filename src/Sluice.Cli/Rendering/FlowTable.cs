@@ -16,7 +16,7 @@ internal static class FlowTable
         foreach (string name in order)
         {
             var task = byTask[name].FirstOrDefault(r => r.IsTask);
-            string state = task is null ? "pending" : Markup.Escape(Code(task.State));
+            string state = task is null ? "pending" : Markup.Escape(FlowValues.Code(task.State));
             string counts = Instances(byTask[name]) is { Length: > 0 } mapped ? $" {mapped}" : "";
             tree.AddNode($"{Icon(task?.State ?? TaskState.Pending)} {Markup.Escape(name)} [grey]{state}{Markup.Escape(counts)}[/]");
         }
@@ -45,7 +45,7 @@ internal static class FlowTable
         var instances = rows.Where(r => !r.IsTask).ToList();
         if (instances.Count == 0)
             return "";
-        var counts = instances.GroupBy(i => i.State).OrderBy(g => g.Key).Select(g => $"{Format.Count(g.Count())} {Code(g.Key)}");
+        var counts = instances.GroupBy(i => i.State).OrderBy(g => g.Key).Select(g => $"{Format.Count(g.Count())} {FlowValues.Code(g.Key)}");
         return $"{string.Join(", ", counts)} of {Format.Count(instances.Count)}";
     }
 
@@ -61,18 +61,16 @@ internal static class FlowTable
             (_, TaskState.Cached) => $"{name} cached: a result with the same key exists",
             (_, TaskState.Pending) when row.Attempts > 0 => $"{name} failed attempt {row.Attempts}: {row.Error}; retrying",
             (_, TaskState.Pending) => null,
-            _ => $"{name} {Code(row.State)}{(row.Error is { } error ? $": {error}" : "")}",
+            _ => $"{name} {FlowValues.Code(row.State)}{(row.Error is { } error ? $": {error}" : "")}",
         };
     }
 
-    private static string Code(TaskState state) => state.ToString().ToLowerInvariant();
-
     private static string Colored(TaskState state) => state switch
     {
-        TaskState.Completed or TaskState.Cached => $"[green]{Code(state)}[/]",
-        TaskState.Failed or TaskState.Crashed => $"[red]{Code(state)}[/]",
-        TaskState.Skipped or TaskState.Cancelled => $"[yellow]{Code(state)}[/]",
-        _ => Code(state),
+        TaskState.Completed or TaskState.Cached => $"[green]{FlowValues.Code(state)}[/]",
+        TaskState.Failed or TaskState.Crashed => $"[red]{FlowValues.Code(state)}[/]",
+        TaskState.Skipped or TaskState.Cancelled => $"[yellow]{FlowValues.Code(state)}[/]",
+        _ => FlowValues.Code(state),
     };
 
     private static string Icon(TaskState state) => state switch
