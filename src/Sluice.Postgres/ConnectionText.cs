@@ -106,6 +106,13 @@ internal sealed class ConnectionText
         // or the connection broke (class 08); a pooled connection from before it fails once with these.
         || e is PostgresException { SqlState: ['5', '7', 'P', ..] or ['0', '8', ..] };
 
+    /// <summary>A server that ends the session itself (a restart or failover: 57P01 admin_shutdown, 57P03, 08…) says
+    /// so in a PostgresException rather than with a broken socket: passed on as the I/O failure it is, so that
+    /// <c>retry.on</c> and <c>run --follow</c> treat it like a dropped connection, as they do when the socket breaks.
+    /// Used by the source and the sink alike.</summary>
+    public static Exception ConnectionEnded(Exception e) =>
+        e is PostgresException && IsTransient(e) ? new IOException("the server ended the connection", e) : e;
+
     private static T? Find<T>(Exception e) where T : Exception
     {
         for (Exception? current = e; current is not null; current = current.InnerException)

@@ -384,13 +384,7 @@ internal sealed class PostgresSink : ISink
         && e is not PostgresSinkException;
 
     private PostgresSinkException Failure(string what, Exception e) =>
-        new($"postgres sink '{_stage}': {what}: {_connection.Describe(e)}", ConnectionEnded(e));
-
-    /// <summary>A server that ends the session itself (a restart or failover: 57P01 admin_shutdown, 08…) says so in a
-    /// PostgresException rather than with a broken socket: passed on as the I/O failure it is, so that
-    /// <c>retry.on</c> and <c>run --follow</c> treat it like a dropped connection, as they do when the socket breaks.</summary>
-    internal static Exception ConnectionEnded(Exception e) =>
-        e is PostgresException && ConnectionText.IsTransient(e) ? new IOException("the server ended the connection", e) : e;
+        new($"postgres sink '{_stage}': {what}: {_connection.Describe(e)}", ConnectionText.ConnectionEnded(e));
 
     public async ValueTask DisposeAsync()
     {

@@ -112,7 +112,7 @@ internal sealed class PostgresSource : IReplayableSource
             catch (Exception e) when (IsDatabaseFailure(e) && !cancellationToken.IsCancellationRequested)
             {
                 string tries = ConnectionText.IsTransient(e) ? $" (after {attempt} {(attempt == 1 ? "try" : "tries")})" : "";
-                throw new PostgresSourceException($"postgres source '{_stage}': {doing} {_plan.Input} failed{tries}: {_connection.Describe(e)}", e);
+                throw new PostgresSourceException($"postgres source '{_stage}': {doing} {_plan.Input} failed{tries}: {_connection.Describe(e)}", ConnectionText.ConnectionEnded(e));
             }
         }
     }
