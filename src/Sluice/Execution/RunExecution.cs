@@ -393,6 +393,7 @@ internal sealed class RunExecution
             await bulkhead.DrainAsync();
         }
         // A sink that ended prepares when the coordinator needs it (its worker is done, so nothing races it).
+        (node.Sink as PartFileSink)?.EndInput();
         _coordinator.Ended(node, Handoff(node) with { State = SaveState(node) });
     }
 

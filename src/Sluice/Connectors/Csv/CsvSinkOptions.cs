@@ -54,7 +54,7 @@ public sealed record CsvSinkOptions : ISinkOptions
     }
     var types = PartFileSchema.FieldTypesOf(input, "csv");
     return new PartFileSink(new PartFileSet(context.Resolve(Path), context.RunId, "csv", MaxRowsPerFile,
-        stream => new CsvSinkWriter(stream, input, types, (byte)Delimiter, Header)));
+        stream => new CsvSinkWriter(stream, input, types, (byte)Delimiter, Header), emptyPartNamesColumns: Header));
     }
 
     internal static bool IsValidDelimiter(char c) => char.IsAscii(c) && c is not ('"' or '\r' or '\n');

@@ -14,7 +14,10 @@ namespace Sluice.Connectors.Files;
 /// Files are named <c>part-{runId}-{seq:D5}.{extension}</c>; while written they end in <c>.inprogress</c>. That suffix,
 /// rather than a hidden dot-prefixed name, is what keeps them out of readers: DuckDB, Spark and Polars all read hidden
 /// files, but no reader's <c>*.parquet</c> glob matches <c>.parquet.inprogress</c>.
-/// A file is opened only when a row arrives for it, so a part with zero rows never exists. A full part (at
+/// A file is opened only when a row arrives for it, so a part with zero rows exists only as the one
+/// <see cref="EndInput"/> writes for a format whose empty file still names its columns (Parquet, CSV with a header)
+/// when the folder would otherwise be left without any part: a reader of the folder (a downstream pipeline's glob,
+/// DuckDB's <c>read_parquet</c>) then finds the columns and zero rows, not nothing. A full part (at
 /// <c>maxRowsPerFile</c>) is finished and fsynced at once but keeps its in-progress name until committed.
 /// One worker writes and prepares; <see cref="Commit(IReadOnlyList{string})"/> may run at the same time on the
 /// checkpoint coordinator's thread, so the lists both touch are guarded by a lock.
@@ -28,6 +31,7 @@ internal sealed class PartFileSet : IDisposable
     private readonly string _extension;
     private readonly long _maxRowsPerFile;
     private readonly Func<Stream, PartFileWriter> _open;
+    private readonly bool _emptyPartNamesColumns;
     private readonly List<string> _pending = []; // in-progress paths not yet prepared, in sequence order
     private readonly List<string> _prepared = []; // prepared, not yet committed
     private readonly List<string> _published = [];
@@ -41,7 +45,10 @@ internal sealed class PartFileSet : IDisposable
     /// <param name="extension">The final extension without its dot, e.g. <c>parquet</c>.</param>
     /// <exception cref="PipelineException"><paramref name="maxRowsPerFile"/> is less than 1.</exception>
     /// <param name="open">Starts the format's writer over a new, empty file stream.</param>
-    public PartFileSet(string folder, string runId, string extension, long maxRowsPerFile, Func<Stream, PartFileWriter> open)
+    /// <param name="emptyPartNamesColumns">Whether the format's file with no rows still names the columns, so that
+    /// <see cref="EndInput"/> writes one into a folder that would otherwise have no part.</param>
+    public PartFileSet(string folder, string runId, string extension, long maxRowsPerFile, Func<Stream, PartFileWriter> open,
+        bool emptyPartNamesColumns = false)
     {
         if (maxRowsPerFile < 1)
         {
@@ -52,6 +59,7 @@ internal sealed class PartFileSet : IDisposable
         _extension = extension;
         _maxRowsPerFile = maxRowsPerFile;
         _open = open;
+        _emptyPartNamesColumns = emptyPartNamesColumns;
     }
 
     /// <summary>Final paths of the files <see cref="Commit(IReadOnlyList{string})"/> published, in order.</summary>
@@ -82,6 +90,31 @@ internal sealed class PartFileSet : IDisposable
                 Seal();
             }
         }
+    }
+
+    /// <summary>Called once the sink's input has ended, before its last prepare: when the format's empty file names
+    /// the columns and neither this run nor any earlier one has a part in the folder (published or in progress), opens
+    /// one with no rows, which that prepare seals and the run's last checkpoint publishes like any other part.</summary>
+    public void EndInput()
+    {
+        if (!_emptyPartNamesColumns || _writer is not null || _pending.Count > 0 || _sequence > 0)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            if (_prepared.Count > 0 || _published.Count > 0)
+            {
+                return;
+            }
+        }
+        string pattern = $"part-*.{_extension}";
+        if (Directory.Exists(_folder) && (Directory.EnumerateFiles(_folder, pattern).Any()
+            || Directory.EnumerateFiles(_folder, pattern + InProgressSuffix).Any()))
+        {
+            return;
+        }
+        Open();
     }
 
     /// <summary>Seals the current part (its bytes fsynced) and returns the in-progress file names sealed since the

@@ -20,6 +20,9 @@ internal sealed class PartFileSink(PartFileSet files) : ISink
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Its input has ended (the run's last prepare comes next).</summary>
+    public void EndInput() => files.EndInput();
+
     /// <summary>The token is the JSON array of the prepared files' in-progress names.</summary>
     public ValueTask<PreparedOutput> PrepareAsync(CancellationToken cancellationToken)
     {

@@ -12,7 +12,8 @@ internal abstract class PartFileWriter : IDisposable
     /// of <paramref name="batch"/>. May buffer; everything must reach the stream by <see cref="Finish"/>.</summary>
     public abstract void Write(RecordBatch batch, int offset, int length);
 
-    /// <summary>Writes what is still buffered and any footer. Called once, only after at least one row.</summary>
+    /// <summary>Writes what is still buffered and any footer. Called once; after no row at all only for
+    /// the empty part <see cref="PartFileSet.EndInput"/> writes, which must still be a valid file.</summary>
     public abstract void Finish();
 
     /// <summary>Releases native or pooled resources; never writes. Must not throw after a failed write.</summary>

@@ -60,6 +60,6 @@ public sealed record ParquetSinkOptions : ISinkOptions
     }
     PartFileSchema.FieldTypesOf(input, "parquet");
     return new PartFileSink(new PartFileSet(context.Resolve(Path), context.RunId, "parquet", MaxRowsPerFile,
-        stream => new ParquetSinkWriter(stream, input, Compression, RowGroupRows)));
+        stream => new ParquetSinkWriter(stream, input, Compression, RowGroupRows), emptyPartNamesColumns: true));
     }
 }
