@@ -33,11 +33,7 @@ internal static class Format
         elapsed <= TimeSpan.Zero ? "" : Count((long)(records / elapsed.TotalSeconds));
 
     /// <summary>The lower-case word for a state, as users type it and as it reads in sentences.</summary>
-    public static string State(RunState state) => state switch
-    {
-        RunState.QualityGateFailed => "quality-gate-failed",
-        _ => state.ToString().ToLowerInvariant(),
-    };
+    public static string State(RunState state) => state.Word();
 
     /// <summary>Each sink's <c>in = out + dead + filtered</c> along its paths (one line, unprefixed, for a single
     /// sink), then, for each sink that wrote records no checkpoint published, how many are in the output. Runs stored

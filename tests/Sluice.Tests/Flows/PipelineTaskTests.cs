@@ -6,7 +6,7 @@ using Sluice.State;
 
 namespace Sluice.Tests.Flows;
 
-/// <summary>A pipeline task across a crash of the process running it.</summary>
+/// <summary>A pipeline task across a crash of the process running it, and the result it hands downstream.</summary>
 public sealed class PipelineTaskTests : FlowTest
 {
     [Fact]
@@ -36,5 +36,28 @@ public sealed class PipelineTaskTests : FlowTest
         Assert.Equal(pipeline.Id, load.PipelineRunId);
         Assert.Contains("\"records_written\":3", load.Result, StringComparison.Ordinal);
         Assert.Single(await Store.ListRunsAsync("p"));
+    }
+
+    /// <summary>The state in a pipeline task's result is spelled as the CLI spells it (and as a memory-limited child
+    /// process's JSON does): once it was <c>qualitygatefailed</c> in process and <c>quality-gate-failed</c> in a child.</summary>
+    [Fact]
+    public async Task A_pipeline_task_whose_run_breaks_its_quality_gate_fails_with_the_state_spelled_as_the_cli_spells_it()
+    {
+        Dir.Write("data/in.csv", "id\n1\nx\n3\n");
+        Dir.Write("p.yaml", """
+            name: gated
+            source: { type: csv, path: data/*.csv }
+            contract: { fields: { id: { type: int64 } } }
+            dead_letter: { max_count: 0 }
+            sink: { type: jsonl, path: out }
+            """);
+        var flow = Flow().Task("load", t => t.Pipeline("p.yaml")).Build();
+
+        var result = await RunAsync(flow);
+
+        var load = Task(result, "load");
+        Assert.Equal((RunState.Failed, TaskState.Failed), (result.State, load.State));
+        Assert.Contains("\"state\":\"quality-gate-failed\"", load.Result, StringComparison.Ordinal);
+        Assert.StartsWith($"pipeline run {load.PipelineRunId} quality-gate-failed: ", load.Error, StringComparison.Ordinal);
     }
 }

@@ -78,7 +78,7 @@ internal static class PipelineTaskRunner
     {
         ["run_id"] = run.Id,
         ["pipeline"] = run.Pipeline,
-        ["state"] = run.State.ToString().ToLowerInvariant(),
+        ["state"] = run.State.Word(),
         ["records_read"] = run.RecordsRead,
         ["records_written"] = run.RecordsWritten,
         ["dead_lettered"] = run.DeadLettered,
