@@ -91,6 +91,7 @@ internal sealed class FlowExecution
             error = $"task '{failed.Task}' failed: {failed.Error}";
         }
         await _store.FinishFlowRunAsync(RunId, state, error, CancellationToken.None);
+        TaskFolder.DeleteRun(_store.State.Path, RunId);
         var record = await _store.FindFlowRunAsync(RunId, CancellationToken.None) ?? _run;
         return new FlowRunResult(record, await _store.ListTasksAsync(RunId, CancellationToken.None), resumed);
     }
@@ -283,10 +284,12 @@ internal sealed class FlowExecution
             string? error;
             try
             {
+                // What an attempt in a killed flow process left running is stopped first: one copy of a task at a time.
+                string? stopped = StartsProcess(action) ? await Folder(task, row).StopLeftoverAsync() : null;
                 row = await RecordAsync(row with
                 {
                     State = TaskState.Running, Attempts = row.Attempts + 1, StartedAt = _time.GetUtcNow(), EndedAt = null, CacheKey = key, Error = null,
-                });
+                }, stopped);
                 using var timeout = new CancellationTokenSource(task.Timeout ?? Timeout.InfiniteTimeSpan, _time);
                 using var attemptToken = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
                 try
@@ -347,7 +350,7 @@ internal sealed class FlowExecution
                 return (await code.Run(context, cancellationToken), null);
             case CommandTaskAction command:
                 string folder = Path.GetFullPath(Path.Combine(_flow.BaseDirectory, command.WorkingDirectory ?? "."));
-                var outcome = await CommandRunner.RunAsync(command, folder, CommandEnvironment(task, row, scope), cancellationToken);
+                var outcome = await CommandRunner.RunAsync(command, folder, CommandEnvironment(task, row, scope), Folder(task, row), cancellationToken);
                 return (outcome.Result, outcome.Output);
             case PipelineTaskAction pipeline:
                 string? instance = (_partition, scope.Item) switch
@@ -358,12 +361,16 @@ internal sealed class FlowExecution
                     _ => $"{_partition}:{row.Instance}",
                 };
                 var result = await PipelineTaskRunner.RunAsync(pipeline, _flow.BaseDirectory, instance, _store.State, _options, RunId,
-                    row.PipelineRunId, pipelineStarted, cancellationToken);
+                    row.PipelineRunId, Folder(task, row), pipelineStarted, cancellationToken);
                 return (result, null);
             default:
                 throw new NotSupportedException(action.GetType().Name);
         }
     }
+
+    private static bool StartsProcess(TaskAction action) => action is CommandTaskAction or PipelineTaskAction { MemoryLimit: not null };
+
+    private TaskFolder Folder(FlowTask task, TaskRunRecord row) => TaskFolder.For(_store.State.Path, RunId, task.Name, row.Instance);
 
     /// <summary>What a command sees of the flow besides its own environment.</summary>
     private Dictionary<string, string> CommandEnvironment(FlowTask task, TaskRunRecord row, TemplateScope scope)

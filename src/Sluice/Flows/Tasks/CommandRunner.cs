@@ -14,11 +14,11 @@ internal static class CommandRunner
 
     /// <summary>Runs it; returns its result, or throws <see cref="TaskFailedException"/> (with the result) when it
     /// could not start or exited with another code than 0.</summary>
+    /// <param name="folder">Where its result file and process id are kept (removed when it ends).</param>
     public static async Task<CommandOutcome> RunAsync(CommandTaskAction command, string workingDirectory,
-        IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> environment, TaskFolder folder, CancellationToken cancellationToken)
     {
-        string resultFolder = Directory.CreateTempSubdirectory("sluice-task-").FullName;
-        string resultFile = Path.Combine(resultFolder, "result.json");
+        string resultFile = folder.ResultFile;
         try
         {
             var start = new ProcessStartInfo(command.Arguments[0])
@@ -51,6 +51,7 @@ internal static class CommandRunner
             {
                 throw new TaskFailedException($"cannot start '{command.Arguments[0]}': {e.Message} (a program on PATH, or a path relative to {workingDirectory})", null, null);
             }
+            folder.Record(process);
             process.StandardInput.Close();
             var output = new OutputTail(command.OutputLimit);
             var stdout = new List<string>();
@@ -103,14 +104,7 @@ internal static class CommandRunner
         }
         finally
         {
-            try
-            {
-                Directory.Delete(resultFolder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // a child still writing there: the temp folder is the system's to clean
-            }
+            folder.Delete();
         }
     }
 

@@ -19,7 +19,7 @@ internal static class PipelineProcessRunner
     private const int ErrorLines = 5;
 
     public static async Task<JsonNode> RunAsync(PipelineTaskAction action, string path, string? instance, string statePath,
-        FlowRunnerOptions options, string flowRunId, CancellationToken cancellationToken)
+        FlowRunnerOptions options, string flowRunId, TaskFolder folder, CancellationToken cancellationToken)
     {
         if (options.SluiceCommand is not { Count: > 0 } sluice)
         {
@@ -55,6 +55,7 @@ internal static class PipelineProcessRunner
         {
             throw new TaskFailedException($"cannot start '{sluice[0]}' to run the pipeline: {e.Message}");
         }
+        folder.Record(process);
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
@@ -67,6 +68,10 @@ internal static class PipelineProcessRunner
             // Killed, not asked: the run's last checkpoint stands and the next attempt resumes from it.
             process.Kill(entireProcessTree: true);
             throw;
+        }
+        finally
+        {
+            folder.Delete();
         }
         return Result(process.ExitCode, await stdout, await stderr, limit);
     }

@@ -12,9 +12,11 @@ internal static class PipelineTaskRunner
     /// <param name="instance">Set for a mapped instance or a partition: the pipeline's runs are filed under
     /// <c>name[instance]</c>, so that instances neither wait on one another's lease nor resume one another's run.</param>
     /// <param name="earlierRunId">The pipeline run an earlier attempt of this instance started, if any.</param>
+    /// <param name="folder">Where a memory-limited run's process id is kept while it runs.</param>
     /// <param name="started">Told the pipeline run's id as soon as it is recorded.</param>
     public static async Task<JsonNode> RunAsync(PipelineTaskAction action, string baseDirectory, string? instance, SqliteStateStore store,
-        FlowRunnerOptions options, string flowRunId, string? earlierRunId, Func<string, Task> started, CancellationToken cancellationToken)
+        FlowRunnerOptions options, string flowRunId, string? earlierRunId, TaskFolder folder, Func<string, Task> started,
+        CancellationToken cancellationToken)
     {
         // The process died after the pipeline run succeeded and before the task was recorded completed: that run is the
         // task's. Another would find its input consumed and report nothing written.
@@ -32,7 +34,7 @@ internal static class PipelineTaskRunner
         {
             // Its run id is known once the process ends: recorded then, so that an attempt after a kill just past this
             // point takes that run's result instead of starting another over consumed input.
-            var ran = await PipelineProcessRunner.RunAsync(action, path, instance, store.Path, options, flowRunId, cancellationToken);
+            var ran = await PipelineProcessRunner.RunAsync(action, path, instance, store.Path, options, flowRunId, folder, cancellationToken);
             await started((string)ran["run_id"]!);
             return ran;
         }
