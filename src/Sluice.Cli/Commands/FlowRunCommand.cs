@@ -71,8 +71,10 @@ internal static class FlowRunCommand
             },
             OnChange = row =>
             {
+                // A row saved again in the same state (a pipeline task learning its run's id) is not a change to print.
+                bool changed = !rows.TryGetValue((row.Task, row.Instance), out var before) || before.State != row.State || before.Attempts != row.Attempts;
                 rows[(row.Task, row.Instance)] = row;
-                if (!live && FlowTable.ChangeLine(row) is { } line)
+                if (!live && changed && FlowTable.ChangeLine(row) is { } line)
                 {
                     log.WriteLine(line);
                     log.Flush();

@@ -130,6 +130,21 @@ public sealed class FlowCommandTests : IDisposable
         Assert.False(File.Exists(_dir.File("none.db")));
     }
 
+    /// <summary>A pipeline task is saved again once its run has an id; that is not a state change, and was once
+    /// printed as a second "clean running".</summary>
+    [Fact]
+    public async Task Each_state_change_is_printed_once()
+    {
+        string flow = WriteEtl();
+
+        CliResult run = await TestSupport.Sluice.RunAsync("flow", "run", flow, "--state", State);
+
+        Assert.Equal(0, run.ExitCode);
+        var lines = run.Stdout.Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Single(lines, l => l == "clean running");
+        Assert.Single(lines, l => l.StartsWith("clean completed in ", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_running_flow_is_cancelled_from_another_process_and_ends_130()
     {
