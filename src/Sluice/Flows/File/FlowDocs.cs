@@ -54,7 +54,7 @@ internal static class FlowDocs
         task not in `depends_on`, or to `${item}` outside a mapped task is refused when the file is loaded.
 
         A command's result is `{ exit_code, lines, value }`: `lines` are the last 10 lines it printed on stdout, `value` what it
-        wrote to the file `$SLUICE_RESULT` names (JSON, or else its text as a string). A pipeline task's result is `{ run_id,
+        wrote to the file `$SLUICE_RESULT` names (JSON, or else its text as a string; at most 8 MB). A pipeline task's result is `{ run_id,
         pipeline, state, records_read, records_written, dead_lettered, published }`. A mapped task's result is the list of its
         instances' results, in item order.
 

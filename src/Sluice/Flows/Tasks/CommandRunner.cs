@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Sluice.Configuration;
 
 namespace Sluice.Flows;
 
@@ -11,6 +12,10 @@ internal static class CommandRunner
 {
     /// <summary>Lines of standard output a result keeps.</summary>
     private const int ResultLines = 10;
+
+    /// <summary>The largest <c>$SLUICE_RESULT</c> file taken: a result is stored with the task in the state file and
+    /// read by every task downstream, so it is for values and lists, not data.</summary>
+    private const long ResultLimit = 8 * 1024 * 1024;
 
     /// <summary>Runs it; returns its result, or throws <see cref="TaskFailedException"/> (with the result) when it
     /// could not start or exited with another code than 0.</summary>
@@ -55,7 +60,7 @@ internal static class CommandRunner
             process.StandardInput.Close();
             var output = new OutputTail(command.OutputLimit);
             var stdout = new List<string>();
-            Task readOut = PumpAsync(process.StandardOutput, line =>
+            Task readOut = PumpAsync(process.StandardOutput, command.OutputLimit, line =>
             {
                 output.Add(line);
                 lock (stdout)
@@ -68,7 +73,7 @@ internal static class CommandRunner
                 }
             });
             string? lastError = null; // why it failed is usually on standard error, wherever it lands among stdout's lines
-            Task readErr = PumpAsync(process.StandardError, line =>
+            Task readErr = PumpAsync(process.StandardError, command.OutputLimit, line =>
             {
                 output.Add(line);
                 if (line.Trim().Length > 0)
@@ -92,7 +97,13 @@ internal static class CommandRunner
                 ["exit_code"] = process.ExitCode,
                 ["lines"] = new JsonArray([.. stdout.Select(l => (JsonNode?)JsonValue.Create(l))]),
             };
-            if (File.Exists(resultFile) && new FileInfo(resultFile).Length > 0)
+            long resultSize = File.Exists(resultFile) ? new FileInfo(resultFile).Length : 0;
+            if (resultSize > ResultLimit)
+            {
+                throw new TaskFailedException($"it wrote {ByteSizeText.Format(resultSize)} to $SLUICE_RESULT; a result is at most " +
+                    $"{ByteSizeText.Format(ResultLimit)} (it is kept in the state file): write the data to a file and its path to the result", result, output.Text);
+            }
+            if (resultSize > 0)
             {
                 result["value"] = ResultValue(await File.ReadAllTextAsync(resultFile, cancellationToken));
             }
@@ -140,11 +151,50 @@ internal static class CommandRunner
         }
     }
 
-    private static async Task PumpAsync(StreamReader reader, Action<string> line)
+    /// <summary>Hands each line of <paramref name="reader"/> to <paramref name="line"/>, cut to <paramref name="limit"/>
+    /// characters: a program that prints a gigabyte without a line break costs a buffer, not a gigabyte.</summary>
+    private static async Task PumpAsync(StreamReader reader, int limit, Action<string> line)
     {
-        while (await reader.ReadLineAsync() is { } text)
+        var buffer = new char[8192];
+        var current = new System.Text.StringBuilder();
+        long cut = 0;
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
         {
-            line(text);
+            int start = 0;
+            for (int i = 0; i < read; i++)
+            {
+                if (buffer[i] == '\n')
+                {
+                    cut += Append(current, buffer.AsSpan(start, i - start), limit);
+                    line(Finish(current, cut));
+                    cut = 0;
+                    start = i + 1;
+                }
+            }
+            cut += Append(current, buffer.AsSpan(start, read - start), limit);
+        }
+        if (current.Length > 0 || cut > 0)
+        {
+            line(Finish(current, cut));
+        }
+
+        static long Append(System.Text.StringBuilder current, ReadOnlySpan<char> text, int limit)
+        {
+            int room = Math.Max(0, limit - current.Length);
+            current.Append(text[..Math.Min(room, text.Length)]);
+            return Math.Max(0, text.Length - room);
+        }
+
+        static string Finish(System.Text.StringBuilder current, long cut)
+        {
+            if (current.Length > 0 && current[^1] == '\r')
+            {
+                current.Length--;
+            }
+            string text = cut > 0 ? $"{current}… ({cut} more characters cut)" : current.ToString();
+            current.Clear();
+            return text;
         }
     }
 
