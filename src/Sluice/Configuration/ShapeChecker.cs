@@ -64,8 +64,18 @@ internal sealed class ShapeChecker(string file, ComponentCatalog catalog)
             Problem(node, $"{where}: missing value; expected {Article(shape.Describe())}");
             return null;
         }
-        // Expressions are left alone: a value pasted into one would change its meaning, not just a setting.
-        if (!_inSecret && shape.Kind != ScalarKind.Expression)
+        // A parameter goes into an expression as a string value only: pasted in as text it could change the meaning.
+        // Environment references are left alone in expressions.
+        if (!_inSecret && shape.Kind == ScalarKind.Expression && Parameters is not null)
+        {
+            if (ParameterReferences.ExpandInExpression(text, Parameters, out string? unknown) is not { } filled)
+            {
+                Problem(node, $"{where}: no parameter '{unknown}' was given for ${{params.{unknown}}} (a flow task gives them in `params:`, `sluice run` with --param {unknown}=VALUE)");
+                return null;
+            }
+            text = filled;
+        }
+        else if (!_inSecret && shape.Kind != ScalarKind.Expression)
         {
             if (EnvironmentReferences.Expand(text, out string? missing) is not { } expanded)
             {
