@@ -99,7 +99,8 @@ public sealed class FlowRunner
     /// of the whole flow).</summary>
     private static string? PartitionProblem(FlowDefinition flow, string? partition) => (flow.Partitions, partition) switch
     {
-        (_, null) => null,
+        (null, null) => null,
+        ({ } days, null) => $"flow '{flow.Name}' is partitioned ({days}): give the day a run computes (`flow run --partition YYYY-MM-DD`), or a range of days to `flow backfill`",
         (null, _) => $"flow '{flow.Name}' has no partitions: run it without a partition, or give it `partitions:`",
         (_, var name) when !FlowPartitions.TryParseDate(name, out _) => $"partition '{name}' is not a day: write it YYYY-MM-DD (2024-01-31)",
         ({ } days, var name) when !days.Contains(DateOnly.ParseExact(name, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)) =>

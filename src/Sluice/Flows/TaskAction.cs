@@ -39,7 +39,11 @@ public sealed record CommandTaskAction(IReadOnlyList<string> Arguments) : TaskAc
     /// <summary>The folder it runs in; the flow's folder when null.</summary>
     public string? WorkingDirectory { get; init; }
 
-    /// <summary>Bytes of its output (stdout and stderr) kept, the last ones. The default value is 64 KiB.</summary>
+    /// <summary>The largest <see cref="OutputLimit"/> a flow file may give: the output is kept in the state file.</summary>
+    public const int MaxOutputLimit = 16 * 1024 * 1024;
+
+    /// <summary>Characters of its output (stdout and stderr) kept, the last ones; a longer line is cut to this many.
+    /// The default value is 64 KiB.</summary>
     public int OutputLimit { get; init; } = 64 * 1024;
 
     public override string Kind => "command";

@@ -229,7 +229,8 @@ public sealed class FlowCommandTests : IDisposable
     [InlineData(false, "2024-01-05", "flow 'days' has no partitions: run it without a partition, or give it `partitions:`")]
     [InlineData(true, "2024-1-5", "partition '2024-1-5' is not a day: write it YYYY-MM-DD (2024-01-31)")]
     [InlineData(true, "2023-12-31", "partition 2023-12-31 is outside the flow's partitions (daily from 2024-01-01 to 2024-01-31)")]
-    public async Task A_partition_the_flow_does_not_have_is_refused_before_anything_runs(bool partitioned, string partition, string message)
+    [InlineData(true, null, "flow 'days' is partitioned (daily from 2024-01-01 to 2024-01-31): give the day a run computes (`flow run --partition YYYY-MM-DD`), or a range of days to `flow backfill`")]
+    public async Task A_partition_the_flow_does_not_have_is_refused_before_anything_runs(bool partitioned, string? partition, string message)
     {
         string flow = _dir.Write("days.yaml", $$"""
             name: days
@@ -238,7 +239,7 @@ public sealed class FlowCommandTests : IDisposable
               a: { command: [bash, -c, "echo ran >> ran.log"] }
             """);
 
-        CliResult result = await TestSupport.Sluice.RunAsync("flow", "run", flow, "--state", State, "--partition", partition);
+        CliResult result = await TestSupport.Sluice.RunAsync(["flow", "run", flow, "--state", State, .. partition is null ? [] : new[] { "--partition", partition }]);
 
         Assert.Equal((2, message), (result.ExitCode, result.Stderr.Trim()));
         Assert.False(File.Exists(_dir.File("ran.log")));

@@ -118,4 +118,26 @@ public sealed class BackfillTests : FlowTest
         Assert.Equal("2023-12-30 is not a partition of flow 'metrics', whose partitions are daily from 2024-01-01 to 2024-01-31: give days from 2024-01-01 to 2024-01-31", outside.Message);
         Assert.Contains("flow 'plain' has no partitions", none.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>The probe that found it: a backfill ending on 9999-12-31 failed with "Value to add was out of range".</summary>
+    [Fact]
+    public async Task A_backfill_can_end_on_the_last_day_there_is()
+    {
+        var computed = new List<string>();
+        var flow = Flow("end").DailyPartitions(new DateOnly(9999, 12, 1))
+            .Task("compute", t => t.Run((context, _) =>
+            {
+                lock (computed)
+                {
+                    computed.Add(context.Partition!);
+                }
+                return System.Threading.Tasks.Task.FromResult<JsonNode?>(null);
+            }))
+            .Build();
+
+        var backfill = await new FlowBackfill(Store).RunAsync(flow, new BackfillRequest(new DateOnly(9999, 12, 30), DateOnly.MaxValue));
+
+        Assert.True(backfill.Succeeded);
+        Assert.Equal(["9999-12-30", "9999-12-31"], computed.Order());
+    }
 }

@@ -64,9 +64,9 @@ internal sealed class FlowReader(ShapeChecker checker, string baseDirectory)
                 Problem(misplaced, $"task '{name}': `{key}` is for a {kind} task");
             }
         }
-        if (task.GetInt64("output_limit") is < 1)
+        if (task.GetInt64("output_limit") is < 1 or > CommandTaskAction.MaxOutputLimit)
         {
-            Problem(task["output_limit"]!, $"task '{name}': output_limit must be at least 1");
+            Problem(task["output_limit"]!, $"task '{name}': output_limit must be 1 to {CommandTaskAction.MaxOutputLimit} (16 MB of text: it is kept in the state file)");
         }
         var retry = ReadRetry(name, task["retries"]);
         var timeout = Duration(name, task, "timeout");

@@ -40,7 +40,7 @@ internal static class FlowSpec
         new OptionSpec("memory_limit", Shape.String, "A pipeline task's memory: it then runs in a `sluice run` process of its own, its batches and channels sized from the limit, and fails with a message (its last checkpoint standing) if the process goes above it — never the flow or the machine. At least `128MB`.", Example: "512MB"),
         new OptionSpec("env", Shape.MapOf(Shape.Scalar), "A command's environment variables, besides those it inherits."),
         new OptionSpec("workdir", Shape.String, "The folder a command runs in, relative to the flow file; the flow file's folder by default."),
-        new OptionSpec("output_limit", Shape.Integer, "Characters of a command's output (stdout and stderr) kept, the last ones; a longer line is cut to this many as it is read.", Default: "65536"),
+        new OptionSpec("output_limit", Shape.Integer, "Characters of a command's output (stdout and stderr) kept, the last ones, 1 to 16777216; a longer line is cut to this many as it is read.", Default: "65536"),
         new OptionSpec("depends_on", Shape.ListOf(Shape.String), "Tasks that must complete (or be cached) first; if one fails or is skipped, this one is skipped. Their results are `${tasks.NAME}` here.", Example: "[extract]"),
         new OptionSpec("retries", Shape.OneOf(Shape.Integer, Retries), "Attempts after a failed one, with exponential backoff and jitter: a count (1 s doubling to 1 m), or `{ count, delay, max_delay, jitter }`.", Default: "0", Example: "{ count: 3, delay: 10s }"),
         new OptionSpec("timeout", Shape.String, "Longest one attempt may take (`30s`, `2h`); it is then stopped (a command killed with its children) and counts as failed.", Example: "15m"),

@@ -104,9 +104,10 @@ public sealed class FlowBackfill
                 $"give days from {FlowPartitions.Key(partitions.From)}{(partitions.To is { } to ? $" to {FlowPartitions.Key(to)}" : " on")}");
         }
         var days = new List<DateOnly>();
-        for (var day = request.From; day <= request.To; day = day.AddDays(1))
+        // By day number: the day after 9999-12-31 does not exist, so a loop adding a day to the last would throw.
+        for (int day = request.From.DayNumber; day <= request.To.DayNumber; day++)
         {
-            days.Add(day);
+            days.Add(DateOnly.FromDayNumber(day));
         }
         return days;
     }
