@@ -1,5 +1,7 @@
 using Sluice.Cli.Documents;
+using Microsoft.Data.Sqlite;
 using Sluice.State;
+using Sluice.State.Sqlite;
 using Sluice.Pipelines;
 using Spectre.Console;
 
@@ -38,6 +40,9 @@ internal sealed class CliContext
     /// <summary>True when the command was given <c>--json</c>: stdout gets one JSON document, errors included.</summary>
     public bool Json { get; set; }
 
+    /// <summary>The state file the command uses, once it has chosen it: named when SQLite fails on it mid-command.</summary>
+    public string? StatePath { get; set; }
+
     /// <summary>Says what went wrong on stderr (<c>error: …</c>) and, with <c>--json</c>, as an error document on stdout.</summary>
     public int Error(string message, int exitCode)
     {
@@ -74,6 +79,12 @@ internal sealed class CliContext
         {
             return Error(OneLine(e.Message), ExitCodes.For(e.Problem));
         }
+        catch (Exception e) when (StatePath is not null && Find<SqliteException>(e) is { } sqlite)
+        {
+            // The state file failed after it was opened (the disk filled, a damaged page was read): said as on opening.
+            var described = SqliteStateErrors.Describe(StatePath, sqlite, readOnly: false);
+            return Error(OneLine(described.Message), ExitCodes.For(described.Problem));
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return Error("cancelled", ExitCodes.Cancelled);
@@ -82,6 +93,16 @@ internal sealed class CliContext
         {
             return Error(OneLine(e.Message), ExitCodes.RunFailed);
         }
+    }
+
+    private static T? Find<T>(Exception e) where T : Exception
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            if (current is T found)
+                return found;
+        }
+        return null;
     }
 
     public static string OneLine(string message)

@@ -51,6 +51,32 @@ public sealed class DiskFullTests
         Assert.Equal(Enumerable.Range(0, Rows).Select(i => (long)i), Ids(dir).Order());
     }
 
+    /// <summary>The state file itself runs out of room in the middle of a flow (each task's output makes it grow):
+    /// one line naming the file and saying to check the disk, not SQLite's "disk I/O error" without a path; with
+    /// 1 MB, the schema and a few tasks fit (a limit hit while the schema is made rolls that step back);
+    /// room again, the flow resumes and completes every task.</summary>
+    [Fact]
+    public async Task A_state_file_out_of_room_mid_flow_is_named_in_one_line_and_the_flow_resumes_once_there_is_room()
+    {
+        using var dir = new TempDir();
+        var flow = new StringBuilder("name: big\ntasks:\n");
+        for (int i = 0; i < 300; i++)
+            flow.Append($"  t{i}: {{ command: [bash, -c, \"head -c 2000 /dev/zero | tr '\\\\0' x; echo >> ran.log\"] }}\n");
+        string file = dir.Write("flow.yaml", flow.ToString());
+        string state = dir.File("state.db");
+
+        var full = await RunWithFileSizeLimitAsync(kilobytes: 1024, "flow", "run", file, "--state", state);
+
+        Assert.Equal(ExitCodes.RunFailed, full.ExitCode);
+        Assert.Equal($"error: cannot read or write state file {state} (SQLite error 10: disk I/O error): check the disk (full? failing?) and the file; restore it from a backup if it stays unusable", full.Stderr.Trim());
+
+        var resumed = await SluiceProcess.RunAsync("flow", "run", file, "--state", state);
+
+        Assert.Equal(ExitCodes.Ok, resumed.ExitCode);
+        Assert.Contains("resuming flow run", resumed.Stdout);
+        Assert.InRange(File.ReadAllLines(dir.File("ran.log")).Length, 300, 300 + 8); // a task running at the failure ran again
+    }
+
     private static List<long> Ids(TempDir dir) => JsonlOutput.Ids(dir.File("out"));
 
     /// <summary>SIGXFSZ ignored, so a write past the limit fails with EFBIG instead of killing the process; W^X off,

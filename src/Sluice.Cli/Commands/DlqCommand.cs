@@ -108,7 +108,7 @@ internal static class DlqCommand
     private static async Task<(IStateStore Store, DeadLetterQuery Query)?> OpenAsync(CliContext context, DeadLetterQuery query,
         string? stateOption, bool write, CancellationToken ct)
     {
-        string statePath = StatePaths.ForQueries(stateOption);
+        string statePath = context.StatePath = StatePaths.ForQueries(stateOption);
         IStateStore? store = write ? await QueryStore.OpenExistingForWritingAsync(statePath) : await QueryStore.OpenExistingAsync(statePath);
         if (store is null)
         {
@@ -184,7 +184,7 @@ internal static class DlqCommand
 
     private static async Task<int> ShowAsync(CliContext context, long id, string? stateOption, CancellationToken ct)
     {
-        string statePath = StatePaths.ForQueries(stateOption);
+        string statePath = context.StatePath = StatePaths.ForQueries(stateOption);
         await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
         if (store is null)
             return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);

@@ -52,7 +52,7 @@ internal static class DlqReplayCommand
             return context.Error($"no such pipeline file: {file} (--pipeline takes the pipeline's YAML file)", ExitCodes.Invalid);
         PipelineDefinition pipeline = PipelineFile.Parse(file, PluginLoader.ForPipeline(file), parameters);
         // The state the pipeline's runs use: replay writes to the same output and must hold the same lease.
-        string statePath = StatePaths.ForPipeline(stateOption, file);
+        string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, file);
         // No state means no dead letters: say so instead of creating an empty state file.
         await using IStateStore? store = await QueryStore.OpenExistingForWritingAsync(statePath);
         if (store is null)

@@ -66,7 +66,7 @@ internal static class FlowBackfillCommand
         if (request.From > request.To)
             return context.Error($"--from {FlowPartitions.Key(request.From)} is after --to {FlowPartitions.Key(request.To)}: give the earlier day to --from", ExitCodes.Invalid);
 
-        await using var store = await SqliteStateStore.OpenAsync(StatePaths.ForPipeline(stateOption, file));
+        await using var store = await SqliteStateStore.OpenAsync(context.StatePath = StatePaths.ForPipeline(stateOption, file));
         BackfillResult result;
         try
         {

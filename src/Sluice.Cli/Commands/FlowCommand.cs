@@ -37,7 +37,7 @@ internal static class FlowCommand
 
     private static async Task<int> ListAsync(CliContext context, string? flow, int limit, string? stateOption, CancellationToken ct)
     {
-        string statePath = StatePaths.ForQueries(stateOption);
+        string statePath = context.StatePath = StatePaths.ForQueries(stateOption);
         await using var store = await QueryStore.OpenExistingAsync(statePath) as SqliteStateStore;
         if (store is null)
         {
@@ -95,7 +95,7 @@ internal static class FlowCommand
 
     private static async Task<int> ShowAsync(CliContext context, string idOrPrefix, bool events, string? stateOption, CancellationToken ct)
     {
-        string statePath = StatePaths.ForQueries(stateOption);
+        string statePath = context.StatePath = StatePaths.ForQueries(stateOption);
         await using var store = await QueryStore.OpenExistingAsync(statePath) as SqliteStateStore;
         if (store is null)
             return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);
@@ -162,7 +162,7 @@ internal static class FlowCommand
 
     private static async Task<int> CancelAsync(CliContext context, string idOrPrefix, string? stateOption, CancellationToken ct)
     {
-        string statePath = StatePaths.ForQueries(stateOption);
+        string statePath = context.StatePath = StatePaths.ForQueries(stateOption);
         await using var store = await QueryStore.OpenExistingForWritingAsync(statePath) as SqliteStateStore;
         if (store is null)
             return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);

@@ -54,7 +54,7 @@ internal static class FlowRunCommand
         if (!File.Exists(file))
             return context.Error($"no such flow file: {file}", ExitCodes.Invalid);
         FlowDefinition flow = FlowFile.Load(file);
-        string statePath = StatePaths.ForPipeline(stateOption, file);
+        string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, file);
         await using var store = await SqliteStateStore.OpenAsync(statePath);
 
         var rows = new ConcurrentDictionary<(string, int), TaskRunRecord>();

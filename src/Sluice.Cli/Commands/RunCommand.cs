@@ -72,7 +72,7 @@ internal static class RunCommand
         if (instance is not null)
             pipeline = pipeline with { Name = $"{pipeline.Name}[{instance}]" };
 
-        string statePath = StatePaths.ForPipeline(stateOption, file);
+        string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, file);
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);
 
         bool follow = options.FollowPoll is not null;

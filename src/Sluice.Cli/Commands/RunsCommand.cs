@@ -35,7 +35,7 @@ internal static class RunsCommand
 
     private static async Task<int> ListAsync(CliContext context, string? pipeline, int limit, string? stateOption, CancellationToken ct)
     {
-        string statePath = StatePaths.ForQueries(stateOption);
+        string statePath = context.StatePath = StatePaths.ForQueries(stateOption);
         await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
         if (store is null)
         {

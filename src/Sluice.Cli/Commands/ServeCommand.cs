@@ -45,7 +45,7 @@ internal static class ServeCommand
             throw new PipelineException(problems);
 
         // Beside the first file: flows served together share one state file, as they share the slots' history.
-        string statePath = StatePaths.ForPipeline(stateOption, files[0]);
+        string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, files[0]);
         await using var store = await SqliteStateStore.OpenAsync(statePath);
         var zones = flows.ToDictionary(f => f.Name, f => f.Schedule?.TimeZone ?? TimeZoneInfo.Utc);
         var server = new FlowServer(store, new FlowRunnerOptions(), e =>

@@ -29,7 +29,7 @@ internal static class ShowCommand
 
     private static async Task<int> ShowAsync(CliContext context, string idOrPrefix, string? stateOption, CancellationToken ct)
     {
-        string statePath = StatePaths.ForQueries(stateOption);
+        string statePath = context.StatePath = StatePaths.ForQueries(stateOption);
         await using IStateStore? store = await QueryStore.OpenExistingAsync(statePath);
         if (store is null)
             return context.Error(QueryStore.Missing(statePath), ExitCodes.NotFound);

@@ -29,7 +29,7 @@ internal static class SqliteStateErrors
             Full => new(path, StateFileProblem.Failing,
                 $"cannot write state file {path}: the disk is full; free space and try again", e),
             IoErr => new(path, StateFileProblem.Failing,
-                $"cannot read state file {path} {sqlite}: check the disk and the file; restore it from a backup if it stays unreadable", e),
+                $"cannot read or write state file {path} {sqlite}: check the disk (full? failing?) and the file; restore it from a backup if it stays unusable", e),
             _ => new(path, StateFileProblem.Damaged, $"state file {path} cannot be used {sqlite}", e),
         };
     }
