@@ -53,8 +53,8 @@ public sealed class DiskFullTests
 
     /// <summary>The state file itself runs out of room in the middle of a flow (each task's output makes it grow):
     /// one line naming the file and saying to check the disk, not SQLite's "disk I/O error" without a path; with
-    /// 1 MB, the schema and a few tasks fit (a limit hit while the schema is made rolls that step back);
-    /// room again, the flow resumes and completes every task.</summary>
+    /// room again, the flow resumes and completes every task. The 1 MB limit lets the schema and a few tasks in (a
+    /// limit hit while the schema is made rolls that step back, and there would be no flow run to resume).</summary>
     [Fact]
     public async Task A_state_file_out_of_room_mid_flow_is_named_in_one_line_and_the_flow_resumes_once_there_is_room()
     {
