@@ -47,6 +47,17 @@ public sealed class CommandTaskTests : FlowTest
     }
 
     [Fact]
+    public async Task A_folder_named_as_the_program_fails_the_task_saying_so()
+    {
+        Directory.CreateDirectory(Dir.File("tools"));
+        var flow = Flow().Task("folder", t => t.Command("./tools")).Build();
+
+        var result = await RunAsync(flow);
+
+        Assert.Equal((TaskState.Failed, "cannot start './tools': it is a folder, not a program"), (Task(result, "folder").State, Task(result, "folder").Error));
+    }
+
+    [Fact]
     public async Task Output_past_the_limit_keeps_only_its_last_characters()
     {
         var flow = Flow().Task("chatty", t => t.Command("bash", "-c", "for i in $(seq 1 5000); do echo line $i; done")).Build();

@@ -210,4 +210,25 @@ public sealed class FlowRunTests : FlowTest
         Assert.Equal(TaskState.Failed, Task(result, "a").State);
         Assert.Equal("${partition}: only a partitioned flow has a partition", Task(result, "a").Error);
     }
+
+    [Fact]
+    public async Task A_second_run_of_a_running_flow_is_refused_naming_the_flow_not_a_pipeline()
+    {
+        using var started = new SemaphoreSlim(0);
+        using var release = new SemaphoreSlim(0);
+        var flow = Flow("busy").Task("wait", t => t.Run(async (_, ct) =>
+        {
+            started.Release();
+            await release.WaitAsync(ct);
+            return null;
+        })).Build();
+        var first = RunAsync(flow);
+        await started.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var refused = await Assert.ThrowsAsync<LeaseHeldException>(() => RunAsync(flow));
+        release.Release();
+        await first;
+
+        Assert.StartsWith("flow 'busy' is already being run by ", refused.Message, StringComparison.Ordinal);
+    }
 }

@@ -34,6 +34,7 @@ public sealed class ScheduleFileTests : IDisposable
 
     [Theory]
     [InlineData("schedule: \"0 25 * * *\"", "2:11", "is not a cron expression")]
+    [InlineData("schedule: \"0 0 30 2 *\"", "2:11", "'0 0 30 2 *' never fires (no date has that day in that month)")]
     [InlineData("schedule: { cron: \"0 2 * * *\", time_zone: Europe/Pariss }", "2:43", "unknown time zone 'Europe/Pariss': write an IANA time zone id")]
     [InlineData("schedule: { cron: \"0 2 * * *\", catch_up: sometimes }", "2:42", "catch_up")]
     [InlineData("partitions: daily from 2024-13-01", "2:13", "'2024-13-01' is not a date: write it as YYYY-MM-DD")]

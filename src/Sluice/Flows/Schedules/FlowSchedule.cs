@@ -50,7 +50,14 @@ public sealed class FlowSchedule
         var format = cron.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard;
         try
         {
-            return CronExpression.Parse(cron, format);
+            var expression = CronExpression.Parse(cron, format);
+            // A date that never comes (30 February) parses: `serve` would wait for ever without a word.
+            if (expression.GetNextOccurrence(new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc)) is null)
+            {
+                problem = $"'{cron}' never fires (no date has that day in that month): check its day and month fields";
+                return null;
+            }
+            return expression;
         }
         catch (CronFormatException e)
         {

@@ -47,6 +47,11 @@ internal static class CommandRunner
             {
                 throw new TaskFailedException($"its working folder {workingDirectory} does not exist", null, null);
             }
+            // A path (not a name looked up on PATH) to a folder: .NET would refuse it with words about UseShellExecute.
+            if (command.Arguments[0].Contains('/') && Directory.Exists(Path.Combine(workingDirectory, command.Arguments[0])))
+            {
+                throw new TaskFailedException($"cannot start '{command.Arguments[0]}': it is a folder, not a program", null, null);
+            }
             using var process = new Process { StartInfo = start };
             try
             {
