@@ -26,8 +26,7 @@ internal static class ServeCommand
 
     private static async Task<int> ServeAsync(CliContext context, string[] files, string? stateOption, CancellationToken ct)
     {
-        if (files.FirstOrDefault(f => !File.Exists(f)) is { } missing)
-            return context.Error($"no such flow file: {missing}", ExitCodes.Invalid);
+        // Every file's problems at once, not the first file's only, and before the state file is made or opened.
         var flows = new List<FlowDefinition>();
         var problems = new List<Diagnostic>();
         foreach (string file in files)
@@ -38,9 +37,10 @@ internal static class ServeCommand
             }
             catch (PipelineException e)
             {
-                problems.AddRange(e.Diagnostics); // every file's problems at once, not the first file's only
+                problems.AddRange(e.Diagnostics);
             }
         }
+        problems.AddRange(FlowServer.Problems(flows));
         if (problems.Count > 0)
             throw new PipelineException(problems);
 

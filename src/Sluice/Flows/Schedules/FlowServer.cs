@@ -71,7 +71,9 @@ public sealed class FlowServer
         }));
     }
 
-    private static List<Diagnostic> Problems(IReadOnlyList<FlowDefinition> flows)
+    /// <summary>Why these flows cannot be served (no schedule, a parameter without a default, a name twice), all at
+    /// once; empty when they can.</summary>
+    internal static List<Diagnostic> Problems(IReadOnlyList<FlowDefinition> flows)
     {
         var problems = new List<Diagnostic>();
         foreach (var flow in flows)
