@@ -66,7 +66,7 @@ internal sealed class CliContext
                 Stderr.WriteLine(diagnostic);
             if (Json)
             {
-                string message = $"the pipeline file has {e.Diagnostics.Count} problem{(e.Diagnostics.Count == 1 ? "" : "s")}";
+                string message = $"the file has {e.Diagnostics.Count} problem{(e.Diagnostics.Count == 1 ? "" : "s")}";
                 JsonDocuments.Write(Stdout, new ErrorDocument(new ErrorPart(message, ExitCodes.Invalid, ProblemPart.Of(e.Diagnostics))));
             }
             return ExitCodes.Invalid;

@@ -134,13 +134,13 @@ public static class PipelineFile
             if (parser.Current is AnchorAlias alias)
             {
                 checker.Problems.Add(new Diagnostic(checker.Locate(alias.Start),
-                    $"YAML alias *{alias.Value} is not supported in pipeline files: write the value out"));
+                    $"YAML alias *{alias.Value} is not supported in pipeline and flow files: write the value out"));
                 return true;
             }
             if (parser.Current is MappingStart or SequenceStart && ++depth > MaxYamlDepth)
             {
                 checker.Problems.Add(new Diagnostic(checker.Locate(parser.Current.Start),
-                    $"YAML nested too deeply: more than {MaxYamlDepth} levels of mappings and lists; a pipeline file needs only a few"));
+                    $"YAML nested too deeply: more than {MaxYamlDepth} levels of mappings and lists; a pipeline or flow file needs only a few"));
                 return true;
             }
             if (parser.Current is MappingEnd or SequenceEnd)

@@ -220,7 +220,7 @@ public sealed class PipelineFileTests : IDisposable
 
         var d = Assert.Single(Errors(yaml));
 
-        AssertAt(d, 12, 11, "YAML alias *text is not supported in pipeline files: write the value out");
+        AssertAt(d, 12, 11, "YAML alias *text is not supported in pipeline and flow files: write the value out");
     }
 
     [Fact]
