@@ -43,7 +43,8 @@ fi
 # (Sluice, DuckDB, a hand-written loop) disagree on the output or a run fails, bench/services.sh when a contender's
 # table or files do not hold every row, bench/flows.sh when a flow fails or records too few task state changes,
 # bench/backfill.sh when a day of the nightly example differs from DuckDB or a second backfill runs anything,
-# bench/serve-latency.sh when serve starts no scheduled run or starts them a second late;
+# bench/serve-latency.sh when serve starts no scheduled run or starts them a second late, bench/flow-commands.sh when
+# the installed tool's flow of command tasks does not complete every task;
 # bench/Micro runs every engine micro-benchmark once. Timings in quick mode mean nothing and are not looked at.
 smoke() {
   local name=$1
@@ -62,6 +63,7 @@ smoke services-quick bench/services.sh --quick
 smoke flows-quick bench/flows.sh --quick
 smoke backfill-quick bench/backfill.sh --quick
 smoke serve-latency-quick bench/serve-latency.sh --quick
+smoke flow-commands-quick bench/flow-commands.sh --quick
 smoke micro-quick dotnet run -c Release --project bench/Micro -- --quick
 
 summary="$passed passed, $failed failed"
