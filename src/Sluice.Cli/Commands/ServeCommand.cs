@@ -26,6 +26,9 @@ internal static class ServeCommand
 
     private static async Task<int> ServeAsync(CliContext context, string[] files, string? stateOption, CancellationToken ct)
     {
+        var missing = files.Where(f => !File.Exists(f)).ToList();
+        if (missing.Count > 0)
+            return context.Error($"no such flow file: {string.Join(", ", missing)}", ExitCodes.Invalid);
         // Every file's problems at once, not the first file's only, and before the state file is made or opened.
         var flows = new List<FlowDefinition>();
         var problems = new List<Diagnostic>();

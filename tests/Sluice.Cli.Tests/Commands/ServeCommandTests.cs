@@ -27,20 +27,21 @@ public sealed class ServeCommandTests : IDisposable
     }
 
     /// <summary>A hostile probe saw the second file's problem hide the first's, a banner printed for flows then
-    /// refused, and a state file made by a serve that never served.</summary>
+    /// refused, and a state file made by a serve that never served. Missing files are named first, all of them.</summary>
     [Fact]
     public async Task Every_files_problems_are_told_at_once_before_anything_is_printed_or_made()
     {
         string manual = _dir.Write("manual.yaml", "name: manual\ntasks: { a: { command: [\"true\"] } }");
         string broken = _dir.Write("broken.yaml", "name: broken\nschedule: { cron: \"0 2 * * *\", time_zone: Nowhere/Town }\ntasks: { a: { command: [\"true\"] } }");
 
-        var refused = await TestSupport.Sluice.RunAsync("serve", manual, broken, _dir.File("ghost.yaml"));
+        var refused = await TestSupport.Sluice.RunAsync("serve", manual, broken);
+        var ghosts = await TestSupport.Sluice.RunAsync("serve", manual, _dir.File("ghost.yaml"), _dir.File("shadow.yaml"));
 
-        Assert.Equal(ExitCodes.Invalid, refused.ExitCode);
+        Assert.Equal((ExitCodes.Invalid, ExitCodes.Invalid), (refused.ExitCode, ghosts.ExitCode));
         Assert.Contains("flow 'manual' has no schedule", refused.Stderr);
         Assert.Contains("broken.yaml:2:43: schedule: unknown time zone 'Nowhere/Town'", refused.Stderr);
-        Assert.Contains("flow file '" + _dir.File("ghost.yaml") + "' does not exist", refused.Stderr);
-        Assert.DoesNotContain("serving", refused.Stdout);
+        Assert.Equal($"error: no such flow file: {_dir.File("ghost.yaml")}, {_dir.File("shadow.yaml")}", ghosts.Stderr.Trim());
+        Assert.DoesNotContain("serving", refused.Stdout + ghosts.Stdout);
         Assert.False(Directory.Exists(_dir.File(".sluice")), "a refused serve made a state file");
     }
 
