@@ -26,7 +26,15 @@ public static class PipelineFile
     /// <param name="catalog">The components the file may name; the built-in ones when null. The file's
     /// <c>plugins:</c> are not loaded here: that is for the host to do (see <see cref="Plugins"/>).</param>
     /// <param name="parameters">What the file's <c>${params.NAME}</c> references are filled in from.</param>
-    public static PipelineDefinition Parse(string path, ComponentCatalog? catalog = null, IReadOnlyDictionary<string, string>? parameters = null)
+    public static PipelineDefinition Parse(string path, ComponentCatalog? catalog = null, IReadOnlyDictionary<string, string>? parameters = null) =>
+        Read(path, catalog, parameters ?? new Dictionary<string, string>(), fillParameters: true);
+
+    /// <summary>Parses a pipeline file with its <c>${params.NAME}</c> references left as written: for showing its
+    /// shape (<c>sluice graph</c>) when no values are given.</summary>
+    internal static PipelineDefinition ParseWithoutParameters(string path, ComponentCatalog? catalog) =>
+        Read(path, catalog, null, fillParameters: false);
+
+    private static PipelineDefinition Read(string path, ComponentCatalog? catalog, IReadOnlyDictionary<string, string>? parameters, bool fillParameters)
     {
         string full = Path.GetFullPath(path);
         string display = DisplayPath(full);
@@ -34,7 +42,7 @@ public static class PipelineFile
         {
             throw new PipelineException(null, $"pipeline file '{path}' does not exist");
         }
-        var checker = new ShapeChecker(display, catalog ?? ComponentCatalog.BuiltIn) { Parameters = parameters ?? new Dictionary<string, string>() };
+        var checker = new ShapeChecker(display, catalog ?? ComponentCatalog.BuiltIn) { Parameters = fillParameters ? parameters : null };
         var root = ReadYaml(full, checker);
         var definition = root is null ? null : new PipelineReader(checker, Path.GetDirectoryName(full)!).Read(root);
         if (checker.Problems.Count > 0 && definition is not null)

@@ -50,19 +50,19 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
     private List<StageDefinition> ReadChain(YamlMappingNode root)
     {
         var stages = new List<StageDefinition>();
-        void Add(string name, YamlNode raw, Shape shape, Func<ConfigNode, IStageOptions?> bind, StageKind kind)
+        void Add(string name, YamlNode raw, Shape shape, Func<ConfigNode, IStageOptions?> bind, StageKind kind, string? component)
         {
             var at = checker.Locate(raw);
             IReadOnlyList<string> inputs = stages.Count == 0 ? [] : [stages[^1].Name];
-            stages.Add(new StageDefinition(name, Options(raw, shape, bind, kind), inputs) { Location = at });
+            stages.Add(new StageDefinition(name, Options(raw, shape, bind, kind), inputs) { Location = at, Component = component });
         }
         if (Raw(root, "source") is { } source)
         {
-            Add("source", source, new ComponentShape(StageKind.Source), n => Bind(n, StageKind.Source), StageKind.Source);
+            Add("source", source, new ComponentShape(StageKind.Source), n => Bind(n, StageKind.Source), StageKind.Source, TypeOf(source));
         }
         if (Raw(root, "contract") is { } contract)
         {
-            Add("contract", contract, PipelineSpec.Root.Find("contract")!.Shape, BindContract, StageKind.Contract);
+            Add("contract", contract, PipelineSpec.Root.Find("contract")!.Shape, BindContract, StageKind.Contract, "contract");
         }
         var used = new Dictionary<string, int>();
         foreach (var item in (Raw(root, "transforms") as YamlSequenceNode)?.Children ?? [])
@@ -73,14 +73,18 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             }
             used[key] = used.GetValueOrDefault(key) + 1;
             Add(used[key] == 1 ? key : $"{key}_{used[key]}", item, new TransformShape(),
-                n => BindTransform(n.Entries[0].Key, n.Entries[0].Value), StageKind.Transform);
+                n => BindTransform(n.Entries[0].Key, n.Entries[0].Value), StageKind.Transform, key);
         }
         if (Raw(root, "sink") is { } sink)
         {
-            Add("sink", sink, new ComponentShape(StageKind.Sink), n => Bind(n, StageKind.Sink), StageKind.Sink);
+            Add("sink", sink, new ComponentShape(StageKind.Sink), n => Bind(n, StageKind.Sink), StageKind.Sink, TypeOf(sink));
         }
         return stages;
     }
+
+    /// <summary>A source's or sink's <c>type:</c> as written, when there is one to read.</summary>
+    private static string? TypeOf(YamlNode component) => (component as YamlMappingNode) is { } mapping
+        && Raw(mapping, "type") is YamlScalarNode { Value: { Length: > 0 } type } ? type : null;
 
     private List<StageDefinition> ReadGraph(YamlNode? list)
     {
@@ -115,6 +119,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             stages.Add(new StageDefinition(name, Options(value, shape, bind, kind, _catalog.Transforms.FirstOrDefault(t => t.Name == key)), inputs)
             {
                 Location = checker.Locate(item),
+                Component = key is "source" or "sink" ? TypeOf(value) : key,
                 Resilience = resilience is null ? null : ReadResilience(resilience),
             });
         }

@@ -12,5 +12,10 @@ public sealed record StageDefinition(string Name, IStageOptions Options, IReadOn
     /// null to use the pipeline's.</summary>
     public ResiliencePolicy? Resilience { get; init; }
 
+    /// <summary>The component as the pipeline file names it: a source's or sink's <c>type</c> (<c>csv</c>,
+    /// <c>parquet</c>), a transform's key (<c>filter</c>, <c>derive</c>), or <c>contract</c>; null for a stage built
+    /// in code. For showing the graph (<c>sluice graph</c>).</summary>
+    public string? Component { get; init; }
+
     public StageKind Kind => Options.Kind;
 }
