@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sluice.Observability;
 using System.Threading.Channels;
 using Sluice.DeadLetters;
 using Sluice.Expectations;
@@ -321,7 +322,9 @@ internal sealed class CheckpointCoordinator
         {
             _committed = id;
             Committed++;
-            TimeSpent += Stopwatch.GetElapsedTime(started);
+            var took = Stopwatch.GetElapsedTime(started);
+            TimeSpent += took;
+            SluiceMetrics.CheckpointCommitted(_pipeline.Name, took);
             _requestTimes.Remove(id);
             Interlocked.Add(ref _deadLettersCommitted, deadLetters.Count);
             _committedSignal.TrySetResult();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Polly;
 using Sluice.Connectors.Files;
 using Sluice.Expectations;
+using Sluice.Observability;
 using Sluice.Pipelines;
 using Sluice.Records;
 using Sluice.State;
@@ -56,6 +57,7 @@ internal sealed class RunExecution
         {
             Restore(resumeFrom);
         }
+        SluiceMetrics.Track(run.Pipeline, nodes.Select(n => n.Counters)); // after Restore: a resumed run's counts go on
         _coordinator = new CheckpointCoordinator(nodes, store, run.Id, pipeline, () => Volatile.Read(ref _lease), resumeFrom,
             _expectations, () => Volatile.Read(ref _sourcesCutShort) == 0, (node, warning) => _contexts[node].Warn(warning));
         foreach (var node in nodes)
