@@ -199,6 +199,7 @@ internal sealed class RunExecution
             await _store.SaveRunNotesAsync(_run.Id, notes, CancellationToken.None);
         }
         await _store.FinishRunAsync(_run.Id, state, Totals(), error, CancellationToken.None);
+        SluiceMetrics.Ended(_run.Pipeline);
         await _store.ReleaseLeaseAsync(_lease, CancellationToken.None);
         var finished = await _store.FindRunAsync(_run.Id, CancellationToken.None) ?? _run;
         var published = _nodes.Where(n => n.Sink is not null).SelectMany(n => n.Sink!.Published).ToList();

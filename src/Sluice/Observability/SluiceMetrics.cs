@@ -11,8 +11,10 @@ namespace Sluice.Observability;
 /// <remarks>
 /// The record counts are observable instruments read from the same <see cref="StageCounters"/> the run summary is
 /// made of, so a scrape never disagrees with the summary and the hot path records nothing twice. A pipeline's
-/// stages stay observed after its run ends, with their final counts, until its next run in this process replaces
-/// them: a scrape just after a run still sees how it ended. Checkpoint durations are recorded as they happen.
+/// stages stay observed after its run ends, with their final counts, for <see cref="KeptAfterEnd"/> or until its next
+/// run in this process replaces them: a scrape just after a run still sees how it ended, and a process that runs
+/// many pipelines over months (a flow's partitions each have their own) does not keep them all. Checkpoint
+/// durations are recorded as they happen.
 /// </remarks>
 internal static class SluiceMetrics
 {
@@ -20,8 +22,11 @@ internal static class SluiceMetrics
 
     private static readonly Meter Meter = new(MeterName, typeof(SluiceMetrics).Assembly.GetName().Version?.ToString(3));
 
+    /// <summary>How long an ended run's final counts stay observed: many scrape intervals.</summary>
+    public static readonly TimeSpan KeptAfterEnd = TimeSpan.FromMinutes(15);
+
     /// <summary>The newest run's stages of every pipeline that ran in this process, by pipeline name.</summary>
-    private static readonly ConcurrentDictionary<string, ObservedStage[]> Pipelines = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, ObservedRun> Pipelines = new(StringComparer.Ordinal);
 
     private static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram<double>("sluice.checkpoint.duration", "s",
         "Time to commit one checkpoint: building it, the state store's transaction and the sinks' publishing.");
@@ -42,7 +47,16 @@ internal static class SluiceMetrics
 
     /// <summary>Observes <paramref name="stages"/> as the pipeline's, replacing its earlier run's.</summary>
     public static void Track(string pipeline, IEnumerable<StageCounters> stages) =>
-        Pipelines[pipeline] = [.. stages.Select(s => new ObservedStage(s, Tags(pipeline, s)))];
+        Pipelines[pipeline] = new ObservedRun([.. stages.Select(s => new ObservedStage(s, Tags(pipeline, s)))]);
+
+    /// <summary>The pipeline's run ended: its counts are final, and go after <see cref="KeptAfterEnd"/>.</summary>
+    public static void Ended(string pipeline)
+    {
+        if (Pipelines.TryGetValue(pipeline, out var run))
+        {
+            run.EndedAt = Environment.TickCount64;
+        }
+    }
 
     private static KeyValuePair<string, object?>[] Tags(string pipeline, StageCounters stage) =>
     [
@@ -62,8 +76,37 @@ internal static class SluiceMetrics
     private static void Counter(string name, string description, Func<StageCounters, long> read, string unit = "{record}") =>
         Meter.CreateObservableCounter(name, () => Measure(read), unit, description);
 
-    private static IEnumerable<Measurement<T>> Measure<T>(Func<StageCounters, T> read) where T : struct =>
-        Pipelines.Values.SelectMany(stages => stages).Select(s => new Measurement<T>(read(s.Counters), s.Tags));
+    private static IEnumerable<Measurement<T>> Measure<T>(Func<StageCounters, T> read) where T : struct
+    {
+        long now = Environment.TickCount64;
+        foreach (var (pipeline, run) in Pipelines)
+        {
+            if (run.EndedAt is > 0 and var ended && now - ended > KeptAfterEnd.TotalMilliseconds)
+            {
+                Pipelines.TryRemove(new KeyValuePair<string, ObservedRun>(pipeline, run)); // not a newer run of it
+                continue;
+            }
+            foreach (var stage in run.Stages)
+            {
+                yield return new Measurement<T>(read(stage.Counters), stage.Tags);
+            }
+        }
+    }
 
     private sealed record ObservedStage(StageCounters Counters, KeyValuePair<string, object?>[] Tags);
+
+    private sealed class ObservedRun(ObservedStage[] stages)
+    {
+        public ObservedStage[] Stages => stages;
+
+        private long _endedAt;
+
+        /// <summary>When the run ended (<see cref="Environment.TickCount64"/>); 0 while it runs. Set by the run's
+        /// thread, read by a collecting listener's.</summary>
+        public long EndedAt
+        {
+            get => Volatile.Read(ref _endedAt);
+            set => Volatile.Write(ref _endedAt, value);
+        }
+    }
 }
