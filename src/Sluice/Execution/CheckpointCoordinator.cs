@@ -285,6 +285,7 @@ internal sealed class CheckpointCoordinator
 
     private async Task CommitAsync(long id)
     {
+        using var activity = SluiceTracing.StartCheckpoint(_pipeline.Name, id);
         long started = Stopwatch.GetTimestamp();
         var (checkpoint, deadLetters, prepared, coversEverything) = await CollectAsync(id);
         var totals = Totals(checkpoint.Counts);

@@ -34,6 +34,7 @@ internal sealed class RunExecution
     private readonly Dictionary<StageNode, StageContext> _contexts = [];
     private readonly Dictionary<string, SourcePosition> _resumeAt = [];
     private readonly CancellationTokenSource _stopReading = new();
+    private readonly bool _resumed;
     private Lease _lease;
     private Exception? _firstFailure;
     private int _sourcesCutShort;
@@ -53,6 +54,7 @@ internal sealed class RunExecution
         _nodes = nodes;
         _store = store;
         _expectations = new ExpectationGate(pipeline.Expectations, nodes.Where(n => n.Sink is not null).Select(n => (n.Name, n.Schema)));
+        _resumed = resumeFrom is not null;
         if (resumeFrom is not null)
         {
             Restore(resumeFrom);
@@ -132,6 +134,8 @@ internal sealed class RunExecution
     public async Task<RunOutcome> RunAsync(CancellationToken cancellationToken)
     {
         await Task.Yield(); // return the PipelineRun to the caller before any work starts
+        // Current from here on: the stages' workers and the commit loop start their spans inside it.
+        using var activity = SluiceTracing.StartRun(_run, _resumed);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // Disposing a timer ends its loop: no exception is thrown and caught on every run.
         using var saveTimer = new PeriodicTimer(SaveInterval);
@@ -198,8 +202,10 @@ internal sealed class RunExecution
         {
             await _store.SaveRunNotesAsync(_run.Id, notes, CancellationToken.None);
         }
-        await _store.FinishRunAsync(_run.Id, state, Totals(), error, CancellationToken.None);
+        var totals = Totals();
+        await _store.FinishRunAsync(_run.Id, state, totals, error, CancellationToken.None);
         SluiceMetrics.Ended(_run.Pipeline);
+        SluiceTracing.EndRun(activity, state, error, totals.RecordsRead, totals.RecordsWritten, totals.DeadLettered);
         await _store.ReleaseLeaseAsync(_lease, CancellationToken.None);
         var finished = await _store.FindRunAsync(_run.Id, CancellationToken.None) ?? _run;
         var published = _nodes.Where(n => n.Sink is not null).SelectMany(n => n.Sink!.Published).ToList();
@@ -240,6 +246,8 @@ internal sealed class RunExecution
     {
         var context = _contexts[node];
         bool ended = false;
+        using var activity = SluiceTracing.StartStage(_run.Pipeline, node.Counters);
+        Exception? failure = null;
         try
         {
             if (node.Source is not null)
@@ -258,11 +266,13 @@ internal sealed class RunExecution
         }
         catch (Exception e)
         {
+            failure = e;
             Interlocked.CompareExchange(ref _firstFailure, new StageFailedException(node.Name, e), null);
             await stop.CancelAsync();
         }
         finally
         {
+            SluiceTracing.EndStage(activity, node.Counters, failure);
             // Only a stage that read its whole input may stand for later checkpoints; a failed one must not.
             foreach (var downstream in node.Downstream)
             {
