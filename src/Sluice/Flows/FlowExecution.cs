@@ -87,7 +87,8 @@ internal sealed class FlowExecution
         else
         {
             state = RunState.Failed;
-            var failed = tops.First(t => t.State == TaskState.Failed);
+            // The first to fail, in time: what failed after it is often its consequence.
+            var failed = tops.Where(t => t.State == TaskState.Failed).MinBy(t => t.EndedAt ?? DateTimeOffset.MaxValue)!;
             error = $"task '{failed.Task}' failed: {failed.Error}";
         }
         await _store.FinishFlowRunAsync(RunId, state, error, CancellationToken.None);

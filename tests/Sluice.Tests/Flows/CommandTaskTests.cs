@@ -44,6 +44,21 @@ public sealed class CommandTaskTests : FlowTest
 
         Assert.Equal(TaskState.Failed, Task(result, "ghost").State);
         Assert.StartsWith("cannot start 'no-such-program-sluice'", Task(result, "ghost").Error);
+        Assert.EndsWith($"(a program on PATH, or a path relative to {Dir.Path})", Task(result, "ghost").Error);
+    }
+
+    /// <summary>The kernel refuses arguments over 128 KB; where to look for the program does not help then.</summary>
+    [Fact]
+    public async Task An_argument_too_long_for_the_kernel_fails_the_task_without_a_hint_about_PATH()
+    {
+        var flow = Flow().Task("long", t => t.Command("bash", "-c", "true", "_", new string('x', 200_000))).Build();
+
+        var result = await RunAsync(flow);
+
+        Assert.Equal(TaskState.Failed, Task(result, "long").State);
+        Assert.StartsWith("cannot start 'bash': ", Task(result, "long").Error);
+        Assert.Contains("Argument list too long", Task(result, "long").Error);
+        Assert.DoesNotContain("PATH", Task(result, "long").Error);
     }
 
     [Fact]

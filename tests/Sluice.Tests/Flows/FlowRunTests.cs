@@ -231,4 +231,24 @@ public sealed class FlowRunTests : FlowTest
 
         Assert.StartsWith("flow 'busy' is already being run by ", refused.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A flow whose tasks fail one after another names the first to fail, not the first in the file: what
+    /// fails later is often the first failure's consequence.</summary>
+    [Fact]
+    public async Task A_failed_flow_run_names_the_task_that_failed_first()
+    {
+        var flow = Flow("two")
+            .Task("late", t => t.Run(async (_, ct) =>
+            {
+                await System.Threading.Tasks.Task.Delay(300, ct);
+                throw new TaskFailedException("late failure");
+            }))
+            .Task("early", t => t.Run((_, _) => throw new TaskFailedException("early failure")))
+            .Build();
+
+        var result = await RunAsync(flow);
+
+        Assert.Equal(RunState.Failed, result.State);
+        Assert.Equal("task 'early' failed: early failure", result.Run.Run.Error);
+    }
 }

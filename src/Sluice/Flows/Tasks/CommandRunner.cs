@@ -59,7 +59,9 @@ internal static class CommandRunner
             }
             catch (Win32Exception e)
             {
-                throw new TaskFailedException($"cannot start '{command.Arguments[0]}': {e.Message} (a program on PATH, or a path relative to {workingDirectory})", null, null);
+                // Where to look only helps when it was not found (ENOENT); "Argument list too long" needs no PATH hint.
+                string hint = e.NativeErrorCode == 2 ? $" (a program on PATH, or a path relative to {workingDirectory})" : "";
+                throw new TaskFailedException($"cannot start '{command.Arguments[0]}': {e.Message}{hint}", null, null);
             }
             folder.Record(process);
             process.StandardInput.Close();
