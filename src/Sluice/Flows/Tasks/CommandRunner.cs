@@ -168,16 +168,13 @@ internal static class CommandRunner
         int read;
         while ((read = await reader.ReadAsync(buffer)) > 0)
         {
-            int start = 0;
-            for (int i = 0; i < read; i++)
+            int start = 0, end;
+            while ((end = Array.IndexOf(buffer, '\n', start, read - start)) >= 0)
             {
-                if (buffer[i] == '\n')
-                {
-                    cut += Append(current, buffer.AsSpan(start, i - start), limit);
-                    line(Finish(current, cut));
-                    cut = 0;
-                    start = i + 1;
-                }
+                cut += Append(current, buffer.AsSpan(start, end - start), limit);
+                line(Finish(current, cut));
+                cut = 0;
+                start = end + 1;
             }
             cut += Append(current, buffer.AsSpan(start, read - start), limit);
         }
