@@ -70,7 +70,7 @@ internal static class FlowBackfillCommand
         BackfillResult result;
         try
         {
-            result = await new FlowBackfill(store).RunAsync(flow, request with { OnEnded = outcome => context.Stdout.WriteLine(Line(outcome)) }, ct);
+            result = await new FlowBackfill(store, CliFlowOptions.Create()).RunAsync(flow, request with { OnEnded = outcome => context.Stdout.WriteLine(Line(outcome)) }, ct);
         }
         catch (FlowException e)
         {

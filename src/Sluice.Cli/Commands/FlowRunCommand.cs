@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
 using Sluice.Cli.Documents;
-using Sluice.Cli.Plugins;
 using Sluice.Cli.Rendering;
 using Sluice.Flows;
 using Sluice.State.Sqlite;
@@ -60,10 +59,8 @@ internal static class FlowRunCommand
         var rows = new ConcurrentDictionary<(string, int), TaskRunRecord>();
         bool live = context.Interactive && !context.Json;
         TextWriter log = context.Json ? context.Stderr : context.Stdout;
-        var options = new FlowRunnerOptions
+        var options = CliFlowOptions.Create() with
         {
-            Catalogs = PluginLoader.ForPipeline,
-            SluiceCommand = SelfCommand.Get(),
             OnStart = (run, resumed) =>
             {
                 if (resumed && !live) // a live tree owns the screen: the summary says it instead

@@ -51,7 +51,7 @@ internal static class ServeCommand
         string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, files[0]);
         await using var store = await SqliteStateStore.OpenAsync(statePath);
         var zones = flows.ToDictionary(f => f.Name, f => f.Schedule?.TimeZone ?? TimeZoneInfo.Utc);
-        var server = new FlowServer(store, new FlowRunnerOptions(), e =>
+        var server = new FlowServer(store, CliFlowOptions.Create(), e =>
         {
             context.Stdout.WriteLine(Line(e, zones.GetValueOrDefault(e.Flow, TimeZoneInfo.Utc)));
             context.Stdout.Flush();

@@ -70,4 +70,31 @@ public sealed class FlowBackfillCommandTests : IDisposable
         Assert.Equal(ExitCodes.Invalid, result.ExitCode);
         Assert.Equal("error: flow 'plain' has no partitions, so there is nothing to backfill: declare them (partitions: daily from 2024-01-01)", result.Stderr.Trim());
     }
+
+    /// <summary>A backfill runs its pipeline tasks as `flow run` does: a <c>memory_limit</c> task gets its own sluice
+    /// process. The backfill (and serve) once ran flows without the sluice command line, so such a task failed.</summary>
+    [Fact]
+    public async Task A_memory_limited_pipeline_task_runs_in_a_backfill_as_in_a_flow_run()
+    {
+        _dir.Write("data/2024-01-01.csv", "id\n1\n2\n");
+        _dir.Write("copy.yaml", """
+            name: copy
+            source: { type: csv, path: "data/${params.day}.csv" }
+            sink: { type: jsonl, path: "out/${params.day}" }
+            """);
+        string flow = _dir.Write("limited.yaml", """
+            name: limited
+            partitions: daily from 2024-01-01
+            tasks:
+              copy:
+                pipeline: copy.yaml
+                params: { day: "${partition}" }
+                memory_limit: 256MB
+            """);
+
+        var result = await TestSupport.Sluice.RunAsync("flow", "backfill", flow, "--from", "2024-01-01", "--to", "2024-01-01");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.Stdout + result.Stderr);
+        Assert.Equal(2, Directory.GetFiles(_dir.File("out/2024-01-01"), "*.jsonl").Sum(f => File.ReadAllLines(f).Length));
+    }
 }

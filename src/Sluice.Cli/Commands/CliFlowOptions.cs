@@ -1,0 +1,15 @@
+using Sluice.Cli.Plugins;
+using Sluice.Flows;
+
+namespace Sluice.Cli.Commands;
+
+/// <summary>How every command that runs flows (<c>flow run</c>, <c>flow backfill</c>, <c>serve</c>) runs them: pipeline
+/// tasks get their files' plugins, and a <c>memory_limit</c> task starts this same sluice as its own process.</summary>
+internal static class CliFlowOptions
+{
+    public static FlowRunnerOptions Create() => new()
+    {
+        Catalogs = PluginLoader.ForPipeline,
+        SluiceCommand = SelfCommand.Get(),
+    };
+}
