@@ -13,13 +13,23 @@ internal static class MermaidGraph
 {
     /// <summary>Stages left to right; the shape says the kind: a stadium for a source, a hexagon for a contract, a
     /// box for a transform, a cylinder for a sink. The label is the name and, from a file, the component.</summary>
-    public static string Of(PipelineDefinition pipeline)
+    public static string Of(PipelineDefinition pipeline) =>
+        OfStages(pipeline.Stages.Select(s => (s.Name, s.Kind, s.Component is { } component && component != s.Name ? component : null,
+            (IReadOnlyList<string>)s.Inputs)));
+
+    /// <summary>A run's stages as the state store kept them (no components): what the dashboard shows beside its
+    /// drawing of the same graph.</summary>
+    public static string Of(IReadOnlyList<StageCounts> stages) =>
+        OfStages(stages.Select(s => (s.Stage, s.Kind, (string?)null, s.Inputs)));
+
+    private static string OfStages(IEnumerable<(string Name, StageKind Kind, string? Component, IReadOnlyList<string> Inputs)> stages)
     {
+        var list = stages.ToList();
         var text = new StringBuilder("flowchart LR\n");
-        var ids = Ids(pipeline.Stages.Select(s => s.Name), "s");
-        foreach (var stage in pipeline.Stages)
+        var ids = Ids(list.Select(s => s.Name), "s");
+        foreach (var stage in list)
         {
-            string label = Label(stage.Name, stage.Component is { } component && component != stage.Name ? component : null);
+            string label = Label(stage.Name, stage.Component);
             var (open, close) = stage.Kind switch
             {
                 StageKind.Source => ("([", "])"),
@@ -29,7 +39,7 @@ internal static class MermaidGraph
             };
             text.Append($"  {ids[stage.Name]}{open}\"{label}\"{close}\n");
         }
-        foreach (var stage in pipeline.Stages)
+        foreach (var stage in list)
         {
             foreach (string input in stage.Inputs.Distinct().Where(ids.ContainsKey))
             {

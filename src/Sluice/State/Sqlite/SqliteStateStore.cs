@@ -499,7 +499,7 @@ public sealed class SqliteStateStore : IStateStore
         ArgumentNullException.ThrowIfNull(query);
         if (!query.IsFiltered)
         {
-            throw new ArgumentException("purging dead letters needs a filter (pipeline, run, reason, stage, time or ids)", nameof(query));
+            throw new ArgumentException("purging dead letters needs a filter (pipeline, run, reason, stage, field, time or ids)", nameof(query));
         }
         return WriteAsync(async (connection, transaction) =>
         {
@@ -511,17 +511,36 @@ public sealed class SqliteStateStore : IStateStore
     }
 
     /// <summary>The query's filters as a WHERE clause (empty when none), their values bound on <paramref name="command"/>.</summary>
-    private static string Where(SqliteCommand command, DeadLetterQuery query)
+    internal static string Where(SqliteCommand command, DeadLetterQuery query)
     {
         var conditions = new List<string>(4);
         AddFilter(command, conditions, "pipeline", query.Pipeline);
         AddFilter(command, conditions, "run_id", query.RunId);
         AddFilter(command, conditions, "reason", query.Reason?.Code());
         AddFilter(command, conditions, "stage", query.Stage);
+        AddFilter(command, conditions, "field", query.Field);
         if (query.Since is { } since)
         {
             conditions.Add("created_at >= $since");
             command.Parameters.AddWithValue("$since", SqliteValues.Timestamp(since));
+        }
+        if (query.Until is { } until)
+        {
+            conditions.Add("created_at < $until");
+            command.Parameters.AddWithValue("$until", SqliteValues.Timestamp(until));
+        }
+        if (query.Ids is { } ids)
+        {
+            if (ids.Count > DeadLetterQuery.MaxIds)
+                throw new ArgumentException($"a dead-letter query lists {ids.Count} ids; at most {DeadLetterQuery.MaxIds}", nameof(query));
+            // An empty list selects nothing (not everything): "id IN ()" is not SQL, so say it as a condition that never holds.
+            var names = new List<string>(ids.Count);
+            for (int i = 0; i < ids.Count; i++)
+            {
+                names.Add($"$id{i}");
+                command.Parameters.AddWithValue($"$id{i}", ids[i]);
+            }
+            conditions.Add(ids.Count == 0 ? "0" : $"id IN ({string.Join(", ", names)})");
         }
         if (query.AfterId > 0)
         {

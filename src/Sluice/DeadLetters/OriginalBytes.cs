@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 
-namespace Sluice.Cli.Rendering;
+namespace Sluice.DeadLetters;
 
-/// <summary>Shows a dead letter's original bytes so that nothing in them is invisible or ambiguous.</summary>
+/// <summary>Shows a dead letter's original bytes so that nothing in them is invisible or ambiguous (sluice dlq show, the dashboard).</summary>
 internal static class OriginalBytes
 {
     /// <summary>The bytes as UTF-8 text, with control characters (<c>\n</c>, <c>\t</c>, <c>\x1b</c>…), backslashes

@@ -1,8 +1,8 @@
 using System.Text;
 using CsCheck;
-using Sluice.Cli.Rendering;
+using Sluice.DeadLetters;
 
-namespace Sluice.Cli.Tests.Rendering;
+namespace Sluice.Tests.DeadLetters;
 
 public sealed class OriginalBytesTests
 {
