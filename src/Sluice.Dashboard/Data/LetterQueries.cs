@@ -1,0 +1,52 @@
+using Sluice.DeadLetters;
+
+namespace Sluice.Dashboard.Data;
+
+/// <summary>Dead-letter pages, newest first, keyset on id: the next page is the letters below the last id shown,
+/// so a page of a million-letter queue reads about as many rows as it shows.</summary>
+internal static class LetterQueries
+{
+    /// <summary>Counts stop here: counting a million letters on every page view would cost more than the page.</summary>
+    public const int CountCap = 10_000;
+
+    public sealed record Page(IReadOnlyList<StoredDeadLetter> Letters, long? Next, long Matching, bool MatchingCapped);
+
+    public static async Task<Page> ListAsync(SqliteStateStore store, DeadLetterQuery query, long? before, int limit,
+        CancellationToken cancellationToken)
+    {
+        var page = query with { ThroughId = before is { } b ? b - 1 : null, Limit = limit + 1, OldestFirst = false };
+        var letters = await store.ListDeadLettersAsync(page, cancellationToken);
+        var (matching, capped) = await CountAsync(store, query, cancellationToken);
+        long? next = letters.Count > limit ? letters[limit - 1].Id : null;
+        return new Page(letters.Take(limit).ToList(), next, matching, capped);
+    }
+
+    /// <summary>How many letters match, up to <see cref="CountCap"/>; capped is true when there are more.</summary>
+    public static async Task<(long Count, bool Capped)> CountAsync(SqliteStateStore store, DeadLetterQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM dead_letters{SqliteStateStore.Where(command, query)} LIMIT {CountCap + 1})";
+        long count = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return count > CountCap ? (CountCap, true) : (count, false);
+    }
+
+    /// <summary>The pipelines the letters with these ids belong to (a replay goes through one pipeline's file).</summary>
+    public static async Task<IReadOnlyList<string>> PipelinesOfAsync(SqliteStateStore store, DeadLetterQuery query, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT DISTINCT pipeline FROM (SELECT pipeline FROM dead_letters{SqliteStateStore.Where(command, query)} LIMIT {DeadLetterQuery.MaxIds})";
+        return await SqliteStateStore.ReadAllAsync(command, row => row.GetString(0), cancellationToken);
+    }
+
+    /// <summary>The newest letter id now: a selection of "all matching" is pinned to it, so letters that arrive
+    /// between the confirmation and the POST are not replayed or purged unseen.</summary>
+    public static async Task<long> NewestIdAsync(SqliteStateStore store, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(max(id), 0) FROM dead_letters";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Globalization;
+using Sluice.Dashboard.Html;
+
+namespace Sluice.Dashboard.Pages;
+
+/// <summary>How figures read on the pages: the same spellings as the CLI's tables.</summary>
+internal static class Show
+{
+    public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Capped(long n, bool capped) => capped ? Count(n) + "+" : Count(n);
+
+    public static string Utc(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "";
+
+    public static string Duration(TimeSpan? span) => span switch
+    {
+        null => "",
+        { TotalSeconds: < 1 } s => $"{s.TotalMilliseconds:0} ms",
+        { TotalMinutes: < 1 } s => $"{s.TotalSeconds:0.0} s",
+        { TotalHours: < 1 } s => $"{(int)s.TotalMinutes} min {s.Seconds} s",
+        var s => $"{(int)s.Value.TotalHours} h {s.Value.Minutes} min",
+    };
+
+    /// <summary>A state as a badge whose class colours it (the text says it too).</summary>
+    public static Markup State(RunState state) =>
+        H.Of($"""<span class="state state-{state.Word()}" data-testid="state">{state.Word()}</span>""");
+
+    public static string Percent(double ratio) => ratio.ToString("0.##%", CultureInfo.InvariantCulture);
+}
