@@ -68,6 +68,7 @@ public static class Cli
             SchemaCommand.CreateDocs(context),
             ServeCommand.Create(context),
             GraphCommand.Create(context),
+            DashboardCommand.Create(context),
         };
 
         var helpWithExitCodes = new HelpWithExitCodes((HelpAction)help.Action!);

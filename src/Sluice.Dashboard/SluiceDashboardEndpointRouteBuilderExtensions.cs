@@ -27,6 +27,8 @@ public static class SluiceDashboardEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.StatePath))
             throw new InvalidOperationException("SluiceDashboardOptions.StatePath is required: the state file whose runs to show");
+        if (options.Token is { } token && string.IsNullOrWhiteSpace(token))
+            throw new InvalidOperationException("SluiceDashboardOptions.Token is empty: give a token, or null for none");
         var antiforgery = endpoints.ServiceProvider.GetService<IAntiforgery>()
             ?? throw new InvalidOperationException("MapSluiceDashboard needs antiforgery for its forms: call builder.Services.AddAntiforgery() first");
         string prefix = "/" + options.PathPrefix.Trim('/');
