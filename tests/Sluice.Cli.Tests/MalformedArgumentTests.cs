@@ -122,8 +122,9 @@ public sealed class MalformedArgumentTests : IDisposable
     /// <summary>Malformed values for an option or argument, from its type and what it names.</summary>
     private static IEnumerable<string> Malformed(string name, Type type, string? helpName)
     {
+        // 0 is a valid --port (any free one), so it is not among the malformed values there: the dashboard would start.
         if (type == typeof(int) || type == typeof(long))
-            return ["abc", type == typeof(int) ? "99999999999" : "99999999999999999999999", "1.5", "1e3", "0x10", "-1", "0", "", " "];
+            return ["abc", type == typeof(int) ? "99999999999" : "99999999999999999999999", "1.5", "1e3", "0x10", "-1", .. name == "--port" ? Array.Empty<string>() : ["0"], "", " "];
         if (type == typeof(TimeSpan))
             return ["abc", "-1", "-5m", "1e3", "5x", "NaN", "99999999999999999999d", "", " "];
         if (type == typeof(long?) && name == "--memory-limit")

@@ -84,6 +84,9 @@ internal static class DashboardCommand
         if (!TryAddress(settings.Address, out IPAddress? ip))
             return context.Error($"--address takes an IP address such as 127.0.0.1 or 0.0.0.0, not '{settings.Address}'", ExitCodes.Invalid);
         var options = new SluiceDashboardOptions { StatePath = context.StatePath = StatePaths.ForQueries(settings.State), PathPrefix = "" };
+        // A missing file is fine (the pages say so until a pipeline runs), a folder is a wrong path.
+        if (Directory.Exists(options.StatePath))
+            throw Sluice.State.Sqlite.SqliteStateErrors.Folder(options.StatePath);
         if (ReadToken(context, settings.TokenFile, out string? token) is { } tokenError)
             return tokenError;
         options.Token = token;

@@ -38,7 +38,7 @@ internal sealed record ExpectationJson(string Expectation, string Measured, bool
 internal sealed record NoteJson(string Stage, bool Warning, string Message);
 
 internal sealed record RunDetailJson(RunJson Run, IReadOnlyList<StageJson> Stages, IReadOnlyList<CheckpointJson> Checkpoints,
-    IReadOnlyList<ExpectationJson> Expectations, IReadOnlyList<NoteJson> Notes, long QueuedDeadLetters, bool QueuedDeadLettersCapped, string Mermaid)
+    IReadOnlyList<ExpectationJson> Expectations, IReadOnlyList<NoteJson> Notes, long? QueuedDeadLetters, bool QueuedDeadLettersCapped, string Mermaid)
 {
     public static RunDetailJson Of(RunPage.Detail d) => new(RunJson.Of(d.Run), [.. d.Stages.Select(StageJson.Of)],
         [.. d.Checkpoints.Select(c => new CheckpointJson(c.Id, c.CreatedAt, c.Duration.TotalSeconds, c.RecordsCommitted))],
@@ -69,7 +69,9 @@ internal sealed record LetterJson(long Id, string RunId, string Pipeline, string
         d.Position, Redact.Secrets(d.Message)!, d.CreatedAt, d.Attempts);
 }
 
-internal sealed record LetterListJson(IReadOnlyList<LetterJson> Letters, long? Next, long Matching, bool MatchingCapped);
+/// <param name="Matching">How many match, counted up to 10,000 (<paramref name="MatchingCapped"/> when there are more); null when
+/// counting them would take too long.</param>
+internal sealed record LetterListJson(IReadOnlyList<LetterJson> Letters, long? Next, long? Matching, bool MatchingCapped);
 
 /// <param name="OriginalText">The original bytes as text when they are valid UTF-8; null otherwise.</param>
 internal sealed record LetterDetailJson(LetterJson Letter, string OriginalBase64, string? OriginalText)

@@ -44,7 +44,7 @@ internal sealed record LetterFilter(string? Pipeline, string? Run, string? Reaso
     }
 
     public string Describe() =>
-        IsEmpty ? "all dead letters" : "dead letters with " + string.Join(", ", Pairs().Select(p => $"{p.Name} {p.Value}"));
+        IsEmpty ? "dead letters (no filter)" : "dead letters with " + string.Join(", ", Pairs().Select(p => $"{p.Name} {p.Value}"));
 
     public static string? Format(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

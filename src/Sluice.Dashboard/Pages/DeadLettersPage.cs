@@ -48,7 +48,9 @@ internal static class DeadLettersPage
             <button type="submit" data-testid="filter-apply">Filter</button>
             </form>
             """);
-        var summary = H.Of($"""<p id="matching" data-testid="matching">{Show.Capped(page.Matching, page.MatchingCapped)} {filter.Describe()}.</p>""");
+        var summary = page.Matching is { } matching
+            ? H.Of($"""<p id="matching" data-testid="matching">{Show.Capped(matching, page.MatchingCapped)} {filter.Describe()}.</p>""")
+            : H.Of($"""<p id="matching" data-testid="matching">{(page.Next is null ? Show.Count(page.Letters.Count) : "More than " + Show.Count(page.Letters.Count))} {filter.Describe()} (not all counted: it would take too long).</p>""");
         if (page.Letters.Count == 0)
             return H.Of($"""{form}{summary}<p id="no-letters" data-testid="no-letters">No dead letters{(before is null ? "" : " older than these")} match.</p>""");
 

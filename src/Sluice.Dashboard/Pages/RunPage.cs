@@ -16,7 +16,7 @@ internal static class RunPage
 
     /// <summary>What the page (and the API) shows of a run.</summary>
     public sealed record Detail(RunRecord Run, IReadOnlyList<StageCounts> Stages, IReadOnlyList<CheckpointSummary> Checkpoints,
-        IReadOnlyList<ExpectationResult> Expectations, IReadOnlyList<RunNote> Notes, long QueuedLetters, bool QueuedCapped,
+        IReadOnlyList<ExpectationResult> Expectations, IReadOnlyList<RunNote> Notes, long? QueuedLetters, bool QueuedCapped,
         IReadOnlyList<(DateTimeOffset At, long Read)> Progress)
     {
         public string Mermaid => MermaidGraph.Of(Stages);
@@ -29,7 +29,7 @@ internal static class RunPage
     {
         if (await store.FindRunAsync(id, ct) is not { } run)
             return null;
-        var (queued, capped) = await LetterQueries.CountAsync(store, new Sluice.DeadLetterQuery(RunId: run.Id), ct);
+        var (queued, capped) = await LetterQueries.CountAsync(store, new Sluice.DeadLetterQuery(RunId: run.Id), ct, LetterQueries.CountBudget);
         return new Detail(run, await store.GetStageCountsAsync(run.Id, ct), await store.ListCheckpointsAsync(run.Id, ct),
             await store.GetExpectationResultsAsync(run.Id, ct), await store.GetRunNotesAsync(run.Id, ct), queued, capped,
             await RunQueries.ProgressAsync(store, run.Id, 120, ct));
@@ -59,8 +59,8 @@ internal static class RunPage
         Markup error = run.Error is { } e
             ? H.Of($"""<section id="error"><h2>Error</h2><pre class="error" data-testid="run-error">{Redact.Secrets(e)}</pre></section>""")
             : Markup.Empty;
-        Markup letters = d.QueuedLetters > 0
-            ? H.Of($"""<p><a id="run-letters" data-testid="run-letters" href="{prefix}/dead-letters{Layout.Query([("run", run.Id)])}">{Show.Capped(d.QueuedLetters, d.QueuedCapped)} dead letters in the queue</a></p>""")
+        Markup letters = d.QueuedLetters is null or > 0
+            ? H.Of($"""<p><a id="run-letters" data-testid="run-letters" href="{prefix}/dead-letters{Layout.Query([("run", run.Id)])}">{(d.QueuedLetters is { } q ? Show.Capped(q, d.QueuedCapped) : "Many")} dead letters in the queue</a></p>""")
             : Markup.Empty;
         return H.Of($"""
             <dl class="facts" id="run-facts" data-testid="run-facts">
