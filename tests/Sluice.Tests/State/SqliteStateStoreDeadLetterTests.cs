@@ -32,6 +32,32 @@ public class SqliteStateStoreDeadLetterTests
         await Assert.ThrowsAsync<ArgumentException>(() => store.PurgeDeadLettersAsync(new DeadLetterQuery()));
     }
 
+    /// <summary>The dashboard's filters: a letter's field, a time range's end, and a hand-picked set of ids.</summary>
+    [Fact]
+    public async Task Letters_are_selected_by_field_end_time_and_ids_for_listing_counting_and_purging()
+    {
+        using var dir = new TempDir();
+        var time = new ManualTime(T0);
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"), time, default);
+        var run = await store.StartRunAsync("flights");
+        var origin = OriginViews.FileOrigin("a.csv", 1, ReadOnlyMemory<byte>.Empty);
+        await store.AddDeadLettersAsync(run.Id, "flights", [new("checks", origin, DeadLetterReason.Contract, "delay", "max", "early delay")]);
+        time.Now = T0.AddHours(1);
+        await store.AddDeadLettersAsync(run.Id, "flights", [
+            new("checks", origin, DeadLetterReason.Contract, "delay", "max", "late delay"),
+            new("checks", origin, DeadLetterReason.Contract, "origin", "pattern", "late origin"),
+        ]);
+        long[] ids = [.. (await store.ListDeadLettersAsync(new DeadLetterQuery { OldestFirst = true })).Select(l => l.Id)];
+
+        Assert.Equal(["late delay", "early delay"], (await store.ListDeadLettersAsync(new DeadLetterQuery { Field = "delay" })).Select(l => l.Message));
+        Assert.Equal(["early delay"], (await store.ListDeadLettersAsync(new DeadLetterQuery { Until = T0.AddMinutes(30) })).Select(l => l.Message));
+        Assert.Equal(1, await store.CountDeadLettersAsync(new DeadLetterQuery { Field = "delay", Since = T0.AddMinutes(30) }));
+        Assert.Equal(0, await store.CountDeadLettersAsync(new DeadLetterQuery { Ids = [] })); // none picked is nothing, not everything
+        Assert.Equal(2, await store.PurgeDeadLettersAsync(new DeadLetterQuery { Ids = [ids[0], ids[2]] }));
+        Assert.Equal(["late delay"], (await store.ListDeadLettersAsync(new DeadLetterQuery())).Select(l => l.Message));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.CountDeadLettersAsync(new DeadLetterQuery { Ids = [.. Enumerable.Range(1, DeadLetterQuery.MaxIds + 1).Select(i => (long)i)] }));
+    }
+
     [Fact]
     public async Task Dead_letters_come_back_with_every_field_and_their_exact_bytes()
     {
