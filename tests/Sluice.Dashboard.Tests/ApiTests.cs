@@ -36,6 +36,23 @@ public sealed class ApiTests : IDisposable
     }
 
     [Fact]
+    public async Task An_api_replay_without_the_pipelines_file_is_refused_and_changes_nothing()
+    {
+        await _orders.RunAsync();
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = _orders.State });
+
+        var replay = await host.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/sluice/api/dead-letters/replay")
+        {
+            Content = new StringContent("{\"pipeline\":\"orders\"}", Encoding.UTF8, "application/json"),
+        });
+
+        Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
+        Assert.Contains("replaying needs pipeline 'orders''s file", JsonDocument.Parse(await replay.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+        using var letters = JsonDocument.Parse(await host.PageAsync("/sluice/api/dead-letters?pipeline=orders"));
+        Assert.Equal(OrdersPipeline.OverMax.Length, letters.RootElement.GetProperty("matching").GetInt64());
+    }
+
+    [Fact]
     public async Task The_api_shows_the_run_and_its_letters_and_purges_a_selection()
     {
         var outcome = await _orders.RunAsync();

@@ -161,6 +161,27 @@ public sealed class SecurityTests : IDisposable
     }
 
     [Fact]
+    public async Task Hash_password_reads_stdin_and_prints_a_hash_of_it()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var stdin = Console.In;
+        Console.SetIn(new StringReader("s3cret words\n"));
+        try
+        {
+            Assert.Equal(ExitCodes.Ok, await Cli.Cli.InvokeAsync(["dashboard", "hash-password"], stdout, stderr, CancellationToken.None));
+        }
+        finally
+        {
+            Console.SetIn(stdin);
+        }
+
+        string hash = stdout.ToString().Trim();
+        Assert.StartsWith("pbkdf2-sha256$600000$", hash);
+        Assert.True(DashboardPasswords.Verify("s3cret words", hash));
+        Assert.Equal("", stderr.ToString());
+    }
+
+    [Fact]
     public void Password_hashes_verify_only_their_password()
     {
         string hash = DashboardPasswords.Hash("correct horse", 1000);
