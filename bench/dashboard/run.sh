@@ -14,7 +14,8 @@ $cli run p.yaml --state "$work/state.db" > /dev/null
 python3 "$here/fill.py" "$work/state.db"
 $cli dashboard --state "$work/state.db" --port 0 > dash.out 2>&1 &
 pid=$!
-trap 'kill -INT $pid' EXIT
+# TERM, not INT: a shell without job control starts background commands with SIGINT ignored.
+trap 'kill -TERM $pid' EXIT
 sleep 5
 url=$(grep -o 'http://[0-9.:]*' dash.out | head -1)
 run=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT id FROM runs ORDER BY started_at DESC LIMIT 1 OFFSET 5').fetchone()[0])" "$work/state.db")
