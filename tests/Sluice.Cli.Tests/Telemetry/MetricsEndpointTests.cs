@@ -106,6 +106,27 @@ public sealed class MetricsEndpointTests
         Assert.Contains("error: --metrics-address needs --metrics-port", result.Stderr);
     }
 
+    [Fact]
+    public async Task Serve_serves_metrics_until_it_is_stopped_and_flow_run_while_it_runs()
+    {
+        using var dir = new TempDir();
+        string flow = dir.Write("flow.yaml", """
+            name: nightly
+            schedule: "0 2 * * *"
+            tasks: { a: { command: ["true"] } }
+            """);
+        using var serve = new RunningSluice(new Dictionary<string, string>(), "serve", flow, "--state", dir.File("serve.db"), "--metrics-port", "0");
+        var scraped = await PrometheusText.ScrapeAsync(await serve.MetricsUrlAsync());
+        var (served, _) = await serve.StopAsync();
+
+        var flowRun = await TestSupport.Sluice.RunAsync("flow", "run", flow, "--state", dir.File("run.db"), "--metrics-port", "0");
+
+        Assert.Contains(scraped, s => s.Name == "target_info" && s.Labels["service_name"] == "sluice");
+        Assert.Equal(ExitCodes.Cancelled, served);
+        Assert.Equal(ExitCodes.Ok, flowRun.ExitCode);
+        Assert.Matches(@"^metrics: http://127\.0\.0\.1:\d+/metrics$", flowRun.Stderr.Split('\n')[0]);
+    }
+
     private static long Count(IReadOnlyList<PrometheusSample> samples, string metric, string stage) =>
         (long)samples.Single(s => s.Name == metric && s.Labels["sluice_pipeline"] == "scraped" && s.Labels["sluice_stage"] == stage).Value;
 
