@@ -14,7 +14,7 @@ namespace Sluice.Observability;
 /// stages stay observed after its run ends, with their final counts, for <see cref="KeptAfterEnd"/> or until its next
 /// run in this process replaces them: a scrape just after a run still sees how it ended, and a process that runs
 /// many pipelines over months (a flow's partitions each have their own) does not keep them all. Checkpoint
-/// durations are recorded as they happen.
+/// and batch durations are recorded as they happen; a source's lag is read from the source, while its run runs.
 /// </remarks>
 internal static class SluiceMetrics
 {
