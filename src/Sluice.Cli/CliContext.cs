@@ -71,6 +71,10 @@ internal sealed class CliContext
             }
             return ExitCodes.Invalid;
         }
+        catch (CommandLineException e)
+        {
+            return Error(e.Message, ExitCodes.Invalid);
+        }
         catch (LeaseHeldException e)
         {
             return Error(OneLine(e.Message), ExitCodes.Busy);

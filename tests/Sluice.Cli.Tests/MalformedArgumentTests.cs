@@ -129,6 +129,10 @@ public sealed class MalformedArgumentTests : IDisposable
             return ["abc", "-1", "-5m", "1e3", "5x", "NaN", "99999999999999999999d", "", " "];
         if (type == typeof(long?) && name == "--memory-limit")
             return ["lots", "64MB", "-1GB", "1.5.5GB", "", " "];
+        if (type == typeof(int?) && name == "--metrics-port")
+            return ["abc", "65536", "-1", "1.5", "0x10", "", " "];
+        if (type == typeof(System.Net.IPAddress))
+            return ["localhost", "1.2.3.4.5", "::g", "", " "];
         if (type == typeof(IReadOnlyDictionary<string, string>))
             return ["", " ", "=value", "no-equals", "1a=b", "a b=c"];
         if (type == typeof(DateOnly))

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Sluice.Cli.Documents;
 using Sluice.Cli.Rendering;
+using Sluice.Cli.Telemetry;
 using Sluice.Flows;
 using Sluice.State.Sqlite;
 using Spectre.Console;
@@ -30,10 +31,12 @@ internal static class FlowRunCommand
             Description = "Start a new flow run even if the last one did not succeed (by default it is resumed: its completed tasks keep their results).",
         };
         var json = CommonOptions.Json("the flow run and its tasks when it ends (no live tree; task lines go to stderr)");
+        var metrics = new MetricsOptions();
         var command = new Command("run", "Run a flow file (or resume its unfinished run) and print a summary of its tasks.")
         {
             file, parameters, partition, state, fresh, json,
         };
+        metrics.AddTo(command);
         command.SetAction((parsed, ct) =>
         {
             context.Json = parsed.GetValue(json);
@@ -43,16 +46,18 @@ internal static class FlowRunCommand
                 Partition = parsed.GetValue(partition),
                 Fresh = parsed.GetValue(fresh),
             };
-            return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, request, parsed.GetValue(state), ct), ct);
+            return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, request, parsed.GetValue(state), metrics.Read(parsed), ct), ct);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext context, string file, FlowRunRequest request, string? stateOption, CancellationToken ct)
+    private static async Task<int> RunAsync(CliContext context, string file, FlowRunRequest request, string? stateOption, MetricsListen? metrics,
+        CancellationToken ct)
     {
         if (!File.Exists(file))
             return context.Error($"no such flow file: {file}", ExitCodes.Invalid);
         FlowDefinition flow = FlowFile.Load(file);
+        await using var telemetry = await CommandTelemetry.StartAsync(metrics, context.Stderr, ct);
         string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, file);
         await using var store = await SqliteStateStore.OpenAsync(statePath);
 

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Sluice.Cli.Plugins;
 using Sluice.Cli.Documents;
 using Sluice.Cli.Rendering;
+using Sluice.Cli.Telemetry;
 using Sluice.Configuration;
 using Sluice.Execution;
 using Sluice.Expectations;
@@ -35,6 +36,7 @@ internal static class RunCommand
         var progress = ProgressIntervalOption.Create();
         var parameters = ParamOption.Create("the pipeline file's ${params.NAME} references");
         var memoryLimit = MemoryLimitOption.Create();
+        var metrics = new MetricsOptions();
         // Set by a flow that runs a pipeline task in a process of its own (memory_limit): the run's parent, and the
         // instance its runs are filed under (name[instance]), as when the flow runs the task in its own process.
         var parentRun = new Option<string?>("--parent-run") { Hidden = true };
@@ -43,6 +45,7 @@ internal static class RunCommand
         {
             file, parameters, state, fresh, follow, json, progress, memoryLimit, parentRun, instance,
         };
+        metrics.AddTo(command);
         command.SetAction((parsed, ct) =>
         {
             context.Json = parsed.GetValue(json);
@@ -53,7 +56,7 @@ internal static class RunCommand
                 ParentRunId = parsed.GetValue(parentRun),
             };
             return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(parameters)!, parsed.GetValue(instance),
-                parsed.GetValue(state), parsed.GetValue(fresh), options, parsed.GetValue(progress), ct), ct);
+                parsed.GetValue(state), parsed.GetValue(fresh), options, parsed.GetValue(progress), metrics.Read(parsed), ct), ct);
         });
         return command;
     }
@@ -63,7 +66,7 @@ internal static class RunCommand
     private static readonly TimeSpan FollowPoll = TimeSpan.FromSeconds(1);
 
     private static async Task<int> RunAsync(CliContext context, string file, IReadOnlyDictionary<string, string> parameters, string? instance,
-        string? stateOption, bool fresh, RunnerOptions options, TimeSpan progressInterval, CancellationToken ct)
+        string? stateOption, bool fresh, RunnerOptions options, TimeSpan progressInterval, MetricsListen? metrics, CancellationToken ct)
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file}", ExitCodes.Invalid);
@@ -71,6 +74,7 @@ internal static class RunCommand
         PipelineDefinition pipeline = PipelineFile.Parse(file, PluginLoader.ForPipeline(file), parameters);
         if (instance is not null)
             pipeline = pipeline with { Name = $"{pipeline.Name}[{instance}]" };
+        await using var telemetry = await CommandTelemetry.StartAsync(metrics, context.Stderr, ct);
 
         string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, file);
         await using IStateStore store = await SqliteStateStore.OpenAsync(statePath);

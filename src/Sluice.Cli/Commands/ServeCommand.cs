@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Sluice.Cli.Telemetry;
 using Sluice.Flows;
 using Sluice.Pipelines;
 
@@ -19,12 +20,14 @@ internal static class ServeCommand
                 result.AddError("FLOW_FILE takes a flow file, not an empty value");
         });
         var state = CommonOptions.State();
+        var metrics = new MetricsOptions();
         var command = new Command("serve", "Run scheduled flows as their slots come, until Ctrl-C or SIGTERM (each slot once, even across restarts).") { files, state };
-        command.SetAction((parsed, ct) => context.GuardAsync(() => ServeAsync(context, parsed.GetValue(files)!, parsed.GetValue(state), ct), ct));
+        metrics.AddTo(command);
+        command.SetAction((parsed, ct) => context.GuardAsync(() => ServeAsync(context, parsed.GetValue(files)!, parsed.GetValue(state), metrics.Read(parsed), ct), ct));
         return command;
     }
 
-    private static async Task<int> ServeAsync(CliContext context, string[] files, string? stateOption, CancellationToken ct)
+    private static async Task<int> ServeAsync(CliContext context, string[] files, string? stateOption, MetricsListen? metrics, CancellationToken ct)
     {
         var missing = files.Where(f => !File.Exists(f)).ToList();
         if (missing.Count > 0)
@@ -46,6 +49,7 @@ internal static class ServeCommand
         problems.AddRange(FlowServer.Problems(flows));
         if (problems.Count > 0)
             throw new PipelineException(problems);
+        await using var telemetry = await CommandTelemetry.StartAsync(metrics, context.Stderr, ct);
 
         // Beside the first file: flows served together share one state file, as they share the slots' history.
         string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, files[0]);

@@ -30,7 +30,7 @@ namespace Sluice.Nats.Source;
 /// once a fetch finds nothing new or it has read past what the stream held at the start; with it, it polls every
 /// <c>FollowPoll</c> and emits an empty batch each time.
 /// </summary>
-internal sealed class NatsJetStreamSource : IReplayableSource
+internal sealed class NatsJetStreamSource : IReplayableSource, ILaggingSource
 {
     private readonly NatsJetStreamSourceOptions _options;
     private readonly NatsAccess? _access;
@@ -46,6 +46,7 @@ internal sealed class NatsJetStreamSource : IReplayableSource
     private ulong _committed; // under _lock
     private volatile bool _readEnded;
     private string _created = ""; // the stream's creation time, in every position
+    private long _recordsBehind = -1; // -1 until the first fetch
 
     public NatsJetStreamSource(NatsJetStreamSourceOptions options, NatsAccess? access, MessageFields fields, BuildContext context)
     {
@@ -63,6 +64,10 @@ internal sealed class NatsJetStreamSource : IReplayableSource
     public Schema Schema { get; }
 
     public bool ContinuesAcrossRuns => true;
+
+    /// <summary>The consumer's pending count after the newest message fetched (its metadata carries it, so knowing
+    /// costs no call); 0 after a fetch that found nothing.</summary>
+    public long? RecordsBehind => Volatile.Read(ref _recordsBehind) is >= 0 and var behind ? behind : null;
 
     /// <summary>The durable consumer's name.</summary>
     public string Consumer { get; }
@@ -140,6 +145,7 @@ internal sealed class NatsJetStreamSource : IReplayableSource
                     }
                     return 0;
                 }, cancellationToken);
+                Volatile.Write(ref _recordsBehind, messages.Count == 0 ? 0 : (long)(messages[^1].Metadata?.NumPending ?? 0));
 
                 var deliver = new List<INatsJSMsg<byte[]>>(messages.Count);
                 bool gap = false;

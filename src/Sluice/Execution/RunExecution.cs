@@ -32,6 +32,7 @@ internal sealed class RunExecution
     private readonly Dictionary<StageNode, InputPort> _inputs = [];
     private readonly Dictionary<StageNode, StageDeadLetters> _deadLetters = [];
     private readonly Dictionary<StageNode, StageContext> _contexts = [];
+    private readonly Dictionary<StageNode, KeyValuePair<string, object?>[]> _meterTags = [];
     private readonly Dictionary<string, SourcePosition> _resumeAt = [];
     private readonly CancellationTokenSource _stopReading = new();
     private readonly bool _resumed;
@@ -59,13 +60,14 @@ internal sealed class RunExecution
         {
             Restore(resumeFrom);
         }
-        SluiceMetrics.Track(run.Pipeline, nodes.Select(n => n.Counters)); // after Restore: a resumed run's counts go on
+        SluiceMetrics.Track(run.Pipeline, nodes.Select(n => (n.Counters, n.Source))); // after Restore: a resumed run's counts go on
         _coordinator = new CheckpointCoordinator(nodes, store, run.Id, pipeline, () => Volatile.Read(ref _lease), resumeFrom,
             _expectations, () => Volatile.Read(ref _sourcesCutShort) == 0, (node, warning) => _contexts[node].Warn(warning));
         foreach (var node in nodes)
         {
             _deadLetters[node] = new StageDeadLetters(_coordinator.DeadLetterWritten);
             _contexts[node] = new StageContext(node.Name, node.Counters, _deadLetters[node], consumed);
+            _meterTags[node] = SluiceMetrics.Tags(run.Pipeline, node.Counters);
             if (node.Kind != StageKind.Source)
             {
                 _inputs[node] = new InputPort(node.Upstream, options.ChannelCapacity);
@@ -296,7 +298,7 @@ internal sealed class RunExecution
         var started = Stopwatch.GetTimestamp();
         await foreach (var batch in node.Source!.ReadAsync(context, position, token).WithCancellation(token))
         {
-            node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
+            BatchDone(node, started, batch.Length);
             position = batch.Position ?? position;
             if (batch.Length > 0)
             {
@@ -348,7 +350,7 @@ internal sealed class RunExecution
             : StageResilience.Build(policy, node.Counters);
         var pacer = policy.RecordsPerSecond is { } perSecond ? new RatePacer(perSecond) : null;
         await using var bulkhead = node.Lanes.Count > 1
-            ? new TransformBulkhead(node.Lanes, context, resilience, output =>
+            ? new TransformBulkhead(node.Lanes, context, resilience, _meterTags[node], output =>
             {
                 node.Counters.AddOut(output.Length);
                 return EmitAsync(node, Flow.Of(output), token);
@@ -386,7 +388,7 @@ internal sealed class RunExecution
                 await resilience.ExecuteAsync(static (s, ct) => s.Sink.WriteAsync(s.Batch, s.Context, ct), (node.Sink, Batch: batch, Context: context), token);
                 statistics?.Observe(batch.Data);
                 node.Counters.AddOut(batch.Length - (node.Counters.DeadLettered - lettered));
-                node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
+                BatchDone(node, started, batch.Length);
                 continue;
             }
             await resilience.ExecuteAsync(static (s, _) =>
@@ -394,7 +396,7 @@ internal sealed class RunExecution
                 s.Isolation.Apply(s.Batch, s.Outputs);
                 return ValueTask.CompletedTask;
             }, (Isolation: isolation!, Batch: batch, Outputs: outputs), token);
-            node.Counters.AddBusy(Stopwatch.GetElapsedTime(started));
+            BatchDone(node, started, batch.Length);
             foreach (var output in outputs)
             {
                 node.Counters.AddOut(output.Length);
@@ -408,6 +410,18 @@ internal sealed class RunExecution
         // A sink that ended prepares when the coordinator needs it (its worker is done, so nothing races it).
         (node.Sink as PartFileSink)?.EndInput();
         _coordinator.Ended(node, Handoff(node) with { State = SaveState(node) });
+    }
+
+    /// <summary>The stage spent the time since <paramref name="started"/> on a batch of <paramref name="rows"/>: busy
+    /// time, and a batch's duration unless it is empty (a following source's empty batch ends its wait for input).</summary>
+    private void BatchDone(StageNode node, long started, int rows)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        node.Counters.AddBusy(elapsed);
+        if (rows > 0)
+        {
+            SluiceMetrics.BatchDone(_meterTags[node], elapsed);
+        }
     }
 
     /// <summary>Hands over what this stage has for checkpoint <paramref name="checkpoint"/> and passes the barrier

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using Polly;
+using Sluice.Observability;
 using Sluice.Records;
 
 namespace Sluice.Execution;
@@ -30,6 +31,7 @@ internal sealed class TransformBulkhead : IAsyncDisposable
     private readonly Task?[] _inFlight; // by lane; the oldest batch is on lane _oldest
     private readonly ResiliencePipeline _resilience;
     private readonly StageCounters _counters;
+    private readonly KeyValuePair<string, object?>[] _meterTags;
     private readonly Func<Batch, ValueTask> _emit;
     private readonly CancellationTokenSource _stopping;
     private Exception? _firstFailure;
@@ -37,15 +39,17 @@ internal sealed class TransformBulkhead : IAsyncDisposable
     private int _count;
 
     /// <param name="transforms">One instance per lane.</param>
+    /// <param name="meterTags">The stage's tags on the Sluice meter, for each batch's duration.</param>
     /// <param name="emit">Sends one output batch downstream (and counts it).</param>
     public TransformBulkhead(IReadOnlyList<ITransform> transforms, StageContext context, ResiliencePipeline resilience,
-        Func<Batch, ValueTask> emit, CancellationToken cancellationToken)
+        KeyValuePair<string, object?>[] meterTags, Func<Batch, ValueTask> emit, CancellationToken cancellationToken)
     {
         _isolations = transforms.Select(t => new PoisonIsolation(t, context)).ToArray();
         _outputs = transforms.Select(_ => new List<Batch>()).ToArray();
         _inFlight = new Task?[transforms.Count];
         _resilience = resilience;
         _counters = context.Counters;
+        _meterTags = meterTags;
         _emit = emit;
         _stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
@@ -121,7 +125,9 @@ internal sealed class TransformBulkhead : IAsyncDisposable
         }
         finally
         {
-            _counters.AddBusy(Stopwatch.GetElapsedTime(started));
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            _counters.AddBusy(elapsed);
+            SluiceMetrics.BatchDone(_meterTags, elapsed);
         }
     }
 

@@ -14,7 +14,7 @@ namespace Sluice.Observability;
 /// stages stay observed after its run ends, with their final counts, for <see cref="KeptAfterEnd"/> or until its next
 /// run in this process replaces them: a scrape just after a run still sees how it ended, and a process that runs
 /// many pipelines over months (a flow's partitions each have their own) does not keep them all. Checkpoint
-/// durations are recorded as they happen.
+/// and batch durations are recorded as they happen; a source's lag is read from the source, while its run runs.
 /// </remarks>
 internal static class SluiceMetrics
 {
@@ -28,8 +28,18 @@ internal static class SluiceMetrics
     /// <summary>The newest run's stages of every pipeline that ran in this process, by pipeline name.</summary>
     private static readonly ConcurrentDictionary<string, ObservedRun> Pipelines = new(StringComparer.Ordinal);
 
-    private static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram<double>("sluice.checkpoint.duration", "s",
-        "Time to commit one checkpoint: building it, the state store's transaction and the sinks' publishing.");
+    /// <summary>Bucket bounds in seconds, from a tenth of a millisecond (a filter over a small batch) to 30 s (a
+    /// checkpoint publishing to a slow store); without them an exporter's defaults are milliseconds' (0 to 10000).</summary>
+    private static readonly InstrumentAdvice<double> Seconds = new()
+    {
+        HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    };
+
+    private static readonly Histogram<double> CheckpointDuration = Meter.CreateHistogram("sluice.checkpoint.duration", "s",
+        "Time to commit one checkpoint: building it, the state store's transaction and the sinks' publishing.", tags: null, Seconds);
+
+    private static readonly Histogram<double> BatchDuration = Meter.CreateHistogram("sluice.stage.batch.duration", "s",
+        "Time a stage spent on one batch: a source reading it, a transform applying to it, a sink writing it.", tags: null, Seconds);
 
     static SluiceMetrics()
     {
@@ -43,11 +53,14 @@ internal static class SluiceMetrics
             "Time a stage spent working on batches (not waiting for input or for room downstream).");
         Meter.CreateObservableGauge("sluice.stage.circuit_open", () => Measure(c => c.CircuitOpen ? 1 : 0), "{circuit}",
             "1 while a stage's circuit breaker is open (calls refused), else 0.");
+        Meter.CreateObservableGauge("sluice.source.lag", MeasureLag, "{record}",
+            "Records in a source's input after the last one it read, for sources that know it (a stream consumer's pending count).");
     }
 
-    /// <summary>Observes <paramref name="stages"/> as the pipeline's, replacing its earlier run's.</summary>
-    public static void Track(string pipeline, IEnumerable<StageCounters> stages) =>
-        Pipelines[pipeline] = new ObservedRun([.. stages.Select(s => new ObservedStage(s, Tags(pipeline, s)))]);
+    /// <summary>Observes <paramref name="stages"/> as the pipeline's, replacing its earlier run's; a source stage
+    /// that is an <see cref="ILaggingSource"/> also reports its lag while the run runs.</summary>
+    public static void Track(string pipeline, IEnumerable<(StageCounters Counters, ISource? Source)> stages) =>
+        Pipelines[pipeline] = new ObservedRun([.. stages.Select(s => new ObservedStage(s.Counters, Tags(pipeline, s.Counters), s.Source as ILaggingSource))]);
 
     /// <summary>The pipeline's run ended: its counts are final, and go after <see cref="KeptAfterEnd"/>.</summary>
     public static void Ended(string pipeline)
@@ -58,7 +71,8 @@ internal static class SluiceMetrics
         }
     }
 
-    private static KeyValuePair<string, object?>[] Tags(string pipeline, StageCounters stage) =>
+    /// <summary>A stage's tags, made once per run: <see cref="BatchDone"/> then allocates nothing.</summary>
+    public static KeyValuePair<string, object?>[] Tags(string pipeline, StageCounters stage) =>
     [
         new("sluice.pipeline", pipeline),
         new("sluice.stage", stage.Stage),
@@ -73,10 +87,44 @@ internal static class SluiceMetrics
         }
     }
 
+    /// <summary>A stage finished a batch. <see cref="Instrument.Enabled"/> is false until a listener (OpenTelemetry,
+    /// dotnet-counters) subscribes, so without one a batch costs one field read here.</summary>
+    public static void BatchDone(KeyValuePair<string, object?>[] stageTags, TimeSpan elapsed)
+    {
+        if (BatchDuration.Enabled)
+        {
+            BatchDuration.Record(elapsed.TotalSeconds, stageTags);
+        }
+    }
+
     private static void Counter(string name, string description, Func<StageCounters, long> read, string unit = "{record}") =>
         Meter.CreateObservableCounter(name, () => Measure(read), unit, description);
 
     private static IEnumerable<Measurement<T>> Measure<T>(Func<StageCounters, T> read) where T : struct
+    {
+        foreach (var stage in Observed().SelectMany(run => run.Stages))
+        {
+            yield return new Measurement<T>(read(stage.Counters), stage.Tags);
+        }
+    }
+
+    /// <summary>A lag says where a reading source is: an ended run's would go stale, so only running runs report it.</summary>
+    private static IEnumerable<Measurement<long>> MeasureLag()
+    {
+        foreach (var run in Observed().Where(r => r.EndedAt == 0))
+        {
+            foreach (var stage in run.Stages)
+            {
+                if (stage.Lag?.RecordsBehind is { } behind)
+                {
+                    yield return new Measurement<long>(behind, stage.Tags);
+                }
+            }
+        }
+    }
+
+    /// <summary>The runs still observed; forgets those that ended more than <see cref="KeptAfterEnd"/> ago.</summary>
+    private static IEnumerable<ObservedRun> Observed()
     {
         long now = Environment.TickCount64;
         foreach (var (pipeline, run) in Pipelines)
@@ -86,14 +134,11 @@ internal static class SluiceMetrics
                 Pipelines.TryRemove(new KeyValuePair<string, ObservedRun>(pipeline, run)); // not a newer run of it
                 continue;
             }
-            foreach (var stage in run.Stages)
-            {
-                yield return new Measurement<T>(read(stage.Counters), stage.Tags);
-            }
+            yield return run;
         }
     }
 
-    private sealed record ObservedStage(StageCounters Counters, KeyValuePair<string, object?>[] Tags);
+    private sealed record ObservedStage(StageCounters Counters, KeyValuePair<string, object?>[] Tags, ILaggingSource? Lag);
 
     private sealed class ObservedRun(ObservedStage[] stages)
     {

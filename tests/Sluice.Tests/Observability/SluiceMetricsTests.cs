@@ -110,4 +110,39 @@ public class SluiceMetricsTests
         Assert.True(durations.Count >= 2, $"{durations.Count} checkpoint durations recorded for two runs");
         Assert.All(durations, d => Assert.InRange(d, 0, 60));
     }
+
+    [Fact]
+    public async Task Every_stage_times_its_batches_when_a_listener_enables_the_histogram()
+    {
+        using var dir = new TempDir();
+        string name = Name + "-batches";
+        var timed = new List<(string Stage, double Seconds)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == SluiceMetrics.MeterName && instrument.Name == "sluice.stage.batch.duration")
+                l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            string? pipeline = null, stage = null;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "sluice.pipeline") pipeline = (string?)tag.Value;
+                if (tag.Key == "sluice.stage") stage = (string?)tag.Value;
+            }
+            if (pipeline == name)
+                lock (timed) timed.Add((stage!, value));
+        });
+        listener.Start();
+
+        var outcome = await RunAsync(dir, name, "1\n2\nx\n3\n4\ny\n5\n");
+
+        Assert.Equal(RunState.Succeeded, outcome.Run.State);
+        Assert.Equal(["contract", "filter", "sink", "source"], timed.Select(t => t.Stage).Distinct().Order());
+        // Batches of at most 2 rows: the source reads its 7 rows in 4 or more, the sink gets its 3 rows in 1 to 3.
+        Assert.InRange(timed.Count(t => t.Stage == "source"), 4, 7);
+        Assert.InRange(timed.Count(t => t.Stage == "sink"), 1, 3);
+        Assert.All(timed, t => Assert.InRange(t.Seconds, 0, 60));
+    }
 }
