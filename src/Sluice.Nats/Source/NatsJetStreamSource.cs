@@ -30,7 +30,7 @@ namespace Sluice.Nats.Source;
 /// once a fetch finds nothing new or it has read past what the stream held at the start; with it, it polls every
 /// <c>FollowPoll</c> and emits an empty batch each time.
 /// </summary>
-internal sealed class NatsJetStreamSource : IReplayableSource
+internal sealed class NatsJetStreamSource : IReplayableSource, INamedDataset
 {
     private readonly NatsJetStreamSourceOptions _options;
     private readonly NatsAccess? _access;
@@ -63,6 +63,9 @@ internal sealed class NatsJetStreamSource : IReplayableSource
     public Schema Schema { get; }
 
     public bool ContinuesAcrossRuns => true;
+
+    /// <summary>The stream; without a server (the pipeline only checked) the namespace is plain <c>nats</c>.</summary>
+    public LineageDataset Dataset => _access?.Dataset(_options.Stream) ?? new("nats", _options.Stream);
 
     /// <summary>The durable consumer's name.</summary>
     public string Consumer { get; }

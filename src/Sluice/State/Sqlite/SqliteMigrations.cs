@@ -258,6 +258,17 @@ internal static class SqliteMigrations
                 PRIMARY KEY (tag, holder, slot)
             );
             """),
+        // Lineage for the dashboard: each pipeline's datasets as its newest run started it (no reference to runs: it
+        // outlives a run's history), as JSON arrays of {stage, namespace, name, fields, columns}.
+        new(11, """
+            CREATE TABLE pipeline_lineage (
+                pipeline TEXT PRIMARY KEY,
+                run_id TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                inputs TEXT NOT NULL,
+                outputs TEXT NOT NULL
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;
