@@ -15,7 +15,9 @@ internal static class LineageOption
         CustomParser = result =>
         {
             string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-            if (new LineageOptions { Target = text }.Problem() is { } problem)
+            string? problem = new LineageOptions { Target = text }.Problem()
+                ?? (Directory.Exists(text) ? $"{text} is a folder; give a file to append events to, e.g. {Path.Combine(text, "lineage.jsonl")}" : null);
+            if (problem is not null)
             {
                 result.AddError("--lineage: " + problem);
                 return null;
