@@ -74,7 +74,7 @@ internal static class RunEvents
         return new JsonObject
         {
             ["eventType"] = eventType,
-            ["eventTime"] = at.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", System.Globalization.CultureInfo.InvariantCulture),
+            ["eventTime"] = at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
             ["producer"] = Producer,
             ["schemaURL"] = SchemaUrl,
             ["run"] = run,
