@@ -23,7 +23,11 @@ internal sealed class RunLineage(RunRecord run, PipelineDefinition pipeline, IRe
         try
         {
             _lineage = LineageGraph.Of(pipeline.Name, run.Id, DateTimeOffset.UtcNow, nodes);
-            await store.SaveLineageAsync(_lineage, CancellationToken.None);
+            // A replay runs only the stages its letters need: the pipeline's lineage stays what its last run recorded.
+            if (run.Kind == RunKinds.Pipeline)
+            {
+                await store.SaveLineageAsync(_lineage, CancellationToken.None);
+            }
             if (_emitter is not null && run.ParentRunId is { } parent && await store.FindRunAsync(parent, CancellationToken.None) is { } flowRun)
             {
                 _parent = (flowRun.Id, flowRun.Pipeline);

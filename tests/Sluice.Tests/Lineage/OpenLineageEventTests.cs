@@ -220,6 +220,24 @@ public sealed class OpenLineageEventTests : StateStoreTest
         Assert.Equal([new ColumnOrigin("file", input.Name, "id", Computed: false)], output.Columns.Single(c => c.Column == "id").Inputs);
     }
 
+    [Fact]
+    public async Task A_replay_run_sends_its_events_and_leaves_the_pipelines_stored_lineage_to_its_runs()
+    {
+        var pipeline = Orders();
+        Dir.Write("in/a.csv", "id,price,qty,note\nnot-a-number,2.50,4,x\n2,1.00,3,y\n");
+        var first = await new PipelineRunner(Store, ToFile()).RunAsync(pipeline);
+
+        var replay = await new PipelineRunner(Store, ToFile()).ReplayAsync(pipeline, new DeadLetterQuery());
+
+        var run = Assert.Single(replay.Runs).Run;
+        var events = FileEvents();
+        events.ForEach(OpenLineageSchemas.AssertValid);
+        Assert.Equal(["START", "COMPLETE", "START", "COMPLETE"], events.Select(e => e.GetProperty("eventType").GetString()));
+        Assert.Equal(RunEvents.RunUuid(run.Id).ToString(), events[2].GetProperty("run").GetProperty("runId").GetString());
+        Assert.Equal(Path.Combine(Dir.Path, "in/*.csv"), events[2].GetProperty("inputs")[0].GetProperty("name").GetString());
+        Assert.Equal(first.Run.Id, Assert.Single(await Store.ListLineageAsync()).RunId);
+    }
+
     private static IEnumerable<string> Fields(JsonElement dataset) =>
         dataset.GetProperty("facets").GetProperty("schema").GetProperty("fields").EnumerateArray()
             .Select(f => $"{f.GetProperty("name").GetString()} {f.GetProperty("type").GetString()}").ToList();

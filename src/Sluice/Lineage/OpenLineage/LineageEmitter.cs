@@ -51,6 +51,11 @@ internal sealed class LineageEmitter(LineageOptions options)
             {
                 problem = e.Message;
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Not worth another attempt (a path the file system refuses, say), and never worth failing the run.
+                return Message(runEvent, e.Message, attempt);
+            }
             if (attempt < Attempts)
             {
                 try
