@@ -39,4 +39,25 @@ public sealed class LineageTests(PostgresFixture fixture) : PostgresTest(fixture
             Assert.DoesNotContain(Server.Password, System.Text.Encoding.UTF8.GetString(File.ReadAllBytes(file)));
         }
     }
+
+    [Fact]
+    public async Task A_source_table_found_along_the_search_path_is_named_in_its_schema_with_the_contracts_types()
+    {
+        await ExecuteAsync("CREATE TABLE things (id bigint PRIMARY KEY, name text)");
+        await ExecuteAsync("INSERT INTO things VALUES (1, 'a'), (2, 'b')");
+        string pipeline = Pipeline($$"""
+            name: things
+            source: { type: postgres, connection: "{{Connection}}", table: things }
+            contract: { fields: { id: { type: int64 }, name: { type: string } } }
+            sink: { type: jsonl, path: out }
+            """);
+
+        var run = await SluiceAsync("run", pipeline, "--lineage", Dir.File("events.jsonl"));
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var complete = JsonDocument.Parse(File.ReadAllLines(Dir.File("events.jsonl"))[1]).RootElement;
+        var input = Assert.Single(complete.GetProperty("inputs").EnumerateArray());
+        Assert.Equal(($"postgres://{Server.Host}:{Server.Port}", $"{PostgresServer.Database}.{Schema}.things"),
+            (input.GetProperty("namespace").GetString(), input.GetProperty("name").GetString()));
+    }
 }
