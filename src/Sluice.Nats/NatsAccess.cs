@@ -1,3 +1,4 @@
+using Sluice.Extensibility;
 using System.Net.Sockets;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
@@ -27,6 +28,10 @@ internal sealed class NatsAccess
 
     /// <summary>The server's url without credentials, for messages: <c>nats://host:port</c>.</summary>
     public string Endpoint { get; }
+
+    /// <summary>Stream <paramref name="stream"/> in OpenLineage's naming: the first server's url, without credentials,
+    /// and the stream's name.</summary>
+    public LineageDataset Dataset(string stream) => new(Endpoint.Split(',')[0], stream);
 
     /// <summary>Checks the url and the choice of credentials; null with <paramref name="problem"/> set when they
     /// cannot be used.</summary>

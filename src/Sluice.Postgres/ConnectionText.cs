@@ -1,3 +1,4 @@
+using Sluice.Extensibility;
 using System.Net.Sockets;
 using Npgsql;
 
@@ -57,6 +58,12 @@ internal sealed class ConnectionText
     public string Endpoint => $"{_builder.Host}:{_builder.Port}";
 
     public string? Database => _builder.Database;
+
+    /// <summary>The dataset <paramref name="table"/> is in OpenLineage's naming: <c>postgres://host:port</c> and
+    /// <c>database.schema.table</c>, the parts unquoted. Never the user or the password. Without a Database the server
+    /// takes the user's name, and so does this.</summary>
+    public LineageDataset Dataset(string table) =>
+        LineageDataset.ForService("postgres", _builder.Host!, _builder.Port, $"{_builder.Database ?? _builder.Username}.{table}");
 
     public string? User => _builder.Username;
 

@@ -1,3 +1,4 @@
+using Sluice.Extensibility;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
@@ -42,6 +43,10 @@ internal sealed class RedisConnection
 
     /// <summary>Where the server is, for messages: <c>host:port</c> (several as a comma-separated list).</summary>
     public string Endpoint => string.Join(",", _options.EndPoints.Select(e => Format(e)));
+
+    /// <summary>Stream <paramref name="key"/> in OpenLineage's naming: <c>redis://host:port</c> (the first server) and
+    /// the key. Never the password.</summary>
+    public LineageDataset Dataset(string key) => new($"redis://{Format(_options.EndPoints[0])}", key);
 
     /// <summary>Connects for a run: the client reconnects by itself after an outage, and a command sent while it is
     /// disconnected fails at once, to be retried by the caller.</summary>

@@ -146,6 +146,7 @@ public sealed class MalformedArgumentTests : IDisposable
             ("--reason", _) => [.. empty, "bogus", "parse,contract", "2"],
             ("--state", _) => [.. empty, Folder],
             ("--plugin", _) => [.. empty, Folder, MissingFile],
+            ("--lineage", _) => [.. empty, Folder, "ftp://host/events"],
             (_, "FILE" or "FLOW_FILE") => [.. empty, Folder, MissingFile],
             _ => empty,
         };

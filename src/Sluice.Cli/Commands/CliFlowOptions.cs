@@ -1,5 +1,6 @@
 using Sluice.Cli.Plugins;
 using Sluice.Flows;
+using Sluice.Lineage;
 
 namespace Sluice.Cli.Commands;
 
@@ -7,9 +8,11 @@ namespace Sluice.Cli.Commands;
 /// tasks get their files' plugins, and a <c>memory_limit</c> task starts this same sluice as its own process.</summary>
 internal static class CliFlowOptions
 {
-    public static FlowRunnerOptions Create() => new()
+    /// <param name="lineage">Where the pipeline tasks' runs send OpenLineage events (<c>--lineage</c>).</param>
+    public static FlowRunnerOptions Create(LineageOptions? lineage) => new()
     {
         Catalogs = PluginLoader.ForPipeline,
         SluiceCommand = SelfCommand.Get(),
+        Pipelines = new RunnerOptions { Lineage = lineage },
     };
 }

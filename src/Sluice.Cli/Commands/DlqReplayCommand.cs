@@ -28,11 +28,12 @@ internal static class DlqReplayCommand
         var since = SinceOption.Create();
         var state = CommonOptions.State();
         var parameters = ParamOption.Create("the pipeline file's ${params.NAME} references (as its runs were given them)");
+        var lineage = LineageOption.Create();
         var command = new Command("replay",
             "Run dead letters through the pipeline again, each from the stage that rejected it, with the pipeline file as it is now. " +
             "Records that now pass are written exactly once; the others stay dead letters, one attempt more.")
         {
-            pipeline, reason, stage, run, since, state, parameters,
+            pipeline, reason, stage, run, since, state, parameters, lineage,
         };
         command.SetAction((parsed, ct) => context.GuardAsync(() =>
         {
@@ -40,13 +41,14 @@ internal static class DlqReplayCommand
             {
                 Since = SinceOption.Value(parsed, since),
             };
-            return ReplayAsync(context, parsed.GetValue(pipeline)!, parsed.GetValue(parameters)!, selection, parsed.GetValue(state), ct);
+            var options = new RunnerOptions { Lineage = LineageOption.Value(parsed, lineage) };
+            return ReplayAsync(context, parsed.GetValue(pipeline)!, parsed.GetValue(parameters)!, selection, parsed.GetValue(state), options, ct);
         }, ct));
         return command;
     }
 
     private static async Task<int> ReplayAsync(CliContext context, string file, IReadOnlyDictionary<string, string> parameters, DeadLetterQuery selection,
-        string? stateOption, CancellationToken ct)
+        string? stateOption, RunnerOptions options, CancellationToken ct)
     {
         if (!File.Exists(file))
             return context.Error($"no such pipeline file: {file} (--pipeline takes the pipeline's YAML file)", ExitCodes.Invalid);
@@ -68,7 +70,7 @@ internal static class DlqReplayCommand
         // As for sluice run: Ctrl-C or SIGTERM stops reading letters and drains into a final checkpoint.
         using var stop = new GracefulStop();
         stop.Watch(context, ct, "no more letters");
-        ReplayOutcome outcome = await new PipelineRunner(store).ReplayAsync(pipeline, selection, cancellationToken: stop.Abort, stopReading: ct);
+        ReplayOutcome outcome = await new PipelineRunner(store, options).ReplayAsync(pipeline, selection, cancellationToken: stop.Abort, stopReading: ct);
         if (outcome.Selected == 0)
         {
             context.Console.WriteLine($"no dead letters of pipeline '{pipeline.Name}' match; nothing replayed");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Sluice.Flows;
+using Sluice.Lineage;
 
 namespace Sluice.Cli.Commands;
 
@@ -30,16 +31,17 @@ internal static class FlowBackfillCommand
             }
         });
         var state = CommonOptions.State();
+        var lineage = LineageOption.Create();
         var command = new Command("backfill", "Run a partitioned flow's missing and failed partitions between two days, each as its own flow run.")
         {
-            file, from, to, parallel, parameters, state,
+            file, from, to, parallel, parameters, state, lineage,
         };
         command.SetAction((parsed, ct) => context.GuardAsync(() => BackfillAsync(context, parsed.GetValue(file)!,
             new BackfillRequest(parsed.GetValue(from), parsed.GetValue(to))
             {
                 Parallel = parsed.GetValue(parallel),
                 Parameters = (parsed.GetValue(parameters) ?? []).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]),
-            }, parsed.GetValue(state), ct), ct));
+            }, parsed.GetValue(state), LineageOption.Value(parsed, lineage), ct), ct));
         return command;
     }
 
@@ -58,7 +60,8 @@ internal static class FlowBackfillCommand
         },
     };
 
-    private static async Task<int> BackfillAsync(CliContext context, string file, BackfillRequest request, string? stateOption, CancellationToken ct)
+    private static async Task<int> BackfillAsync(CliContext context, string file, BackfillRequest request, string? stateOption, LineageOptions? lineage,
+        CancellationToken ct)
     {
         if (!File.Exists(file))
             return context.Error($"no such flow file: {file}", ExitCodes.Invalid);
@@ -70,7 +73,7 @@ internal static class FlowBackfillCommand
         BackfillResult result;
         try
         {
-            result = await new FlowBackfill(store, CliFlowOptions.Create()).RunAsync(flow, request with { OnEnded = outcome => context.Stdout.WriteLine(Line(outcome)) }, ct);
+            result = await new FlowBackfill(store, CliFlowOptions.Create(lineage)).RunAsync(flow, request with { OnEnded = outcome => context.Stdout.WriteLine(Line(outcome)) }, ct);
         }
         catch (FlowException e)
         {

@@ -5,6 +5,7 @@ using Sluice.Cli.Documents;
 using Sluice.Cli.Rendering;
 using Sluice.Cli.Telemetry;
 using Sluice.Flows;
+using Sluice.Lineage;
 using Sluice.State.Sqlite;
 using Spectre.Console;
 
@@ -30,11 +31,12 @@ internal static class FlowRunCommand
         {
             Description = "Start a new flow run even if the last one did not succeed (by default it is resumed: its completed tasks keep their results).",
         };
+        var lineage = LineageOption.Create();
         var json = CommonOptions.Json("the flow run and its tasks when it ends (no live tree; task lines go to stderr)");
         var metrics = new MetricsOptions();
         var command = new Command("run", "Run a flow file (or resume its unfinished run) and print a summary of its tasks.")
         {
-            file, parameters, partition, state, fresh, json,
+            file, parameters, partition, state, fresh, json, lineage,
         };
         metrics.AddTo(command);
         command.SetAction((parsed, ct) =>
@@ -46,12 +48,14 @@ internal static class FlowRunCommand
                 Partition = parsed.GetValue(partition),
                 Fresh = parsed.GetValue(fresh),
             };
-            return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, request, parsed.GetValue(state), metrics.Read(parsed), ct), ct);
+            return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, request, parsed.GetValue(state), metrics.Read(parsed),
+                LineageOption.Value(parsed, lineage), ct), ct);
         });
         return command;
     }
 
     private static async Task<int> RunAsync(CliContext context, string file, FlowRunRequest request, string? stateOption, MetricsListen? metrics,
+        LineageOptions? lineage,
         CancellationToken ct)
     {
         if (!File.Exists(file))
@@ -64,7 +68,7 @@ internal static class FlowRunCommand
         var rows = new ConcurrentDictionary<(string, int), TaskRunRecord>();
         bool live = context.Interactive && !context.Json;
         TextWriter log = context.Json ? context.Stderr : context.Stdout;
-        var options = CliFlowOptions.Create() with
+        var options = CliFlowOptions.Create(lineage) with
         {
             OnStart = (run, resumed) =>
             {

@@ -37,26 +37,27 @@ internal static class RunCommand
         var parameters = ParamOption.Create("the pipeline file's ${params.NAME} references");
         var memoryLimit = MemoryLimitOption.Create();
         var metrics = new MetricsOptions();
+        var lineage = LineageOption.Create();
         // Set by a flow that runs a pipeline task in a process of its own (memory_limit): the run's parent, and the
         // instance its runs are filed under (name[instance]), as when the flow runs the task in its own process.
         var parentRun = new Option<string?>("--parent-run") { Hidden = true };
         var instance = new Option<string?>("--instance") { Hidden = true };
         var command = new Command("run", "Run a pipeline file (or resume its unfinished run) and print its summary.")
         {
-            file, parameters, state, fresh, follow, json, progress, memoryLimit, parentRun, instance,
+            file, parameters, state, fresh, follow, json, progress, memoryLimit, lineage, parentRun, instance,
         };
         metrics.AddTo(command);
         command.SetAction((parsed, ct) =>
         {
             context.Json = parsed.GetValue(json);
-            var options = new RunnerOptions
-            {
-                FollowPoll = parsed.GetValue(follow) ? FollowPoll : null,
-                MemoryLimit = parsed.GetValue(memoryLimit),
-                ParentRunId = parsed.GetValue(parentRun),
-            };
             return context.GuardAsync(() => RunAsync(context, parsed.GetValue(file)!, parsed.GetValue(parameters)!, parsed.GetValue(instance),
-                parsed.GetValue(state), parsed.GetValue(fresh), options, parsed.GetValue(progress), metrics.Read(parsed), ct), ct);
+                parsed.GetValue(state), parsed.GetValue(fresh), new RunnerOptions
+                {
+                    FollowPoll = parsed.GetValue(follow) ? FollowPoll : null,
+                    MemoryLimit = parsed.GetValue(memoryLimit),
+                    ParentRunId = parsed.GetValue(parentRun),
+                    Lineage = LineageOption.Value(parsed, lineage),
+                }, parsed.GetValue(progress), metrics.Read(parsed), ct), ct);
         });
         return command;
     }

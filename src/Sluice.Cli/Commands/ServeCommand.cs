@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Sluice.Cli.Telemetry;
 using Sluice.Flows;
+using Sluice.Lineage;
 using Sluice.Pipelines;
 
 namespace Sluice.Cli.Commands;
@@ -21,13 +22,16 @@ internal static class ServeCommand
         });
         var state = CommonOptions.State();
         var metrics = new MetricsOptions();
-        var command = new Command("serve", "Run scheduled flows as their slots come, until Ctrl-C or SIGTERM (each slot once, even across restarts).") { files, state };
+        var lineage = LineageOption.Create();
+        var command = new Command("serve", "Run scheduled flows as their slots come, until Ctrl-C or SIGTERM (each slot once, even across restarts).") { files, state, lineage };
         metrics.AddTo(command);
-        command.SetAction((parsed, ct) => context.GuardAsync(() => ServeAsync(context, parsed.GetValue(files)!, parsed.GetValue(state), metrics.Read(parsed), ct), ct));
+        command.SetAction((parsed, ct) => context.GuardAsync(() => ServeAsync(context, parsed.GetValue(files)!, parsed.GetValue(state), metrics.Read(parsed),
+            LineageOption.Value(parsed, lineage), ct), ct));
         return command;
     }
 
-    private static async Task<int> ServeAsync(CliContext context, string[] files, string? stateOption, MetricsListen? metrics, CancellationToken ct)
+    private static async Task<int> ServeAsync(CliContext context, string[] files, string? stateOption, MetricsListen? metrics, LineageOptions? lineage,
+        CancellationToken ct)
     {
         var missing = files.Where(f => !File.Exists(f)).ToList();
         if (missing.Count > 0)
@@ -55,7 +59,7 @@ internal static class ServeCommand
         string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, files[0]);
         await using var store = await SqliteStateStore.OpenAsync(statePath);
         var zones = flows.ToDictionary(f => f.Name, f => f.Schedule?.TimeZone ?? TimeZoneInfo.Utc);
-        var server = new FlowServer(store, CliFlowOptions.Create(), e =>
+        var server = new FlowServer(store, CliFlowOptions.Create(lineage), e =>
         {
             context.Stdout.WriteLine(Line(e, zones.GetValueOrDefault(e.Flow, TimeZoneInfo.Utc)));
             context.Stdout.Flush();

@@ -15,7 +15,7 @@ namespace Sluice.Nats.Sink;
 /// short is done again from the file's start (by the resumed run, or by the retry): the stream's duplicate window
 /// drops the messages it stored already. A token whose file is gone was committed.
 /// </summary>
-internal sealed class NatsJetStreamSink : ISink
+internal sealed class NatsJetStreamSink : ISink, INamedDataset
 {
     private readonly NatsJetStreamSinkOptions _options;
     private readonly NatsAccess? _access;
@@ -44,6 +44,10 @@ internal sealed class NatsJetStreamSink : ISink
         _runId = context.RunId;
         _attempt = Guid.NewGuid().ToString("N")[..8];
     }
+
+    /// <summary>The stream that stores the subject; without a server (the pipeline only checked) the namespace is
+    /// plain <c>nats</c>.</summary>
+    public LineageDataset Dataset => _access?.Dataset(_stream) ?? new("nats", _stream);
 
     /// <summary>Where a sink stages its checkpoints: <c>{staging_path}/{pipeline}/{stage}</c>.</summary>
     public static string StagingFolder(NatsJetStreamSinkOptions options, BuildContext context) =>

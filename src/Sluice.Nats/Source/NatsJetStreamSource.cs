@@ -30,7 +30,7 @@ namespace Sluice.Nats.Source;
 /// once a fetch finds nothing new or it has read past what the stream held at the start; with it, it polls every
 /// <c>FollowPoll</c> and emits an empty batch each time.
 /// </summary>
-internal sealed class NatsJetStreamSource : IReplayableSource, ILaggingSource
+internal sealed class NatsJetStreamSource : IReplayableSource, ILaggingSource, INamedDataset
 {
     private readonly NatsJetStreamSourceOptions _options;
     private readonly NatsAccess? _access;
@@ -68,6 +68,9 @@ internal sealed class NatsJetStreamSource : IReplayableSource, ILaggingSource
     /// <summary>The consumer's pending count after the newest message fetched (its metadata carries it, so knowing
     /// costs no call); 0 after a fetch that found nothing.</summary>
     public long? RecordsBehind => Volatile.Read(ref _recordsBehind) is >= 0 and var behind ? behind : null;
+
+    /// <summary>The stream; without a server (the pipeline only checked) the namespace is plain <c>nats</c>.</summary>
+    public LineageDataset Dataset => _access?.Dataset(_options.Stream) ?? new("nats", _options.Stream);
 
     /// <summary>The durable consumer's name.</summary>
     public string Consumer { get; }

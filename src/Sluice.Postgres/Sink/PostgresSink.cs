@@ -14,7 +14,7 @@ namespace Sluice.Postgres.Sink;
 /// staging rows are moved into the target table (appended, or upserted with the last record of each key winning) and
 /// the staging table is dropped. So committing a token again — a resumed run does — changes nothing.
 /// </summary>
-internal sealed class PostgresSink : ISink
+internal sealed class PostgresSink : ISink, INamedDataset
 {
     private readonly NpgsqlDataSource _data;
     private readonly ConnectionText _connection;
@@ -58,6 +58,8 @@ internal sealed class PostgresSink : ISink
     /// the unit's earlier batches are gone from memory, so it cannot simply be tried again. The run fails and the next
     /// one resumes from the last checkpoint. (Commits are retried: they are idempotent.)</summary>
     public bool WritesAreRetrySafe => false;
+
+    public LineageDataset Dataset => _connection.Dataset($"{_target.Schema}.{_target.Name}");
 
     public IReadOnlyList<string> Published
     {

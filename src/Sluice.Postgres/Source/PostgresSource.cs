@@ -20,7 +20,7 @@ namespace Sluice.Postgres.Source;
 /// committing needs nothing from the server (the engine stores the position), so <see cref="ISource.CommittedAsync"/>
 /// is the default.
 /// </summary>
-internal sealed class PostgresSource : IReplayableSource
+internal sealed class PostgresSource : IReplayableSource, INamedDataset
 {
     private readonly ConnectionText _connection;
     private readonly ReadPlan _plan;
@@ -43,6 +43,9 @@ internal sealed class PostgresSource : IReplayableSource
     public Schema Schema { get; }
 
     public bool ContinuesAcrossRuns => _plan.Incremental;
+
+    /// <summary>The table or view; a query's tables are not parsed out of its SQL, so it is named <c>query:{stage}</c>.</summary>
+    public LineageDataset Dataset => _connection.Dataset(_plan.Table ?? $"query:{_stage}");
 
     public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
         [EnumeratorCancellation] CancellationToken cancellationToken)

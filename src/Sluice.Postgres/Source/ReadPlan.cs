@@ -37,6 +37,9 @@ internal sealed class ReadPlan
 
     public string FromSql { get; }
 
+    /// <summary>The table or view read, <c>schema.table</c> unquoted; null for a query.</summary>
+    public string? Table { get; init; }
+
     /// <summary>The columns emitted, in order; the page query selects them first.</summary>
     public IReadOnlyList<SourceColumn> Columns { get; }
 
@@ -276,7 +279,10 @@ internal sealed class ReadPlan
         }
         bool firstIsUnique = checkedTable && incremental && relation!.UniqueKeys(connection).Any(u => u is [var only] && only == key[0].Name);
         return new ReadPlan(input, fromSql, columns, key, keyMayBeNull: !checkedTable, incremental, options.Settle,
-            holdBack: incremental && options.Settle is null && !firstIsUnique);
+            holdBack: incremental && options.Settle is null && !firstIsUnique)
+        {
+            Table = relation is null ? null : $"{relation.Display.Schema}.{relation.Display.Name}",
+        };
     }
 
     /// <summary>The columns of <paramref name="fromSql"/>'s result, described by the server without running it.</summary>

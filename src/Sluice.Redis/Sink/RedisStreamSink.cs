@@ -12,7 +12,7 @@ namespace Sluice.Redis.Sink;
 /// <c>sluice:committed:{token}</c> (kept <see cref="MarkerLifetime"/>); it repeats until done. A process that dies between
 /// chunks leaves the rest in the list for the resumed run's commit; a commit of a token with a marker does nothing.
 /// </summary>
-internal sealed class RedisStreamSink : ISink
+internal sealed class RedisStreamSink : ISink, INamedDataset
 {
     public static readonly TimeSpan MarkerLifetime = TimeSpan.FromDays(7);
 
@@ -64,6 +64,9 @@ internal sealed class RedisStreamSink : ISink
         _attempt = Guid.NewGuid().ToString("N")[..8];
         _ = input;
     }
+
+    /// <summary>The stream; without a connection (the pipeline only checked) the namespace is plain <c>redis</c>.</summary>
+    public LineageDataset Dataset => _connection?.Dataset(_options.Stream) ?? new("redis", _options.Stream);
 
     /// <summary>Entries moved per script call: each call blocks the server while it runs, so keep it short.</summary>
     public int ChunkSize { get; init; } = 500;

@@ -23,7 +23,7 @@ namespace Sluice.Redis.Source;
 /// batch per request per stream (a batch never spans two streams); without <c>--follow</c> it ends when no stream has
 /// anything new, with it it polls every <c>FollowPoll</c> and emits an empty batch each time.
 /// </summary>
-internal sealed class RedisStreamSource : IReplayableSource, IAsyncDisposable
+internal sealed class RedisStreamSource : IReplayableSource, IAsyncDisposable, INamedDataset
 {
     private readonly RedisStreamSourceOptions _options;
     private readonly RedisConnection? _connection;
@@ -54,6 +54,10 @@ internal sealed class RedisStreamSource : IReplayableSource, IAsyncDisposable
             _delivered[stream] = [];
         }
     }
+
+    /// <summary>The stream, or the streams' keys joined by commas: a source is one dataset. Without a connection (the
+    /// pipeline only checked) the namespace is plain <c>redis</c>.</summary>
+    public LineageDataset Dataset => _connection?.Dataset(string.Join(",", _options.Streams)) ?? new("redis", string.Join(",", _options.Streams));
 
     /// <summary>The consumer name when none is written: stable across runs of one pipeline on one machine.</summary>
     public static string DefaultConsumer(BuildContext context) => $"{Environment.MachineName}/{context.PipelineName}/{context.StageName}";

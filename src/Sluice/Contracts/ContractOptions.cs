@@ -2,6 +2,7 @@ using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Contracts;
 using Sluice.Execution;
+using Sluice.Lineage;
 using Sluice.Pipelines;
 using Sluice.Records;
 
@@ -12,7 +13,7 @@ namespace Sluice;
 /// columns into typed columns (parsing text, converting other types where nothing is lost) and dead-letters every
 /// record that does not meet the contract, with the first failing field's reason, rule and message.
 /// </summary>
-public sealed record ContractOptions : ITransformOptions
+public sealed record ContractOptions : ITransformOptions, IColumnLineage
 {
     StageKind IStageOptions.Kind => StageKind.Contract;
 
@@ -71,4 +72,8 @@ public sealed record ContractOptions : ITransformOptions
     /// <summary>Builds the stage; throws <see cref="PipelineException"/> when a required field has no input column or
     /// an input column cannot be read as its field's type.</summary>
     public ITransform CreateTransform(Schema input, BuildContext context) => new ContractStage(this, input);
+
+    /// <summary>A field is its input column of the same name, read as the field's type; a field the input lacks comes
+    /// from nowhere.</summary>
+    IReadOnlyDictionary<string, IReadOnlyList<ColumnSource>> IColumnLineage.Origins(Schema input, Schema output) => ColumnOrigins.ByName(input, output);
 }

@@ -24,6 +24,10 @@ public sealed partial class PipelineRunner
         {
             throw new ArgumentException("BatchSize and ChannelCapacity must be at least 1, LeaseDuration and FollowPoll positive", nameof(options));
         }
+        if (_options.Lineage?.Problem() is { } lineage)
+        {
+            throw new ArgumentException(lineage, nameof(options));
+        }
         if (_options.MemoryLimit < RunnerOptions.SmallestMemoryLimit)
         {
             throw new ArgumentException($"MemoryLimit must be at least {ByteSizeText.Format(RunnerOptions.SmallestMemoryLimit)}", nameof(options));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Polly;
 using Sluice.Connectors.Files;
 using Sluice.Expectations;
+using Sluice.Lineage;
 using Sluice.Observability;
 using Sluice.Pipelines;
 using Sluice.Records;
@@ -29,6 +30,7 @@ internal sealed class RunExecution
     private readonly ResiliencePolicy _resilience;
     private readonly CheckpointCoordinator _coordinator;
     private readonly ExpectationGate _expectations;
+    private readonly RunLineage _lineage;
     private readonly Dictionary<StageNode, InputPort> _inputs = [];
     private readonly Dictionary<StageNode, StageDeadLetters> _deadLetters = [];
     private readonly Dictionary<StageNode, StageContext> _contexts = [];
@@ -54,6 +56,7 @@ internal sealed class RunExecution
         _run = run;
         _nodes = nodes;
         _store = store;
+        _lineage = new RunLineage(run, pipeline, nodes, store, options.Lineage);
         _expectations = new ExpectationGate(pipeline.Expectations, nodes.Where(n => n.Sink is not null).Select(n => (n.Name, n.Schema)));
         _resumed = resumeFrom is not null;
         if (resumeFrom is not null)
@@ -136,6 +139,7 @@ internal sealed class RunExecution
     public async Task<RunOutcome> RunAsync(CancellationToken cancellationToken)
     {
         await Task.Yield(); // return the PipelineRun to the caller before any work starts
+        await _lineage.StartAsync();
         // Current from here on: the stages' workers and the commit loop start their spans inside it.
         using var activity = SluiceTracing.StartRun(_run, _resumed);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -200,6 +204,7 @@ internal sealed class RunExecution
             await _store.SaveExpectationResultsAsync(_run.Id, expectations, CancellationToken.None);
         }
         var notes = Notes();
+        notes.AddRange(await _lineage.EndAsync(state, error));
         if (notes.Count > 0)
         {
             await _store.SaveRunNotesAsync(_run.Id, notes, CancellationToken.None);

@@ -1,4 +1,5 @@
 using Sluice.Execution;
+using Sluice.Lineage;
 namespace Sluice;
 
 /// <summary>How the runner sizes its batches and channels. Memory in flight is bounded by
@@ -46,4 +47,8 @@ public sealed record RunnerOptions
     /// <summary>The run new runs are recorded under (<see cref="RunRecord.ParentRunId"/>): the flow run whose task
     /// runs the pipeline. Null (the default): none.</summary>
     public string? ParentRunId { get; init; }
+
+    /// <summary>Where OpenLineage run events go (a file or an HTTP endpoint): START as each run starts, COMPLETE, FAIL
+    /// or ABORT as it ends. Null (the default): none are sent; the lineage is still recorded in the state store.</summary>
+    public LineageOptions? Lineage { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sluice.Configuration;
 using Sluice.Connectors.Files;
+using Sluice.Lineage;
 using Sluice.State;
 
 namespace Sluice.Flows;
@@ -52,6 +53,7 @@ internal sealed class FlowExecution
 
     public async Task<FlowRunResult> RunAsync(bool resumed, CancellationToken cancellationToken)
     {
+        var lineage = new FlowRunLineage(_options.Pipelines.Lineage, _flow.Name, RunId);
         var now = _time.GetUtcNow();
         // Left running by a process that died: recorded as crashed, then run again like any unfinished task.
         var crashed = _rows.Values.Where(r => r.State == TaskState.Running)
@@ -91,6 +93,7 @@ internal sealed class FlowExecution
             var failed = tops.Where(t => t.State == TaskState.Failed).MinBy(t => t.EndedAt ?? DateTimeOffset.MaxValue)!;
             error = $"task '{failed.Task}' failed: {failed.Error}";
         }
+        await lineage.EndAsync(_store.State, state, error);
         await _store.FinishFlowRunAsync(RunId, state, error, CancellationToken.None);
         TaskFolder.DeleteRun(_store.State.Path, RunId);
         var record = await _store.FindFlowRunAsync(RunId, CancellationToken.None) ?? _run;

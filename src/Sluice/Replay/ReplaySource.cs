@@ -23,6 +23,9 @@ internal sealed class ReplaySource(IReplayableSource source, IStateStore store, 
 {
     public Schema Schema => source.Schema;
 
+    /// <summary>The source whose records this replays: lineage names its dataset.</summary>
+    public IReplayableSource Replayed => source;
+
     public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {

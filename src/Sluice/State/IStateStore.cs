@@ -1,5 +1,6 @@
 using Sluice.DeadLetters;
 using Sluice.Expectations;
+using Sluice.Lineage;
 using Sluice.State;
 
 namespace Sluice;
@@ -121,6 +122,17 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Every file the run's committed checkpoints made visible, in checkpoint order. A file a sink wrote
     /// for this run that is not listed belongs to no committed checkpoint: it is abandoned.</summary>
     Task<IReadOnlyList<CommittedFile>> ListCommittedFilesAsync(string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the pipeline's lineage with <paramref name="lineage"/> (a run records it as it starts).</summary>
+    Task SaveLineageAsync(PipelineLineage lineage, CancellationToken cancellationToken = default);
+
+    /// <summary>Every pipeline's newest lineage (its datasets, their columns and column lineage), by pipeline name.</summary>
+    Task<IReadOnlyList<PipelineLineage>> ListLineageAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Which pipelines flows' tasks ran, one row per flow, task and pipeline with the newest such run, ordered
+    /// by flow, task and pipeline: with <see cref="ListLineageAsync"/>, what draws datasets → pipelines → datasets
+    /// with the flows around them.</summary>
+    Task<IReadOnlyList<FlowPipeline>> ListFlowPipelinesAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>A run's totals; see <see cref="RunRecord"/> for what each counts.</summary>

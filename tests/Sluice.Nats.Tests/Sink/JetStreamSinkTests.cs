@@ -60,6 +60,20 @@ public sealed class JetStreamSinkTests(NatsFixture fixture) : NatsTest(fixture)
     private async Task<long> TargetCountAsync() => (await Js.GetStreamAsync(TargetStream)).Info.State.Messages;
 
     [Fact]
+    public async Task Lineage_names_each_stream_by_server_url_and_stream()
+    {
+        await PublishAsync(1, 10);
+
+        var run = await Cli.Tests.TestSupport.Sluice.RunAsync("run", StreamToStream(100), "--state", State, "--lineage", Dir.File("events.jsonl"));
+
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        var complete = JsonDocument.Parse(File.ReadAllLines(Dir.File("events.jsonl"))[1]).RootElement;
+        string Named(string side) => $"{complete.GetProperty(side)[0].GetProperty("namespace").GetString()} {complete.GetProperty(side)[0].GetProperty("name").GetString()}";
+        Assert.Equal($"{Fixture.Server.Url} {Stream}", Named("inputs"));
+        Assert.Equal($"{Fixture.Server.Url} {TargetStream}", Named("outputs"));
+    }
+
+    [Fact]
     public async Task Records_are_published_once_in_order_with_a_message_id_from_their_origin_after_their_checkpoint()
     {
         await PublishAsync(1, 300);

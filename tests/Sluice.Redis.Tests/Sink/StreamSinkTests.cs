@@ -53,6 +53,20 @@ public sealed class StreamSinkTests(RedisFixture fixture) : RedisTest(fixture)
     }
 
     [Fact]
+    public async Task Lineage_names_each_stream_by_server_and_key()
+    {
+        await AddAsync(1, 10);
+
+        var run = await Cli.Tests.TestSupport.Sluice.RunAsync("run", StreamToStream(100), "--state", State, "--lineage", Dir.File("events.jsonl"));
+
+        Assert.True(run.ExitCode == 0, run.Stderr + run.Stdout);
+        var complete = System.Text.Json.JsonDocument.Parse(File.ReadAllLines(Dir.File("events.jsonl"))[1]).RootElement;
+        string Named(string side) => $"{complete.GetProperty(side)[0].GetProperty("namespace").GetString()} {complete.GetProperty(side)[0].GetProperty("name").GetString()}";
+        Assert.Equal($"redis://{Fixture.Server.ConnectionString} {Stream}", Named("inputs"));
+        Assert.Equal($"redis://{Fixture.Server.ConnectionString} {Target}", Named("outputs"));
+    }
+
+    [Fact]
     public async Task A_run_killed_after_a_checkpoint_was_stored_appends_each_record_once_after_resuming()
     {
         await AddAsync(1, 1000);

@@ -29,7 +29,7 @@ namespace Sluice.Connectors.Csv;
 /// written after the batch before the break, so the checkpoint that holds it also records the file as consumed.
 /// </para>
 /// </summary>
-internal sealed class CsvSource : IReplayableSource
+internal sealed class CsvSource : IReplayableSource, INamedDataset
 {
     private readonly CsvSourceOptions _options;
     private readonly string _baseDirectory;
@@ -53,6 +53,9 @@ internal sealed class CsvSource : IReplayableSource
     }
 
     public Schema Schema { get; }
+
+    /// <summary>The glob, absolute: every file it matches is one dataset.</summary>
+    public LineageDataset Dataset => LineageDataset.ForFile(Path.GetFullPath(Path.Combine(_baseDirectory, _options.Path)));
 
     /// <summary>Expands the glob and fixes the columns from the first file that is not empty (no columns when
     /// every file is empty).</summary>

@@ -41,6 +41,9 @@ internal sealed class PartFileSet : IDisposable
     private long _rowsInCurrent;
     private int _sequence;
 
+    /// <summary>The output folder (absolute).</summary>
+    public string Folder => _folder;
+
     /// <param name="folder">The output folder (absolute); created if missing.</param>
     /// <param name="extension">The final extension without its dot, e.g. <c>parquet</c>.</param>
     /// <exception cref="PipelineException"><paramref name="maxRowsPerFile"/> is less than 1.</exception>

@@ -10,8 +10,11 @@ namespace Sluice.Connectors.Files;
 /// Prepares when asked: the current file is finished and fsynced and later rows go to a new file. Commits a token by
 /// renaming its files to their final names and fsyncing the folder; committing again is harmless.
 /// </summary>
-internal sealed class PartFileSink(PartFileSet files) : ISink
+internal sealed class PartFileSink(PartFileSet files) : ISink, INamedDataset
 {
+    /// <summary>The folder: its part files together are the dataset.</summary>
+    public LineageDataset Dataset => LineageDataset.ForFile(files.Folder);
+
     public IReadOnlyList<string> Published => files.Published;
 
     public ValueTask WriteAsync(Batch batch, StageContext context, CancellationToken cancellationToken)

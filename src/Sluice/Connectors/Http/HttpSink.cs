@@ -17,8 +17,11 @@ namespace Sluice.Connectors.Http;
 /// one a resumed run sends again — so a receiver that deduplicates by key sees each record once. Prepare and commit
 /// have nothing to do: what was sent is sent.
 /// </summary>
-internal sealed class HttpSink : ISink
+internal sealed class HttpSink : ISink, INamedDataset
 {
+    /// <summary>Named by the URL without its query (where API keys travel) or user info.</summary>
+    public LineageDataset Dataset => LineageDataset.ForUrl(_options.Url);
+
     private readonly HttpSinkOptions _options;
     private readonly IReadOnlyDictionary<string, string> _headers;
     private readonly Schema _schema;

@@ -18,8 +18,11 @@ namespace Sluice.Connectors.Http;
 /// by not fetching while the consumer has not asked for more. Completes after a page without a next link. Positions:
 /// the page's URL and how many of its records were read; resuming fetches that page again and skips them.
 /// </summary>
-internal sealed class HttpSource : IReplayableSource
+internal sealed class HttpSource : IReplayableSource, INamedDataset
 {
+    /// <summary>Named by the URL without its query (where API keys travel) or user info.</summary>
+    public LineageDataset Dataset => LineageDataset.ForUrl(_options.Url);
+
     private readonly HttpSourceOptions _options;
     private readonly IReadOnlyDictionary<string, string> _headers;
     private readonly JsonlSourceColumns _columns;

@@ -10,7 +10,7 @@ using Sluice.Records;
 namespace Sluice.Connectors.Jsonl;
 
 /// <summary>Reads the files of a <see cref="JsonlSourceOptions"/> in name order; see there for the behaviour.</summary>
-internal sealed class JsonlSource : IReplayableSource
+internal sealed class JsonlSource : IReplayableSource, INamedDataset
 {
     private readonly JsonlSourceOptions _options;
     private readonly string _baseDirectory;
@@ -32,6 +32,9 @@ internal sealed class JsonlSource : IReplayableSource
     }
 
     public Schema Schema { get; }
+
+    /// <summary>The glob, absolute: every file it matches is one dataset.</summary>
+    public LineageDataset Dataset => LineageDataset.ForFile(Path.GetFullPath(Path.Combine(_baseDirectory, _options.Path)));
 
     public static JsonlSource Create(JsonlSourceOptions options, BuildContext context)
     {

@@ -11,7 +11,7 @@ using Sluice.Records;
 namespace Sluice.Connectors.Parquet;
 
 /// <summary>Reads the files of a <see cref="ParquetSourceOptions"/> in name order; see there for the behaviour.</summary>
-internal sealed class ParquetSource : IReplayableSource
+internal sealed class ParquetSource : IReplayableSource, INamedDataset
 {
     private readonly ParquetSourceOptions _options;
     private readonly string _baseDirectory;
@@ -33,6 +33,9 @@ internal sealed class ParquetSource : IReplayableSource
     }
 
     public Schema Schema { get; }
+
+    /// <summary>The glob, absolute: every file it matches is one dataset.</summary>
+    public LineageDataset Dataset => LineageDataset.ForFile(Path.GetFullPath(Path.Combine(_baseDirectory, _options.Path)));
 
     public static ParquetSource Create(ParquetSourceOptions options, BuildContext context)
     {

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Sluice.Configuration;
+using Sluice.Lineage;
 
 namespace Sluice.Flows;
 
@@ -39,11 +40,18 @@ internal static class PipelineProcessRunner
             .. sluice.Skip(1), "run", path, "--state", statePath, "--json", "--progress-interval", "0",
             "--memory-limit", limit.ToString(CultureInfo.InvariantCulture), "--parent-run", flowRunId,
             .. instance is null ? Array.Empty<string>() : ["--instance", instance],
+            .. options.Pipelines.Lineage is { } lineage ? ["--lineage", lineage.Target] : Array.Empty<string>(),
             .. action.Parameters.SelectMany(p => new[] { "--param", $"{p.Key}={p.Value}" }),
         ];
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+        if (options.Pipelines.Lineage is { } events)
+        {
+            // Not on the command line: the key is a secret, and the namespace goes with it.
+            start.Environment[LineageOptions.NamespaceVariable] = events.Namespace;
+            start.Environment[LineageOptions.ApiKeyVariable] = events.ApiKey;
         }
         start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + limit.ToString("X", CultureInfo.InvariantCulture);
         using var process = new Process { StartInfo = start };

@@ -258,7 +258,18 @@ internal static class SqliteMigrations
                 PRIMARY KEY (tag, holder, slot)
             );
             """),
-        // 11 and 12 are taken by other lines of work (numbered when written; see ApplyAsync).
+        // Lineage for the dashboard: each pipeline's datasets as its newest run started it (no reference to runs: it
+        // outlives a run's history), as JSON arrays of {stage, namespace, name, fields, columns}.
+        new(11, """
+            CREATE TABLE pipeline_lineage (
+                pipeline TEXT PRIMARY KEY,
+                run_id TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                inputs TEXT NOT NULL,
+                outputs TEXT NOT NULL
+            );
+            """),
+        // 12 is taken by another line of work (numbered when written; see ApplyAsync).
         // The dashboard's filters, each answered newest first from an index that ends in the listing's order, so a page
         // reads about as many rows as it shows in a state file of a million letters and 100,000 runs: runs by state or
         // kind (started_at, id); letters by reason or field, and by reason or stage within a pipeline (the browser's

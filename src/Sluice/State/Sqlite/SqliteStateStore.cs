@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Sluice.DeadLetters;
 using Sluice.Expectations;
+using Sluice.Lineage;
 using Sluice.State.Sqlite;
 
 namespace Sluice;
@@ -701,6 +702,32 @@ public sealed class SqliteStateStore : IStateStore
         command.CommandText = "SELECT stage, path FROM committed_files WHERE run_id = $run ORDER BY checkpoint_id, stage, path";
         command.Parameters.AddWithValue("$run", runId);
         return await ReadAllAsync(command, SqliteCheckpoints.ReadCommittedFile, cancellationToken);
+    }
+
+    public Task SaveLineageAsync(PipelineLineage lineage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lineage);
+        return WriteAsync(async (connection, transaction) =>
+        {
+            await SqliteLineage.ReplaceAsync(connection, transaction, lineage, cancellationToken);
+            return 0;
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<PipelineLineage>> ListLineageAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteLineage.Select;
+        return await ReadAllAsync(command, SqliteLineage.Read, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<FlowPipeline>> ListFlowPipelinesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = SqliteLineage.SelectFlowPipelines;
+        return await ReadAllAsync(command, SqliteLineage.ReadFlowPipeline, cancellationToken);
     }
 
     /// <summary>Waits for the write in progress, if any, then closes the file. Reads in progress finish on

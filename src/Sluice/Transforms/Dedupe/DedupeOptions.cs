@@ -2,13 +2,14 @@ using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
+using Sluice.Lineage;
 using Sluice.Pipelines;
 using Sluice.Transforms.Dedupe;
 
 namespace Sluice;
 
 /// <summary>Drops every record whose key was already seen in this run; the first one with a key passes.</summary>
-public sealed record DedupeOptions(IReadOnlyList<string> Key) : ITransformOptions
+public sealed record DedupeOptions(IReadOnlyList<string> Key) : ITransformOptions, IColumnLineage
 {
     public SourceLocation? Location { get; init; }
 
@@ -27,4 +28,6 @@ public sealed record DedupeOptions(IReadOnlyList<string> Key) : ITransformOption
         }
         return new DedupeTransform(input, Key.Select(k => ColumnNames.IndexOf(input, k, Location, "dedupe")).ToArray());
     }
+
+    IReadOnlyDictionary<string, IReadOnlyList<ColumnSource>> IColumnLineage.Origins(Schema input, Schema output) => ColumnOrigins.ByName(input, output);
 }

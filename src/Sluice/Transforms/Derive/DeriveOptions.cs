@@ -2,6 +2,7 @@ using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
+using Sluice.Lineage;
 using Sluice.Pipelines;
 using Sluice.Records;
 using Sluice.Transforms.Derive;
@@ -9,7 +10,7 @@ using Sluice.Transforms.Derive;
 namespace Sluice;
 
 /// <summary>Adds (or replaces) columns computed by expressions, in the order written.</summary>
-public sealed record DeriveOptions(IReadOnlyList<DerivedColumn> Columns) : ITransformOptions
+public sealed record DeriveOptions(IReadOnlyList<DerivedColumn> Columns) : ITransformOptions, IColumnLineage
 {
     public static ComponentSpec Spec { get; } = new("derive", StageKind.Transform,
         "Adds a column per entry (`name: expression`), computed in the order written, so a later entry can use an earlier one. " +
@@ -54,6 +55,23 @@ public sealed record DeriveOptions(IReadOnlyList<DerivedColumn> Columns) : ITran
             throw new PipelineException(problems);
         }
         return new DeriveTransform(schema, compiled);
+    }
+
+    /// <summary>A derived column comes from the columns its expression reads, computed; when it reads a column derived
+    /// before it, from that one's inputs. Other columns pass through.</summary>
+    IReadOnlyDictionary<string, IReadOnlyList<ColumnSource>> IColumnLineage.Origins(Schema input, Schema output)
+    {
+        var origins = input.FieldsList.ToDictionary(f => f.Name, f => (IReadOnlyList<ColumnSource>)[new ColumnSource(f.Name, Computed: false)],
+            StringComparer.Ordinal);
+        var schema = input;
+        foreach (var column in Columns)
+        {
+            var expression = Expressions.SqlExpression.Compile(column.Expression, schema);
+            origins[column.Name] = expression.Columns.SelectMany(c => origins[c]).Select(s => s with { Computed = true }).Distinct().ToList();
+            var fields = schema.FieldsList.Where(f => f.Name != column.Name).Append(FieldTypes.ArrowField(column.Name, expression.ResultType));
+            schema = new Schema(fields, schema.Metadata);
+        }
+        return origins;
     }
 }
 

@@ -2,6 +2,7 @@ using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
+using Sluice.Lineage;
 using Sluice.Pipelines;
 using Sluice.Records;
 using Sluice.Transforms.Filter;
@@ -9,7 +10,7 @@ using Sluice.Transforms.Filter;
 namespace Sluice;
 
 /// <summary>Keeps the records for which a boolean expression is true.</summary>
-public sealed record FilterOptions(string Expression) : ITransformOptions
+public sealed record FilterOptions(string Expression) : ITransformOptions, IColumnLineage
 {
     /// <summary>Where the expression's text starts in the pipeline file.</summary>
     public SourceLocation? Location { get; init; }
@@ -33,4 +34,6 @@ public sealed record FilterOptions(string Expression) : ITransformOptions
 
     /// <summary>A filter keeps its input's columns whatever its expression says.</summary>
     public Schema? OutputWhenBroken(Schema input) => input;
+
+    IReadOnlyDictionary<string, IReadOnlyList<ColumnSource>> IColumnLineage.Origins(Schema input, Schema output) => ColumnOrigins.ByName(input, output);
 }

@@ -2,13 +2,14 @@ using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
+using Sluice.Lineage;
 using Sluice.Pipelines;
 using Sluice.Records;
 
 namespace Sluice;
 
 /// <summary>Renames columns: each key is a current name, its value the new one.</summary>
-public sealed record RenameOptions(IReadOnlyDictionary<string, string> Names) : ITransformOptions
+public sealed record RenameOptions(IReadOnlyDictionary<string, string> Names) : ITransformOptions, IColumnLineage
 {
     public SourceLocation? Location { get; init; }
 
@@ -34,6 +35,11 @@ public sealed record RenameOptions(IReadOnlyDictionary<string, string> Names) : 
         }
         return new RenameTransform(new Schema(fields, input.Metadata));
     }
+
+    /// <summary>A rename keeps every column in its place: the output's column i is the input's column i.</summary>
+    IReadOnlyDictionary<string, IReadOnlyList<ColumnSource>> IColumnLineage.Origins(Schema input, Schema output) =>
+        input.FieldsList.Zip(output.FieldsList).ToDictionary(p => p.Second.Name,
+            p => (IReadOnlyList<ColumnSource>)[new ColumnSource(p.First.Name, Computed: false)], StringComparer.Ordinal);
 }
 
 internal sealed class RenameTransform(Schema output) : ITransform

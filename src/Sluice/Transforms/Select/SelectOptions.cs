@@ -2,13 +2,14 @@ using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
+using Sluice.Lineage;
 using Sluice.Pipelines;
 using Sluice.Records;
 
 namespace Sluice;
 
 /// <summary>Keeps only the named columns, in the order given.</summary>
-public sealed record SelectOptions(IReadOnlyList<string> Columns) : ITransformOptions
+public sealed record SelectOptions(IReadOnlyList<string> Columns) : ITransformOptions, IColumnLineage
 {
     public SourceLocation? Location { get; init; }
 
@@ -32,6 +33,8 @@ public sealed record SelectOptions(IReadOnlyList<string> Columns) : ITransformOp
         var indices = Columns.Select(c => ColumnNames.IndexOf(input, c, Location, "select")).ToArray();
         return new SelectTransform(input, indices);
     }
+
+    IReadOnlyDictionary<string, IReadOnlyList<ColumnSource>> IColumnLineage.Origins(Schema input, Schema output) => ColumnOrigins.ByName(input, output);
 }
 
 internal sealed class SelectTransform(Schema input, int[] indices) : ITransform
