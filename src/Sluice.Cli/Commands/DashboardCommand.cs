@@ -1,3 +1,4 @@
+using Sluice.Cli.Telemetry;
 using System.CommandLine;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
@@ -123,6 +124,10 @@ internal static class DashboardCommand
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         await using var app = builder.Build();
         app.MapSluiceDashboard(options);
+        // /metrics (replay runs started from the pages) sits outside the dashboard's route group and its login, so it
+        // is served only where the pages need none: on loopback without authentication.
+        if (!options.RequiresLogin)
+            app.MapSluiceMetrics();
         try
         {
             await app.StartAsync(ct);
