@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
+using Sluice.Alerts;
 using Sluice.Flows;
 using Sluice.Pipelines;
 
 namespace Sluice.Cli.Commands;
 
 /// <summary><c>sluice serve FLOW_FILE...</c>: starts scheduled flows' runs as their slots come, one line per event,
-/// until Ctrl-C or SIGTERM (see <see cref="FlowServer"/> for which slots run and what stopping does).</summary>
+/// until Ctrl-C or SIGTERM (see <see cref="FlowServer"/> for which slots run and what stopping does); meanwhile judges
+/// the flows' and their pipelines' freshness and SLA (<see cref="AlertMonitor"/>), one line per miss and request.</summary>
 internal static class ServeCommand
 {
     public static Command Create(CliContext context)
@@ -44,6 +46,7 @@ internal static class ServeCommand
             }
         }
         problems.AddRange(FlowServer.Problems(flows));
+        var targets = AlertTargets.ForFlows(flows, problems);
         if (problems.Count > 0)
             throw new PipelineException(problems);
 
@@ -59,7 +62,8 @@ internal static class ServeCommand
         context.Stdout.WriteLine($"serving {string.Join(", ", flows.Select(f => $"{f.Name} {f.Schedule}"))} on {statePath}");
         using var onStop = ct.Register(() => context.Stderr.WriteLine(
             "stopping: no more runs start; running flow runs are cancelled, and the next `sluice serve` resumes them"));
-        await server.ServeAsync(flows, ct);
+        var monitor = new AlertMonitor(store, targets, AlertsCommand.Options(context));
+        await Task.WhenAll(server.ServeAsync(flows, ct), targets.Count > 0 ? monitor.RunAsync(ct) : Task.CompletedTask);
         return ct.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
     }
 
