@@ -113,17 +113,19 @@ public sealed class AlertMonitor
                 await _store.MarkFailedAsync(alert.Id, null, now, CancellationToken.None);
                 throw;
             }
+            // What the request did is recorded even when stopping meanwhile: a claim left standing would hold the
+            // miss from the next server until it lapsed.
             var after = Time.GetUtcNow();
             int attempts = alert.Attempts + 1;
             var sent = alert with { Attempts = attempts };
             if (error is null)
             {
-                await _store.MarkSentAsync(alert.Id, after, cancellationToken);
+                await _store.MarkSentAsync(alert.Id, after, CancellationToken.None);
                 Notify(new AlertEvent(AlertEventKind.Sent, sent with { SentAt = after, NextAttemptAt = null, LastError = null }));
                 continue;
             }
             var retryAt = after + Backoff(attempts);
-            await _store.MarkFailedAsync(alert.Id, error, retryAt, cancellationToken);
+            await _store.MarkFailedAsync(alert.Id, error, retryAt, CancellationToken.None);
             Notify(new AlertEvent(AlertEventKind.SendFailed, sent with { LastError = error, NextAttemptAt = retryAt }, error, retryAt));
             next = Min(next, retryAt);
         }
