@@ -61,7 +61,7 @@ public sealed class SqliteStateStoreReadOnlyTests
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
-            command.CommandText = $"DELETE FROM schema_version WHERE version = {SqliteMigrations.Latest - 1}";
+            command.CommandText = $"DELETE FROM schema_version WHERE version = {SqliteMigrations.All[^2].Version}";
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
         }
 
