@@ -41,6 +41,12 @@ internal static class AlertsCommand
     private static Command Check(CliContext context)
     {
         var files = new Argument<string[]>("FILE") { Description = "Flow or pipeline files with `freshness:` or `sla:`.", Arity = ArgumentArity.OneOrMore };
+        // Cli.Complete refuses empty values of single-value arguments only: this one takes several.
+        files.Validators.Add(result =>
+        {
+            if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+                result.AddError("FILE takes a flow or pipeline file, not an empty value");
+        });
         var state = CommonOptions.State();
         var command = new Command("check", $"Judge freshness and SLA once, record and send new misses, and exit {ExitCodes.Late} when something is late.") { files, state };
         command.SetAction((parsed, ct) => context.GuardAsync(() => CheckAsync(context, parsed.GetValue(files)!, parsed.GetValue(state), ct), ct));
@@ -74,10 +80,11 @@ internal static class AlertsCommand
         }
         if (problems.Count > 0)
             throw new PipelineException(problems);
+        string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, files[0]);
+        if (Directory.Exists(statePath))
+            throw Sluice.State.Sqlite.SqliteStateErrors.Folder(Path.GetFullPath(statePath));
         if (targets.Count == 0)
             return context.Error("nothing to check: give a flow or pipeline file with `freshness:` or `sla:`", ExitCodes.Invalid);
-
-        string statePath = context.StatePath = StatePaths.ForPipeline(stateOption, files[0]);
         // A missing state file would make every subject look new, and so never late: say so instead.
         if (!File.Exists(statePath))
             return context.Error(QueryStore.Missing(statePath), ExitCodes.Invalid);
@@ -109,7 +116,13 @@ internal static class AlertsCommand
     private static Command List(CliContext context)
     {
         var subject = new Option<string?>("--subject") { Description = "Only this pipeline's or flow's misses (its name).", HelpName = "NAME" };
-        var before = new Option<long?>("--before") { Description = "Only misses with an id below this one: the next page.", HelpName = "ID" };
+        // Not given: 0, none of the ids (they start at 1), which the parser refuses when written.
+        var before = new Option<long>("--before")
+        {
+            Description = "Only misses with an id below this one: the next page.",
+            HelpName = "ID",
+            CustomParser = result => CommonOptions.WholeNumber(result, "--before", "an alert id", min: 1, max: long.MaxValue) ?? 0,
+        };
         var limit = CommonOptions.Limit(20);
         var state = CommonOptions.State();
         var json = CommonOptions.Json("the misses");
@@ -117,7 +130,7 @@ internal static class AlertsCommand
         command.SetAction((parsed, ct) =>
         {
             context.Json = parsed.GetValue(json);
-            var query = new AlertQuery { Subject = parsed.GetValue(subject), BeforeId = parsed.GetValue(before), Limit = parsed.GetValue(limit) };
+            var query = new AlertQuery { Subject = parsed.GetValue(subject), BeforeId = parsed.GetValue(before) is > 0 and var id ? id : null, Limit = parsed.GetValue(limit) };
             return context.GuardAsync(() => ListAsync(context, query, parsed.GetValue(state), ct), ct);
         });
         return command;
