@@ -63,7 +63,11 @@ internal static class ServeCommand
         using var onStop = ct.Register(() => context.Stderr.WriteLine(
             "stopping: no more runs start; running flow runs are cancelled, and the next `sluice serve` resumes them"));
         var monitor = new AlertMonitor(store, targets, AlertsCommand.Options(context));
-        await Task.WhenAll(server.ServeAsync(flows, ct), targets.Count > 0 ? monitor.RunAsync(ct) : Task.CompletedTask);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var judging = targets.Count > 0 ? monitor.RunAsync(stop.Token) : Task.CompletedTask;
+        // A monitor that fails (its state file broke) stops the server rather than leave it serving without alerts.
+        _ = judging.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        await Task.WhenAll(server.ServeAsync(flows, stop.Token), judging);
         return ct.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
     }
 
