@@ -67,6 +67,7 @@ public static class Cli
             InitCommand.Create(context),
             SchemaCommand.CreateDocs(context),
             ServeCommand.Create(context),
+            AlertsCommand.Create(context),
             GraphCommand.Create(context),
             DashboardCommand.Create(context),
         };

@@ -14,6 +14,8 @@ public static class ExitCodes
     public const int NotFound = 4;
     /// <summary>Another live process is running the same pipeline against the same state (it holds the lease).</summary>
     public const int Busy = 5;
+    /// <summary><c>sluice alerts check</c>: a pipeline or flow broke its freshness or SLA promise.</summary>
+    public const int Late = 6;
     /// <summary>128 + SIGINT, as shells report a process stopped by Ctrl-C; also for SIGTERM, which stops a run the same way.</summary>
     public const int Cancelled = 130;
 
@@ -45,6 +47,7 @@ public static class ExitCodes
           3    the run broke its quality gate (too many dead letters)
           4    run or dead letter not found
           5    another process is running this pipeline (same state file), or keeps the state file locked
+          6    sluice alerts check: a pipeline or flow is late (freshness or SLA missed)
           130  stopped by Ctrl-C or SIGTERM (a run drains and checkpoints; the next run resumes)
         """;
 }

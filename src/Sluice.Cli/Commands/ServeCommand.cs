@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Sluice.Alerts;
 using Sluice.Cli.Telemetry;
 using Sluice.Flows;
 using Sluice.Lineage;
@@ -8,7 +9,8 @@ using Sluice.Pipelines;
 namespace Sluice.Cli.Commands;
 
 /// <summary><c>sluice serve FLOW_FILE...</c>: starts scheduled flows' runs as their slots come, one line per event,
-/// until Ctrl-C or SIGTERM (see <see cref="FlowServer"/> for which slots run and what stopping does).</summary>
+/// until Ctrl-C or SIGTERM (see <see cref="FlowServer"/> for which slots run and what stopping does); meanwhile judges
+/// the flows' and their pipelines' freshness and SLA (<see cref="AlertMonitor"/>), one line per miss and request.</summary>
 internal static class ServeCommand
 {
     public static Command Create(CliContext context)
@@ -51,6 +53,7 @@ internal static class ServeCommand
             }
         }
         problems.AddRange(FlowServer.Problems(flows));
+        var targets = AlertTargets.ForFlows(flows, problems);
         if (problems.Count > 0)
             throw new PipelineException(problems);
         await using var telemetry = await CommandTelemetry.StartAsync(metrics, context.Stderr, ct);
@@ -67,7 +70,12 @@ internal static class ServeCommand
         context.Stdout.WriteLine($"serving {string.Join(", ", flows.Select(f => $"{f.Name} {f.Schedule}"))} on {statePath}");
         using var onStop = ct.Register(() => context.Stderr.WriteLine(
             "stopping: no more runs start; running flow runs are cancelled, and the next `sluice serve` resumes them"));
-        await server.ServeAsync(flows, ct);
+        var monitor = new AlertMonitor(store, targets, AlertsCommand.Options(context));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var judging = targets.Count > 0 ? monitor.RunAsync(stop.Token) : Task.CompletedTask;
+        // A monitor that fails (its state file broke) stops the server rather than leave it serving without alerts.
+        _ = judging.ContinueWith(_ => stop.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        await Task.WhenAll(server.ServeAsync(flows, stop.Token), judging);
         return ct.IsCancellationRequested ? ExitCodes.Cancelled : ExitCodes.Ok;
     }
 

@@ -16,6 +16,7 @@ namespace Sluice.Cli.Documents;
 [JsonSerializable(typeof(ErrorDocument))]
 [JsonSerializable(typeof(FlowRunDocument))]
 [JsonSerializable(typeof(FlowRunsDocument))]
+[JsonSerializable(typeof(AlertsDocument))]
 internal sealed partial class JsonDocuments : JsonSerializerContext
 {
     /// <summary>Text as it is (<c>≤</c>, <c>é</c>), not as <c>\u2264</c>: the documents are read by people too. Control

@@ -204,6 +204,7 @@ internal static class PipelineDocs
         OptionsTable(md, PipelineSpec.Retry.Options);
         md.Append("`circuit_breaker`:\n\n");
         OptionsTable(md, PipelineSpec.CircuitBreaker.Options);
+        Alerts.AlertSpec.Document(md);
         md.Append(GraphForm.ReplaceLineEndings("\n"));
         md.Append("## Expressions\n\n`filter` and `derive` take SQL-style expressions; see [expressions.md](expressions.md).\n");
         return md.ToString();

@@ -1,3 +1,4 @@
+using Sluice.Alerts;
 using Sluice.Expectations;
 using Sluice.Pipelines;
 using YamlDotNet.RepresentationModel;
@@ -40,6 +41,7 @@ internal sealed class PipelineReader(ShapeChecker checker, string baseDirectory)
             Checkpoint = ReadCheckpoint(node["checkpoint"]),
             Resilience = ReadResilience(node["resilience"]),
             Expectations = ReadExpectations(node["expect"]),
+            Alerts = AlertReader.Read(node, checker.Problems),
             BaseDirectory = baseDirectory,
         };
     }

@@ -100,5 +100,6 @@ internal static class PipelineSpec
             "How transform stages, and sinks whose writes can be retried, ride out transient failures; permanent ones are not retried (a record that makes a transform throw is dead-lettered)."),
         new OptionSpec("checkpoint", Checkpoint,
             "How often the run commits a checkpoint (source positions, dead letters and output published together, exactly once). A run also checkpoints at its end and whenever 16,384 dead letters were written since the last one."),
+        .. Alerts.AlertSpec.Options("pipeline", "the newest checkpoint that committed records"),
     ]);
 }

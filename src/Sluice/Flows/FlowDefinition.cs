@@ -1,3 +1,4 @@
+using Sluice.Alerts;
 using Sluice.Pipelines;
 
 namespace Sluice.Flows;
@@ -32,6 +33,10 @@ public sealed record FlowDefinition(string Name, IReadOnlyList<FlowTask> Tasks)
 
     /// <summary>The partitions it computes, one per run; null for a flow whose runs compute everything at once.</summary>
     public FlowPartitions? Partitions { get; init; }
+
+    /// <summary>Its freshness and SLA promises and where a miss is sent (<c>freshness:</c>, <c>sla:</c>, <c>alerts:</c>),
+    /// judged by an <see cref="AlertMonitor"/>. None by default.</summary>
+    public AlertPolicy Alerts { get; init; } = AlertPolicy.None;
 
     /// <summary>Relative paths (pipeline files, working folders, globs) resolve against it: the flow file's folder.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();

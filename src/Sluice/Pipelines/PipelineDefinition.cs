@@ -1,3 +1,4 @@
+using Sluice.Alerts;
 using Sluice.Pipelines;
 namespace Sluice;
 
@@ -16,6 +17,10 @@ public sealed record PipelineDefinition(string Name, IReadOnlyList<StageDefiniti
 
     /// <summary>Checks of the run's output (<c>expect:</c>), evaluated before its final checkpoint commits.</summary>
     public IReadOnlyList<Expectation> Expectations { get; init; } = [];
+
+    /// <summary>Its freshness and SLA promises and where a miss is sent (<c>freshness:</c>, <c>sla:</c>, <c>alerts:</c>),
+    /// judged by an <see cref="AlertMonitor"/>. None by default.</summary>
+    public AlertPolicy Alerts { get; init; } = AlertPolicy.None;
 
     /// <summary>Folder that relative paths resolve against; the pipeline file's folder when loaded from YAML.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();

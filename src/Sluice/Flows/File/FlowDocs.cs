@@ -68,6 +68,7 @@ internal static class FlowDocs
         PipelineDocs.OptionsTable(md, FlowSpec.Root.Options);
         md.Append("Each entry of `params` may be `{ default, description }`:\n\n");
         PipelineDocs.OptionsTable(md, FlowSpec.Parameter.Options);
+        Alerts.AlertSpec.Document(md);
         md.Append("## Tasks\n\nEach entry of `tasks` is `name: { … }` with:\n\n");
         PipelineDocs.OptionsTable(md, FlowSpec.Task.Options);
         md.Append("`retries` as a mapping:\n\n");

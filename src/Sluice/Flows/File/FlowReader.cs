@@ -1,3 +1,4 @@
+using Sluice.Alerts;
 using Sluice.Configuration;
 using Sluice.Pipelines;
 using YamlDotNet.RepresentationModel;
@@ -32,6 +33,7 @@ internal sealed class FlowReader(ShapeChecker checker, string baseDirectory)
             OnMappedFailure = node.GetString("on_mapped_failure") == "continue" ? MappedFailure.Continue : MappedFailure.Fail,
             Schedule = node["schedule"] is { } schedule ? ReadSchedule(schedule) : null,
             Partitions = node["partitions"] is { } partitions ? ReadPartitions(partitions) : null,
+            Alerts = AlertReader.Read(node, checker.Problems),
             BaseDirectory = baseDirectory,
             Location = node.Location,
         };

@@ -59,5 +59,6 @@ internal static class FlowSpec
         new OptionSpec("schedule", Shape.OneOf(Shape.String, Schedule), "When `sluice serve` starts a run: a cron expression (in UTC), or `{ cron, time_zone, catch_up }`. Each slot runs once, even across restarts and with several `serve` processes on one state file. A partitioned flow's scheduled run computes the day before its slot's date.", Example: "{ cron: \"0 2 * * *\", time_zone: Europe/Paris }"),
         new OptionSpec("partitions", Shape.String, "One partition per day, each computed by its own run: `daily from 2024-01-01`, optionally `to 2024-12-31`. A partition is named by its date (`2024-01-31`), the `${partition}` of its run; `sluice flow backfill` runs the missing and failed ones.", Example: "daily from 2024-01-01"),
         new OptionSpec("on_mapped_failure", Shape.Enum("fail", "continue"), "`fail`: a mapped task whose instance failed fails (once all ended) and the tasks after it are skipped; `continue`: it completes, its result listing the failed instances.", Default: "fail"),
+        .. Alerts.AlertSpec.Options("flow", "the end of its newest succeeded run"),
     ]);
 }

@@ -269,7 +269,29 @@ internal static class SqliteMigrations
                 outputs TEXT NOT NULL
             );
             """),
-        // 12 is taken by another line of work (numbered when written; see ApplyAsync).
+        // Freshness and SLA misses (see Alerts/AlertStore): one row per miss, its key unique so that restarted or
+        // concurrent servers record and send it once; claimed_until is a sender's hold on the next request.
+        new(12, """
+            CREATE TABLE alerts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                subject_kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                alert_key TEXT NOT NULL UNIQUE,
+                expected TEXT NOT NULL,
+                due_at TEXT NOT NULL,
+                observed_at TEXT,
+                detected_at TEXT NOT NULL,
+                detail TEXT NOT NULL,
+                sent_at TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                next_attempt_at TEXT,
+                claimed_until TEXT
+            );
+            CREATE INDEX alerts_by_subject ON alerts (subject, id);
+            CREATE INDEX alerts_unsent ON alerts (next_attempt_at) WHERE sent_at IS NULL;
+            """),
         // The dashboard's filters, each answered newest first from an index that ends in the listing's order, so a page
         // reads about as many rows as it shows in a state file of a million letters and 100,000 runs: runs by state or
         // kind (started_at, id); letters by reason or field, and by reason or stage within a pipeline (the browser's

@@ -1,3 +1,4 @@
+using Sluice.Alerts;
 using Sluice.State;
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
@@ -732,6 +733,11 @@ public sealed class SqliteStateStore : IStateStore
 
     /// <summary>Waits for the write in progress, if any, then closes the file. Reads in progress finish on
     /// their own connections.</summary>
+    /// <summary>Recorded freshness and SLA misses, newest first, a page at a time (<see cref="AlertQuery.BeforeId"/>),
+    /// with whether and when each was sent to its webhook. Works on a store opened read-only.</summary>
+    public Task<IReadOnlyList<AlertRecord>> ListAlertsAsync(AlertQuery query, CancellationToken cancellationToken = default) =>
+        new AlertStore(this).ListAsync(query, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await _writeLock.WaitAsync();
