@@ -9,6 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # with apt-get, their system services left unstarted), so a fresh machine needs nothing but this script. When they
 # cannot be, the script says so and the tests that need them fail naming the package.
 scripts/install-services.sh redis-server nats-server postgresql || true
+# The browser tests drive Debian's chromium (never a browser Playwright downloads): installed the same way.
+scripts/install-browser.sh || true
 
 results="TestResults"
 rm -rf "$results"
