@@ -13,6 +13,9 @@ internal sealed class RunPlan(string id, PipelineShape shape, string kind, strin
     public DateTimeOffset Start { get; } = start;
     public string State { get; set; } = "succeeded";
     public int Letters { get; set; }
+    /// <summary>Dead letters the run counted but never stored: it broke its quality gate, so the final checkpoint that
+    /// held them was not committed (what the engine does).</summary>
+    public int Uncommitted { get; set; }
     public long Read { get; set; }
     public TimeSpan Duration { get; set; }
     public string? Error { get; set; }
@@ -24,11 +27,12 @@ internal sealed record FlowPlan(RunPlan Run, DateTimeOffset ScheduledFor, string
 
 /// <summary>
 /// Decides every run of the file, oldest first: <c>--runs</c> in all, spread over the year before 1 December 2026
-/// (a fixed end, so the same arguments make the same file). One day in fifty … up to a year of days has a nightly
-/// flow run (1 flow run and 4 pipeline runs of its tasks); the rest are runs of the three pipelines, 1 % of them
-/// replays. About 40 % of the runs that can have dead letters have some, few for most and many for some (a
-/// heavy tail), <c>--letters</c> in all; 3 % of those break their quality gate, 3 % of all runs fail and a few
-/// are cancelled or stopped; the newest clickstream run is still running.
+/// (a fixed end, so the same arguments make the same file). The last days have a nightly flow run each (1 flow run
+/// and the 4 pipeline runs of its tasks; one day per 50 runs asked for, at most 365), so about a tenth of the runs
+/// belong to flows; the rest are runs of the three pipelines, 1 % of them replays. About 40 % of the runs that can
+/// have dead letters have some, few for most and many for some (a heavy tail), <c>--letters</c> in all; 2 % of the
+/// others break their quality gate, 3 % of all runs fail and a few are cancelled or stopped; the newest clickstream
+/// run is still running.
 /// </summary>
 internal static class Plan
 {
@@ -105,19 +109,21 @@ internal static class Plan
             runs[i].Letters++;
     }
 
-    /// <summary>State, records read, duration and error, agreeing with the letters: a run that kept its letters stays
-    /// under its 1 % quality gate unless it is one of those that broke it.</summary>
+    /// <summary>State, records read, duration and error, agreeing with the letters: a run that kept letters stays
+    /// under its 1 % quality gate; one that broke it kept none.</summary>
     private static void Settle(RunPlan run, Random random)
     {
         var shape = run.Shape;
         double draw = random.NextDouble();
-        bool brokeGate = run.Letters > 0 && random.NextDouble() < 0.03;
+        bool brokeGate = run.Letters == 0 && shape.Letters.Length > 0 && run.Kind == "pipeline" && random.NextDouble() < 0.02;
+        if (brokeGate)
+            run.Uncommitted = random.Next(50, 1_000);
         long records = run.Kind == "replay" ? random.Next(50, 5_000) : random.NextInt64(shape.MinRecords, shape.MaxRecords);
-        run.Read = brokeGate ? run.Letters * (long)random.Next(20, 60) : Math.Max(records, run.Letters * 150L);
+        run.Read = brokeGate ? run.Uncommitted * (long)random.Next(20, 60) : Math.Max(records, run.Letters * 150L);
         run.Duration = shape.TypicalDuration * (0.5 + random.NextDouble()) * Math.Sqrt((double)run.Read / shape.MaxRecords + 0.05);
         (run.State, run.Error) = brokeGate
             ? ("quality_gate_failed", FormattableString.Invariant(
-                $"quality gate failed: {run.Letters} of {run.Read} records dead-lettered ({100.0 * run.Letters / run.Read:0.00} %), more than max_ratio 1.00 %"))
+                $"quality gate failed: {run.Uncommitted} of {run.Read} records dead-lettered ({100.0 * run.Uncommitted / run.Read:0.00} %), more than max_ratio 1.00 %"))
             : draw switch
             {
                 < 0.03 => ("failed", Failure(shape, random)),

@@ -53,12 +53,12 @@ internal sealed class Writer(SqliteConnection connection, Random random)
     public void Run(RunPlan run)
     {
         string input = run.Shape.Input(run.Start);
-        var letters = Enumerable.Range(0, run.Letters).Select(_ => Pick(run.Shape.Letters)).ToList();
+        var letters = Enumerable.Range(0, run.Letters + run.Uncommitted).Select(_ => Pick(run.Shape.Letters)).ToList();
         var counts = Counts.Of(run, letters.CountBy(letter => letter.Stage).ToDictionary(), random);
         var sinks = counts.Where(tally => tally.Kind == "sink").ToList();
         long written = sinks.Sum(sink => sink.Out);
         Bind(_run, run.Id, run.Shape.Name, run.Kind, run.Parent, run.State, Timestamp(run.Start), run.End is { } end ? Timestamp(end) : null,
-            run.Kind == "flow" ? 0 : run.Read, written, counts.Sum(t => t.Filtered), run.Letters, run.Error);
+            run.Kind == "flow" ? 0 : run.Read, written, counts.Sum(t => t.Filtered), letters.Count, run.Error);
         if (run.Kind == "flow")
             return;
         for (int i = 0; i < counts.Count; i++)
@@ -69,10 +69,10 @@ internal sealed class Writer(SqliteConnection connection, Random random)
         }
 
         // The engine checkpoints every 1,000,000 records by default, and once more at the end; a run that failed, was
-        // cancelled or is still running has not reached that last one. The letters are all committed by the last
-        // checkpoint written, so that the run's count of them is the number stored.
+        // cancelled, broke its quality gate or is still running has not committed that last one. The stored letters
+        // are all committed by the last checkpoint written.
         int checkpoints = (int)Math.Min(4, run.Read / 1_000_000 + 1);
-        if (run.State is "failed" or "cancelled" or "running" && (checkpoints > 1 || run.Letters == 0))
+        if (run.State is "failed" or "cancelled" or "quality_gate_failed" or "running" && (checkpoints > 1 || run.Letters == 0))
             checkpoints--;
         int lettersDone = 0;
         for (int id = 1; id <= checkpoints; id++)
@@ -84,7 +84,7 @@ internal sealed class Writer(SqliteConnection connection, Random random)
                 SinkTokens(run, sinks, id), CountsJson(part));
             foreach (var sink in sinks.Where(sink => sink.Stage != "table"))
                 Bind(_file, run.Id, id, sink.Stage, $"/srv/out/{run.Shape.Name}/{sink.Stage}/part-{run.Id}-{id - 1:00000}.parquet");
-            int upTo = (int)(letters.Count * share);
+            int upTo = (int)(run.Letters * share);
             for (; lettersDone < upTo; lettersDone++)
                 Letter(run, input, letters[lettersDone], at);
             if (id == checkpoints && run.Shape.Stages[0].Name == "source")
