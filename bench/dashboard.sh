@@ -36,7 +36,7 @@ else
   mv "$state.tmp" "$state"
   rm -f "$state.tmp-wal" "$state.tmp-shm"
 fi
-log "$(( $(stat -c %s "$state") / 1000000 )) MB"
+log "$(stat -c %s "$state" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
 
 # The engine's own readers, as a user would call them, on what the generator wrote.
 check() {

@@ -80,15 +80,17 @@ internal sealed class Writer(SqliteConnection connection, Random random)
             double share = (double)id / checkpoints;
             var at = run.Start + run.Duration * share;
             var part = Counts.Part(counts, share);
-            Bind(_checkpoint, run.Id, id, Timestamp(at), random.Next(4, 90), (long)(written * share), Map(run.Shape.Stages[0].Name, SourcePosition(run, input, share)),
-                SinkTokens(run, sinks, id), CountsJson(part));
+            Bind(_checkpoint, run.Id, id, Timestamp(at), random.Next(4, 90), (long)(written * share),
+                Map(run.Shape.Stages[0].Name, SourcePosition(run, input, share)), SinkTokens(run, sinks, id), CountsJson(part));
             foreach (var sink in sinks.Where(sink => sink.Stage != "table"))
                 Bind(_file, run.Id, id, sink.Stage, $"/srv/out/{run.Shape.Name}/{sink.Stage}/part-{run.Id}-{id - 1:00000}.parquet");
             int upTo = (int)(run.Letters * share);
             for (; lettersDone < upTo; lettersDone++)
                 Letter(run, input, letters[lettersDone], at);
+            // A file source marks the file it consumed (32 bytes a record); a stream source marks nothing.
             if (id == checkpoints && run.Shape.Stages[0].Name == "source")
-                Bind(_mark, run.Shape.Name, input, FormattableString.Invariant($$"""{"size":{{run.Read * 32}},"hash":"xxh128:{{random.NextInt64():x16}}{{random.NextInt64():x16}}","end_offset":{{run.Read * 32}},"end_line":{{run.Read + 1}}}"""),
+                Bind(_mark, run.Shape.Name, input, FormattableString.Invariant(
+                    $$"""{"size":{{run.Read * 32}},"hash":"xxh128:{{random.NextInt64():x16}}{{random.NextInt64():x16}}","end_offset":{{run.Read * 32}},"end_line":{{run.Read + 1}}}"""),
                     run.Id, id);
         }
         if (run.Shape == Shapes.Clicks && run.State == "succeeded")
@@ -101,8 +103,9 @@ internal sealed class Writer(SqliteConnection connection, Random random)
     private void Letter(RunPlan run, string input, LetterShape shape, DateTimeOffset at)
     {
         var (message, original) = shape.Make(random);
-        Bind(_letter, run.Id, run.Shape.Name, Timestamp(at), shape.Stage, input, run.Shape.Position(run.Start, random.NextInt64(2, run.Read + 2)), shape.Reason,
-            shape.Field, shape.Rule, message, original, run.Kind == "replay" ? 2 : 1);
+        string position = run.Shape.Position(run.Start, random.NextInt64(2, run.Read + 2));
+        Bind(_letter, run.Id, run.Shape.Name, Timestamp(at), shape.Stage, input, position, shape.Reason, shape.Field, shape.Rule, message, original,
+            run.Kind == "replay" ? 2 : 1);
         var key = (run.Shape.Name, shape.Reason);
         LettersBy[key] = LettersBy.GetValueOrDefault(key) + 1;
     }
