@@ -9,6 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # with apt-get, their system services left unstarted), so a fresh machine needs nothing but this script. When they
 # cannot be, the script says so and the tests that need them fail naming the package.
 scripts/install-services.sh redis-server nats-server postgresql || true
+# The browser tests drive Debian's chromium (never a browser Playwright downloads): installed the same way.
+scripts/install-browser.sh || true
 
 results="TestResults"
 rm -rf "$results"
@@ -45,7 +47,9 @@ fi
 # bench/backfill.sh when a day of the nightly example differs from DuckDB or a second backfill runs anything,
 # bench/serve-latency.sh when serve starts no scheduled run or starts them a second late, bench/flow-commands.sh when
 # the installed tool's flow of command tasks does not complete every task;
-# bench/Micro runs every engine micro-benchmark once. Timings in quick mode mean nothing and are not looked at.
+# bench/Micro runs every engine micro-benchmark once; bench/dashboard.sh fails when the state file it fills does not
+# read back through the engine's store and the CLI as written, or a dashboard page does not answer 200.
+# Timings in quick mode mean nothing and are not looked at.
 smoke() {
   local name=$1
   shift
@@ -65,6 +69,7 @@ smoke backfill-quick bench/backfill.sh --quick
 smoke serve-latency-quick bench/serve-latency.sh --quick
 smoke flow-commands-quick bench/flow-commands.sh --quick
 smoke micro-quick dotnet run -c Release --project bench/Micro -- --quick
+smoke dashboard-quick bench/dashboard.sh --quick
 
 summary="$passed passed, $failed failed"
 ((skipped > 0)) && summary+=", $skipped skipped"
