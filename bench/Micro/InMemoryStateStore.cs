@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Sluice.DeadLetters;
 using Sluice.Expectations;
+using Sluice.Lineage;
 using Sluice.State;
 
 namespace Sluice.Bench.Micro;
@@ -183,6 +184,15 @@ internal sealed class InMemoryStateStore : IStateStore
 
     public Task<IReadOnlyList<CommittedFile>> ListCommittedFilesAsync(string runId, CancellationToken cancellationToken = default) =>
         throw new NotSupportedException();
+
+    // Lineage is written as a run starts; the micro-benchmarks measure stages, not what a run stores besides them.
+    public Task SaveLineageAsync(PipelineLineage lineage, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task<IReadOnlyList<PipelineLineage>> ListLineageAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<PipelineLineage>>([]);
+
+    public Task<IReadOnlyList<FlowPipeline>> ListFlowPipelinesAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<FlowPipeline>>([]);
 
     /// <summary>Call under the lock.</summary>
     private DateTimeOffset EnsureCurrent(Lease lease)
