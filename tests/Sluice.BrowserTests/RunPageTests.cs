@@ -40,7 +40,8 @@ public sealed class RunPageTests(Chromium chromium) : IDisposable
             Assert.Equal(stage.DeadLettered.ToString(System.Globalization.CultureInfo.InvariantCulture), await row.Locator("[data-testid='stage-dead']").TextContentAsync());
         }
         Assert.Equal(OrdersRun.OverMax.Length, stored.Sum(s => s.DeadLettered));
-        await Screenshots.SaveAsync(page, "run-page");
+        // The viewport only (1280×800): this one is also docs/dashboard.png.
+        await Screenshots.SaveAsync(page, "run-page", fullPage: false);
         await page.Context.CloseAsync();
     }
 }
