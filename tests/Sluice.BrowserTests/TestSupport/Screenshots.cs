@@ -13,14 +13,15 @@ public static class Screenshots
         ? Path.GetFullPath(folder)
         : Path.Combine(RepositoryRoot(), "TestResults", "screenshots");
 
-    /// <summary>Saves the whole page (not only the viewport) and returns the file's path.</summary>
-    public static async Task<string> SaveAsync(IPage page, string name)
+    /// <summary>Saves the whole page, or with <paramref name="fullPage"/> false only the viewport (1280×800, the size
+    /// of the image in docs/), and returns the file's path.</summary>
+    public static async Task<string> SaveAsync(IPage page, string name, bool fullPage = true)
     {
         if (name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.Contains('.'))
             throw new ArgumentException($"'{name}' is not a plain file name (no folder, no extension)", nameof(name));
         Directory.CreateDirectory(Folder);
         string path = Path.Combine(Folder, name + ".png");
-        await page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        await page.ScreenshotAsync(new() { Path = path, FullPage = fullPage });
         return path;
     }
 

@@ -1,0 +1,53 @@
+using System.Text;
+
+namespace Sluice.BrowserTests.TestSupport;
+
+/// <summary>A small real pipeline run into a temp state file (as the dashboard's own tests make them): 100 orders,
+/// every 10th over the contract's max amount and so dead-lettered, one of them (id 50) with a script in its note.</summary>
+public sealed class OrdersRun : IDisposable
+{
+    public const int Rows = 100;
+    public static readonly int[] OverMax = [.. Enumerable.Range(1, Rows).Where(i => i % 10 == 0)];
+    public const string Script = "<script>document.title='pwned'</script>";
+
+    private readonly TempDir _dir = new();
+
+    public OrdersRun()
+    {
+        var csv = new StringBuilder("id,amount,note\n");
+        for (int id = 1; id <= Rows; id++)
+            csv.Append(id == 50 ? $"50,900,\"{Script}\"\n" : $"{id},{(id % 10 == 0 ? 500 : 7)},ok\n");
+        _dir.Write("data/orders.csv", csv.ToString());
+        State = _dir.File("state/state.db");
+    }
+
+    public string State { get; }
+
+    public string Output => _dir.File("out");
+
+    /// <summary>The pipeline file with the contract's max amount (written again, as after a fix).</summary>
+    public string File(int max) => _dir.Write("pipeline.yaml", $$"""
+        name: orders
+        source: { type: csv, path: data/*.csv }
+        contract:
+          fields:
+            id: { type: int64, required: true }
+            amount: { type: int64, min: 0, max: {{max}} }
+            note: { type: string }
+        sink: { type: jsonl, path: out }
+        """);
+
+    public async Task<RunOutcome> RunAsync(int max = 100)
+    {
+        await using var store = await SqliteStateStore.OpenAsync(State);
+        return await new PipelineRunner(store).RunAsync(PipelineFile.Load(File(max)));
+    }
+
+    public async Task<T> StoreAsync<T>(Func<SqliteStateStore, Task<T>> read)
+    {
+        await using var store = await SqliteStateStore.OpenAsync(State);
+        return await read(store);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}
