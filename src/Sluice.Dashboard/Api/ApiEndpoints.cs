@@ -26,6 +26,7 @@ internal static class ApiEndpoints
         api.MapPost("/dead-letters/replay", Handler.Of(http => ReplayAsync(http, app))).WithMetadata(write);
         api.MapPost("/dead-letters/purge", Handler.Of(http => PurgeAsync(http, app))).WithMetadata(write);
         api.MapGet("/charts", Handler.Of(http => ChartAsync(http, app))).WithMetadata(read);
+        api.MapGet("/lineage", Handler.Of(http => LineageAsync(http, app))).WithMetadata(read);
         api.MapGet("/openapi.json", () => Results.Text(OpenApiDocument.Json(app.Prefix), "application/json")).WithMetadata(read);
     }
 
@@ -126,6 +127,15 @@ internal static class ApiEndpoints
         var runs = await RunQueries.RecentAsync(store, pipeline, n, http.RequestAborted);
         return Ok(new ChartJson(pipeline, [.. runs.Select(r => new ChartRunJson(r.Id, r.State.Word(), r.StartedAt, r.Duration?.TotalSeconds,
             r.RecordsRead, r.DeadLettered, ChartsPage.DeadRatio(r)))]));
+    }
+
+    private static async Task<IResult> LineageAsync(HttpContext http, DashboardApp app)
+    {
+        if (await app.State.StoreAsync(http.RequestAborted) is not { } store)
+            return NoState(app);
+        var pipelines = await store.ListLineageAsync(http.RequestAborted);
+        var flows = await store.ListFlowPipelinesAsync(http.RequestAborted);
+        return Ok(new LineageJson(pipelines, flows));
     }
 
     private static async Task<(SqliteStateStore? Store, Selection? Selection, IResult? Refusal)> SelectionAsync(HttpContext http, DashboardApp app)

@@ -94,4 +94,8 @@ internal sealed record ChartRunJson(string Id, string State, DateTimeOffset Star
 
 internal sealed record ChartJson(string Pipeline, IReadOnlyList<ChartRunJson> Runs);
 
+/// <summary>Each pipeline's newest recorded lineage (datasets read and written, output columns' origins) and the
+/// pipelines flows' tasks ran.</summary>
+internal sealed record LineageJson(IReadOnlyList<Sluice.Lineage.PipelineLineage> Pipelines, IReadOnlyList<Sluice.Lineage.FlowPipeline> Flows);
+
 internal sealed record ErrorJson(string Error);

@@ -31,6 +31,8 @@ internal static class OpenApiDocument
             ["/dead-letters/purge"] = Post("Delete a selection of dead letters for good. Needs the write role.", "PurgeResult"),
             ["/charts"] = Get("The last n runs (default 50, at most 1000) of a pipeline or flow, oldest first, with duration and dead-letter ratio.",
                 ["pipeline", "n"], "Chart"),
+            ["/lineage"] = Get("Each pipeline's newest recorded lineage: the datasets it reads and writes (namespace, name, fields) and, for each output, "
+                + "the input columns each output column comes from (computed: derived rather than copied); and the pipelines flows' tasks ran.", [], "Lineage"),
             ["/openapi.json"] = Get("This document.", [], null),
         };
         var document = new JsonObject
