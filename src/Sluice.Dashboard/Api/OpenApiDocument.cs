@@ -33,6 +33,9 @@ internal static class OpenApiDocument
                 ["pipeline", "n"], "Chart"),
             ["/lineage"] = Get("Each pipeline's newest recorded lineage: the datasets it reads and writes (namespace, name, fields) and, for each output, "
                 + "the input columns each output column comes from (computed: derived rather than copied); and the pipelines flows' tasks ran.", [], "Lineage"),
+            ["/alerts"] = Get("Recorded freshness and SLA misses, newest first, a page at a time by id (`next` as `before`); subject: a pipeline's or flow's name; "
+                + "kind: pipeline or flow; limit: 1 to 500 (default 50). delivery: sent, pending (attempts, lastError, nextAttemptAt) or no-webhook.",
+                ["subject", "kind", "before", "limit"], "AlertList"),
             ["/openapi.json"] = Get("This document.", [], null),
         };
         var document = new JsonObject

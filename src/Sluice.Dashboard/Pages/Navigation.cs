@@ -11,5 +11,6 @@ internal static class Navigation
         new("dead-letters", "Dead letters", "/dead-letters"),
         new("charts", "Charts", "/charts"),
         new("lineage", "Lineage", "/lineage"),
+        new("alerts", "Alerts", "/alerts"),
     ];
 }
