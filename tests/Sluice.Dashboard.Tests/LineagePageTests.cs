@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Sluice.Dashboard.Tests.TestSupport;
+using Sluice.Flows;
 using Sluice.Lineage;
 
 namespace Sluice.Dashboard.Tests;
@@ -104,6 +105,30 @@ public sealed partial class LineagePageTests : IDisposable
         var pipelines = json.RootElement.GetProperty("pipelines").EnumerateArray().Select(p => p.GetProperty("pipeline").GetString()).Order(StringComparer.Ordinal);
         Assert.Equal([Evil, "orders"], pipelines);
         Assert.Equal(0, json.RootElement.GetProperty("flows").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_flow_is_shown_on_the_pipelines_its_tasks_ran()
+    {
+        var outcome = await RunAsync();
+        await using (var store = await SqliteStateStore.OpenAsync(State))
+        {
+            var flows = new SqliteFlowStore(store);
+            var flow = (await flows.StartFlowRunAsync("<nightly>", "", new Dictionary<string, string>(), "hash", null, CancellationToken.None))!;
+            await flows.SaveAsync([new TaskRunRecord(flow.Run.Id, "load", -1, null, TaskState.Completed, 1, outcome.Run.StartedAt, outcome.Run.EndedAt,
+                null, outcome.Run.Id, null, null, null)], null, CancellationToken.None);
+            await flows.FinishFlowRunAsync(flow.Run.Id, RunState.Succeeded, null, CancellationToken.None);
+        }
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        string page = await host.PageAsync("/sluice/lineage");
+
+        var pipeline = Regex.Match(page, "<g [^>]*data-testid=\"lineage-pipeline\" data-pipeline=\"orders\">.*?</g>", RegexOptions.Singleline);
+        Assert.True(pipeline.Success, page);
+        Assert.Contains("data-testid=\"lineage-flow\" data-flow=\"&lt;nightly&gt;\"", pipeline.Value);
+        Assert.Contains("flow &lt;nightly&gt;", pipeline.Value);
+        Assert.Matches("<tr data-testid=\"flow-pipeline-row\" data-flow=\"&lt;nightly&gt;\"><td>&lt;nightly&gt;</td><td>load</td><td>orders</td>", page);
+        Assert.DoesNotContain("<nightly>", page);
     }
 
     private static List<string> Attributes(string page, string testId, string attribute) =>
