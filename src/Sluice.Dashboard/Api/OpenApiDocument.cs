@@ -45,7 +45,7 @@ internal static class OpenApiDocument
             {
                 ["title"] = "Sluice dashboard API",
                 ["version"] = "1",
-                ["description"] = "Runs, flow runs and dead letters of a Sluice state file. Authenticate with `Authorization: Bearer TOKEN` or the "
+                ["description"] = "Runs, flow runs, dead letters, lineage and recorded alerts of a Sluice state file. Authenticate with `Authorization: Bearer TOKEN` or the "
                     + "dashboard's login cookie (none needed on loopback without authentication). POST bodies must be application/json: "
                     + "a cross-site form cannot send that, which is the API's protection against cross-site requests.",
             },
