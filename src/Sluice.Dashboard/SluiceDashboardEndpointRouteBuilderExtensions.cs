@@ -50,6 +50,8 @@ public static class SluiceDashboardEndpointRouteBuilderExtensions
         group.MapPost("/dead-letters/replay", Handler.Of(http => LetterActionPages.ReplayAsync(http, app))).WithMetadata(write);
         group.MapPost("/dead-letters/purge", Handler.Of(http => LetterActionPages.PurgeAsync(http, app))).WithMetadata(write);
         group.MapGet("/charts", Handler.Of(http => ChartsPage.HandleAsync(http, app)));
+        group.MapGet("/lineage", Handler.Of(http => LineagePage.HandleAsync(http, app)));
+        group.MapGet("/alerts", Handler.Of(http => AlertsPage.HandleAsync(http, app)));
         group.MapGet("/login", Handler.Of(http => LoginPage.Render(http, app))).WithMetadata(anonymous);
         group.MapPost("/login", Handler.Of(http => LoginPage.LoginAsync(http, app))).WithMetadata(anonymous);
         group.MapPost("/logout", Handler.Of(http => LoginPage.Logout(http, app))).WithMetadata(anonymous);

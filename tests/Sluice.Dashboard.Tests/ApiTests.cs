@@ -23,7 +23,7 @@ public sealed class ApiTests : IDisposable
         var routes = host.Endpoints.DataSources.SelectMany(s => s.Endpoints).OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText!.StartsWith("/sluice/api/", StringComparison.Ordinal)).ToList();
 
-        Assert.Equal(9, routes.Count);
+        Assert.Equal(11, routes.Count);
         foreach (var route in routes)
         {
             // "/sluice/api/dead-letters/{id:long}" is "/dead-letters/{id}" in the document.

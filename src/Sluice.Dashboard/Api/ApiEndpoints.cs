@@ -26,6 +26,8 @@ internal static class ApiEndpoints
         api.MapPost("/dead-letters/replay", Handler.Of(http => ReplayAsync(http, app))).WithMetadata(write);
         api.MapPost("/dead-letters/purge", Handler.Of(http => PurgeAsync(http, app))).WithMetadata(write);
         api.MapGet("/charts", Handler.Of(http => ChartAsync(http, app))).WithMetadata(read);
+        api.MapGet("/lineage", Handler.Of(http => LineageAsync(http, app))).WithMetadata(read);
+        api.MapGet("/alerts", Handler.Of(http => AlertsAsync(http, app))).WithMetadata(read);
         api.MapGet("/openapi.json", () => Results.Text(OpenApiDocument.Json(app.Prefix), "application/json")).WithMetadata(read);
     }
 
@@ -126,6 +128,28 @@ internal static class ApiEndpoints
         var runs = await RunQueries.RecentAsync(store, pipeline, n, http.RequestAborted);
         return Ok(new ChartJson(pipeline, [.. runs.Select(r => new ChartRunJson(r.Id, r.State.Word(), r.StartedAt, r.Duration?.TotalSeconds,
             r.RecordsRead, r.DeadLettered, ChartsPage.DeadRatio(r)))]));
+    }
+
+    private static async Task<IResult> LineageAsync(HttpContext http, DashboardApp app)
+    {
+        if (await app.State.StoreAsync(http.RequestAborted) is not { } store)
+            return NoState(app);
+        var pipelines = await store.ListLineageAsync(http.RequestAborted);
+        var flows = await store.ListFlowPipelinesAsync(http.RequestAborted);
+        return Ok(new LineageJson(pipelines, flows));
+    }
+
+    private static async Task<IResult> AlertsAsync(HttpContext http, DashboardApp app)
+    {
+        if (!AlertsPage.TryQuery(http.Request.Query, out var query, out string? problem))
+            return Error(problem!, StatusCodes.Status400BadRequest);
+        if (await app.State.StoreAsync(http.RequestAborted) is not { } store)
+            return NoState(app);
+        var alerts = await store.ListAlertsAsync(query with { Limit = query.Limit + 1 }, http.RequestAborted);
+        long? next = alerts.Count > query.Limit ? alerts[query.Limit - 1].Id : null;
+        return Ok(new AlertListJson([.. alerts.Take(query.Limit).Select(a => new AlertJson(a.Id, a.SubjectKind.ToString().ToLowerInvariant(), a.Subject,
+            a.Kind.ToString().ToLowerInvariant(), a.Key, a.Expected, a.DueAt, a.ObservedAt, a.DetectedAt, a.Detail, AlertsPage.Delivery(a), a.SentAt,
+            a.Attempts, a.LastError, a.NextAttemptAt))], next));
     }
 
     private static async Task<(SqliteStateStore? Store, Selection? Selection, IResult? Refusal)> SelectionAsync(HttpContext http, DashboardApp app)

@@ -94,4 +94,15 @@ internal sealed record ChartRunJson(string Id, string State, DateTimeOffset Star
 
 internal sealed record ChartJson(string Pipeline, IReadOnlyList<ChartRunJson> Runs);
 
+/// <summary>Each pipeline's newest recorded lineage (datasets read and written, output columns' origins) and the
+/// pipelines flows' tasks ran.</summary>
+internal sealed record LineageJson(IReadOnlyList<Sluice.Lineage.PipelineLineage> Pipelines, IReadOnlyList<Sluice.Lineage.FlowPipeline> Flows);
+
+/// <summary>A recorded miss; delivery is sent, pending (the webhook has not accepted it yet) or no-webhook.</summary>
+internal sealed record AlertJson(long Id, string SubjectKind, string Subject, string Kind, string Key, string Expected, DateTimeOffset DueAt,
+    DateTimeOffset? ObservedAt, DateTimeOffset DetectedAt, string Detail, string Delivery, DateTimeOffset? SentAt, int Attempts, string? LastError,
+    DateTimeOffset? NextAttemptAt);
+
+internal sealed record AlertListJson(IReadOnlyList<AlertJson> Alerts, long? Next);
+
 internal sealed record ErrorJson(string Error);

@@ -31,6 +31,11 @@ internal static class OpenApiDocument
             ["/dead-letters/purge"] = Post("Delete a selection of dead letters for good. Needs the write role.", "PurgeResult"),
             ["/charts"] = Get("The last n runs (default 50, at most 1000) of a pipeline or flow, oldest first, with duration and dead-letter ratio.",
                 ["pipeline", "n"], "Chart"),
+            ["/lineage"] = Get("Each pipeline's newest recorded lineage: the datasets it reads and writes (namespace, name, fields) and, for each output, "
+                + "the input columns each output column comes from (computed: derived rather than copied); and the pipelines flows' tasks ran.", [], "Lineage"),
+            ["/alerts"] = Get("Recorded freshness and SLA misses, newest first, a page at a time by id (`next` as `before`); subject: a pipeline's or flow's name; "
+                + "kind: pipeline or flow; limit: 1 to 500 (default 50). delivery: sent, pending (attempts, lastError, nextAttemptAt) or no-webhook.",
+                ["subject", "kind", "before", "limit"], "AlertList"),
             ["/openapi.json"] = Get("This document.", [], null),
         };
         var document = new JsonObject
@@ -40,7 +45,7 @@ internal static class OpenApiDocument
             {
                 ["title"] = "Sluice dashboard API",
                 ["version"] = "1",
-                ["description"] = "Runs, flow runs and dead letters of a Sluice state file. Authenticate with `Authorization: Bearer TOKEN` or the "
+                ["description"] = "Runs, flow runs, dead letters, lineage and recorded alerts of a Sluice state file. Authenticate with `Authorization: Bearer TOKEN` or the "
                     + "dashboard's login cookie (none needed on loopback without authentication). POST bodies must be application/json: "
                     + "a cross-site form cannot send that, which is the API's protection against cross-site requests.",
             },

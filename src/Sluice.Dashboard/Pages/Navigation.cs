@@ -10,5 +10,7 @@ internal static class Navigation
         new("runs", "Runs", "/"),
         new("dead-letters", "Dead letters", "/dead-letters"),
         new("charts", "Charts", "/charts"),
+        new("lineage", "Lineage", "/lineage"),
+        new("alerts", "Alerts", "/alerts"),
     ];
 }
