@@ -93,7 +93,13 @@ measure() {
 
 printf '%s runs, %s dead letters, %s requests per page\n\n' "$runs" "$letters" "$requests"
 printf '| page | first ms | median ms | p95 ms |\n| --- | --- | --- | --- |\n'
-for page in "/" "/runs/$run" "/dead-letters?pipeline=flights-clean&reason=contract"; do
+# The issue's three pages first (runs, a run, letters by pipeline and reason), then the rest a user clicks through.
+pages=("/" "/runs/$run" "/dead-letters?pipeline=flights-clean&reason=contract"
+  "/?state=failed" "/?pipeline=clickstream" "/?q=clickstream" "/dead-letters" "/dead-letters?pipeline=clickstream&stage=check"
+  "/dead-letters?reason=transform" "/dead-letters?field=origin" "/dead-letters?run=$run"
+  "/dead-letters?pipeline=flights-clean&since=2026-06-01&until=2026-06-02" "/dead-letters/$((letters / 2))"
+  "/charts?pipeline=flights-clean&n=200" "/lineage" "/alerts" "/api/runs" "/api/dead-letters?reason=transform")
+for page in "${pages[@]}"; do
   result=$(measure "$page") # a failed request fails the assignment, and set -e stops the script
   read -r first median p95 <<<"$result"
   printf '| `%s` | %s | %s | %s |\n' "$page" "$first" "$median" "$p95"
