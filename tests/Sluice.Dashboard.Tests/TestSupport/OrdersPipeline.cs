@@ -2,13 +2,17 @@ using System.Text;
 
 namespace Sluice.Dashboard.Tests.TestSupport;
 
-/// <summary>A small real pipeline run into a temp state file: 100 orders, every 10th with an amount over the
-/// contract's max (dead-lettered; a replay after raising the max writes them), and one whose line holds a script.</summary>
+/// <summary>
+/// A small real pipeline run into a temp state file: 100 orders, every 10th with an amount over the contract's max
+/// (dead-lettered; a replay after raising the max writes them), and order 50's note a script that would retitle the
+/// page if it ran. Shared by the dashboard's server tests and its browser tests (linked into Sluice.BrowserTests), so
+/// both check the pages over the same run.
+/// </summary>
 public sealed class OrdersPipeline : IDisposable
 {
     public const int Rows = 100;
     public static readonly int[] OverMax = [.. Enumerable.Range(1, Rows).Where(i => i % 10 == 0)];
-    public const string Script = "<script>alert(1)</script>";
+    public const string Script = "<script>document.title='pwned'</script>";
 
     private readonly TempDir _dir = new();
 
@@ -23,9 +27,10 @@ public sealed class OrdersPipeline : IDisposable
 
     public string State { get; }
 
+    /// <summary>The jsonl sink's folder.</summary>
     public string Output => _dir.File("out");
 
-    /// <summary>The pipeline file with the contract's max amount.</summary>
+    /// <summary>The pipeline file with the contract's max amount (written again, as after a fix).</summary>
     public string File(int max) => _dir.Write("pipeline.yaml", $$"""
         name: orders
         source: { type: csv, path: data/*.csv }
@@ -41,6 +46,13 @@ public sealed class OrdersPipeline : IDisposable
     {
         await using var store = await SqliteStateStore.OpenAsync(State);
         return await new PipelineRunner(store).RunAsync(PipelineFile.Load(File(max)));
+    }
+
+    /// <summary>Reads the state file, opened for this read only (the dashboard under test has it open too).</summary>
+    public async Task<T> StoreAsync<T>(Func<SqliteStateStore, Task<T>> read)
+    {
+        await using var store = await SqliteStateStore.OpenAsync(State);
+        return await read(store);
     }
 
     public void Dispose() => _dir.Dispose();
