@@ -27,8 +27,14 @@ public sealed class OrdersPipeline : IDisposable
 
     public string State { get; }
 
-    /// <summary>The jsonl sink's folder.</summary>
+    /// <summary>The source's path glob, absolute: the name lineage gives the dataset the pipeline reads.</summary>
+    public string Input => _dir.File("data/*.csv");
+
+    /// <summary>The jsonl sink's folder (with the default <see cref="Sink"/>).</summary>
     public string Output => _dir.File("out");
+
+    /// <summary>The sink as YAML; by default JSON Lines files in <see cref="Output"/>.</summary>
+    public string Sink { get; init; } = "{ type: jsonl, path: out }";
 
     /// <summary>The pipeline file with the contract's max amount (written again, as after a fix).</summary>
     public string File(int max) => _dir.Write("pipeline.yaml", $$"""
@@ -39,7 +45,7 @@ public sealed class OrdersPipeline : IDisposable
             id: { type: int64, required: true }
             amount: { type: int64, min: 0, max: {{max}} }
             note: { type: string }
-        sink: { type: jsonl, path: out }
+        sink: {{Sink}}
         """);
 
     public async Task<RunOutcome> RunAsync(int max = 100)
