@@ -36,9 +36,11 @@ public sealed class OrdersPipeline : IDisposable
     /// <summary>The sink as YAML; by default JSON Lines files in <see cref="Output"/>.</summary>
     public string Sink { get; init; } = "{ type: jsonl, path: out }";
 
-    /// <summary>The pipeline file with the contract's max amount (written again, as after a fix).</summary>
+    /// <summary>The pipeline file with the contract's max amount (written again, as after a fix). It promises data
+    /// no older than an hour, which only an alert monitor judges, never a run.</summary>
     public string File(int max) => _dir.Write("pipeline.yaml", $$"""
         name: orders
+        freshness: 1h
         source: { type: csv, path: data/*.csv }
         contract:
           fields:
