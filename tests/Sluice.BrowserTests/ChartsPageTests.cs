@@ -6,7 +6,7 @@ namespace Sluice.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed class ChartsPageTests(Chromium chromium) : IDisposable
 {
-    private readonly OrdersRun _orders = new();
+    private readonly OrdersPipeline _orders = new();
 
     public void Dispose() => _orders.Dispose();
 

@@ -7,7 +7,7 @@ namespace Sluice.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed class DeadLettersPageTests(Chromium chromium) : IDisposable
 {
-    private readonly OrdersRun _orders = new();
+    private readonly OrdersPipeline _orders = new();
 
     public void Dispose() => _orders.Dispose();
 
@@ -15,13 +15,13 @@ public sealed class DeadLettersPageTests(Chromium chromium) : IDisposable
     public async Task Replaying_two_selected_letters_after_fixing_the_contract_writes_their_rows_and_removes_them()
     {
         await _orders.RunAsync(max: 100);
-        Assert.Equal(OrdersRun.Rows - OrdersRun.OverMax.Length, JsonlOutput.Ids(_orders.Output).Count);
+        Assert.Equal(OrdersPipeline.Rows - OrdersPipeline.OverMax.Length, JsonlOutput.Ids(_orders.Output).Count);
         // The fix: the pipeline file's contract now accepts amounts up to 1000, which every dead letter holds.
         await using var site = await DashboardSite.StartAsync(_orders.State, _orders.File(max: 1000));
         var page = await chromium.NewPageAsync();
         await page.GotoAsync(site.Url("/dead-letters?pipeline=orders"));
         var rows = page.Locator("[data-testid='letters-table'] [data-testid='letter-row']");
-        Assert.Equal(OrdersRun.OverMax.Length, await rows.CountAsync());
+        Assert.Equal(OrdersPipeline.OverMax.Length, await rows.CountAsync());
 
         var picked = new List<long>();
         for (int i = 0; i < 2; i++)
@@ -45,11 +45,11 @@ public sealed class DeadLettersPageTests(Chromium chromium) : IDisposable
         Assert.Equal(1, await page.Locator("main[data-testid='page-replayed']").CountAsync());
         Assert.Equal("2", await page.Locator("[data-testid='replayed']").GetAttributeAsync("data-count"));
         await page.GotoAsync(site.Url("/dead-letters?pipeline=orders"));
-        Assert.Equal(OrdersRun.OverMax.Length - 2, await rows.CountAsync());
+        Assert.Equal(OrdersPipeline.OverMax.Length - 2, await rows.CountAsync());
         foreach (long id in picked)
             Assert.Equal(0, await page.Locator($"[data-testid='letter-row'][data-letter-id='{id}']").CountAsync());
         var written = JsonlOutput.Ids(_orders.Output);
-        Assert.Equal(OrdersRun.Rows - OrdersRun.OverMax.Length + 2, written.Count);
+        Assert.Equal(OrdersPipeline.Rows - OrdersPipeline.OverMax.Length + 2, written.Count);
         Assert.All(pickedRows, id => Assert.Contains(id, written));
         await page.Context.CloseAsync();
     }
@@ -66,7 +66,7 @@ public sealed class DeadLettersPageTests(Chromium chromium) : IDisposable
         await page.GotoAsync(site.Url($"/dead-letters/{scripted}"));
 
         Assert.Equal(1, await page.Locator("main[data-testid='page-dead-letter']").CountAsync());
-        Assert.Contains(OrdersRun.Script, await page.Locator("[data-testid='original']").TextContentAsync());
+        Assert.Contains(OrdersPipeline.Script, await page.Locator("[data-testid='original']").TextContentAsync());
         Assert.Equal(0, await page.Locator("[data-testid='original'] script").CountAsync());
         Assert.Equal($"Dead letter {scripted} · Sluice", await page.TitleAsync());
         await Screenshots.SaveAsync(page, "dead-letter-script");

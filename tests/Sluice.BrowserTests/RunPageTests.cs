@@ -6,7 +6,7 @@ namespace Sluice.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed class RunPageTests(Chromium chromium) : IDisposable
 {
-    private readonly OrdersRun _orders = new();
+    private readonly OrdersPipeline _orders = new();
 
     public void Dispose() => _orders.Dispose();
 
@@ -39,7 +39,7 @@ public sealed class RunPageTests(Chromium chromium) : IDisposable
             Assert.Equal(stage.Out.ToString(System.Globalization.CultureInfo.InvariantCulture), await row.Locator("[data-testid='stage-out']").TextContentAsync());
             Assert.Equal(stage.DeadLettered.ToString(System.Globalization.CultureInfo.InvariantCulture), await row.Locator("[data-testid='stage-dead']").TextContentAsync());
         }
-        Assert.Equal(OrdersRun.OverMax.Length, stored.Sum(s => s.DeadLettered));
+        Assert.Equal(OrdersPipeline.OverMax.Length, stored.Sum(s => s.DeadLettered));
         // The viewport only (1280×800): this one is also docs/dashboard.png.
         await Screenshots.SaveAsync(page, "run-page", fullPage: false);
         await page.Context.CloseAsync();

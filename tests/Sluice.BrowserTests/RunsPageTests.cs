@@ -7,7 +7,7 @@ namespace Sluice.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed class RunsPageTests(Chromium chromium) : IDisposable
 {
-    private readonly OrdersRun _orders = new();
+    private readonly OrdersPipeline _orders = new();
 
     public void Dispose() => _orders.Dispose();
 
@@ -34,8 +34,8 @@ public sealed class RunsPageTests(Chromium chromium) : IDisposable
             Assert.Equal(Count(run.RecordsRead), await row.Locator("[data-testid='run-read']").TextContentAsync());
             Assert.Equal(Count(run.DeadLettered), await row.Locator("[data-testid='run-dead']").TextContentAsync());
         }
-        Assert.Equal([OrdersRun.Rows, 0], stored.Select(r => r.RecordsRead).OrderDescending());
-        Assert.Equal([OrdersRun.OverMax.Length, 0], stored.Select(r => r.DeadLettered).OrderDescending());
+        Assert.Equal([OrdersPipeline.Rows, 0], stored.Select(r => r.RecordsRead).OrderDescending());
+        Assert.Equal([OrdersPipeline.OverMax.Length, 0], stored.Select(r => r.DeadLettered).OrderDescending());
         await Screenshots.SaveAsync(page, "runs-list");
         await page.Context.CloseAsync();
     }
