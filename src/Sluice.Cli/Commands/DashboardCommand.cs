@@ -3,11 +3,10 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Sluice.Cli.Plugins;
 using Sluice.Dashboard;
 
@@ -116,27 +115,14 @@ internal static class DashboardCommand
             options.PipelineFiles.Add(file);
         options.LoadPipeline = file => PipelineFile.Parse(file, PluginLoader.ForPipeline(file));
 
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(ip!, settings.Port));
+        var builder = CommandWebServer.CreateBuilder(ip!, settings.Port);
         builder.Services.AddAntiforgery();
         // Keys live in memory: a restart logs everyone out and expires open forms, and nothing is written to disk.
         builder.Services.AddDataProtection().UseEphemeralDataProtectionProvider();
         await using var app = builder.Build();
         app.MapSluiceDashboard(options);
-        // /metrics (replay runs started from the pages) sits outside the dashboard's route group and its login, so it
-        // is served only where the pages need none: on loopback without authentication.
-        if (!options.RequiresLogin)
-            app.MapSluiceMetrics();
-        try
-        {
-            await app.StartAsync(ct);
-        }
-        catch (IOException e)
-        {
-            return context.Error(CliContext.OneLine(e.Message) + " (choose another --port, or --port 0 for a free one)", ExitCodes.Invalid);
-        }
-        string url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        MapMetrics(app, options);
+        string url = await CommandWebServer.StartAsync(app, "the dashboard", ip!, settings.Port, ct);
         string missingState = File.Exists(options.StatePath) ? "" : " (no state file there yet: the pages say so until a pipeline runs with it)";
         context.Stdout.WriteLine($"dashboard at {url}/ on {options.StatePath}{missingState}; Ctrl-C stops it");
         context.Stdout.Flush();
@@ -149,6 +135,35 @@ internal static class DashboardCommand
         }
         await app.StopAsync(CancellationToken.None);
         return ExitCodes.Ok;
+    }
+
+    /// <summary><c>/metrics</c> (of the replays started from the pages) sits outside the dashboard's pages and their
+    /// login. Where the dashboard needs none (loopback) it is open; with a token a scraper must send it as a bearer
+    /// (Prometheus' <c>authorization</c>); with users only it is not served: a scraper cannot fill a login form.</summary>
+    private static void MapMetrics(WebApplication app, SluiceDashboardOptions options)
+    {
+        if (!options.RequiresLogin)
+        {
+            app.MapSluiceMetrics();
+            return;
+        }
+        if (options.Token is not { } token)
+            return;
+        byte[] expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        app.MapSluiceMetrics().Add(endpoint =>
+        {
+            var serve = endpoint.RequestDelegate!;
+            endpoint.RequestDelegate = http =>
+            {
+                string? given = http.Request.Headers.Authorization.FirstOrDefault() is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? header["Bearer ".Length..].Trim() : null;
+                if (given is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), expected))
+                    return serve(http);
+                http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                http.Response.Headers.WWWAuthenticate = "Bearer";
+                return Task.CompletedTask;
+            };
+        });
     }
 
     private static bool TryAddress(string text, out IPAddress? ip)

@@ -52,6 +52,12 @@ internal static class AlertReader
             problems.Add(new Diagnostic(url.Location, "alerts: webhook must be an absolute http or https URL"));
             return null;
         }
-        return new AlertWebhook(uri, node.GetStringMap("headers") ?? new Dictionary<string, string>());
+        var headers = node.GetStringMap("headers") ?? new Dictionary<string, string>();
+        foreach (var (name, value) in node["headers"]?.Entries ?? [])
+        {
+            if (Connectors.Http.HttpOptionValues.HeaderProblem(name, value.Text) is { } problem)
+                problems.Add(new Diagnostic(value.Location, "alerts: " + problem));
+        }
+        return new AlertWebhook(uri, headers);
     }
 }

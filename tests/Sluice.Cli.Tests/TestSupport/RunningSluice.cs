@@ -50,6 +50,23 @@ public sealed class RunningSluice : IDisposable
         return printed == _metricsUrl.Task ? await _metricsUrl.Task : throw new InvalidOperationException("no metrics URL printed; stderr: " + Stderr);
     }
 
+    /// <summary>What follows <paramref name="prefix"/> on the first stdout line that starts with it (sluice
+    /// dashboard's "dashboard at URL …").</summary>
+    public async Task<string> StdoutLineAfterAsync(string prefix)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        {
+            lock (_stdout)
+            {
+                if (_stdout.ToString().Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
+                    return line[prefix.Length..].TrimEnd('\r');
+            }
+            await Task.Delay(50);
+        }
+        throw new InvalidOperationException($"no stdout line starting '{prefix}'; stderr: " + Stderr);
+    }
+
     /// <summary>SIGTERM, as a service manager stops it; then its exit code and stdout.</summary>
     public async Task<(int ExitCode, string Stdout)> StopAsync()
     {

@@ -69,6 +69,21 @@ public sealed class AlertFileTests : IDisposable
     }
 
     [Fact]
+    public void A_webhook_header_that_could_not_be_sent_is_refused_at_its_place_without_its_value()
+    {
+        // HttpClient would have dropped "X Api Key" without a word: every alert sent without its key.
+        string path = _dir.Write("p.yaml", "name: p\nfreshness: 1h\nalerts: { webhook: \"http://h/\", headers: { X Api Key: s3cret-value } }\n" +
+            "source: { type: csv, path: in.csv }\nsink: { type: jsonl, path: out }\n");
+        var problems = new List<Diagnostic>();
+
+        AlertTargets.ForPipelineFile(path, problems);
+
+        string problem = Assert.Single(problems).ToString().Replace(_dir.Path + "/", "", StringComparison.Ordinal);
+        Assert.StartsWith("p.yaml:3:55: alerts: header name 'X Api Key' is not an HTTP header name", problem);
+        Assert.DoesNotContain("s3cret-value", problem);
+    }
+
+    [Fact]
     public void A_flows_pipeline_task_is_judged_under_the_pipelines_name_and_sends_to_the_flows_webhook()
     {
         _dir.Write("p.yaml", "name: clean\nsla: { finish_by: \"07:30\" }\nsource: { type: csv, path: \"${params.file}\" }\nsink: { type: jsonl, path: out }\n");

@@ -38,6 +38,21 @@ public sealed class HttpSinkTests : StateStoreTest
         }
     }
 
+    [Theory]
+    [InlineData("{ X Source: sluice }", "header name 'X Source' is not an HTTP header name")]
+    [InlineData("{ \"Authorization:\": x }", "header name 'Authorization:' is not an HTTP header name")]
+    [InlineData("{ X-Source: \"a\\r\\nX-Injected: 1\" }", "header 'X-Source': a value cannot hold a line break or NUL")]
+    public void A_header_that_could_not_be_sent_as_written_is_refused_when_the_file_is_read(string headers, string expected)
+    {
+        string yaml = Yaml(new Uri("http://127.0.0.1:1/")).Replace(
+            "headers: { Authorization: \"Bearer ${env:SLUICE_TEST_TOKEN}\", X-Source: sluice }", "headers: " + headers, StringComparison.Ordinal);
+
+        var error = Assert.Throws<PipelineException>(() => PipelineFile.Parse(Dir.Write("p.yaml", yaml)));
+
+        Assert.Contains(expected, error.Message);
+        Assert.Contains("p.yaml:11:", error.Message); // at the header, not the file
+    }
+
     [Fact]
     public async Task With_30_percent_failures_every_record_arrives_once_and_the_retries_are_counted()
     {
