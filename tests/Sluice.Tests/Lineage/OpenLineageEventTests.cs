@@ -60,7 +60,7 @@ public sealed class OpenLineageEventTests : StateStoreTest
             Assert.StartsWith("https://github.com/sluice-dev/sluice/tree/v", e.GetProperty("producer").GetString(), StringComparison.Ordinal);
         });
         var input = Assert.Single(events[1].GetProperty("inputs").EnumerateArray());
-        Assert.Equal(("file", Path.Combine(Dir.Path, "in/*.csv")), (input.GetProperty("namespace").GetString(), input.GetProperty("name").GetString()));
+        Assert.Equal(("file", Path.Combine(Dir.Path, "in")), (input.GetProperty("namespace").GetString(), input.GetProperty("name").GetString()));
         // The contract's types, not the CSV's text.
         Assert.Equal(["id int64", "price decimal", "qty int64", "note string"], Fields(input));
         var output = Assert.Single(events[1].GetProperty("outputs").EnumerateArray());
@@ -92,14 +92,14 @@ public sealed class OpenLineageEventTests : StateStoreTest
         var output = FileEvents()[1].GetProperty("outputs")[0];
         var lineage = output.GetProperty("facets").GetProperty("columnLineage").GetProperty("fields").EnumerateObject()
             .ToDictionary(p => p.Name, p => p.Value.GetProperty("inputFields").EnumerateArray().Select(Describe).Order().ToList());
-        string glob = Path.Combine(Dir.Path, "in/*.csv");
+        string folder = Path.Combine(Dir.Path, "in");
         Assert.Equal(new Dictionary<string, List<string>>
         {
-            ["id"] = [$"file {glob} id IDENTITY"],
-            ["total"] = [$"file {glob} price TRANSFORMATION", $"file {glob} qty TRANSFORMATION"],
-            ["label"] = [$"file {glob} note TRANSFORMATION"],
-            ["twice"] = [$"file {glob} price TRANSFORMATION", $"file {glob} qty TRANSFORMATION"],
-            ["qty"] = [$"file {glob} qty IDENTITY"],
+            ["id"] = [$"file {folder} id IDENTITY"],
+            ["total"] = [$"file {folder} price TRANSFORMATION", $"file {folder} qty TRANSFORMATION"],
+            ["label"] = [$"file {folder} note TRANSFORMATION"],
+            ["twice"] = [$"file {folder} price TRANSFORMATION", $"file {folder} qty TRANSFORMATION"],
+            ["qty"] = [$"file {folder} qty IDENTITY"],
         }, lineage);
     }
 
@@ -210,7 +210,7 @@ public sealed class OpenLineageEventTests : StateStoreTest
         Assert.NotEqual(first.Run.Id, orders.RunId);
         Assert.Equal(other.Run.Id, all[1].RunId);
         var input = Assert.Single(orders.Inputs);
-        Assert.Equal(("source", "file", Path.Combine(Dir.Path, "in/*.csv")), (input.Stage, input.Namespace, input.Name));
+        Assert.Equal(("source", "file", Path.Combine(Dir.Path, "in")), (input.Stage, input.Namespace, input.Name));
         Assert.Equal([new LineageField("id", "int64"), new("price", "decimal"), new("qty", "int64"), new("note", "string")], input.Fields);
         var output = Assert.Single(orders.Outputs);
         Assert.Equal(("sink", Dir.File("out")), (output.Stage, output.Name));
@@ -218,6 +218,25 @@ public sealed class OpenLineageEventTests : StateStoreTest
         Assert.Equal([new ColumnOrigin("file", input.Name, "price", Computed: true), new ColumnOrigin("file", input.Name, "qty", Computed: true)],
             total.Inputs.OrderBy(o => o.Field));
         Assert.Equal([new ColumnOrigin("file", input.Name, "id", Computed: false)], output.Columns.Single(c => c.Column == "id").Inputs);
+    }
+
+    [Fact]
+    public async Task A_pipeline_reading_the_files_another_writes_reads_the_dataset_it_wrote()
+    {
+        await new PipelineRunner(Store).RunAsync(Orders());
+        var report = PipelineFile.Parse(Dir.Write("report.yaml", """
+            name: report
+            source: { type: jsonl, path: out/*.jsonl, columns: [id, total] }
+            sink: { type: csv, path: report }
+            """), ComponentCatalog.BuiltIn, new Dictionary<string, string>());
+        await new PipelineRunner(Store).RunAsync(report);
+
+        var all = (await Store.ListLineageAsync()).ToDictionary(l => l.Pipeline);
+
+        var written = Assert.Single(all["orders"].Outputs);
+        var read = Assert.Single(all["report"].Inputs);
+        Assert.Equal(("file", Dir.File("out")), (written.Namespace, written.Name));
+        Assert.Equal((written.Namespace, written.Name), (read.Namespace, read.Name));
     }
 
     [Fact]
@@ -234,7 +253,7 @@ public sealed class OpenLineageEventTests : StateStoreTest
         events.ForEach(OpenLineageSchemas.AssertValid);
         Assert.Equal(["START", "COMPLETE", "START", "COMPLETE"], events.Select(e => e.GetProperty("eventType").GetString()));
         Assert.Equal(RunEvents.RunUuid(run.Id).ToString(), events[2].GetProperty("run").GetProperty("runId").GetString());
-        Assert.Equal(Path.Combine(Dir.Path, "in/*.csv"), events[2].GetProperty("inputs")[0].GetProperty("name").GetString());
+        Assert.Equal(Path.Combine(Dir.Path, "in"), events[2].GetProperty("inputs")[0].GetProperty("name").GetString());
         Assert.Equal(first.Run.Id, Assert.Single(await Store.ListLineageAsync()).RunId);
     }
 

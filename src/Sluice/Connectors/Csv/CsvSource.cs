@@ -55,7 +55,7 @@ internal sealed class CsvSource : IReplayableSource, INamedDataset
     public Schema Schema { get; }
 
     /// <summary>The glob, absolute: every file it matches is one dataset.</summary>
-    public LineageDataset Dataset => LineageDataset.ForFile(Path.GetFullPath(Path.Combine(_baseDirectory, _options.Path)));
+    public LineageDataset Dataset => LineageDataset.ForFile(FileGlob.DatasetPath(_options.Path, _baseDirectory));
 
     /// <summary>Expands the glob and fixes the columns from the first file that is not empty (no columns when
     /// every file is empty).</summary>

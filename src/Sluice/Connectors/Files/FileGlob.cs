@@ -47,6 +47,20 @@ internal static class FileGlob
     public static bool Matches(string pattern, string baseDirectory, string path, IReadOnlyList<string>? exclude = null) =>
         MatchesOne(pattern, baseDirectory, path) && !Excluded(path, baseDirectory, exclude);
 
+    /// <summary>What the pattern reads as lineage names a dataset: the folder when only the file name holds wildcards
+    /// (<c>out/*.jsonl</c> reads the folder <c>out</c>, the name a file sink gives what it writes there, so the two
+    /// pipelines join); the absolute pattern when folders are matched too (<c>**</c>, <c>*/x.csv</c>); the file itself
+    /// without wildcards.</summary>
+    public static string DatasetPath(string pattern, string baseDirectory)
+    {
+        var (full, root, matcher) = Compile(pattern, baseDirectory);
+        if (matcher is null)
+            return full;
+        bool inOneFolder = full[root.Length..].TrimStart(Path.DirectorySeparatorChar).IndexOfAny([Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar]) < 0
+            && !full.Contains("**", StringComparison.Ordinal);
+        return inOneFolder ? root : full;
+    }
+
     private static bool Excluded(string path, string baseDirectory, IReadOnlyList<string>? exclude) =>
         exclude is not null && exclude.Any(e => MatchesOne(e, baseDirectory, path));
 

@@ -34,7 +34,7 @@ internal sealed class JsonlSource : IReplayableSource, INamedDataset
     public Schema Schema { get; }
 
     /// <summary>The glob, absolute: every file it matches is one dataset.</summary>
-    public LineageDataset Dataset => LineageDataset.ForFile(Path.GetFullPath(Path.Combine(_baseDirectory, _options.Path)));
+    public LineageDataset Dataset => LineageDataset.ForFile(FileGlob.DatasetPath(_options.Path, _baseDirectory));
 
     public static JsonlSource Create(JsonlSourceOptions options, BuildContext context)
     {

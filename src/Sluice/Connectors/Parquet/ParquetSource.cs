@@ -35,7 +35,7 @@ internal sealed class ParquetSource : IReplayableSource, INamedDataset
     public Schema Schema { get; }
 
     /// <summary>The glob, absolute: every file it matches is one dataset.</summary>
-    public LineageDataset Dataset => LineageDataset.ForFile(Path.GetFullPath(Path.Combine(_baseDirectory, _options.Path)));
+    public LineageDataset Dataset => LineageDataset.ForFile(FileGlob.DatasetPath(_options.Path, _baseDirectory));
 
     public static ParquetSource Create(ParquetSourceOptions options, BuildContext context)
     {

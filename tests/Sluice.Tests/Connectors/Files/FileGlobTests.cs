@@ -5,6 +5,18 @@ namespace Sluice.Tests.Connectors.Files;
 
 public class FileGlobTests
 {
+    [Theory]
+    [InlineData("out/*.jsonl", "/srv/out")] // the folder a file sink names its output by: the two join in lineage
+    [InlineData("out/part-{a,b}.csv", "/srv/out")]
+    [InlineData("in.csv", "/srv/in.csv")]
+    [InlineData("out/**/*.csv", "/srv/out/**/*.csv")] // folders are matched too: the pattern is the dataset
+    [InlineData("out/*/x.csv", "/srv/out/*/x.csv")]
+    [InlineData("out/{a,b/c}.csv", "/srv/out/{a,b/c}.csv")]
+    public void A_pattern_names_its_folder_as_a_dataset_only_when_it_matches_file_names_alone(string pattern, string expected)
+    {
+        Assert.Equal(expected, FileGlob.DatasetPath(pattern, "/srv"));
+    }
+
     [Fact]
     public void Star_matches_within_one_folder_in_name_order()
     {
