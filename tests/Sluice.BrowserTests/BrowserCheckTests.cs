@@ -33,10 +33,10 @@ public sealed class BrowserCheckTests(Chromium chromium, ITestOutputHelper outpu
     [Fact]
     public async Task Escaped_script_is_shown_as_text_and_does_not_run()
     {
-        await using var site = await LoopbackSite.StartAsync(Pages);
+        await using var site = await LoopbackSite.ServingAsync(Pages);
         var clock = Stopwatch.StartNew();
         var page = await chromium.NewPageAsync();
-        var response = await page.GotoAsync(new Uri(site.Url, "escaped").ToString());
+        var response = await page.GotoAsync(site.Url("/escaped"));
         output.WriteLine($"browser launch (once per run) {chromium.LaunchTime.TotalMilliseconds:F0} ms; new page and load {clock.ElapsedMilliseconds} ms");
 
         Assert.Equal(200, response!.Status);
@@ -51,9 +51,9 @@ public sealed class BrowserCheckTests(Chromium chromium, ITestOutputHelper outpu
     [Fact]
     public async Task Raw_script_runs_so_the_title_check_can_fail()
     {
-        await using var site = await LoopbackSite.StartAsync(Pages);
+        await using var site = await LoopbackSite.ServingAsync(Pages);
         var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(site.Url, "raw").ToString());
+        await page.GotoAsync(site.Url("/raw"));
 
         Assert.Equal("script ran", await page.TitleAsync());
         await page.Context.CloseAsync();
@@ -62,9 +62,9 @@ public sealed class BrowserCheckTests(Chromium chromium, ITestOutputHelper outpu
     [Fact]
     public async Task Screenshot_is_kept_as_a_png_under_the_test_results()
     {
-        await using var site = await LoopbackSite.StartAsync(Pages);
+        await using var site = await LoopbackSite.ServingAsync(Pages);
         var page = await chromium.NewPageAsync();
-        await page.GotoAsync(new Uri(site.Url, "escaped").ToString());
+        await page.GotoAsync(site.Url("/escaped"));
         string expected = Path.Combine(Screenshots.Folder, "browser-check.png");
         if (File.Exists(expected))
             File.Delete(expected);

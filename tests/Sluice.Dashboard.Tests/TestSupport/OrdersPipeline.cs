@@ -27,8 +27,8 @@ public sealed class OrdersPipeline : IDisposable
 
     public string State { get; }
 
-    /// <summary>The source's path glob, absolute: the name lineage gives the dataset the pipeline reads.</summary>
-    public string Input => _dir.File("data/*.csv");
+    /// <summary>The folder the source reads (data/*.csv), absolute: the name lineage gives the dataset the pipeline reads.</summary>
+    public string Input => _dir.File("data");
 
     /// <summary>The jsonl sink's folder (with the default <see cref="Sink"/>).</summary>
     public string Output => _dir.File("out");
