@@ -97,7 +97,7 @@ printf '| page | first ms | median ms | p95 ms |\n| --- | --- | --- | --- |\n'
 pages=("/" "/runs/$run" "/dead-letters?pipeline=flights-clean&reason=contract"
   "/?state=failed" "/?pipeline=clickstream" "/?q=clickstream" "/dead-letters" "/dead-letters?pipeline=clickstream&stage=check"
   "/dead-letters?reason=transform" "/dead-letters?field=origin" "/dead-letters?run=$run"
-  "/dead-letters?pipeline=flights-clean&since=2026-06-01&until=2026-06-02" "/dead-letters/$((letters / 2))"
+  "/dead-letters?pipeline=flights-clean&since=2026-06-01&until=2026-06-02" "/dead-letters?pipeline=flights-clean&since=2025-12-01" "/dead-letters/$((letters / 2))"
   "/charts?pipeline=flights-clean&n=200" "/lineage" "/alerts" "/api/runs" "/api/dead-letters?reason=transform")
 for page in "${pages[@]}"; do
   result=$(measure "$page") # a failed request fails the assignment, and set -e stops the script
