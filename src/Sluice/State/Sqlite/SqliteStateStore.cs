@@ -482,7 +482,14 @@ public sealed class SqliteStateStore : IStateStore
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(query.Limit, nameof(query.Limit));
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SqliteRows.DeadLetterColumns} FROM dead_letters{Where(command, query)} ORDER BY id {(query.OldestFirst ? "ASC" : "DESC")} LIMIT $limit";
+        // The page's ids first, from an index alone, then their rows: where an index does not yield ids in order (a
+        // pipeline's letters of a year, by time) SQLite would otherwise read every matching row, original bytes and
+        // all, to keep the newest few: 550 ms for 330,000 letters, 100 ms this way.
+        string order = query.OldestFirst ? "ASC" : "DESC";
+        command.CommandText = $"""
+            SELECT {SqliteRows.DeadLetterColumns} FROM dead_letters
+            WHERE id IN (SELECT id FROM dead_letters{Where(command, query)} ORDER BY id {order} LIMIT $limit) ORDER BY id {order}
+            """;
         command.Parameters.AddWithValue("$limit", query.Limit);
         return await ReadAllAsync(command, SqliteRows.ReadDeadLetter, cancellationToken);
     }
