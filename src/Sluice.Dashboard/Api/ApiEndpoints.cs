@@ -29,6 +29,9 @@ internal static class ApiEndpoints
         api.MapGet("/lineage", Handler.Of(http => LineageAsync(http, app))).WithMetadata(read);
         api.MapGet("/alerts", Handler.Of(http => AlertsAsync(http, app))).WithMetadata(read);
         api.MapGet("/openapi.json", () => Results.Text(OpenApiDocument.Json(app.Prefix), "application/json")).WithMetadata(read);
+        // As for the pages: an unknown route answers JSON through the filter, with its headers, not a bare 404/405.
+        api.Map("/{**rest}", Handler.Of(http => Error($"no API route {http.Request.Method} {http.Request.Path}", StatusCodes.Status404NotFound)))
+            .WithMetadata(read);
     }
 
     private static IResult Ok<T>(T value) => Results.Json(value, Json);
