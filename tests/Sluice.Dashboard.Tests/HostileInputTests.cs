@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.DataProtection;
+using Sluice.Extensibility;
+using Sluice.Dashboard.Security;
+using Sluice.Dashboard.Tests.TestSupport;
+
+namespace Sluice.Dashboard.Tests;
+
+/// <summary>What an attacker or a newcomer types: bad query values, odd bytes in letters, forged forms and cookies.
+/// The answer is a 400 that says why, an empty page or a 404 — never a 500, a stack trace or broken HTML.</summary>
+public sealed class HostileInputTests : IDisposable
+{
+    private const string Token = "t0ken-for-tests";
+    private static readonly string Long = new('x', 100_000);
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string State => _dir.File("state.db");
+
+    /// <summary>A run of pipeline p with one ordinary letter and a letter with the given original and message.</summary>
+    private async Task<(string RunId, long Ordinary, long Odd)> SeedAsync(byte[]? original = null, string? message = null)
+    {
+        await using var store = await SqliteStateStore.OpenAsync(State);
+        var run = await store.StartRunAsync("p");
+        await store.AddDeadLettersAsync(run.Id, "p", [
+            new("s", new RowOrigin("a.csv", "1", "1,ok"u8.ToArray()), DeadLetterReason.Contract, "amount", "max", "amount over max"),
+            new("s", new RowOrigin("a.csv", "2", original ?? "2,odd"u8.ToArray()), DeadLetterReason.Parse, null, null, message ?? "odd"),
+        ]);
+        await store.FinishRunAsync(run.Id, RunState.Failed, new RunTotals(2, 0, 0, 2), null);
+        var ids = (await store.ListDeadLettersAsync(new DeadLetterQuery("p") { OldestFirst = true })).Select(l => l.Id).ToArray();
+        return (run.Id, ids[0], ids[1]);
+    }
+
+    public static TheoryData<string> BadQueries => new()
+    {
+        "/sluice/?limit=abc", "/sluice/?limit=-5", "/sluice/?limit=0", "/sluice/?limit=99999999999999", "/sluice/?limit=1e3",
+        "/sluice/?state=bogus", "/sluice/?kind=bogus", "/sluice/?before=%27%20OR%201%3D1--", "/sluice/?q=%25&q=_",
+        "/sluice/?q=%00%01%1b", "/sluice/?q=" + Long, "/sluice/?pipeline=" + Long, "/sluice/?limit=5&limit=abc",
+        "/sluice/runs/%01%1b", "/sluice/runs/" + Long, "/sluice/runs/%25", "/sluice/flows/%27%3B%20DROP%20TABLE%20runs%3B--",
+        "/sluice/dead-letters?before=abc", "/sluice/dead-letters?before=-1", "/sluice/dead-letters?before=99999999999999999999",
+        "/sluice/dead-letters?since=yesterday", "/sluice/dead-letters?since=2026-13-45", "/sluice/dead-letters?until=9999-12-31T23:59:59-05:00",
+        "/sluice/dead-letters?reason=bogus", "/sluice/dead-letters?stage=%25&field=_", "/sluice/dead-letters?run=" + Long,
+        "/sluice/dead-letters/0", "/sluice/dead-letters/-1", "/sluice/dead-letters/9223372036854775807",
+        "/sluice/dead-letters/confirm", "/sluice/dead-letters/confirm?do=bogus", "/sluice/dead-letters/confirm?do=purge-all",
+        "/sluice/dead-letters/confirm?do=purge-selected&id=abc", "/sluice/dead-letters/confirm?do=purge-selected&id=-1",
+        "/sluice/dead-letters/confirm?do=purge-selected&id=99999999999999999999", "/sluice/dead-letters/confirm?do=purge-all&pipeline=p&through=x",
+        "/sluice/charts?n=abc", "/sluice/charts?n=0", "/sluice/charts?n=100000", "/sluice/charts?pipeline=" + Long,
+        "/sluice/alerts?limit=abc", "/sluice/alerts?kind=bogus", "/sluice/alerts?kind=1", "/sluice/alerts?before=abc", "/sluice/alerts?subject=%25",
+        "/sluice/api/runs?limit=abc", "/sluice/api/runs?state=bogus", "/sluice/api/runs?kind=bogus", "/sluice/api/runs/%01%1b",
+        "/sluice/api/flow-runs/nope", "/sluice/api/dead-letters?limit=0", "/sluice/api/dead-letters?limit=100000",
+        "/sluice/api/dead-letters?since=%00", "/sluice/api/dead-letters/-1", "/sluice/api/charts", "/sluice/api/charts?pipeline=p&n=-1",
+        "/sluice/api/alerts?before=0", "/sluice/api/alerts?kind=pipeline,flow",
+    };
+    [Theory]
+    [MemberData(nameof(BadQueries))]
+    public async Task A_bad_query_value_is_a_clear_400_an_empty_page_or_a_404_never_a_500(string url)
+    {
+        await SeedAsync();
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        var response = await host.GetAsync(url);
+        string body = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains(response.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.BadRequest, HttpStatusCode.NotFound });
+        Assert.DoesNotContain("Exception", body);
+        Assert.DoesNotContain("   at ", body);
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+            Assert.Matches("data-testid=\"message\">.+</p>|\\{\"error\":\".+\"\\}", body);
+    }
+
+    [Theory]
+    [InlineData("/sluice/?kind=flows")]
+    [InlineData("/sluice/api/runs?kind=bogus")]
+    public async Task An_unknown_run_kind_is_a_400_naming_the_kinds_like_an_unknown_state(string url)
+    {
+        await SeedAsync();
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        var response = await host.GetAsync(url);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("kinds: pipeline, replay, flow", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Search_and_filters_take_percent_and_underscore_literally()
+    {
+        var (runId, _, _) = await SeedAsync();
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        Assert.Contains("data-testid=\"no-runs\"", await host.PageAsync("/sluice/?q=%25"));
+        Assert.Contains("data-testid=\"no-runs\"", await host.PageAsync("/sluice/?q=_"));
+        Assert.Contains($"data-run-id=\"{runId}\"", await host.PageAsync("/sluice/?q=p"));
+        Assert.Contains("data-testid=\"no-letters\"", await host.PageAsync("/sluice/dead-letters?stage=%25"));
+        Assert.Contains("data-testid=\"no-letters\"", await host.PageAsync("/sluice/dead-letters?field=amoun_"));
+    }
+}
