@@ -97,4 +97,59 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("data-testid=\"no-letters\"", await host.PageAsync("/sluice/dead-letters?stage=%25"));
         Assert.Contains("data-testid=\"no-letters\"", await host.PageAsync("/sluice/dead-letters?field=amoun_"));
     }
+
+    [Fact]
+    public async Task A_five_megabyte_letter_shows_its_start_with_a_note_and_the_api_has_it_all()
+    {
+        // 'é' straddles the cut: the text shown must stop before it, not end in a broken byte.
+        byte[] original = Encoding.UTF8.GetBytes(new string('a', Sluice.Dashboard.Pages.DeadLetterPage.TextShown - 1) + "é" + new string('b', 5_000_000) + "<script>");
+        var (_, _, odd) = await SeedAsync(original);
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        string page = await host.PageAsync($"/sluice/dead-letters/{odd}");
+        string api = await host.PageAsync($"/sluice/api/dead-letters/{odd}");
+
+        Assert.True(page.Length < 200_000, $"the page is {page.Length} characters");
+        Assert.Contains("data-testid=\"original-truncated\"", page);
+        Assert.Contains($"Original ({original.Length:N0} bytes)", page);
+        Assert.DoesNotContain("\\xc3", page);
+        Assert.DoesNotContain("original-hex", page);
+        Assert.EndsWith("</html>", page.TrimEnd());
+        using var json = System.Text.Json.JsonDocument.Parse(api);
+        Assert.Equal(original, json.RootElement.GetProperty("originalBase64").GetBytesFromBase64());
+    }
+
+    [Fact]
+    public async Task A_binary_letter_shows_escaped_text_and_a_bounded_hex_dump()
+    {
+        byte[] original = [.. Enumerable.Range(0, 5_000_000).Select(i => (byte)(i * 7))];
+        var (_, _, odd) = await SeedAsync(original);
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        string page = await host.PageAsync($"/sluice/dead-letters/{odd}");
+
+        Assert.True(page.Length < 1_000_000, $"the page is {page.Length} characters");
+        Assert.Contains("data-testid=\"original-hex\"", page);
+        Assert.Contains("data-testid=\"original-truncated\"", page);
+        Assert.Contains("\\x00", page);
+        Assert.DoesNotContain('\0', page);
+        Assert.DoesNotContain("<script", page);
+    }
+
+    [Fact]
+    public async Task A_megabyte_message_is_clipped_in_the_list_and_on_the_letter_page()
+    {
+        string message = "<b>" + new string('m', 1_000_000) + "</b>";
+        var (_, _, odd) = await SeedAsync(message: message);
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        string list = await host.PageAsync("/sluice/dead-letters");
+        string letter = await host.PageAsync($"/sluice/dead-letters/{odd}");
+
+        Assert.True(list.Length < 20_000, $"the list is {list.Length} characters");
+        Assert.Contains("more characters)", list);
+        Assert.True(letter.Length < 200_000, $"the letter page is {letter.Length} characters");
+        Assert.Contains("&lt;b&gt;mmm", letter);
+        Assert.DoesNotContain("<b>", letter);
+    }
 }
