@@ -152,4 +152,24 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("&lt;b&gt;mmm", letter);
         Assert.DoesNotContain("<b>", letter);
     }
+
+    [Fact]
+    public async Task An_unknown_user_costs_a_password_check_as_a_known_one_does()
+    {
+        var options = new SluiceDashboardOptions { StatePath = State };
+        options.Users.Add(new DashboardUser("ann", DashboardRole.Write, DashboardPasswords.Hash("ann's password", 1000)));
+        var checks = new List<string>();
+        var security = new DashboardSecurity(options, new EphemeralDataProtectionProvider(), "/", (password, hash) =>
+        {
+            checks.Add(hash);
+            return DashboardPasswords.Verify(password, hash);
+        });
+
+        Assert.Null(security.Login(null, "nobody", "ann's password"));
+        Assert.Null(security.Login(null, "ann", "wrong"));
+        Assert.NotNull(security.Login(null, "ann", "ann's password"));
+
+        Assert.Equal(3, checks.Count);
+        await Task.CompletedTask;
+    }
 }
