@@ -172,4 +172,22 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(3, checks.Count);
         await Task.CompletedTask;
     }
+
+    [Theory]
+    [InlineData("/\t/evil.example/")]
+    [InlineData("/\n/evil.example/")]
+    [InlineData("/runs/\u00e9")]
+    [InlineData("//evil.example/")]
+    [InlineData("/\\evil.example/")]
+    [InlineData("https://evil.example/")]
+    public async Task Login_returns_only_to_a_plain_path_of_the_dashboard(string back)
+    {
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State, Token = Token, PathPrefix = "" });
+        string form = await host.PageAsync("/login");
+
+        var login = await host.SubmitAsync("/login", form, ("token", Token), ("return", back));
+
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal("/", login.Headers.Location!.OriginalString);
+    }
 }
