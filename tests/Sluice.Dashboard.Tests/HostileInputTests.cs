@@ -190,4 +190,25 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         Assert.Equal("/", login.Headers.Location!.OriginalString);
     }
+
+    [Fact]
+    public async Task A_form_post_whose_body_is_not_a_form_is_refused_not_a_500()
+    {
+        await SeedAsync();
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State, Token = Token });
+        string form = await host.PageAsync("/sluice/login");
+
+        // The antiforgery token in its header (as a script could send it): the check passes, the body is JSON.
+        HttpResponseMessage Post(string url) => host.SendAsync(new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Headers = { { "RequestVerificationToken", DashboardHost.AntiforgeryToken(form) } },
+            Content = new StringContent($"{{\"token\":\"{Token}\"}}", Encoding.UTF8, "application/json"),
+        }).Result;
+        var login = Post("/sluice/login");
+        var purge = Post("/sluice/dead-letters/purge");
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, login.StatusCode);
+        Assert.Contains("data-testid=\"message\"", await login.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, purge.StatusCode); // not logged in: to the login form first
+    }
 }

@@ -42,6 +42,11 @@ internal sealed class DashboardFilter(DashboardApp app) : IEndpointFilter
             return Results.Json(new { error = "send the request body as application/json" }, statusCode: StatusCodes.Status415UnsupportedMediaType);
         if (post && !access.Api)
         {
+            // Without this a POST with a valid antiforgery header but a JSON (or no) body reached ReadFormAsync,
+            // which throws for a body that is not a form: a 500 instead of a refusal.
+            if (!http.Request.HasFormContentType)
+                return Layout.Message(http, app, "Form refused", "Send the form as the page's button does (application/x-www-form-urlencoded).",
+                    StatusCodes.Status415UnsupportedMediaType);
             try
             {
                 await app.Antiforgery.ValidateRequestAsync(http);
