@@ -211,4 +211,20 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("data-testid=\"message\"", await login.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Redirect, purge.StatusCode); // not logged in: to the login form first
     }
+
+    [Theory]
+    [InlineData("application/json; charset=nope")]
+    [InlineData("application/json; charset=")]
+    public async Task An_api_post_with_a_charset_no_one_knows_is_a_400(string contentType)
+    {
+        await SeedAsync();
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+        var content = new ByteArrayContent("{\"pipeline\":\"p\"}"u8.ToArray());
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await host.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/sluice/api/dead-letters/purge") { Content = content });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith("{\"error\":", await response.Content.ReadAsStringAsync());
+    }
 }

@@ -166,6 +166,12 @@ internal static class ApiEndpoints
         {
             return (null, null, Error($"the body is not a selection: {e.Message}", StatusCodes.Status400BadRequest));
         }
+        catch (InvalidOperationException e)
+        {
+            // ReadFromJsonAsync's refusal of a charset it does not know (application/json; charset=nope): the
+            // client's mistake, not a 500.
+            return (null, null, Error(e.Message, StatusCodes.Status400BadRequest));
+        }
         if (body is null)
             return (null, null, Error("the body is empty: send {\"ids\": [...]} or filters such as {\"pipeline\": \"name\"}", StatusCodes.Status400BadRequest));
         if (await app.State.StoreAsync(http.RequestAborted) is not { } store)
