@@ -227,4 +227,17 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.StartsWith("{\"error\":", await response.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public void A_users_file_with_bad_lines_names_the_line_and_never_echoes_a_hash_or_password()
+    {
+        string hash = DashboardPasswords.Hash("pw", 1000);
+        string Error(string line) => Assert.Throws<FormatException>(() => DashboardUsersFile.Read(_dir.Write("users", $"# users\n{line}\n"))).Message;
+
+        Assert.EndsWith(":2: the hash is not pbkdf2-sha256$ITERATIONS$SALT$HASH (make one with sluice dashboard hash-password)", Error("ann:read:hunter2"));
+        Assert.EndsWith(":2: role 'admin' is not read or write", Error($"ann:admin:{hash}"));
+        Assert.EndsWith(":2: a user is name:role:hash, not ':…'", Error($":read:{hash}"));
+        Assert.DoesNotContain("hunter2", Error("hunter2"));
+        Assert.DoesNotContain(hash, Error($"ann:read:{hash}:extra"));
+    }
 }
