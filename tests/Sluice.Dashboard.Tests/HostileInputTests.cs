@@ -54,6 +54,7 @@ public sealed class HostileInputTests : IDisposable
         "/sluice/api/dead-letters?since=%00", "/sluice/api/dead-letters/-1", "/sluice/api/charts", "/sluice/api/charts?pipeline=p&n=-1",
         "/sluice/api/alerts?before=0", "/sluice/api/alerts?kind=pipeline,flow",
     };
+
     [Theory]
     [MemberData(nameof(BadQueries))]
     public async Task A_bad_query_value_is_a_clear_400_an_empty_page_or_a_404_never_a_500(string url)
@@ -228,6 +229,78 @@ public sealed class HostileInputTests : IDisposable
         Assert.StartsWith("{\"error\":", await response.Content.ReadAsStringAsync());
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("x")]
+    [InlineData("%%%")]
+    [InlineData("CfDJ8AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    public async Task A_tampered_cookie_goes_to_the_login_form(string cookie)
+    {
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State, Token = Token });
+
+        var page = await host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/sluice/") { Headers = { { "Cookie", $"sluice_dashboard={cookie}" } } });
+        var api = await host.Client.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/sluice/api/runs") { Headers = { { "Cookie", $"sluice_dashboard={cookie}" } } });
+
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Bearer ")]
+    [InlineData("Bearer")]
+    [InlineData("Basic " + Token)]
+    [InlineData("Token " + Token)]
+    [InlineData("Bearer " + Token + "x")]
+    [InlineData("Bearer  x" + Token)]
+    public async Task A_wrong_or_empty_bearer_header_is_a_401(string authorization)
+    {
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State, Token = Token });
+
+        var request = new HttpRequestMessage(HttpMethod.Get, "/sluice/api/runs");
+        request.Headers.TryAddWithoutValidation("Authorization", authorization);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.SendAsync(request)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("?access_token=" + Token)]
+    [InlineData("?token=" + Token)]
+    public async Task The_token_in_the_query_string_is_not_taken(string query)
+    {
+        // A URL ends up in logs, history and Referer headers; the token goes in the Authorization header only.
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State, Token = Token });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await host.GetAsync("/sluice/api/runs" + query)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await host.GetAsync("/sluice/" + query)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Stale_or_forged_selections_change_nothing_they_should_not()
+    {
+        var (_, ordinary, odd) = await SeedAsync();
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        string none = await host.PageAsync("/sluice/dead-letters/confirm?do=purge-all&pipeline=no-such-pipeline");
+        Assert.Contains("data-count=\"0\"", none);
+        Assert.DoesNotContain("data-testid=\"confirm\"", none);
+
+        string confirm = await host.PageAsync($"/sluice/dead-letters/confirm?do=purge-selected&id={ordinary}");
+        var missing = await host.SubmitAsync("/sluice/dead-letters/purge", confirm, ("id", "999999"));
+        Assert.Contains("data-count=\"0\"", await missing.Content.ReadAsStringAsync());
+        var garbage = await host.SubmitAsync("/sluice/dead-letters/purge", confirm, ("id", "1 OR 1=1"));
+        Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+        var replay = await host.SubmitAsync("/sluice/dead-letters/replay", confirm, ("id", "999999"));
+        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+        Assert.Contains("none of the selected dead letters exists any more", await replay.Content.ReadAsStringAsync());
+        // "All matching" pinned below the letters: the forged bound leaves them alone.
+        var pinned = await host.SubmitAsync("/sluice/dead-letters/purge", confirm, ("pipeline", "p"), ("through", (ordinary - 1).ToString()));
+        Assert.Contains("data-count=\"0\"", await pinned.Content.ReadAsStringAsync());
+
+        await using var store = await SqliteStateStore.OpenAsync(State);
+        Assert.Equal(2, await store.CountDeadLettersAsync(new DeadLetterQuery("p")));
+        Assert.NotNull(await store.GetDeadLetterAsync(odd));
+    }
+
     [Fact]
     public void A_users_file_with_bad_lines_names_the_line_and_never_echoes_a_hash_or_password()
     {
@@ -239,5 +312,34 @@ public sealed class HostileInputTests : IDisposable
         Assert.EndsWith(":2: a user is name:role:hash, not ':…'", Error($":read:{hash}"));
         Assert.DoesNotContain("hunter2", Error("hunter2"));
         Assert.DoesNotContain(hash, Error($"ann:read:{hash}:extra"));
+    }
+
+    [Fact]
+    public async Task A_read_user_may_not_replay_or_purge_by_form_or_api_and_a_huge_password_is_just_wrong()
+    {
+        await SeedAsync();
+        var options = new SluiceDashboardOptions { StatePath = State };
+        options.Users.Add(new DashboardUser("ann", DashboardRole.Read, DashboardPasswords.Hash("ann's password", 1000)));
+        await using var host = await DashboardHost.StartAsync(options);
+        string form = await host.PageAsync("/sluice/login");
+
+        var huge = await host.SubmitAsync("/sluice/login", form, ("user", "ann"), ("password", new string('p', 1_000_000)));
+        Assert.Equal(HttpStatusCode.Unauthorized, huge.StatusCode);
+        Assert.Contains("is not right", await huge.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, (await host.SubmitAsync("/sluice/login", form, ("user", "ann"), ("password", "ann's password"))).StatusCode);
+
+        string confirm = await host.PageAsync("/sluice/dead-letters/confirm?do=replay-all&pipeline=p");
+        foreach (string action in new[] { "replay", "purge" })
+        {
+            var page = await host.SubmitAsync($"/sluice/dead-letters/{action}", confirm, ("pipeline", "p"));
+            var api = await host.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/sluice/api/dead-letters/{action}")
+            {
+                Content = new StringContent("{\"pipeline\":\"p\"}", Encoding.UTF8, "application/json"),
+            });
+            Assert.Equal(HttpStatusCode.Forbidden, page.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, api.StatusCode);
+        }
+        await using var store = await SqliteStateStore.OpenAsync(State);
+        Assert.Equal(2, await store.CountDeadLettersAsync(new DeadLetterQuery("p")));
     }
 }
