@@ -92,4 +92,21 @@ public sealed class HeadersTests : IDisposable
         Assert.True(response.Headers.TryGetValues("X-Frame-Options", out var frame), $"{what} has no X-Frame-Options");
         Assert.Equal("DENY", frame!.Single());
     }
+
+    [Fact]
+    public async Task A_state_file_that_is_not_one_is_a_500_page_that_says_so_with_the_headers()
+    {
+        File.WriteAllText(_dir.File("state.db"), "this is not a SQLite database, it is a text file of a fair length to be sure");
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = _dir.File("state.db") });
+
+        var page = await host.GetAsync("/sluice/");
+        var api = await host.GetAsync("/sluice/api/runs");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, page.StatusCode);
+        AssertSecured(page);
+        Assert.Contains("data-testid=\"message\"", await page.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.InternalServerError, api.StatusCode);
+        AssertSecured(api);
+        Assert.StartsWith("{\"error\":", await api.Content.ReadAsStringAsync());
+    }
 }

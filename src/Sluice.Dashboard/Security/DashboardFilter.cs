@@ -58,7 +58,18 @@ internal sealed class DashboardFilter(DashboardApp app) : IEndpointFilter
                     StatusCodes.Status400BadRequest);
             }
         }
-        return await next(invocation);
+        try
+        {
+            return await next(invocation);
+        }
+        catch (StateFileException e)
+        {
+            // The state file is there but unusable (not SQLite, a newer schema): say which and why, with the headers,
+            // instead of the server's empty 500.
+            return access.Api
+                ? Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status500InternalServerError)
+                : Layout.Message(http, app, "State file unusable", e.Message, StatusCodes.Status500InternalServerError);
+        }
     }
 
     private IResult Refuse(HttpContext http, DashboardAccess access)
