@@ -342,4 +342,20 @@ public sealed class HostileInputTests : IDisposable
         await using var store = await SqliteStateStore.OpenAsync(State);
         Assert.Equal(2, await store.CountDeadLettersAsync(new DeadLetterQuery("p")));
     }
+
+    [Theory]
+    [InlineData(Token + "\n")]
+    [InlineData(" " + Token + " ")]
+    public async Task A_token_pasted_with_a_newline_or_spaces_logs_in_as_the_bearer_header_does(string pasted)
+    {
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State, Token = Token });
+        string form = await host.PageAsync("/sluice/login");
+
+        var login = await host.SubmitAsync("/sluice/login", form, ("token", pasted));
+        var bearer = new HttpRequestMessage(HttpMethod.Get, "/sluice/api/openapi.json");
+        bearer.Headers.TryAddWithoutValidation("Authorization", "Bearer " + pasted.TrimEnd('\n'));
+
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.SendAsync(bearer)).StatusCode);
+    }
 }

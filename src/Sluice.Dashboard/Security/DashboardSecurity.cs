@@ -51,8 +51,10 @@ internal sealed class DashboardSecurity(SluiceDashboardOptions options, IDataPro
     /// <summary>The principal for a login form's token, or user and password; null when they do not match.</summary>
     public DashboardPrincipal? Login(string? token, string? user, string? password)
     {
-        if (!string.IsNullOrEmpty(token))
-            return IsToken(token) ? new DashboardPrincipal(TokenUser, DashboardRole.Write, ViaToken: true) : null;
+        // Trimmed as the bearer header's is and as the token file is read: a token pasted with its file's newline
+        // (or a stray space) is the token.
+        if (!string.IsNullOrWhiteSpace(token))
+            return IsToken(token.Trim()) ? new DashboardPrincipal(TokenUser, DashboardRole.Write, ViaToken: true) : null;
         if (string.IsNullOrEmpty(user) || string.IsNullOrEmpty(password))
             return null;
         var found = options.Users.FirstOrDefault(u => u.Name == user);
