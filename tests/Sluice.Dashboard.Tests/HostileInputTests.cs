@@ -358,4 +358,14 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.Client.SendAsync(bearer)).StatusCode);
     }
+
+    [Fact]
+    public async Task A_token_configured_with_its_files_newline_still_matches()
+    {
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State, Token = Token + "\n" });
+
+        var bearer = new HttpRequestMessage(HttpMethod.Get, "/sluice/api/openapi.json") { Headers = { { "Authorization", "Bearer " + Token } } };
+
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(bearer)).StatusCode);
+    }
 }

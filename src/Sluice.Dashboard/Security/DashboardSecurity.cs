@@ -82,9 +82,10 @@ internal sealed class DashboardSecurity(SluiceDashboardOptions options, IDataPro
     public void SignOut(HttpContext context) =>
         context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = cookiePath, SameSite = SameSiteMode.Strict, HttpOnly = true });
 
+    // The configured token is trimmed too: one read from a file or a secret store with its newline could never match.
     private bool IsToken(string given) =>
         options.Token is { } token
-        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(token.Trim())));
 
     /// <summary>The cookie's user as it is now: a user removed from the file, or given another role, since the login
     /// is not let in with the old one.</summary>
