@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.DataProtection;
+using Sluice.Alerts;
 using Sluice.Extensibility;
 using Sluice.Dashboard.Security;
 using Sluice.Dashboard.Tests.TestSupport;
@@ -367,5 +368,23 @@ public sealed class HostileInputTests : IDisposable
         var bearer = new HttpRequestMessage(HttpMethod.Get, "/sluice/api/openapi.json") { Headers = { { "Authorization", "Bearer " + Token } } };
 
         Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(bearer)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_megabyte_run_error_is_clipped_on_the_run_page()
+    {
+        string runId;
+        await using (var store = await SqliteStateStore.OpenAsync(State))
+        {
+            runId = (await store.StartRunAsync("p")).Id;
+            await store.FinishRunAsync(runId, RunState.Failed, new RunTotals(0, 0, 0, 0), "sink failed: <b>" + new string('e', 1_000_000));
+        }
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        string page = await host.PageAsync($"/sluice/runs/{runId}");
+
+        Assert.True(page.Length < 100_000, $"the run page is {page.Length} characters");
+        Assert.Contains("sink failed: &lt;b&gt;eee", page);
+        Assert.Contains("more characters)", page);
     }
 }

@@ -28,6 +28,9 @@ internal static class Show
 
     public static string Percent(double ratio) => ratio.ToString("0.##%", CultureInfo.InvariantCulture);
 
+    /// <summary>Characters shown of an error or note: a driver's exception can quote a whole response body.</summary>
+    public const int ErrorShown = 16 * 1024;
+
     /// <summary>At most <paramref name="max"/> characters of <paramref name="text"/>, saying how many were left out:
     /// a message can be megabytes (a driver quoting a whole payload), and fifty of them must not make the page so.</summary>
     public static string? Clip(string? text, int max)
