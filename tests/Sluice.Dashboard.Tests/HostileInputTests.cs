@@ -387,4 +387,28 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("sink failed: &lt;b&gt;eee", page);
         Assert.Contains("more characters)", page);
     }
+
+    [Fact]
+    public async Task A_webhooks_last_error_has_its_secrets_blanked_on_the_page_and_in_the_api()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using (var store = await SqliteStateStore.OpenAsync(State))
+        {
+            var alerts = new AlertStore(store);
+            var (miss, _) = await alerts.RecordAsync(new AlertMiss(AlertSubjectKind.Pipeline, "p", AlertKind.Sla, "sla:p:1", "06:00 UTC",
+                now.AddHours(-1), null, "p missed its promise"), send: true, now, CancellationToken.None);
+            Assert.True(await alerts.ClaimAsync(miss.Id, now, now.AddMinutes(1), CancellationToken.None));
+            Assert.True(await alerts.MarkFailedAsync(miss.Id, "POST https://hooks.example/?api_key=s3cr3t-value failed: 500", now.AddMinutes(5),
+                CancellationToken.None));
+        }
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        string page = await host.PageAsync("/sluice/alerts");
+        string api = await host.PageAsync("/sluice/api/alerts");
+
+        Assert.Contains("api_key=***", page);
+        Assert.DoesNotContain("s3cr3t-value", page);
+        Assert.Contains("api_key=***", api);
+        Assert.DoesNotContain("s3cr3t-value", api);
+    }
 }

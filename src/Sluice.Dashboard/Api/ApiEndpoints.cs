@@ -152,7 +152,7 @@ internal static class ApiEndpoints
         long? next = alerts.Count > query.Limit ? alerts[query.Limit - 1].Id : null;
         return Ok(new AlertListJson([.. alerts.Take(query.Limit).Select(a => new AlertJson(a.Id, a.SubjectKind.ToString().ToLowerInvariant(), a.Subject,
             a.Kind.ToString().ToLowerInvariant(), a.Key, a.Expected, a.DueAt, a.ObservedAt, a.DetectedAt, a.Detail, AlertsPage.Delivery(a), a.SentAt,
-            a.Attempts, a.LastError, a.NextAttemptAt))], next));
+            a.Attempts, Redact.Secrets(a.LastError), a.NextAttemptAt))], next));
     }
 
     private static async Task<(SqliteStateStore? Store, Selection? Selection, IResult? Refusal)> SelectionAsync(HttpContext http, DashboardApp app)
