@@ -411,4 +411,27 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("api_key=***", api);
         Assert.DoesNotContain("s3cr3t-value", api);
     }
+
+    [Theory]
+    [InlineData("{\"pipeline\":\"p\",\"reasn\":\"parse\"}", "$.reasn")]
+    [InlineData("{\"ids\":\"all\"}", "$.ids")]
+    [InlineData("[]", "$")]
+    public async Task An_api_purge_with_a_misspelt_key_or_wrong_type_is_a_400_that_points_at_it_and_purges_nothing(string body, string path)
+    {
+        await SeedAsync();
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+
+        var response = await host.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/sluice/api/dead-letters/purge")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+        });
+        string error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString()!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.StartsWith($"the body is not a selection (see {path}): send", error);
+        Assert.EndsWith("keys: ids, pipeline, run, reason, stage, field, since, until", error);
+        Assert.DoesNotContain("Sluice.Dashboard", error);
+        await using var store = await SqliteStateStore.OpenAsync(State);
+        Assert.Equal(2, await store.CountDeadLettersAsync(new DeadLetterQuery("p")));
+    }
 }

@@ -164,7 +164,10 @@ internal static class ApiEndpoints
         }
         catch (JsonException e)
         {
-            return (null, null, Error($"the body is not a selection: {e.Message}", StatusCodes.Status400BadRequest));
+            // Not e.Message: it names .NET types (Sluice.Dashboard.Api.SelectionJson), which tell the caller nothing.
+            return (null, null, Error($"the body is not a selection (see {e.Path ?? "$"}): send {{\"ids\": [1, 2]}} or filters " +
+                $"such as {{\"pipeline\": \"orders\", \"reason\": \"contract\"}}; keys: ids, {string.Join(", ", LetterFilter.Names)}",
+                StatusCodes.Status400BadRequest));
         }
         catch (InvalidOperationException e)
         {
