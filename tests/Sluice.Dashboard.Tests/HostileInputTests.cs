@@ -434,4 +434,16 @@ public sealed class HostileInputTests : IDisposable
         await using var store = await SqliteStateStore.OpenAsync(State);
         Assert.Equal(2, await store.CountDeadLettersAsync(new DeadLetterQuery("p")));
     }
+
+    [Fact]
+    public async Task A_form_over_the_limits_is_called_too_large_not_forged()
+    {
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State, Token = Token });
+        string form = await host.PageAsync("/sluice/login");
+
+        var login = await host.SubmitAsync("/sluice/login", form, ("token", new string('t', 5_000_000)));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, login.StatusCode);
+        Assert.Contains("The form is too large", await login.Content.ReadAsStringAsync());
+    }
 }

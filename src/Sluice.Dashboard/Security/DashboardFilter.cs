@@ -51,6 +51,13 @@ internal sealed class DashboardFilter(DashboardApp app) : IEndpointFilter
             {
                 await app.Antiforgery.ValidateRequestAsync(http);
             }
+            catch (AntiforgeryValidationException e) when (e.InnerException is InvalidDataException)
+            {
+                // Antiforgery reads the form first, and wraps the form limits' refusal (a field over 4 MB, over 1,024
+                // fields): that is not a forged form, and saying so sent people looking for the wrong problem.
+                return Layout.Message(http, app, "Form refused", "The form is too large: a field over 4 MB, or too many fields.",
+                    StatusCodes.Status413PayloadTooLarge);
+            }
             catch (AntiforgeryValidationException)
             {
                 return Layout.Message(http, app, "Form refused",
