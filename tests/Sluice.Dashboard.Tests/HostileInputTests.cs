@@ -446,4 +446,16 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, login.StatusCode);
         Assert.Contains("The form is too large", await login.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task The_letters_list_reads_no_original_bytes()
+    {
+        await SeedAsync(new byte[5_000_000]);
+        await using var store = await SqliteStateStore.OpenAsync(State);
+
+        var page = await Sluice.Dashboard.Data.LetterQueries.ListAsync(store, new DeadLetterQuery("p"), null, 50, CancellationToken.None);
+
+        Assert.Equal(2, page.Letters.Count);
+        Assert.All(page.Letters, letter => Assert.Empty(letter.Original));
+    }
 }
