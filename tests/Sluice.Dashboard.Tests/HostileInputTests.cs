@@ -458,4 +458,20 @@ public sealed class HostileInputTests : IDisposable
         Assert.Equal(2, page.Letters.Count);
         Assert.All(page.Letters, letter => Assert.Empty(letter.Original));
     }
+
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.9")]
+    [InlineData("Forwarded", "for=203.0.113.9;host=127.0.0.1")]
+    public async Task Without_authentication_a_request_through_a_proxy_is_not_local(string header, string value)
+    {
+        // nginx on this machine with a bare proxy_pass: it connects from 127.0.0.1 with Host 127.0.0.1:5080.
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = State });
+        var request = new HttpRequestMessage(HttpMethod.Get, "/sluice/api/runs") { Headers = { Host = "127.0.0.1:5080" } };
+        request.Headers.TryAddWithoutValidation(header, value);
+
+        var response = await host.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/sluice/api/openapi.json") { Headers = { Host = "127.0.0.1:5080" } })).StatusCode);
+    }
 }

@@ -26,11 +26,14 @@ internal sealed class DashboardSecurity(SluiceDashboardOptions options, IDataPro
 
     /// <summary>Without authentication the dashboard is the local user's: a request from another machine, or one
     /// whose Host is not a loopback name (a DNS-rebinding page that points its own name at 127.0.0.1), is refused.
-    /// A connection without an address (in-process test server, Unix socket) is local.</summary>
+    /// A connection without an address (in-process test server, Unix socket) is local. A request a proxy forwarded is
+    /// not: a reverse proxy on this machine connects from loopback (often with Host 127.0.0.1) whoever its client is.</summary>
     public static bool IsLocal(HttpContext context)
     {
         var remote = context.Connection.RemoteIpAddress;
         if (remote is not null && !IPAddress.IsLoopback(remote))
+            return false;
+        if (context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Request.Headers.ContainsKey("Forwarded"))
             return false;
         string host = context.Request.Host.Host;
         return host is "localhost" or "127.0.0.1" or "[::1]" or "::1" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
