@@ -16,8 +16,11 @@ internal static class DashboardUsersFile
                 continue;
             string where = $"{path}:{i + 1}";
             string[] parts = line.Split(':');
+            // A line without ':' is not echoed: it may be a password pasted where its hash should be.
+            if (parts.Length == 1)
+                throw new FormatException($"{where}: a user is name:role:hash; this line has no ':'");
             if (parts.Length != 3 || parts[0].Length == 0)
-                throw new FormatException($"{where}: a user is name:role:hash, not '{(parts.Length > 0 ? parts[0] : "")}:…'");
+                throw new FormatException($"{where}: a user is name:role:hash, not '{parts[0]}:…'");
             DashboardRole role = parts[1] switch
             {
                 "read" => DashboardRole.Read,

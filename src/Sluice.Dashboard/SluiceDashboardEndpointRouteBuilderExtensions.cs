@@ -57,6 +57,10 @@ public static class SluiceDashboardEndpointRouteBuilderExtensions
         group.MapPost("/logout", Handler.Of(http => LoginPage.Logout(http, app))).WithMetadata(anonymous);
         group.MapGet("/assets/dashboard.css", () => Results.Stream(Stylesheet(), "text/css; charset=utf-8")).WithMetadata(anonymous);
         ApiEndpoints.Map(group.MapGroup("/api"), app);
+        // A path no endpoint takes (or whose constraint fails: /dead-letters/abc, a wrong method) would get the
+        // framework's bare 404/405, which never passes the filter and so went out without the security headers.
+        group.Map("/{**rest}", Handler.Of(http => Layout.Message(http, app, "Not found",
+            $"No page at {http.Request.Method} {http.Request.Path}.", StatusCodes.Status404NotFound)));
         return group;
     }
 

@@ -29,6 +29,9 @@ internal static class ApiEndpoints
         api.MapGet("/lineage", Handler.Of(http => LineageAsync(http, app))).WithMetadata(read);
         api.MapGet("/alerts", Handler.Of(http => AlertsAsync(http, app))).WithMetadata(read);
         api.MapGet("/openapi.json", () => Results.Text(OpenApiDocument.Json(app.Prefix), "application/json")).WithMetadata(read);
+        // As for the pages: an unknown route answers JSON through the filter, with its headers, not a bare 404/405.
+        api.Map("/{**rest}", Handler.Of(http => Error($"no API route {http.Request.Method} {http.Request.Path}", StatusCodes.Status404NotFound)))
+            .WithMetadata(read);
     }
 
     private static IResult Ok<T>(T value) => Results.Json(value, Json);
@@ -149,7 +152,7 @@ internal static class ApiEndpoints
         long? next = alerts.Count > query.Limit ? alerts[query.Limit - 1].Id : null;
         return Ok(new AlertListJson([.. alerts.Take(query.Limit).Select(a => new AlertJson(a.Id, a.SubjectKind.ToString().ToLowerInvariant(), a.Subject,
             a.Kind.ToString().ToLowerInvariant(), a.Key, a.Expected, a.DueAt, a.ObservedAt, a.DetectedAt, a.Detail, AlertsPage.Delivery(a), a.SentAt,
-            a.Attempts, a.LastError, a.NextAttemptAt))], next));
+            a.Attempts, Redact.Secrets(a.LastError), a.NextAttemptAt))], next));
     }
 
     private static async Task<(SqliteStateStore? Store, Selection? Selection, IResult? Refusal)> SelectionAsync(HttpContext http, DashboardApp app)
@@ -161,7 +164,16 @@ internal static class ApiEndpoints
         }
         catch (JsonException e)
         {
-            return (null, null, Error($"the body is not a selection: {e.Message}", StatusCodes.Status400BadRequest));
+            // Not e.Message: it names .NET types (Sluice.Dashboard.Api.SelectionJson), which tell the caller nothing.
+            return (null, null, Error($"the body is not a selection (see {e.Path ?? "$"}): send {{\"ids\": [1, 2]}} or filters " +
+                $"such as {{\"pipeline\": \"orders\", \"reason\": \"contract\"}}; keys: ids, {string.Join(", ", LetterFilter.Names)}",
+                StatusCodes.Status400BadRequest));
+        }
+        catch (InvalidOperationException e)
+        {
+            // ReadFromJsonAsync's refusal of a charset it does not know (application/json; charset=nope): the
+            // client's mistake, not a 500.
+            return (null, null, Error(e.Message, StatusCodes.Status400BadRequest));
         }
         if (body is null)
             return (null, null, Error("the body is empty: send {\"ids\": [...]} or filters such as {\"pipeline\": \"name\"}", StatusCodes.Status400BadRequest));

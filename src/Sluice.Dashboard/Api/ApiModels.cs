@@ -80,7 +80,10 @@ internal sealed record LetterDetailJson(LetterJson Letter, string OriginalBase64
         OriginalBytes.IsValidUtf8(d.Original) ? System.Text.Encoding.UTF8.GetString(d.Original) : null);
 }
 
-/// <summary>A replay or purge request: <see cref="Ids"/> (hand-picked), or the filters (every letter they match).</summary>
+/// <summary>A replay or purge request: <see cref="Ids"/> (hand-picked), or the filters (every letter they match).
+/// An unknown key is refused: a misspelt filter (<c>"reasn"</c>) ignored would widen a purge to every letter the
+/// other filters match.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 internal sealed record SelectionJson(IReadOnlyList<long>? Ids, string? Pipeline, string? Run, string? Reason, string? Stage, string? Field,
     string? Since, string? Until);
 

@@ -16,6 +16,8 @@ internal static class RunQueries
     // Stored state codes by the words users read and type (RunStateWords), so a filter takes either.
     public static readonly IReadOnlyList<RunState> States = Enum.GetValues<RunState>();
 
+    public static readonly IReadOnlyList<string> Kinds = [RunKinds.Pipeline, RunKinds.Replay, RunKinds.Flow];
+
     public static async Task<Page> ListAsync(SqliteStateStore store, RunFilter filter, CancellationToken cancellationToken)
     {
         await using var connection = await store.OpenReaderAsync(cancellationToken);

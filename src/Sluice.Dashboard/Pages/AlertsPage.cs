@@ -97,7 +97,7 @@ internal static class AlertsPage
     private static Markup State(AlertRecord a) => Delivery(a) switch
     {
         "sent" => H.Of($"""<span class="state state-succeeded">sent</span> {Show.Utc(a.SentAt)}"""),
-        "pending" => H.Of($"""<span class="state state-running">pending</span> attempts {a.Attempts}{(a.LastError is null ? "" : "; last error: " + a.LastError)}; next {Show.Utc(a.NextAttemptAt)}"""),
+        "pending" => H.Of($"""<span class="state state-running">pending</span> attempts {a.Attempts}{(a.LastError is null ? "" : "; last error: " + Show.Clip(Redact.Secrets(a.LastError), Show.ErrorShown))}; next {Show.Utc(a.NextAttemptAt)}"""),
         _ => H.Of($"""<span class="state">no webhook</span>"""),
     };
 }

@@ -10,6 +10,9 @@ internal static class DeadLettersPage
 {
     public const int PageSize = 50;
 
+    /// <summary>Characters of each letter's message the list shows; the letter's own page shows more.</summary>
+    public const int MessageShown = 500;
+
     public static async Task<IResult> HandleAsync(HttpContext http, DashboardApp app)
     {
         LetterFilter filter;
@@ -55,7 +58,7 @@ internal static class DeadLettersPage
             return H.Of($"""{form}{summary}<p id="no-letters" data-testid="no-letters">No dead letters{(before is null ? "" : " older than these")} match.</p>""");
 
         var rows = page.Letters.Select(d => H.Of($"""
-            <tr data-testid="letter-row" data-letter-id="{d.Id}"><td><input type="checkbox" name="id" value="{d.Id}" aria-label="select letter {d.Id}" data-testid="letter-select"></td><td><a href="{prefix}/dead-letters/{d.Id}" data-testid="letter-link">{d.Id}</a></td><td>{Show.Utc(d.CreatedAt)}</td><td>{d.Pipeline}</td><td><a href="{prefix}/runs/{Layout.Escaped(d.RunId)}">{d.RunId}</a></td><td>{d.Stage}</td><td>{d.Reason.Code()}</td><td>{d.Field}</td><td>{d.Rule}</td><td>{Path.GetFileName(d.Input)}:{d.Position}</td><td class="n">{d.Attempts}</td><td class="message" data-testid="letter-message">{Redact.Secrets(d.Message)}</td></tr>
+            <tr data-testid="letter-row" data-letter-id="{d.Id}"><td><input type="checkbox" name="id" value="{d.Id}" aria-label="select letter {d.Id}" data-testid="letter-select"></td><td><a href="{prefix}/dead-letters/{d.Id}" data-testid="letter-link">{d.Id}</a></td><td>{Show.Utc(d.CreatedAt)}</td><td>{d.Pipeline}</td><td><a href="{prefix}/runs/{Layout.Escaped(d.RunId)}">{d.RunId}</a></td><td>{d.Stage}</td><td>{d.Reason.Code()}</td><td>{d.Field}</td><td>{d.Rule}</td><td>{Path.GetFileName(d.Input)}:{d.Position}</td><td class="n">{d.Attempts}</td><td class="message" data-testid="letter-message">{Show.Clip(Redact.Secrets(d.Message), MessageShown)}</td></tr>
             """));
         var hidden = Markup.Join(filter.Pairs().Select(p => H.Of($"""<input type="hidden" name="{p.Name}" value="{p.Value}">""")));
         var pairs = filter.Pairs().Select(p => (p.Name, (string?)p.Value)).ToList();

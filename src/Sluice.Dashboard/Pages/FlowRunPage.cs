@@ -41,13 +41,13 @@ internal static class FlowRunPage
                 : Markup.Empty;
             string name = t.IsTask ? t.Task : $"{t.Task} [{t.Instance}]{(t.Item is null ? "" : " " + t.Item)}";
             return H.Of($"""
-                <tr data-testid="task-row" data-task="{t.Task}" data-instance="{t.Instance}"><td>{name}</td><td data-testid="task-state" class="task-{t.State.ToString().ToLowerInvariant()}">{t.State.ToString().ToLowerInvariant()}</td><td class="n" data-testid="task-attempts">{t.Attempts}</td><td>{Show.Utc(t.StartedAt)}</td><td class="n">{Show.Duration(t.Duration)}</td><td>{pipelineRun}</td><td>{Redact.Secrets(t.Error)}</td></tr>
+                <tr data-testid="task-row" data-task="{t.Task}" data-instance="{t.Instance}"><td>{name}</td><td data-testid="task-state" class="task-{t.State.ToString().ToLowerInvariant()}">{t.State.ToString().ToLowerInvariant()}</td><td class="n" data-testid="task-attempts">{t.Attempts}</td><td>{Show.Utc(t.StartedAt)}</td><td class="n">{Show.Duration(t.Duration)}</td><td>{pipelineRun}</td><td>{Show.Clip(Redact.Secrets(t.Error), Show.ErrorShown)}</td></tr>
                 """);
         });
         var events = d.Events.Select(e => H.Of($"""
-            <tr data-testid="event-row"><td>{Show.Utc(e.At)}</td><td>{e.Task}{(e.Instance >= 0 ? $" [{e.Instance}]" : "")}</td><td>{e.State.ToString().ToLowerInvariant()}</td><td class="n">{e.Attempt}</td><td>{Redact.Secrets(e.Message)}</td></tr>
+            <tr data-testid="event-row"><td>{Show.Utc(e.At)}</td><td>{e.Task}{(e.Instance >= 0 ? $" [{e.Instance}]" : "")}</td><td>{e.State.ToString().ToLowerInvariant()}</td><td class="n">{e.Attempt}</td><td>{Show.Clip(Redact.Secrets(e.Message), Show.ErrorShown)}</td></tr>
             """));
-        Markup error = run.Error is { } err ? H.Of($"""<pre class="error" data-testid="run-error">{Redact.Secrets(err)}</pre>""") : Markup.Empty;
+        Markup error = run.Error is { } err ? H.Of($"""<pre class="error" data-testid="run-error">{Show.Clip(Redact.Secrets(err), Show.ErrorShown)}</pre>""") : Markup.Empty;
         return H.Of($"""
             <dl class="facts" id="flow-facts" data-testid="flow-facts">
             <dt>flow</dt><dd data-testid="flow-name">{d.Flow.Flow}</dd>

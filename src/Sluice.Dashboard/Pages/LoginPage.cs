@@ -47,10 +47,12 @@ internal static class LoginPage
     }
 
     /// <summary>Only a path inside the dashboard: a return address on another site (or <c>//host</c>) would make the
-    /// login form an open redirect.</summary>
+    /// login form an open redirect. Only printable ASCII, as the dashboard's own return addresses are (escaped):
+    /// browsers drop tabs and newlines from a Location, so <c>/\t/evil.example</c> went to evil.example, and a
+    /// non-ASCII or newline Location is a header Kestrel will not send (a 500).</summary>
     private static string SafeReturn(DashboardApp app, string? back) =>
         back is { Length: > 0 } && back.StartsWith(app.Prefix + "/", StringComparison.Ordinal) && !back.StartsWith("//", StringComparison.Ordinal)
-            && !back.Contains('\\')
+            && back.All(c => c is > ' ' and <= '~' and not '\\')
             ? back
             : $"{app.Prefix}/";
 

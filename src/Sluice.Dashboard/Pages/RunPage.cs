@@ -57,7 +57,7 @@ internal static class RunPage
             ? H.Of($"""<dt>parent run</dt><dd><a href="{prefix}/runs/{Layout.Escaped(p)}" data-testid="parent-run">{p}</a></dd>""")
             : Markup.Empty;
         Markup error = run.Error is { } e
-            ? H.Of($"""<section id="error"><h2>Error</h2><pre class="error" data-testid="run-error">{Redact.Secrets(e)}</pre></section>""")
+            ? H.Of($"""<section id="error"><h2>Error</h2><pre class="error" data-testid="run-error">{Show.Clip(Redact.Secrets(e), Show.ErrorShown)}</pre></section>""")
             : Markup.Empty;
         Markup letters = d.QueuedLetters is null or > 0
             ? H.Of($"""<p><a id="run-letters" data-testid="run-letters" href="{prefix}/dead-letters{Layout.Query([("run", run.Id)])}">{(d.QueuedLetters is { } q ? Show.Capped(q, d.QueuedCapped) : "Many")} dead letters in the queue</a></p>""")
@@ -152,7 +152,7 @@ internal static class RunPage
     {
         if (notes.Count == 0)
             return Markup.Empty;
-        var items = notes.Select(n => H.Of($"""<li data-testid="note" class="{(n.Warning ? "warning" : "")}">{(n.Warning ? "warning: " : "")}{n.Stage}: {Redact.Secrets(n.Message)}</li>"""));
+        var items = notes.Select(n => H.Of($"""<li data-testid="note" class="{(n.Warning ? "warning" : "")}">{(n.Warning ? "warning: " : "")}{n.Stage}: {Show.Clip(Redact.Secrets(n.Message), Show.ErrorShown)}</li>"""));
         return H.Of($"""<section id="notes"><h2>Notes</h2><ul>{Markup.Join(items)}</ul></section>""");
     }
 }

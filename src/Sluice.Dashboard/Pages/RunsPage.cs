@@ -34,6 +34,9 @@ internal static class RunsPage
         {
             if (filter.State is { } state)
                 RunQueries.ParseState(state);
+            // As an unknown state is: a mistyped kind ("flows") would otherwise read as "no runs match".
+            if (filter.Kind is { } kind && !RunQueries.Kinds.Contains(kind))
+                throw new FormatException($"unknown run kind '{kind}'; kinds: {string.Join(", ", RunQueries.Kinds)}");
         }
         catch (FormatException e)
         {
@@ -58,7 +61,7 @@ internal static class RunsPage
         Markup Option(string value, string label, string? current) =>
             H.Of($"""<option value="{value}"{(value == (current ?? "") ? new Markup(" selected") : Markup.Empty)}>{label}</option>""");
         var states = Markup.Join([Option("", "any state", filter.State), .. RunQueries.States.Select(s => Option(s.Word(), s.Word(), filter.State))]);
-        var kinds = Markup.Join([Option("", "any kind", filter.Kind), .. new[] { RunKinds.Pipeline, RunKinds.Replay, RunKinds.Flow }.Select(k => Option(k, k, filter.Kind))]);
+        var kinds = Markup.Join([Option("", "any kind", filter.Kind), .. RunQueries.Kinds.Select(k => Option(k, k, filter.Kind))]);
         var form = H.Of($"""
             <form method="get" action="{prefix}/" id="run-filters" class="filters" data-testid="run-filters">
             <label>Search <input type="search" name="q" value="{filter.Search}" placeholder="run id or pipeline prefix" data-testid="filter-q"></label>

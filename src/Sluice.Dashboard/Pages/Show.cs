@@ -27,4 +27,17 @@ internal static class Show
         H.Of($"""<span class="state state-{state.Word()}" data-testid="state">{state.Word()}</span>""");
 
     public static string Percent(double ratio) => ratio.ToString("0.##%", CultureInfo.InvariantCulture);
+
+    /// <summary>Characters shown of an error or note: a driver's exception can quote a whole response body.</summary>
+    public const int ErrorShown = 16 * 1024;
+
+    /// <summary>At most <paramref name="max"/> characters of <paramref name="text"/>, saying how many were left out:
+    /// a message can be megabytes (a driver quoting a whole payload), and fifty of them must not make the page so.</summary>
+    public static string? Clip(string? text, int max)
+    {
+        if (text is null || text.Length <= max)
+            return text;
+        int cut = char.IsHighSurrogate(text[max - 1]) ? max - 1 : max; // never half a surrogate pair
+        return $"{text[..cut]}… ({Count(text.Length - cut)} more characters)";
+    }
 }

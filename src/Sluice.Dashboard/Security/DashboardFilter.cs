@@ -42,9 +42,21 @@ internal sealed class DashboardFilter(DashboardApp app) : IEndpointFilter
             return Results.Json(new { error = "send the request body as application/json" }, statusCode: StatusCodes.Status415UnsupportedMediaType);
         if (post && !access.Api)
         {
+            // Without this a POST with a valid antiforgery header but a JSON (or no) body reached ReadFormAsync,
+            // which throws for a body that is not a form: a 500 instead of a refusal.
+            if (!http.Request.HasFormContentType)
+                return Layout.Message(http, app, "Form refused", "Send the form as the page's button does (application/x-www-form-urlencoded).",
+                    StatusCodes.Status415UnsupportedMediaType);
             try
             {
                 await app.Antiforgery.ValidateRequestAsync(http);
+            }
+            catch (AntiforgeryValidationException e) when (e.InnerException is InvalidDataException)
+            {
+                // Antiforgery reads the form first, and wraps the form limits' refusal (a field over 4 MB, over 1,024
+                // fields): that is not a forged form, and saying so sent people looking for the wrong problem.
+                return Layout.Message(http, app, "Form refused", "The form is too large: a field over 4 MB, or too many fields.",
+                    StatusCodes.Status413PayloadTooLarge);
             }
             catch (AntiforgeryValidationException)
             {
@@ -53,7 +65,18 @@ internal sealed class DashboardFilter(DashboardApp app) : IEndpointFilter
                     StatusCodes.Status400BadRequest);
             }
         }
-        return await next(invocation);
+        try
+        {
+            return await next(invocation);
+        }
+        catch (StateFileException e)
+        {
+            // The state file is there but unusable (not SQLite, a newer schema): say which and why, with the headers,
+            // instead of the server's empty 500.
+            return access.Api
+                ? Results.Json(new { error = e.Message }, statusCode: StatusCodes.Status500InternalServerError)
+                : Layout.Message(http, app, "State file unusable", e.Message, StatusCodes.Status500InternalServerError);
+        }
     }
 
     private IResult Refuse(HttpContext http, DashboardAccess access)
