@@ -15,11 +15,6 @@ internal static class LetterQueries
 
     private const int SqliteInterrupt = 9;
 
-    // A list shows no original bytes, and one letter's can be megabytes: reading them made a page of 50 letters (or
-    // an API page of 1,000) cost their whole size in memory. The letter's own page reads them.
-    private static readonly string ListColumns =
-        SqliteRows.DeadLetterColumns.Replace(" original,", " NULL AS original,", StringComparison.Ordinal);
-
     /// <param name="Matching">How many match, up to <see cref="CountCap"/>; null when counting took too long.</param>
     public sealed record Page(IReadOnlyList<StoredDeadLetter> Letters, long? Next, long? Matching, bool MatchingCapped);
 
@@ -27,14 +22,9 @@ internal static class LetterQueries
         CancellationToken cancellationToken)
     {
         var page = query with { ThroughId = before is { } b ? b - 1 : null, Limit = limit + 1, OldestFirst = false };
-        IReadOnlyList<StoredDeadLetter> letters;
-        await using (var connection = await store.OpenReaderAsync(cancellationToken))
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = $"SELECT {ListColumns} FROM dead_letters{SqliteStateStore.Where(command, page)} ORDER BY id DESC LIMIT $limit";
-            command.Parameters.AddWithValue("$limit", page.Limit);
-            letters = await SqliteStateStore.ReadAllAsync(command, SqliteRows.ReadDeadLetter, cancellationToken);
-        }
+        // A list shows no original bytes, and one letter's can be megabytes: reading them made a page of 50 letters (or
+        // an API page of 1,000) cost their whole size in memory. The letter's own page reads them.
+        var letters = await store.ListDeadLettersAsync(page, withOriginals: false, cancellationToken);
         var (matching, capped) = await CountAsync(store, query, cancellationToken, CountBudget);
         long? next = letters.Count > limit ? letters[limit - 1].Id : null;
         return new Page(letters.Take(limit).ToList(), next, matching, capped);
