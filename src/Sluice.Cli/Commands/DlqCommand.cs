@@ -1,3 +1,4 @@
+using Sluice.State.Sqlite;
 using System.CommandLine;
 using Sluice.Cli.Documents;
 using Sluice.Cli.Rendering;
@@ -136,7 +137,10 @@ internal static class DlqCommand
         await using var _ = store;
         query = resolved;
 
-        IReadOnlyList<StoredDeadLetter> letters = await store.ListDeadLettersAsync(query, ct);
+        // The list shows no original bytes; one letter's can be megabytes, and --limit 1000 of them would all be held.
+        IReadOnlyList<StoredDeadLetter> letters = store is SqliteStateStore sqlite
+            ? await sqlite.ListDeadLettersAsync(query, withOriginals: false, ct)
+            : await store.ListDeadLettersAsync(query, ct);
         if (context.Json)
         {
             JsonDocuments.Write(context.Stdout, new DeadLetterListDocument([.. letters.Select(DeadLetterPart.Of)]));

@@ -32,6 +32,28 @@ public class SqliteStateStoreDeadLetterTests
         await Assert.ThrowsAsync<ArgumentException>(() => store.PurgeDeadLettersAsync(new DeadLetterQuery()));
     }
 
+    /// <summary>A list that shows no originals (the dashboard's pages, <c>dlq list</c>) leaves them unread, and pages
+    /// of a time range that holds most letters still come newest first, oldest first when asked.</summary>
+    [Fact]
+    public async Task Lists_without_originals_hold_every_other_field_in_the_same_order()
+    {
+        using var dir = new TempDir();
+        await using var store = await SqliteStateStore.OpenAsync(dir.File("state.db"));
+        var run = await store.StartRunAsync("flights");
+        await store.AddDeadLettersAsync(run.Id, "flights", [.. Enumerable.Range(1, 5).Select(i =>
+            new DeadLetter("read", OriginViews.FileOrigin("a.csv", i, new byte[1_000_000]), DeadLetterReason.Parse, null, null, $"m{i}"))]);
+        var newest = new DeadLetterQuery(Pipeline: "flights") { Since = DateTimeOffset.UnixEpoch, Limit = 3 };
+
+        var full = await store.ListDeadLettersAsync(newest);
+        var bare = await store.ListDeadLettersAsync(newest, withOriginals: false, CancellationToken.None);
+
+        Assert.Equal(["m5", "m4", "m3"], full.Select(l => l.Message));
+        Assert.All(full, l => Assert.Equal(1_000_000, l.Original.Length));
+        Assert.Equal(full.Select(l => (l.Id, l.Message, l.Position)), bare.Select(l => (l.Id, l.Message, l.Position)));
+        Assert.All(bare, l => Assert.Empty(l.Original));
+        Assert.Equal(["m1", "m2"], (await store.ListDeadLettersAsync(newest with { Limit = 2, OldestFirst = true }, withOriginals: false, default)).Select(l => l.Message));
+    }
+
     /// <summary>The dashboard's filters: a letter's field, a time range's end, and a hand-picked set of ids.</summary>
     [Fact]
     public async Task Letters_are_selected_by_field_end_time_and_ids_for_listing_counting_and_purging()
