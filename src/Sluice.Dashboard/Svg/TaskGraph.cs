@@ -51,7 +51,7 @@ internal static class TaskGraph
             <rect x="{at.X}" y="{at.Y}" width="{BoxWidth}" height="{BoxHeight}" rx="6"/>
             <text x="{x}" y="{at.Y + 18}" class="name">{Clip(task.Task, 30)}</text>
             <text x="{x}" y="{at.Y + 34}" class="kind">{kind}</text>
-            <text x="{x}" y="{at.Y + 52}" class="state" data-testid="graph-task-state">{state}{attempts}</text>
+            <text x="{x}" y="{at.Y + 52}" class="state">{state}{attempts}</text>
             <text x="{x}" y="{at.Y + 68}" class="kind" data-testid="graph-instances">{Clip(counts, 40)}</text>
             </g>
             """);
