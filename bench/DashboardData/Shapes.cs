@@ -92,6 +92,17 @@ internal static class Shapes
         ("long_haul", Linear("long_haul", [])), ("early", Linear("early", [])), ("report", null),
     ];
 
+    /// <summary>The nightly flow's task graph as a flow run stores it (flow_runs.task_graph, migration 15), so that the
+    /// flow run page is measured drawing it.</summary>
+    public const string NightlyGraph = """
+        [{"task":"extract","kind":"command","mapped":false,"depends_on":[]},
+        {"task":"validate","kind":"pipeline","mapped":false,"depends_on":["extract"]},
+        {"task":"delayed","kind":"pipeline","mapped":false,"depends_on":["validate"]},
+        {"task":"long_haul","kind":"pipeline","mapped":false,"depends_on":["validate"]},
+        {"task":"early","kind":"pipeline","mapped":false,"depends_on":["validate"]},
+        {"task":"report","kind":"command","mapped":false,"depends_on":["validate","delayed","long_haul","early"]}]
+        """;
+
     private static PipelineShape Linear(string name, LetterShape[] letters) => new(name,
         letters.Length > 0
             ? [new("source", "source"), new("contract", "contract", "source"), new("sink", "sink", "contract")]

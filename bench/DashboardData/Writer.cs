@@ -38,8 +38,8 @@ internal sealed class Writer(SqliteConnection connection, Random random)
         INSERT INTO run_expectations (run_id, ordinal, expectation, measured, passed, severity) VALUES ($1, 0, $2, $3, $4, 'warn')
         """, 4);
     private readonly SqliteCommand _flowRun = Prepare(connection, """
-        INSERT INTO flow_runs (run_id, flow, partition_key, parameters, definition_hash, scheduled_for) VALUES ($1, 'nightly', $2, $3, $4, $5)
-        """, 5);
+        INSERT INTO flow_runs (run_id, flow, partition_key, parameters, definition_hash, scheduled_for, task_graph) VALUES ($1, 'nightly', $2, $3, $4, $5, $6)
+        """, 6);
     private readonly SqliteCommand _task = Prepare(connection, """
         INSERT INTO task_runs (flow_run_id, task, instance, state, attempts, started_at, ended_at, pipeline_run_id, result, output, error)
         VALUES ($1, $2, -1, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -112,7 +112,7 @@ internal sealed class Writer(SqliteConnection connection, Random random)
 
     public void Flow(FlowPlan flow)
     {
-        Bind(_flowRun, flow.Run.Id, flow.Partition, $$"""{"day":"{{flow.Partition}}"}""", "3f9c1a7e52d04b86", Timestamp(flow.ScheduledFor));
+        Bind(_flowRun, flow.Run.Id, flow.Partition, $$"""{"day":"{{flow.Partition}}"}""", "3f9c1a7e52d04b86", Timestamp(flow.ScheduledFor), Shapes.NightlyGraph);
         var validate = flow.TaskRuns[1]!;
         bool failed = flow.Run.State == "failed";
         for (int t = 0; t < flow.TaskRuns.Length; t++)

@@ -22,7 +22,8 @@ public sealed class FlowAndLiveTests : IDisposable
         await using (var store = await SqliteStateStore.OpenAsync(State))
         {
             var flows = new SqliteFlowStore(store);
-            var flow = (await flows.StartFlowRunAsync("nightly", "", new Dictionary<string, string>(), "hash", null, CancellationToken.None))!;
+            var flow = (await flows.StartFlowRunAsync("nightly", "", new Dictionary<string, string>(), "hash", null,
+                new FlowTaskGraph([new("extract", "command", false, [])]), CancellationToken.None))!;
             id = flow.Run.Id;
             var started = DateTimeOffset.UtcNow;
             await flows.SaveAsync([new TaskRunRecord(id, "extract", -1, null, TaskState.Running, 1, started, null, null, null, null, null, null)], null, CancellationToken.None);

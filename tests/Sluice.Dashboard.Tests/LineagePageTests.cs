@@ -114,7 +114,8 @@ public sealed partial class LineagePageTests : IDisposable
         await using (var store = await SqliteStateStore.OpenAsync(State))
         {
             var flows = new SqliteFlowStore(store);
-            var flow = (await flows.StartFlowRunAsync("<nightly>", "", new Dictionary<string, string>(), "hash", null, CancellationToken.None))!;
+            var flow = (await flows.StartFlowRunAsync("<nightly>", "", new Dictionary<string, string>(), "hash", null,
+                new FlowTaskGraph([new("load", "pipeline", false, [])]), CancellationToken.None))!;
             await flows.SaveAsync([new TaskRunRecord(flow.Run.Id, "load", -1, null, TaskState.Completed, 1, outcome.Run.StartedAt, outcome.Run.EndedAt,
                 null, outcome.Run.Id, null, null, null)], null, CancellationToken.None);
             await flows.FinishFlowRunAsync(flow.Run.Id, RunState.Succeeded, null, CancellationToken.None);

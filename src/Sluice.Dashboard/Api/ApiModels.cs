@@ -51,13 +51,20 @@ internal sealed record TaskJson(string Task, int Instance, string? Item, string 
 
 internal sealed record TaskEventJson(string Task, int Instance, string State, int Attempt, DateTimeOffset At, string? Message);
 
+/// <summary>A task of a flow run's graph: an arrow goes from each task in <paramref name="DependsOn"/> to it.</summary>
+/// <param name="Kind"><c>pipeline</c>, <c>command</c> or <c>code</c>.</param>
+internal sealed record GraphTaskJson(string Task, string Kind, bool Mapped, IReadOnlyList<string> DependsOn);
+
+/// <param name="Graph">The flow's tasks as the run stored them, in declaration order; null for a run recorded before
+/// Sluice kept them, or whose graph does not read (<paramref name="GraphProblem"/> says which).</param>
 internal sealed record FlowRunJson(RunJson Run, string Flow, string Partition, DateTimeOffset? ScheduledFor, IReadOnlyList<TaskJson> Tasks,
-    IReadOnlyList<TaskEventJson> Events)
+    IReadOnlyList<TaskEventJson> Events, IReadOnlyList<GraphTaskJson>? Graph, string? GraphProblem)
 {
     public static FlowRunJson Of(FlowRunPage.Detail d) => new(RunJson.Of(d.Flow.Run), d.Flow.Flow, d.Flow.Partition, d.Flow.ScheduledFor,
         [.. d.Tasks.Select(t => new TaskJson(t.Task, t.Instance, t.Item, Word(t.State), t.Attempts, t.StartedAt, t.EndedAt, t.Duration?.TotalSeconds,
             t.PipelineRunId, Redact.Secrets(t.Error)))],
-        [.. d.Events.Select(e => new TaskEventJson(e.Task, e.Instance, Word(e.State), e.Attempt, e.At, Redact.Secrets(e.Message)))]);
+        [.. d.Events.Select(e => new TaskEventJson(e.Task, e.Instance, Word(e.State), e.Attempt, e.At, Redact.Secrets(e.Message)))],
+        d.Graph is { } graph ? [.. graph.Tasks.Select(t => new GraphTaskJson(t.Task, t.Kind, t.Mapped, t.DependsOn))] : null, d.GraphProblem);
 
     private static string Word(TaskState state) => state.ToString().ToLowerInvariant();
 }

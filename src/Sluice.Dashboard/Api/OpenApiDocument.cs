@@ -22,7 +22,9 @@ internal static class OpenApiDocument
                 RunFilters, "RunList"),
             ["/runs/{id}"] = Get("One run (id or unique id prefix): totals, stages with counts and inputs (the graph), checkpoints, expectations, notes, "
                 + "the queued dead letters (counted up to 10,000) and the graph as Mermaid text.", ["id"], "RunDetail", pathParameter: true),
-            ["/flow-runs/{id}"] = Get("One flow run: its tasks with state, attempts and duration, and every state change.", ["id"], "FlowRun", pathParameter: true),
+            ["/flow-runs/{id}"] = Get("One flow run: its tasks with state, attempts and duration, every state change, and graph: the flow's tasks in "
+                + "declaration order, each with kind (pipeline, command, code), mapped and dependsOn (the tasks it waits for; an arrow from each); "
+                + "graph is null for a run recorded before Sluice kept it, and graphProblem says why.", ["id"], "FlowRun", pathParameter: true),
             ["/dead-letters"] = Get("List dead letters, newest first, a page at a time (`next` as `before`); `matching` counts up to 10,000 "
                 + "(`matchingCapped` when there are more). since/until: ISO 8601, UTC unless an offset is given.", LetterFilters, "LetterList"),
             ["/dead-letters/{id}"] = Get("One dead letter with its original bytes (base64, and as text when valid UTF-8).", ["id"], "LetterDetail", pathParameter: true),

@@ -12,35 +12,20 @@ namespace Sluice.Dashboard.Svg;
 /// </summary>
 internal static class StageGraph
 {
-    private const int BoxWidth = 220, BoxHeight = 92, ColumnGap = 60, RowGap = 24, Margin = 10;
+    private const int BoxWidth = 220, BoxHeight = 92;
+
+    private static readonly LayeredLayout.Sizes Sizes = new(BoxWidth, BoxHeight, ColumnGap: 60, RowGap: 24, Margin: 10);
 
     public static Markup Draw(IReadOnlyList<StageCounts> stages, TimeSpan? elapsed)
     {
         if (stages.Count == 0)
             return H.Of($"""<p id="no-stages" data-testid="no-stages">No stage counts saved yet.</p>""");
-        var depth = Depths(stages);
-        var position = new Dictionary<string, (int X, int Y)>(StringComparer.Ordinal);
-        var rows = new Dictionary<int, int>();
-        foreach (var stage in stages)
-        {
-            int column = depth[stage.Stage];
-            int row = rows.GetValueOrDefault(column);
-            rows[column] = row + 1;
-            position[stage.Stage] = (Margin + column * (BoxWidth + ColumnGap), Margin + row * (BoxHeight + RowGap));
-        }
-        int width = Margin * 2 + (depth.Values.Max() + 1) * (BoxWidth + ColumnGap) - ColumnGap;
-        int height = Margin * 2 + rows.Values.Max() * (BoxHeight + RowGap) - RowGap;
-
-        var edges = stages.SelectMany(stage => stage.Inputs.Distinct().Where(position.ContainsKey).Select(input =>
-        {
-            var (fx, fy) = position[input];
-            var (tx, ty) = position[stage.Stage];
-            int x1 = fx + BoxWidth, y1 = fy + BoxHeight / 2, x2 = tx - 4, y2 = ty + BoxHeight / 2, mid = (x1 + x2) / 2;
-            return H.Of($"""<path class="edge" data-testid="graph-edge" data-from="{input}" data-to="{stage.Stage}" d="M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}" marker-end="url(#arrow)"/>""");
-        }));
-        var boxes = stages.Select(stage => Box(stage, position[stage.Stage], elapsed));
+        var layout = LayeredLayout.Of([.. stages.Select(s => new LayeredLayout.Node(s.Stage, s.Inputs))], Sizes);
+        var edges = layout.Edges.Select(e =>
+            H.Of($"""<path class="edge" data-testid="graph-edge" data-from="{e.From}" data-to="{e.To}" d="{e.Path}" marker-end="url(#arrow)"/>"""));
+        var boxes = stages.DistinctBy(s => s.Stage, StringComparer.Ordinal).Select(stage => Box(stage, layout.Positions[stage.Stage], elapsed));
         return H.Of($"""
-            <svg id="stage-graph" data-testid="stage-graph" class="graph" role="img" aria-label="stage graph" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">
+            <svg id="stage-graph" data-testid="stage-graph" class="graph" role="img" aria-label="stage graph" width="{layout.Width}" height="{layout.Height}" viewBox="0 0 {layout.Width} {layout.Height}" xmlns="http://www.w3.org/2000/svg">
             <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="arrow"/></marker></defs>
             {Markup.Join(edges)}
             {Markup.Join(boxes)}
@@ -71,29 +56,6 @@ internal static class StageGraph
 
     /// <summary>Long names are cut in the box; the box's title (a tooltip) and the table below have them whole.</summary>
     private static string Clip(string name) => name.Length <= 26 ? name : name[..25] + "…";
-
-    /// <summary>Each stage's column: 0 for one without inputs, else one more than its deepest input. Inputs that
-    /// name no stored stage are ignored; a cycle (never in a valid pipeline) is cut where it is met.</summary>
-    private static Dictionary<string, int> Depths(IReadOnlyList<StageCounts> stages)
-    {
-        var byName = stages.GroupBy(s => s.Stage, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var depth = new Dictionary<string, int>(StringComparer.Ordinal);
-        var visiting = new HashSet<string>(StringComparer.Ordinal);
-        int Of(string name)
-        {
-            if (depth.TryGetValue(name, out int known))
-                return known;
-            if (!visiting.Add(name))
-                return 0;
-            var inputs = byName[name].Inputs.Where(byName.ContainsKey).ToList();
-            int d = inputs.Count == 0 ? 0 : inputs.Max(Of) + 1;
-            visiting.Remove(name);
-            return depth[name] = d;
-        }
-        foreach (var stage in stages)
-            Of(stage.Stage);
-        return depth;
-    }
 
     internal static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }

@@ -57,12 +57,13 @@ public sealed class FlowRunner
             bool resumed = prior is not null && prior.Partition == partition && SameParameters(prior.Parameters, parameters);
             if (resumed)
             {
-                await _store.ReopenFlowRunAsync(prior!.Run.Id, cancellationToken);
+                await _store.ReopenFlowRunAsync(prior!.Run.Id, FlowTaskGraph.Of(flow), cancellationToken);
                 run = prior;
             }
             else
             {
-                run = await _store.StartFlowRunAsync(flow.Name, partition, parameters, DefinitionHash(flow), request.ScheduledFor, cancellationToken);
+                run = await _store.StartFlowRunAsync(flow.Name, partition, parameters, DefinitionHash(flow), request.ScheduledFor,
+                    FlowTaskGraph.Of(flow), cancellationToken);
                 if (run is null)
                 {
                     return null;

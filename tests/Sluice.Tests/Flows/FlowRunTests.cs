@@ -88,7 +88,7 @@ public sealed class FlowRunTests : FlowTest
         var flow = Flow().Task("a", t => t.Run(Counting(calls, "a"))).Task("b", t => t.Run(Counting(calls, "b")).DependsOn("a")).Build();
         // What a process killed while b ran leaves: the run running, a completed, b running.
         var store = new SqliteFlowStore(Store);
-        var run = (await store.StartFlowRunAsync("f", "", new Dictionary<string, string>(), FlowRunner.DefinitionHash(flow), null, default))!;
+        var run = (await store.StartFlowRunAsync("f", "", new Dictionary<string, string>(), FlowRunner.DefinitionHash(flow), null, FlowTaskGraph.Of(flow), default))!;
         var now = DateTimeOffset.UtcNow;
         await store.SaveAsync([
             new TaskRunRecord(run.Run.Id, "a", -1, null, TaskState.Completed, 1, now, now, null, null, "7", null, null),

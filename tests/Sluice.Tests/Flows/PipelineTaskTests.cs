@@ -22,7 +22,7 @@ public sealed class PipelineTaskTests : FlowTest
         // What a process killed between its pipeline run's success and the task's completion leaves: the flow run
         // running, the task running with the pipeline run's id, the pipeline run succeeded and its input consumed.
         var store = new SqliteFlowStore(Store);
-        var run = (await store.StartFlowRunAsync("f", "", new Dictionary<string, string>(), FlowRunner.DefinitionHash(flow), null, default))!;
+        var run = (await store.StartFlowRunAsync("f", "", new Dictionary<string, string>(), FlowRunner.DefinitionHash(flow), null, FlowTaskGraph.Of(flow), default))!;
         var pipeline = await new PipelineRunner(Store, new RunnerOptions { ParentRunId = run.Run.Id })
             .StartAsync(PipelineFile.Parse(pipelineFile, ComponentCatalog.BuiltIn, new Dictionary<string, string>()), fresh: false);
         Assert.Equal(RunState.Succeeded, (await pipeline.Completion).Run.State);

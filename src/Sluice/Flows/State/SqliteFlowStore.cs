@@ -22,10 +22,11 @@ internal sealed class SqliteFlowStore(SqliteStateStore store)
 
     public DateTimeOffset Now => store.Time.GetUtcNow();
 
-    /// <summary>Records a new flow run, running. Null when <paramref name="scheduledFor"/> is given and a run of the
-    /// flow was started for that slot already (by this process or another, now or before a restart).</summary>
+    /// <summary>Records a new flow run, running, with the graph of the tasks it runs. Null when
+    /// <paramref name="scheduledFor"/> is given and a run of the flow was started for that slot already (by this process
+    /// or another, now or before a restart).</summary>
     public Task<FlowRunRecord?> StartFlowRunAsync(string flow, string partition, IReadOnlyDictionary<string, string> parameters,
-        string definitionHash, DateTimeOffset? scheduledFor, CancellationToken cancellationToken)
+        string definitionHash, DateTimeOffset? scheduledFor, FlowTaskGraph taskGraph, CancellationToken cancellationToken)
     {
         var startedAt = Now;
         string id = RunIds.New(startedAt);
@@ -37,12 +38,13 @@ internal sealed class SqliteFlowStore(SqliteStateStore store)
             }
             await ExecuteAsync(connection, transaction, """
                 INSERT INTO runs (id, pipeline, kind, state, started_at) VALUES ($id, $flow, $kind, $state, $started);
-                INSERT INTO flow_runs (run_id, flow, partition_key, parameters, definition_hash, scheduled_for)
-                VALUES ($id, $flow, $partition, $parameters, $hash, $slot);
+                INSERT INTO flow_runs (run_id, flow, partition_key, parameters, definition_hash, scheduled_for, task_graph)
+                VALUES ($id, $flow, $partition, $parameters, $hash, $slot, $graph);
                 """, cancellationToken,
                 ("$id", id), ("$flow", flow), ("$kind", RunKinds.Flow), ("$state", SqliteValues.Code(RunState.Running)),
                 ("$started", SqliteValues.Timestamp(startedAt)), ("$partition", partition), ("$parameters", ParametersJson(parameters)),
-                ("$hash", definitionHash), ("$slot", scheduledFor is { } s ? SqliteValues.Timestamp(s) : null));
+                ("$hash", definitionHash), ("$slot", scheduledFor is { } s ? SqliteValues.Timestamp(s) : null),
+                ("$graph", taskGraph.ToJson()));
             var run = new RunRecord(id, flow, RunKinds.Flow, null, RunState.Running, startedAt, null, 0, 0, 0, 0, null);
             return new FlowRunRecord(run, flow, partition, parameters, definitionHash, scheduledFor, false);
         }, cancellationToken);
@@ -238,12 +240,25 @@ internal sealed class SqliteFlowStore(SqliteStateStore store)
                 """, cancellationToken, ("$id", runId)) > 0, cancellationToken);
 
     /// <summary>Opens an unfinished flow run again for a resume: running, and no longer asked to cancel (the request
-    /// was for the attempt that ended).</summary>
-    public async Task ReopenFlowRunAsync(string runId, CancellationToken cancellationToken)
+    /// was for the attempt that ended). Its task graph becomes <paramref name="taskGraph"/>: the resumed run runs the
+    /// flow as it is now (which may have changed), and a run an older Sluice started gets one.</summary>
+    public async Task ReopenFlowRunAsync(string runId, FlowTaskGraph taskGraph, CancellationToken cancellationToken)
     {
         await store.ReopenRunAsync(runId, cancellationToken);
         await store.WriteAsync((connection, transaction) => ExecuteAsync(connection, transaction,
-            "UPDATE flow_runs SET cancel_requested = 0 WHERE run_id = $id", cancellationToken, ("$id", runId)), cancellationToken);
+            "UPDATE flow_runs SET cancel_requested = 0, task_graph = $graph WHERE run_id = $id", cancellationToken,
+            ("$id", runId), ("$graph", taskGraph.ToJson())), cancellationToken);
+    }
+
+    /// <summary>The graph of the tasks the flow run ran; null for a run recorded before the state file kept one.</summary>
+    /// <exception cref="InvalidDataException">The stored graph is not readable.</exception>
+    public async Task<FlowTaskGraph?> FindTaskGraphAsync(string runId, CancellationToken cancellationToken)
+    {
+        await using var connection = await store.OpenReaderAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT task_graph FROM flow_runs WHERE run_id = $id";
+        command.Parameters.AddWithValue("$id", runId);
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? FlowTaskGraph.Parse(json) : null;
     }
 
     public async Task<bool> CancelRequestedAsync(string runId, CancellationToken cancellationToken)

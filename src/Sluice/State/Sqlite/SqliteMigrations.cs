@@ -311,6 +311,13 @@ internal static class SqliteMigrations
         new(14, """
             CREATE INDEX dead_letters_by_pipeline_time ON dead_letters (pipeline, created_at);
             """),
+        // A flow run's task graph (each task's kind, whether it is mapped, and the tasks it waits for), as JSON written
+        // when the run starts or resumes: task_runs has a row per task but not its dependencies, and the flow file may
+        // have changed or be elsewhere, so without it the dashboard could not draw the graph the run ran. Null for runs
+        // recorded before it (the dashboard says so rather than guessing).
+        new(15, """
+            ALTER TABLE flow_runs ADD COLUMN task_graph TEXT;
+            """),
     ];
 
     public static int Latest => All[^1].Version;
