@@ -23,7 +23,7 @@ namespace Sluice.Redis.Source;
 /// batch per request per stream (a batch never spans two streams); without <c>--follow</c> it ends when no stream has
 /// anything new, with it it polls every <c>FollowPoll</c> and emits an empty batch each time.
 /// </summary>
-internal sealed class RedisStreamSource : IReplayableSource, IAsyncDisposable, INamedDataset
+internal sealed class RedisStreamSource : IReplayableSource, ILaggingSource, IAsyncDisposable, INamedDataset
 {
     private readonly RedisStreamSourceOptions _options;
     private readonly RedisConnection? _connection;
@@ -37,6 +37,11 @@ internal sealed class RedisStreamSource : IReplayableSource, IAsyncDisposable, I
     private readonly Dictionary<string, List<StreamId>> _delivered = new(StringComparer.Ordinal);
     private readonly RedisLink _link;
     private volatile bool _readEnded;
+
+    // The group's lag, summed over the streams (-1: not known), and when it was last asked for (Environment.TickCount64; -1: never).
+    private long _recordsBehind = -1;
+    private long _lagAskedAt = -1;
+    private static readonly TimeSpan LagInterval = TimeSpan.FromSeconds(1);
 
     public RedisStreamSource(RedisStreamSourceOptions options, RedisConnection? connection, EntryFields fields, BuildContext context)
     {
@@ -67,6 +72,11 @@ internal sealed class RedisStreamSource : IReplayableSource, IAsyncDisposable, I
     public bool ContinuesAcrossRuns => true;
 
     public string Consumer => _consumer;
+
+    /// <summary>Entries of the streams not yet delivered to the group (XINFO GROUPS' lag, Redis 7 and later), asked
+    /// for at most once a second while new entries are read; 0 once a read finds none; null before, or when the
+    /// server cannot say (an older Redis, entries deleted from the middle of a stream).</summary>
+    public long? RecordsBehind => Volatile.Read(ref _recordsBehind) is >= 0 and var behind ? behind : null;
 
     public async IAsyncEnumerable<Batch> ReadAsync(StageContext context, SourcePosition? resumeAfter,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -150,8 +160,10 @@ internal sealed class RedisStreamSource : IReplayableSource, IAsyncDisposable, I
                 }
                 if (any)
                 {
+                    await AskLagAsync(db);
                     continue;
                 }
+                Volatile.Write(ref _recordsBehind, 0); // a read of new entries found none: nothing is waiting
                 if (_follow is not { } poll)
                 {
                     break;
@@ -168,6 +180,34 @@ internal sealed class RedisStreamSource : IReplayableSource, IAsyncDisposable, I
             {
                 await _link.DisconnectAsync();
             }
+        }
+    }
+
+    /// <summary>Updates <see cref="RecordsBehind"/> at most once per <see cref="LagInterval"/>: one XINFO GROUPS a stream.
+    /// A metric only: a failure leaves the last value and never touches the run.</summary>
+    private async Task AskLagAsync(IDatabase db)
+    {
+        long now = Environment.TickCount64;
+        if (_lagAskedAt >= 0 && now - _lagAskedAt < (long)LagInterval.TotalMilliseconds)
+            return;
+        _lagAskedAt = now;
+        try
+        {
+            long behind = 0;
+            foreach (string stream in _options.Streams)
+            {
+                var groups = await db.StreamGroupInfoAsync(stream);
+                if (groups.FirstOrDefault(g => g.Name == _options.Group) is not { Lag: { } lag })
+                {
+                    Volatile.Write(ref _recordsBehind, -1);
+                    return;
+                }
+                behind += lag;
+            }
+            Volatile.Write(ref _recordsBehind, behind);
+        }
+        catch (RedisException)
+        {
         }
     }
 

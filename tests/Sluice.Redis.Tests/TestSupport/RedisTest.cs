@@ -64,7 +64,7 @@ public abstract class RedisTest(RedisFixture fixture) : IDisposable
     }
 
     /// <summary>A pipeline: the test's stream → a contract (id int64, name string) → a jsonl sink in <see cref="Output"/>.</summary>
-    protected string Pipeline(string extraSource = "", long everyRecords = 0, string unknownFields = "reject") =>
+    protected string Pipeline(string extraSource = "", long everyRecords = 0, string unknownFields = "reject", string extra = "") =>
         Dir.Write("pipeline.yaml", $$"""
             name: redis-orders
             source:
@@ -84,6 +84,7 @@ public abstract class RedisTest(RedisFixture fixture) : IDisposable
             checkpoint:
               every_records: {{everyRecords}}
               every_seconds: 0
+            {{extra}}
             """);
 
     private static string Indent(string text) => string.Join("\n", text.Split('\n').Select(l => l.Length == 0 ? l : "  " + l));
