@@ -54,6 +54,7 @@ check "show reads a run's stages" "published" "${sluice[@]}" show "$run" --state
 check "dlq list filters by pipeline and reason" "origin = '" \
   "${sluice[@]}" dlq list --state "$state" --pipeline flights-clean --reason contract --limit 5
 check "flow list reads the flow runs" "nightly" "${sluice[@]}" flow list --state "$state" --limit 5
+flow=$("${sluice[@]}" flow list --state "$state" --limit 1 --json | grep -o '"run_id": "[^"]*"' | head -1 | cut -d'"' -f4)
 
 out="$(mktemp)"
 "${sluice[@]}" dashboard --state "$state" --port 0 >"$out" 2>&1 &
@@ -93,6 +94,7 @@ pages=("/" "/runs/$run" "/dead-letters?pipeline=flights-clean&reason=contract"
   "/?state=failed" "/?pipeline=clickstream" "/?q=clickstream" "/dead-letters" "/dead-letters?pipeline=clickstream&stage=check"
   "/dead-letters?reason=transform" "/dead-letters?field=origin" "/dead-letters?run=$run"
   "/dead-letters?pipeline=flights-clean&since=2026-06-01&until=2026-06-02" "/dead-letters?pipeline=flights-clean&since=2025-12-01" "/dead-letters/$((letters / 2))"
+  "/flows/$flow"
   "/charts?pipeline=flights-clean&n=200" "/lineage" "/alerts" "/api/runs" "/api/dead-letters?reason=transform")
 for page in "${pages[@]}"; do
   result=$(measure "$page") # a failed request fails the assignment, and set -e stops the script
