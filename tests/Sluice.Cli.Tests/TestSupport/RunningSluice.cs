@@ -50,6 +50,25 @@ public sealed class RunningSluice : IDisposable
         return printed == _metricsUrl.Task ? await _metricsUrl.Task : throw new InvalidOperationException("no metrics URL printed; stderr: " + Stderr);
     }
 
+    /// <summary>The <c>sluice_source_lag</c> of <paramref name="pipeline"/> in a scrape every 100 ms, from the first
+    /// scrape that has it until it reads 0 (the source caught up); fails after a minute, with what it saw.</summary>
+    public async Task<List<double>> SourceLagsUntilCaughtUpAsync(string pipeline)
+    {
+        string url = await MetricsUrlAsync();
+        var lags = new List<double>();
+        var until = DateTime.UtcNow.AddMinutes(1);
+        while (lags.Count == 0 || lags[^1] != 0)
+        {
+            if (DateTime.UtcNow > until)
+                throw new TimeoutException("lags seen: " + string.Join(", ", lags) + "\n" + Stderr);
+            var samples = await PrometheusText.ScrapeAsync(url);
+            if (samples.SingleOrDefault(s => s.Name == "sluice_source_lag" && s.Labels["sluice_pipeline"] == pipeline) is { } lag)
+                lags.Add(lag.Value);
+            await Task.Delay(100);
+        }
+        return lags;
+    }
+
     /// <summary>What follows <paramref name="prefix"/> on the first stdout line that starts with it (sluice
     /// dashboard's "dashboard at URL …").</summary>
     public async Task<string> StdoutLineAfterAsync(string prefix)

@@ -14,18 +14,7 @@ public sealed class JetStreamLagTests(NatsFixture fixture) : NatsTest(fixture)
         // 5 messages a fetch, 20 records a second: about 3 s behind the stream at first.
         string pipeline = Pipeline(extraSource: "batch_size: 5", extra: "resilience: { rate_limit: { records_per_second: 20 } }");
         using var sluice = new RunningSluice(new Dictionary<string, string>(), "run", pipeline, "--state", State, "--follow", "--metrics-port", "0");
-        string url = await sluice.MetricsUrlAsync();
-
-        var lags = new List<double>();
-        var until = DateTime.UtcNow.AddMinutes(1);
-        while (lags.Count == 0 || lags[^1] != 0)
-        {
-            Assert.True(DateTime.UtcNow < until, "lags seen: " + string.Join(", ", lags) + "\n" + sluice.Stderr);
-            var samples = await PrometheusText.ScrapeAsync(url);
-            if (samples.SingleOrDefault(s => s.Name == "sluice_source_lag" && s.Labels["sluice_pipeline"] == "nats-orders") is { } lag)
-                lags.Add(lag.Value);
-            await Task.Delay(100);
-        }
+        var lags = await sluice.SourceLagsUntilCaughtUpAsync("nats-orders");
         var (exitCode, _) = await sluice.StopAsync();
 
         Assert.Equal(130, exitCode);
