@@ -18,6 +18,7 @@ public sealed class MalformedArgumentTests : IDisposable
     private const string FlowFile = "{flow}";
     private const string Folder = "{folder}";
     private const string MissingFile = "{missing}";
+    private const string MissingFolderFile = "{missing-folder}";
 
     private readonly TempDir _dir = new();
 
@@ -116,6 +117,7 @@ public sealed class MalformedArgumentTests : IDisposable
             """),
         Folder => Directory.CreateDirectory(_dir.File("a-folder")).FullName,
         MissingFile => _dir.File("no-such-file.yaml"),
+        MissingFolderFile => _dir.File("no-such-folder/lineage.jsonl"),
         _ => arg,
     };
 
@@ -146,7 +148,7 @@ public sealed class MalformedArgumentTests : IDisposable
             ("--reason", _) => [.. empty, "bogus", "parse,contract", "2"],
             ("--state", _) => [.. empty, Folder],
             ("--plugin", _) => [.. empty, Folder, MissingFile],
-            ("--lineage", _) => [.. empty, Folder, "ftp://host/events"],
+            ("--lineage", _) => [.. empty, Folder, "ftp://host/events", MissingFolderFile],
             (_, "FILE" or "FLOW_FILE") => [.. empty, Folder, MissingFile],
             _ => empty,
         };
