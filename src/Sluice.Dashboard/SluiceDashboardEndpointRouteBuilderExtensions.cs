@@ -41,21 +41,21 @@ public static class SluiceDashboardEndpointRouteBuilderExtensions
         var anonymous = new DashboardAccess(Anonymous: true);
         var write = new DashboardAccess(Write: true);
 
-        group.MapGet("/", Handler.Of(http => RunsPage.HandleAsync(http, app)));
-        group.MapGet("/runs/{id}", (HttpContext http, string id) => RunPage.HandleAsync(http, app, id));
-        group.MapGet("/flows/{id}", (HttpContext http, string id) => FlowRunPage.HandleAsync(http, app, id));
-        group.MapGet("/dead-letters", Handler.Of(http => DeadLettersPage.HandleAsync(http, app)));
-        group.MapGet("/dead-letters/{id:long}", (HttpContext http, long id) => DeadLetterPage.HandleAsync(http, app, id));
-        group.MapGet("/dead-letters/confirm", Handler.Of(http => LetterActionPages.ConfirmAsync(http, app)));
+        group.MapRead("/", Handler.Of(http => RunsPage.HandleAsync(http, app)));
+        group.MapRead("/runs/{id}", (HttpContext http, string id) => RunPage.HandleAsync(http, app, id));
+        group.MapRead("/flows/{id}", (HttpContext http, string id) => FlowRunPage.HandleAsync(http, app, id));
+        group.MapRead("/dead-letters", Handler.Of(http => DeadLettersPage.HandleAsync(http, app)));
+        group.MapRead("/dead-letters/{id:long}", (HttpContext http, long id) => DeadLetterPage.HandleAsync(http, app, id));
+        group.MapRead("/dead-letters/confirm", Handler.Of(http => LetterActionPages.ConfirmAsync(http, app)));
         group.MapPost("/dead-letters/replay", Handler.Of(http => LetterActionPages.ReplayAsync(http, app))).WithMetadata(write);
         group.MapPost("/dead-letters/purge", Handler.Of(http => LetterActionPages.PurgeAsync(http, app))).WithMetadata(write);
-        group.MapGet("/charts", Handler.Of(http => ChartsPage.HandleAsync(http, app)));
-        group.MapGet("/lineage", Handler.Of(http => LineagePage.HandleAsync(http, app)));
-        group.MapGet("/alerts", Handler.Of(http => AlertsPage.HandleAsync(http, app)));
-        group.MapGet("/login", Handler.Of(http => LoginPage.Render(http, app))).WithMetadata(anonymous);
+        group.MapRead("/charts", Handler.Of(http => ChartsPage.HandleAsync(http, app)));
+        group.MapRead("/lineage", Handler.Of(http => LineagePage.HandleAsync(http, app)));
+        group.MapRead("/alerts", Handler.Of(http => AlertsPage.HandleAsync(http, app)));
+        group.MapRead("/login", Handler.Of(http => LoginPage.Render(http, app))).WithMetadata(anonymous);
         group.MapPost("/login", Handler.Of(http => LoginPage.LoginAsync(http, app))).WithMetadata(anonymous);
         group.MapPost("/logout", Handler.Of(http => LoginPage.Logout(http, app))).WithMetadata(anonymous);
-        group.MapGet("/assets/dashboard.css", () => Results.Stream(Stylesheet(), "text/css; charset=utf-8")).WithMetadata(anonymous);
+        group.MapRead("/assets/dashboard.css", () => Results.Stream(Stylesheet(), "text/css; charset=utf-8")).WithMetadata(anonymous);
         ApiEndpoints.Map(group.MapGroup("/api"), app);
         // A path no endpoint takes (or whose constraint fails: /dead-letters/abc, a wrong method) would get the
         // framework's bare 404/405, which never passes the filter and so went out without the security headers.

@@ -29,7 +29,8 @@ public sealed class ApiTests : IDisposable
         {
             // "/sluice/api/dead-letters/{id:long}" is "/dead-letters/{id}" in the document.
             string path = System.Text.RegularExpressions.Regex.Replace(route.RoutePattern.RawText!["/sluice/api".Length..], ":[a-z]+}", "}");
-            string method = route.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Single().ToLowerInvariant();
+            // A read answers HEAD too; the document describes its GET.
+            string method = route.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods.Single(m => m != "HEAD").ToLowerInvariant();
             Assert.True(paths.TryGetProperty(path, out var item), $"{path} is not in the OpenAPI document");
             Assert.True(item.TryGetProperty(method, out _), $"{method} {path} is not in the OpenAPI document");
         }

@@ -28,6 +28,7 @@ public sealed class HeadersTests : IDisposable
         { "GET", "/sluice/api/no-such-route" },
         { "GET", "/sluice/api/dead-letters/x" },
         { "GET", "/sluice/logout" },
+        { "HEAD", "/sluice/" },
         { "DELETE", "/sluice/dead-letters/purge" },
         { "POST", "/sluice/dead-letters/purge" },
     };
@@ -42,6 +43,23 @@ public sealed class HeadersTests : IDisposable
 
         AssertSecured(response);
         Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/sluice/")]
+    [InlineData("/sluice/dead-letters")]
+    [InlineData("/sluice/api/runs")]
+    public async Task A_HEAD_request_is_answered_as_its_GET_without_the_body(string url)
+    {
+        // Uptime monitors and link checkers ask with HEAD; MapGet alone sent them the not-found page.
+        await using var host = await DashboardHost.StartAsync(new SluiceDashboardOptions { StatePath = _dir.File("state.db") });
+
+        var get = await host.GetAsync(url);
+        var head = await host.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+
+        Assert.Equal(get.StatusCode, head.StatusCode);
+        Assert.Equal(get.Content.Headers.ContentType?.MediaType, head.Content.Headers.ContentType?.MediaType);
+        AssertSecured(head);
     }
 
     [Fact]

@@ -18,17 +18,17 @@ internal static class ApiEndpoints
     {
         var read = new DashboardAccess(Api: true);
         var write = new DashboardAccess(Write: true, Api: true);
-        api.MapGet("/runs", Handler.Of(http => RunsAsync(http, app))).WithMetadata(read);
-        api.MapGet("/runs/{id}", (HttpContext http, string id) => RunAsync(http, app, id)).WithMetadata(read);
-        api.MapGet("/flow-runs/{id}", (HttpContext http, string id) => FlowRunAsync(http, app, id)).WithMetadata(read);
-        api.MapGet("/dead-letters", Handler.Of(http => LettersAsync(http, app))).WithMetadata(read);
-        api.MapGet("/dead-letters/{id:long}", (HttpContext http, long id) => LetterAsync(http, app, id)).WithMetadata(read);
+        api.MapRead("/runs", Handler.Of(http => RunsAsync(http, app))).WithMetadata(read);
+        api.MapRead("/runs/{id}", (HttpContext http, string id) => RunAsync(http, app, id)).WithMetadata(read);
+        api.MapRead("/flow-runs/{id}", (HttpContext http, string id) => FlowRunAsync(http, app, id)).WithMetadata(read);
+        api.MapRead("/dead-letters", Handler.Of(http => LettersAsync(http, app))).WithMetadata(read);
+        api.MapRead("/dead-letters/{id:long}", (HttpContext http, long id) => LetterAsync(http, app, id)).WithMetadata(read);
         api.MapPost("/dead-letters/replay", Handler.Of(http => ReplayAsync(http, app))).WithMetadata(write);
         api.MapPost("/dead-letters/purge", Handler.Of(http => PurgeAsync(http, app))).WithMetadata(write);
-        api.MapGet("/charts", Handler.Of(http => ChartAsync(http, app))).WithMetadata(read);
-        api.MapGet("/lineage", Handler.Of(http => LineageAsync(http, app))).WithMetadata(read);
-        api.MapGet("/alerts", Handler.Of(http => AlertsAsync(http, app))).WithMetadata(read);
-        api.MapGet("/openapi.json", () => Results.Text(OpenApiDocument.Json(app.Prefix), "application/json")).WithMetadata(read);
+        api.MapRead("/charts", Handler.Of(http => ChartAsync(http, app))).WithMetadata(read);
+        api.MapRead("/lineage", Handler.Of(http => LineageAsync(http, app))).WithMetadata(read);
+        api.MapRead("/alerts", Handler.Of(http => AlertsAsync(http, app))).WithMetadata(read);
+        api.MapRead("/openapi.json", () => Results.Text(OpenApiDocument.Json(app.Prefix), "application/json")).WithMetadata(read);
         // As for the pages: an unknown route answers JSON through the filter, with its headers, not a bare 404/405.
         api.Map("/{**rest}", Handler.Of(http => Error($"no API route {http.Request.Method} {http.Request.Path}", StatusCodes.Status404NotFound)))
             .WithMetadata(read);
