@@ -34,7 +34,7 @@ internal static class CommandTelemetry
                 stderr.WriteLine($"metrics: {server.Url}");
                 stderr.Flush();
             }
-            return new Session(server, export);
+            return new Session(server, export, stderr);
         }
         catch
         {
@@ -43,11 +43,17 @@ internal static class CommandTelemetry
         }
     }
 
-    private sealed class Session(MetricsServer? server, OtlpExport? export) : IAsyncDisposable
+    private sealed class Session(MetricsServer? server, OtlpExport? export, TextWriter stderr) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()
         {
-            export?.Dispose();
+            // The OpenTelemetry SDK says nothing when a collector is down: without this line a run's telemetry could be
+            // lost every time and nobody would know.
+            if (export?.Finish() is { } error)
+            {
+                stderr.WriteLine($"warning: OTLP: telemetry not exported: {error}");
+                stderr.Flush();
+            }
             if (server is not null)
                 await server.DisposeAsync();
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Tracing;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -16,6 +17,7 @@ internal sealed class OtlpExport : IDisposable
 
     private readonly TracerProvider? _traces;
     private readonly MeterProvider? _metrics;
+    private readonly ExporterErrors _errors = new();
 
     public OtlpExport(OtlpSettings settings)
     {
@@ -46,14 +48,50 @@ internal sealed class OtlpExport : IDisposable
             options.Protocol = protocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
     }
 
-    public void Dispose()
+    /// <summary>Sends what is left, within <see cref="ExitBudget"/>; returns the first error the exporter met during
+    /// the command (a collector down or refusing), or that the last export did not finish in time; null when all went.</summary>
+    public string? Finish()
     {
         int budget = (int)ExitBudget.TotalMilliseconds;
         // Both at once, each within the budget: a shutdown exports what its signal still holds.
         var traces = Task.Run(() => _traces?.Shutdown(budget));
         var metrics = Task.Run(() => _metrics?.Shutdown(budget));
-        Task.WaitAll([traces, metrics], ExitBudget + TimeSpan.FromSeconds(1));
+        bool finished = Task.WaitAll([traces, metrics], ExitBudget + TimeSpan.FromSeconds(1))
+            && traces.Result is not false && metrics.Result is not false;
+        Dispose();
+        return _errors.First
+            ?? (finished ? null : $"the last export did not finish within {ExitBudget.TotalSeconds:0} s (the collector did not answer)");
+    }
+
+    public void Dispose()
+    {
         _traces?.Dispose();
         _metrics?.Dispose();
+        _errors.Dispose();
+    }
+
+    /// <summary>The OTLP exporter's own error events: the SDK reports a collector it cannot reach there and nowhere
+    /// else (its shutdown still says it succeeded), so without them telemetry could be lost on every run unseen.</summary>
+    private sealed class ExporterErrors : EventListener
+    {
+        private string? _first;
+
+        public string? First => Volatile.Read(ref _first);
+
+        protected override void OnEventSourceCreated(EventSource source)
+        {
+            // A collector refusing or down is a Warning there ("transient", as the exporter would retry it).
+            if (source.Name == "OpenTelemetry-Exporter-OpenTelemetryProtocol")
+                EnableEvents(source, EventLevel.Warning);
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            string text = e.Message is { } format && e.Payload is { } payload
+                ? string.Format(System.Globalization.CultureInfo.InvariantCulture, format, [.. payload])
+                : e.EventName ?? "an export failed";
+            // The first line: the exception's stack trace follows it.
+            Interlocked.CompareExchange(ref _first, text.Split('\n')[0].Trim(), null);
+        }
     }
 }

@@ -78,6 +78,37 @@ public sealed class OtlpExportTests
 
         Assert.Equal(ExitCodes.Ok, result.ExitCode);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the run took {clock.Elapsed} with the collector silent");
+        Assert.Single(result.Stderr.Split('\n'), line => line.StartsWith("warning: OTLP: telemetry not exported: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_collector_that_is_down_is_one_warning_naming_it_and_a_working_one_none()
+    {
+        using var dir = new TempDir();
+        // A port nobody listens on: connection refused. The SDK itself says nothing about it anywhere the user looks.
+        using var closed = new TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        int port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        await using var receiver = await OtlpReceiver.StartAsync();
+
+        var down = await SluiceProcess.RunAsync(new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = $"http://127.0.0.1:{port}",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        }, "run", Pipeline(dir), "--state", dir.File("down.db"));
+        var up = await SluiceProcess.RunAsync(new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Url,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        }, "run", Pipeline(dir), "--state", dir.File("up.db"));
+
+        Assert.Equal(ExitCodes.Ok, down.ExitCode);
+        string warning = Assert.Single(down.Stderr.Split('\n'), line => line.StartsWith("warning: OTLP:", StringComparison.Ordinal));
+        Assert.Contains($"127.0.0.1:{port}", warning);
+        Assert.DoesNotContain("   at ", down.Stderr); // no stack trace
+        Assert.Equal(ExitCodes.Ok, up.ExitCode);
+        Assert.DoesNotContain("OTLP", up.Stderr);
     }
 
     [Fact]
