@@ -24,6 +24,11 @@ internal static partial class PipelineLog
         public const int ServiceStopped = 13;
         public const int NoMoreSlots = 14;
         public const int Abandoned = 15;
+        public const int AlertMissed = 16;
+        public const int AlertSent = 17;
+        public const int AlertSendFailed = 18;
+        public const int PromisesUnwatched = 19;
+        public const int PromisesFailed = 20;
     }
 
     [LoggerMessage(Events.Scheduled, LogLevel.Information, "Pipeline {Pipeline} scheduled {Schedule}")]
@@ -77,4 +82,21 @@ internal static partial class PipelineLog
     [LoggerMessage(Events.Abandoned, LogLevel.Warning,
         "Pipeline {Pipeline} run {AbandonedRunId} had stopped without ending (its process died): marked failed, its unpublished output removed")]
     public static partial void Abandoned(ILogger logger, string pipeline, string abandonedRunId);
+
+    [LoggerMessage(Events.AlertMissed, LogLevel.Warning, "Pipeline {Pipeline} missed its {Promise} promise: {Detail} (alert {AlertKey})")]
+    public static partial void AlertMissed(ILogger logger, string pipeline, string promise, string detail, string alertKey);
+
+    [LoggerMessage(Events.AlertSent, LogLevel.Information, "Pipeline {Pipeline} alert {AlertKey} sent to its webhook (attempt {Attempt})")]
+    public static partial void AlertSent(ILogger logger, string pipeline, string alertKey, int attempt);
+
+    [LoggerMessage(Events.AlertSendFailed, LogLevel.Warning,
+        "Pipeline {Pipeline} alert {AlertKey}: webhook attempt {Attempt} failed: {Error}; next at {NextAttemptAt}")]
+    public static partial void AlertSendFailed(ILogger logger, string pipeline, string alertKey, int attempt, string? error, DateTimeOffset? nextAttemptAt);
+
+    [LoggerMessage(Events.PromisesUnwatched, LogLevel.Warning,
+        "Pipeline {Pipeline} promises freshness or an SLA, but its state store ({Store}) keeps no alerts: they are not judged")]
+    public static partial void PromisesUnwatched(ILogger logger, string pipeline, string store);
+
+    [LoggerMessage(Events.PromisesFailed, LogLevel.Error, "Pipeline {Pipeline} could not judge its promises: {Error}; trying again in 30 s")]
+    public static partial void PromisesFailed(ILogger logger, string pipeline, string error, Exception exception);
 }

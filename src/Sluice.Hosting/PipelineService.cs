@@ -1,3 +1,4 @@
+using Sluice.Alerts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -43,6 +44,7 @@ internal sealed class PipelineService(
             ? sluice.Runner with { FollowPoll = sluice.Runner.FollowPoll ?? TimeSpan.FromSeconds(1) }
             : sluice.Runner;
         var driver = new RunDriver(_pipeline!, new PipelineRunner(store, runnerOptions), logger, _abort.Token);
+        var alerts = WatchPromisesAsync(stoppingToken);
         switch (options.Schedule.Kind)
         {
             case ScheduleKind.Once:
@@ -57,6 +59,61 @@ internal sealed class PipelineService(
         }
         if (stoppingToken.IsCancellationRequested)
             PipelineLog.ServiceStopped(logger, name);
+        await alerts; // judging goes on while the host runs, also after a last run of a schedule
+    }
+
+    /// <summary>Judges the pipeline's <c>freshness:</c> and <c>sla:</c> while the service runs, as <c>sluice serve</c>
+    /// does: each miss recorded once in the state file (so several hosts on it never report one twice), logged
+    /// (events 16 to 18) and sent to its webhook until accepted. A state store other than SQLite keeps no misses: then
+    /// nothing is judged, and the start says so.</summary>
+    private Task WatchPromisesAsync(CancellationToken stoppingToken)
+    {
+        var policy = _pipeline!.Alerts;
+        if (policy.Freshness is null && policy.Sla is null)
+            return Task.CompletedTask;
+        if (store is not SqliteStateStore sqlite)
+        {
+            PipelineLog.PromisesUnwatched(logger, name, store.GetType().Name);
+            return Task.CompletedTask;
+        }
+        var monitor = new AlertMonitor(sqlite, [new AlertTarget(AlertSubjectKind.Pipeline, name, policy)], new AlertMonitorOptions
+        {
+            Time = time,
+            OnEvent = e =>
+            {
+                switch (e.Kind)
+                {
+                    case AlertEventKind.Missed:
+                        PipelineLog.AlertMissed(logger, name, e.Alert.Kind.ToString().ToLowerInvariant(), e.Alert.Detail, e.Alert.Key);
+                        break;
+                    case AlertEventKind.Sent:
+                        PipelineLog.AlertSent(logger, name, e.Alert.Key, e.Alert.Attempts);
+                        break;
+                    default:
+                        PipelineLog.AlertSendFailed(logger, name, e.Alert.Key, e.Alert.Attempts, e.Error, e.NextAttemptAt);
+                        break;
+                }
+            },
+        });
+        return JudgeAsync(monitor, stoppingToken);
+    }
+
+    /// <summary>A failure to judge (the state file busy or unreadable a moment) is logged and judging starts again a
+    /// little later: it must not stop the host, whose pipelines run on regardless.</summary>
+    private async Task JudgeAsync(AlertMonitor monitor, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await monitor.RunAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                PipelineLog.PromisesFailed(logger, name, e.Message, e);
+                await WaitUntilAsync(time.GetUtcNow() + TimeSpan.FromSeconds(30), stoppingToken);
+            }
+        }
     }
 
     private async Task RunOnceAsync(RunDriver driver, CancellationToken stoppingToken)
