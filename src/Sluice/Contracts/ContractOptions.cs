@@ -2,7 +2,7 @@ using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Contracts;
 using Sluice.Execution;
-using Sluice.Lineage;
+using Sluice.Extensibility;
 using Sluice.Pipelines;
 using Sluice.Records;
 

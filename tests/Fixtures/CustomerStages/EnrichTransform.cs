@@ -6,9 +6,17 @@ using Sluice.Extensibility;
 
 namespace CustomerStages;
 
-/// <summary>What <c>enrich_customers</c> becomes: checks its column against the input when the pipeline is built.</summary>
-public sealed class EnrichTransformOptions(EnrichOptions options) : ITransformOptions
+/// <summary>What <c>enrich_customers</c> becomes: checks its column against the input when the pipeline is built, and
+/// says where its columns come from, for column lineage.</summary>
+public sealed class EnrichTransformOptions(EnrichOptions options) : ITransformOptions, IColumnLineage
 {
+    /// <summary>Every input column copied; the tier computed from the customer column.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<ColumnSource>> Origins(Schema input, Schema output) =>
+        new Dictionary<string, IReadOnlyList<ColumnSource>>(ColumnOrigins.ByName(input, output))
+        {
+            [options.Column] = [new ColumnSource(options.CustomerColumn, Computed: true)],
+        };
+
     public ITransform CreateTransform(Schema input, BuildContext context)
     {
         int index = input.GetFieldIndex(options.CustomerColumn);

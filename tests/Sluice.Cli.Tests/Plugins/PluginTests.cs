@@ -58,6 +58,26 @@ public sealed class PluginTests : IDisposable
         Assert.Contains("in 5 = out 5 + dead 0 + filtered 0", result.Stdout);
     }
 
+    [Fact]
+    public async Task A_custom_transform_that_says_where_its_columns_come_from_appears_in_column_lineage()
+    {
+        string file = Pipeline();
+
+        CliResult result = await SluiceProcess.RunAsync("run", file, "--state", _dir.File("state.db"), "--lineage", _dir.File("events.jsonl"));
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.Stdout + result.Stderr);
+        var complete = File.ReadAllLines(_dir.File("events.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Single(e => e.GetProperty("eventType").GetString() == "COMPLETE");
+        var fields = complete.GetProperty("outputs")[0].GetProperty("facets").GetProperty("columnLineage").GetProperty("fields");
+        string Origin(string column) => string.Join(", ", fields.GetProperty(column).GetProperty("inputFields").EnumerateArray().Select(i =>
+            $"{i.GetProperty("field").GetString()} {i.GetProperty("transformations")[0].GetProperty("subtype").GetString()}"));
+        // The CSV's columns pass through it; the tier is computed from the customer column. Without IColumnLineage on
+        // its options no column after the plugin's stage would have an origin.
+        Assert.Equal("customer TRANSFORMATION", Origin("tier"));
+        Assert.Equal("customer IDENTITY", Origin("customer"));
+        Assert.Equal("amount IDENTITY", Origin("amount"));
+    }
+
     [Theory]
     [InlineData("validate")]
     [InlineData("run")]

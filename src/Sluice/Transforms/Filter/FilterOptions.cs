@@ -2,7 +2,7 @@ using Sluice.Transforms;
 using Apache.Arrow;
 using Sluice.Configuration;
 using Sluice.Execution;
-using Sluice.Lineage;
+using Sluice.Extensibility;
 using Sluice.Pipelines;
 using Sluice.Records;
 using Sluice.Transforms.Filter;
