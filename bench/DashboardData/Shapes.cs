@@ -1,3 +1,4 @@
+using Sluice.Flows;
 using System.Text;
 
 namespace Sluice.DashboardData;
@@ -94,14 +95,11 @@ internal static class Shapes
 
     /// <summary>The nightly flow's task graph as a flow run stores it (flow_runs.task_graph, migration 15), so that the
     /// flow run page is measured drawing it.</summary>
-    public const string NightlyGraph = """
-        [{"task":"extract","kind":"command","mapped":false,"depends_on":[]},
-        {"task":"validate","kind":"pipeline","mapped":false,"depends_on":["extract"]},
-        {"task":"delayed","kind":"pipeline","mapped":false,"depends_on":["validate"]},
-        {"task":"long_haul","kind":"pipeline","mapped":false,"depends_on":["validate"]},
-        {"task":"early","kind":"pipeline","mapped":false,"depends_on":["validate"]},
-        {"task":"report","kind":"command","mapped":false,"depends_on":["validate","delayed","long_haul","early"]}]
-        """;
+    public static readonly string NightlyGraph = new FlowTaskGraph([
+        new("extract", "command", false, []), new("validate", "pipeline", false, ["extract"]),
+        new("delayed", "pipeline", false, ["validate"]), new("long_haul", "pipeline", false, ["validate"]),
+        new("early", "pipeline", false, ["validate"]), new("report", "command", false, ["validate", "delayed", "long_haul", "early"]),
+    ]).ToJson();
 
     private static PipelineShape Linear(string name, LetterShape[] letters) => new(name,
         letters.Length > 0

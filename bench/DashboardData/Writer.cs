@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Sluice.State;
+using Sluice.State.Sqlite;
 
 namespace Sluice.DashboardData;
 
@@ -160,28 +161,14 @@ internal sealed class Writer(SqliteConnection connection, Random random)
         return Map(tokens);
     }
 
-    private static string Map(string key, string value) => Map(new Dictionary<string, string> { [key] = value });
+    private static string Map(string key, string value) => CheckpointJson.WriteMap(new Dictionary<string, string> { [key] = value });
 
-    /// <summary>A JSON object of strings, keys in ordinal order, as CheckpointJson.WriteMap writes it.</summary>
-    private static string Map(Dictionary<string, string> map)
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            foreach (var (key, value) in map.OrderBy(pair => pair.Key, StringComparer.Ordinal))
-                json.WriteString(key, value);
-            json.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    private static string Map(Dictionary<string, string> map) => CheckpointJson.WriteMap(map);
 
-    /// <summary>A checkpoint's counts column, as CheckpointJson.WriteCounts writes it.</summary>
-    private static string CountsJson(List<StageTally> counts) => "[" + string.Join(',', counts.Select(t => FormattableString.Invariant(
-        $$"""{"stage":"{{t.Stage}}","kind":"{{t.Kind}}","in":{{t.In}},"out":{{t.Out}},"filtered":{{t.Filtered}},"dead_lettered":{{t.Dead}},"busy_ms":{{t.BusyMs}},"retries":{{t.Retries}},"timeouts":0,"circuit_openings":0,"circuit_closings":0}"""))) + "]";
+    private static string CountsJson(List<StageTally> counts) => CheckpointJson.WriteCounts([.. counts.Select(t =>
+        new StageCounts(t.Stage, SqliteValues.ParseStageKind(t.Kind), t.In, t.Out, t.Filtered, t.Dead, TimeSpan.FromMilliseconds(t.BusyMs)) { Retries = t.Retries })]);
 
-    /// <summary>SqliteValues.Timestamp: ISO 8601 in UTC with seven fraction digits.</summary>
-    private static string Timestamp(DateTimeOffset value) => value.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+    private static string Timestamp(DateTimeOffset value) => SqliteValues.Timestamp(value);
 
     private static SqliteCommand Prepare(SqliteConnection connection, string sql, int parameters)
     {
