@@ -30,6 +30,8 @@ internal static class AlertWebhookSender
         {
             if (EnvironmentReferences.Expand(value, out string? missing) is not { } resolved)
                 return $"header '{name}' needs the environment variable {missing}, which is not set";
+            if (Connectors.Http.HttpOptionValues.HeaderProblem(name, resolved) is { } problem)
+                return problem + " (after its environment variables were put in)";
             if (!request.Headers.TryAddWithoutValidation(name, resolved))
                 request.Content.Headers.TryAddWithoutValidation(name, resolved);
         }

@@ -122,6 +122,24 @@ public sealed class AlertMonitorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_secret_header_holding_a_line_break_is_a_failed_attempt_that_names_no_value()
+    {
+        using var receiver = new WebhookReceiver();
+        Environment.SetEnvironmentVariable("SLUICE_TEST_HOOK_BROKEN", "s3cret\nX-Injected: 1");
+        var policy = new AlertPolicy(TimeSpan.FromMinutes(30), null,
+            new AlertWebhook(new Uri(receiver.Url), new Dictionary<string, string> { ["Authorization"] = "Bearer ${env:SLUICE_TEST_HOOK_BROKEN}" }));
+        await using var store = await OpenAsync();
+        var monitor = Monitor(store, policy);
+
+        _clock.Advance(TimeSpan.FromMinutes(31));
+        await monitor.CheckAsync(CancellationToken.None);
+
+        Assert.Empty(receiver.Requests);
+        Assert.Equal([AlertEventKind.Missed, AlertEventKind.SendFailed], _events.Select(e => e.Kind));
+        Assert.Equal("header 'Authorization': a value cannot hold a line break or NUL (after its environment variables were put in)", _events[1].Error);
+    }
+
+    [Fact]
     public async Task Two_monitors_on_one_state_file_send_a_miss_once()
     {
         using var receiver = new WebhookReceiver();

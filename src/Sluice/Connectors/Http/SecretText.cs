@@ -10,7 +10,14 @@ internal static class SecretText
     public static IReadOnlyDictionary<string, string> Resolve(IReadOnlyDictionary<string, string> values, BuildContext context) =>
         context.ResolveSecrets ? values.ToDictionary(e => e.Key, e => Resolve(e.Key, e.Value)) : values;
 
-    private static string Resolve(string key, string value) =>
-        EnvironmentReferences.Expand(value, out string? missing)
-        ?? throw new PipelineException(null, $"header '{key}' needs the environment variable {missing}, which is not set");
+    /// <exception cref="PipelineException">A variable is not set, or its value cannot be sent in a header (a line
+    /// break would end the header early): said without the value.</exception>
+    private static string Resolve(string key, string value)
+    {
+        string resolved = EnvironmentReferences.Expand(value, out string? missing)
+            ?? throw new PipelineException(null, $"header '{key}' needs the environment variable {missing}, which is not set");
+        return HttpOptionValues.HeaderProblem(key, resolved) is { } problem
+            ? throw new PipelineException(null, problem + " (after its environment variables were put in)")
+            : resolved;
+    }
 }

@@ -154,4 +154,19 @@ public sealed class HttpSinkTests : StateStoreTest
         Assert.Contains("header 'Authorization' needs the environment variable SLUICE_NOT_SET, which is not set", e.Message);
         Assert.Equal(0, receiver.Requests);
     }
+
+    [Fact]
+    public async Task A_secret_holding_a_line_break_stops_the_run_before_it_starts_without_printing_it()
+    {
+        // A line break in a header's value would end the header early and start another of the variable's choosing.
+        Environment.SetEnvironmentVariable("SLUICE_TEST_BROKEN_TOKEN", "t0ken\r\nX-Injected: 1");
+        await using var receiver = await FaultyReceiver.StartAsync();
+        var pipeline = PipelineFile.Parse(Dir.Write("p.yaml", Yaml(receiver.Url).Replace("SLUICE_TEST_TOKEN", "SLUICE_TEST_BROKEN_TOKEN"))) with { BaseDirectory = Dir.Path };
+
+        var e = await Assert.ThrowsAsync<PipelineException>(() => new PipelineRunner(Store).StartAsync(pipeline));
+
+        Assert.Contains("header 'Authorization': a value cannot hold a line break or NUL (after its environment variables were put in)", e.Message);
+        Assert.DoesNotContain("t0ken", e.Message);
+        Assert.Equal(0, receiver.Requests);
+    }
 }
